@@ -1,4 +1,4 @@
-namespace MilvusOps.Engine.Model;
+namespace MilvusOps.Model;
 
 /// <summary>
 /// Milvus distance semantics: L2 is the squared Euclidean distance (smaller is closer);

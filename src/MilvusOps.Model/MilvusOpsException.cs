@@ -1,4 +1,4 @@
-namespace MilvusOps.Engine;
+namespace MilvusOps.Model;
 
 /// <summary>What went wrong, in terms the cmdlet layer maps onto a PowerShell ErrorCategory.</summary>
 public enum ErrorKind

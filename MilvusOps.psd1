@@ -1,0 +1,31 @@
+@{
+    RootModule           = 'lib/MilvusOps.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c9e-2f8a-4d55-9a63-6f1f4b7de2a1'
+    Author               = 'MilvusOps'
+    CompanyName          = 'MilvusOps'
+    Copyright            = '(c) MilvusOps. MIT License.'
+    Description          = 'Operations for Milvus vector databases: pattern collections, legacy SQLite migration, similarity search and verification. Embedded single-file store for laptops, CI and dry runs.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/MilvusOps.format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Connect-Milvus'
+        'Disconnect-Milvus'
+        'New-PatternCollection'
+        'Get-PatternCollection'
+        'Remove-PatternCollection'
+        'Add-Pattern'
+        'Get-Pattern'
+        'Remove-Pattern'
+        'Find-SimilarPattern'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Milvus', 'VectorDatabase', 'Vector', 'Embedding', 'SQLite', 'Migration')
+        }
+    }
+}

@@ -1,0 +1,513 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using MilvusOps.Engine.Filtering;
+using MilvusOps.Engine.Search;
+using SearchHit = MilvusOps.Model.SearchHit;
+
+namespace MilvusOps.Engine.Embedded;
+
+/// <summary>
+/// The embedded backend: any number of collections in one SQLite file (WAL, 16 KB pages, full
+/// sync so a committed batch survives a crash). Search is exact, over vectors cached in memory.
+/// </summary>
+public sealed class EmbeddedStore : IPatternStore
+{
+    private const int FormatVersion = 1;
+    private const int PageSize = 16384;
+    private const string Catalog = "milvusops_collections";
+    private const string PatternColumns = "pattern_id, vector, pattern_type, coherence_metrics, temporal_context";
+
+    private static readonly IReadOnlyList<FilterField> FilterFields =
+    [
+        new(PatternSchema.PatternId, "pattern_id", FilterFieldKind.VarChar),
+        new(PatternSchema.PatternType, "pattern_type", FilterFieldKind.VarChar),
+        new(PatternSchema.CoherenceMetrics, "coherence_metrics", FilterFieldKind.Json),
+        new(PatternSchema.TemporalContext, "temporal_context", FilterFieldKind.Json),
+        new(PatternSchema.Vector, "vector", FilterFieldKind.FloatVector),
+    ];
+
+    private readonly string _connectionString;
+    private readonly VectorCache _vectors = new();
+    private readonly int _maxDegreeOfParallelism;
+
+    /// <summary>Opens (creating if needed) the store file at a full path.</summary>
+    public EmbeddedStore(string path, TimeSpan lockTimeout, int maxDegreeOfParallelism = 0)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new MilvusOpsException("PlatformNotSupported", ErrorKind.NotImplemented, "The embedded store needs a little-endian processor.");
+        Uri = path;
+        _maxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = IsWritable(path) ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadOnly,
+            Pooling = true,
+        };
+        _connectionString = builder.ToString();
+        LockTimeout = lockTimeout;
+        Initialize();
+    }
+
+    /// <summary>How long a write waits for another process's lock before failing with StoreLocked.</summary>
+    public TimeSpan LockTimeout { get; set; }
+
+    public string Uri { get; }
+    public StoreBackend Backend => StoreBackend.Embedded;
+    public string Database => "default";
+
+    // A file with no write permission for anyone opens read-only, so it reads fine and a write
+    // fails with a clear message, even for root (who SQLite would otherwise let write).
+    private static bool IsWritable(string path)
+    {
+        if (!File.Exists(path) || OperatingSystem.IsWindows()) return !File.Exists(path) || !File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly);
+        const UnixFileMode anyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        return (File.GetUnixFileMode(path) & anyWrite) != 0;
+    }
+
+    private void Initialize()
+    {
+        Run(connection =>
+        {
+            if (connection.ExecuteScalarLong($"SELECT count(*) FROM sqlite_master WHERE name = '{Catalog}'") == 1) return 0;
+            if (connection.ExecuteScalarLong("SELECT count(*) FROM sqlite_master") > 0)
+                throw new MilvusOpsException("StoreNotMilvusOps", ErrorKind.InvalidData,
+                    $"'{Uri}' is a SQLite file but not a MilvusOps store. To migrate legacy patterns out of it, read it with Get-SqlitePattern or Import-SqlitePattern.", Uri);
+            // Page size must be set before the first table; WAL is then a property of the file.
+            connection.Execute($"PRAGMA page_size = {PageSize}");
+            connection.Execute("PRAGMA journal_mode = WAL");
+            using var tx = connection.BeginTransaction();
+            connection.Execute($"""
+                CREATE TABLE IF NOT EXISTS {Catalog} (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    spec TEXT NOT NULL,
+                    data_version INTEGER NOT NULL DEFAULT 0,
+                    created_utc TEXT NOT NULL)
+                """, tx);
+            connection.Execute($"PRAGMA user_version = {FormatVersion}", tx);
+            tx.Commit();
+            return 0;
+        });
+    }
+
+    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists)
+    {
+        spec.Validate();
+        return Run(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            if (FindCollection(connection, spec.Name, tx) is { } existing)
+            {
+                var described = Describe(connection, existing, tx);
+                if (!ifNotExists)
+                    throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
+                        $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
+                if (!spec.SchemaMatches(described))
+                    throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
+                        $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
+                return described;
+            }
+            using (var insert = connection.CreateCommand(
+                $"INSERT INTO {Catalog}(name, spec, created_utc) VALUES (@name, @spec, @created) RETURNING id", tx))
+            {
+                insert.Parameters.AddWithValue("@name", spec.Name);
+                insert.Parameters.AddWithValue("@spec", JsonSerializer.Serialize(spec));
+                insert.Parameters.AddWithValue("@created", DateTime.UtcNow.ToString("O"));
+                long id = (long)insert.ExecuteScalar()!;
+                connection.Execute($"""
+                    CREATE TABLE {TableName(id)} (
+                        pattern_id TEXT PRIMARY KEY NOT NULL,
+                        vector BLOB NOT NULL,
+                        pattern_type TEXT,
+                        coherence_metrics TEXT,
+                        temporal_context TEXT)
+                    """, tx);
+            }
+            var created = Describe(connection, FindCollection(connection, spec.Name, tx)!, tx);
+            tx.Commit();
+            return created;
+        });
+    }
+
+    public IReadOnlyList<PatternCollection> ListCollections() => Run(connection =>
+    {
+        using var tx = connection.BeginTransaction(deferred: true);
+        var entries = new List<CatalogEntry>();
+        using (var command = connection.CreateCommand($"SELECT id, spec, data_version FROM {Catalog} ORDER BY name", tx))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read()) entries.Add(ReadCatalogEntry(reader));
+        }
+        return entries.Select(e => Describe(connection, e, tx)).ToList();
+    });
+
+    public PatternCollection DescribeCollection(string name) => Run(connection =>
+    {
+        using var tx = connection.BeginTransaction(deferred: true);
+        return Describe(connection, RequireCollection(connection, name, tx), tx);
+    });
+
+    public void DropCollection(string name) => Run(connection =>
+    {
+        using var tx = connection.BeginTransaction();
+        var entry = RequireCollection(connection, name, tx);
+        connection.Execute($"DROP TABLE {TableName(entry.Id)}", tx);
+        using (var delete = connection.CreateCommand($"DELETE FROM {Catalog} WHERE id = @id", tx))
+        {
+            delete.Parameters.AddWithValue("@id", entry.Id);
+            delete.ExecuteNonQuery();
+        }
+        tx.Commit();
+        _vectors.Evict(entry.Id);
+        return 0;
+    });
+
+    public void Upsert(string collection, IReadOnlyList<Pattern> patterns)
+    {
+        if (patterns.Count == 0) return;
+        Run(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            var entry = RequireCollection(connection, collection, tx);
+            using var command = connection.CreateCommand($"""
+                INSERT INTO {TableName(entry.Id)}({PatternColumns}) VALUES (@id, @vector, @type, @coherence, @temporal)
+                ON CONFLICT(pattern_id) DO UPDATE SET vector = excluded.vector, pattern_type = excluded.pattern_type,
+                    coherence_metrics = excluded.coherence_metrics, temporal_context = excluded.temporal_context
+                """, tx);
+            var id = command.Parameters.Add("@id", SqliteType.Text);
+            var vector = command.Parameters.Add("@vector", SqliteType.Blob);
+            var type = command.Parameters.Add("@type", SqliteType.Text);
+            var coherence = command.Parameters.Add("@coherence", SqliteType.Text);
+            var temporal = command.Parameters.Add("@temporal", SqliteType.Text);
+            command.Prepare();
+            foreach (var pattern in patterns)
+            {
+                if (pattern.Vector.Length != entry.Spec.Dimension)
+                    throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
+                        $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {entry.Spec.Dimension}.", pattern.PatternId);
+                id.Value = pattern.PatternId;
+                vector.Value = MemoryMarshal.AsBytes(pattern.Vector.AsSpan()).ToArray();
+                type.Value = (object?)pattern.PatternType ?? DBNull.Value;
+                coherence.Value = (object?)pattern.CoherenceMetricsJson ?? DBNull.Value;
+                temporal.Value = (object?)pattern.TemporalContextJson ?? DBNull.Value;
+                command.ExecuteNonQuery();
+            }
+            BumpDataVersion(connection, entry, tx);
+            tx.Commit();
+            return 0;
+        });
+    }
+
+    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0) return [];
+        return Run(connection =>
+        {
+            using var tx = connection.BeginTransaction(deferred: true);
+            var entry = RequireCollection(connection, collection, tx);
+            using var command = connection.CreateCommand(
+                $"SELECT {PatternColumns} FROM {TableName(entry.Id)} WHERE pattern_id IN (SELECT value FROM json_each(@ids))", tx);
+            command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
+            using var reader = command.ExecuteReader();
+            var found = new List<Pattern>();
+            while (reader.Read()) found.Add(ReadPattern(reader, entry));
+            return found;
+        });
+    }
+
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    {
+        if (limit is < 0 || offset < 0)
+            throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
+        // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
+        var entry = Run(connection => RequireCollection(connection, collection, null));
+        var where = Translate(filter);
+        return QueryRows(entry, where, limit, offset);
+    }
+
+    private IEnumerable<Pattern> QueryRows(CatalogEntry entry, SqlFilter? where, long? limit, long offset)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction(deferred: true);
+        using var command = connection.CreateCommand(
+            $"SELECT {PatternColumns} FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"} ORDER BY pattern_id LIMIT @limit OFFSET @offset", tx);
+        AddParameters(command, where);
+        command.Parameters.AddWithValue("@limit", limit ?? -1);
+        command.Parameters.AddWithValue("@offset", offset);
+        SqliteDataReader reader;
+        try { reader = command.ExecuteReader(); }
+        catch (SqliteException ex) { throw SqliteErrors.Map(ex, Uri); }
+        using (reader)
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!reader.Read()) yield break;
+                }
+                catch (SqliteException ex) { throw SqliteErrors.Map(ex, Uri); }
+                yield return ReadPattern(reader, entry);
+            }
+        }
+    }
+
+    public long Delete(string collection, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0) return 0;
+        return Run(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            var entry = RequireCollection(connection, collection, tx);
+            using var command = connection.CreateCommand(
+                $"DELETE FROM {TableName(entry.Id)} WHERE pattern_id IN (SELECT value FROM json_each(@ids))", tx);
+            command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
+            long deleted = command.ExecuteNonQuery();
+            if (deleted > 0) BumpDataVersion(connection, entry, tx);
+            tx.Commit();
+            return deleted;
+        });
+    }
+
+    public long DeleteWhere(string collection, string filter)
+    {
+        var where = Translate(filter)
+            ?? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
+                "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
+        return Run(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            var entry = RequireCollection(connection, collection, tx);
+            using var command = connection.CreateCommand($"DELETE FROM {TableName(entry.Id)} WHERE {where.Sql}", tx);
+            AddParameters(command, where);
+            long deleted = command.ExecuteNonQuery();
+            if (deleted > 0) BumpDataVersion(connection, entry, tx);
+            tx.Commit();
+            return deleted;
+        });
+    }
+
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
+    {
+        if (request.Top < 1 || request.Top > SearchRequest.MaxTop)
+            throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be between 1 and {SearchRequest.MaxTop}; it was {request.Top}.", request.Top);
+        if (request.Vectors.Count != request.QueryIds.Count)
+            throw new ArgumentException("One query id per vector is required.", nameof(request));
+        if (request.Vectors.Count == 0) return [];
+        var where = Translate(request.Filter);
+        return Run(connection =>
+        {
+            // One read transaction: the vectors, the filter and the hit details come from one snapshot.
+            using var tx = connection.BeginTransaction(deferred: true);
+            var entry = RequireCollection(connection, collection, tx);
+            int dimension = entry.Spec.Dimension;
+            var queries = new float[request.Vectors.Count * dimension];
+            for (int q = 0; q < request.Vectors.Count; q++)
+            {
+                PatternValidator.CheckVector(request.Vectors[q], dimension, request.QueryIds[q]);
+                request.Vectors[q].CopyTo(queries, q * dimension);
+            }
+            var vectors = _vectors.Acquire(entry.Id, entry.DataVersion, () => LoadVectors(connection, entry, tx));
+            try
+            {
+                int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
+                if (candidates is { Length: 0 } || vectors.Matrix.Count == 0)
+                    return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
+                var results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
+                    entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism);
+                return ToHits(connection, entry, vectors, request, results, tx);
+            }
+            finally
+            {
+                vectors.Release();
+            }
+        });
+    }
+
+    private CollectionVectors LoadVectors(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx)
+    {
+        int dimension = entry.Spec.Dimension;
+        long count = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
+        var matrix = new VectorMatrix(dimension, (int)count);
+        var rowIds = new long[count];
+        var blob = new byte[dimension * sizeof(float)];
+        try
+        {
+            using var command = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} ORDER BY rowid", tx);
+            using var reader = command.ExecuteReader();
+            int row = 0;
+            while (reader.Read())
+            {
+                rowIds[row++] = reader.GetInt64(0);
+                long length = reader.GetBytes(1, 0, null, 0, 0);
+                if (length != blob.Length)
+                    throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
+                        $"Collection '{entry.Spec.Name}' holds a {length}-byte vector; {blob.Length} expected.", entry.Spec.Name);
+                reader.GetBytes(1, 0, blob, 0, blob.Length);
+                matrix.Append(blob);
+            }
+            return new CollectionVectors(entry.DataVersion, matrix, rowIds);
+        }
+        catch
+        {
+            matrix.Dispose();
+            throw;
+        }
+    }
+
+    private static int[] FilterPositions(SqliteConnection connection, CatalogEntry entry, SqlFilter where, CollectionVectors vectors, SqliteTransaction tx)
+    {
+        using var command = connection.CreateCommand($"SELECT rowid FROM {TableName(entry.Id)} WHERE {where.Sql} ORDER BY rowid", tx);
+        AddParameters(command, where);
+        using var reader = command.ExecuteReader();
+        var positions = new List<int>();
+        while (reader.Read())
+        {
+            int position = vectors.PositionOf(reader.GetInt64(0));
+            if (position >= 0) positions.Add(position);
+        }
+        return positions.ToArray();
+    }
+
+    private IReadOnlyList<IReadOnlyList<SearchHit>> ToHits(SqliteConnection connection, CatalogEntry entry, CollectionVectors vectors,
+        SearchRequest request, IReadOnlyList<SearchResult> results, SqliteTransaction tx)
+    {
+        var rowIds = results.SelectMany(r => r.Hits).Select(h => vectors.RowIds[h.Position]).Distinct().ToArray();
+        var rows = new Dictionary<long, (string Id, string? Type, string? Coherence, string? Temporal)>(rowIds.Length);
+        using (var command = connection.CreateCommand(
+            $"SELECT rowid, pattern_id, pattern_type, coherence_metrics, temporal_context FROM {TableName(entry.Id)} WHERE rowid IN (SELECT value FROM json_each(@rows))", tx))
+        {
+            command.Parameters.AddWithValue("@rows", JsonSerializer.Serialize(rowIds));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                rows[reader.GetInt64(0)] = (reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4));
+        }
+        var hits = new IReadOnlyList<SearchHit>[results.Count];
+        for (int q = 0; q < results.Count; q++)
+        {
+            var list = new List<SearchHit>(results[q].Count);
+            foreach (var hit in results[q].Hits)
+            {
+                var row = rows[vectors.RowIds[hit.Position]];
+                list.Add(new SearchHit(request.QueryIds[q], list.Count + 1, row.Id, hit.Distance, row.Type, row.Coherence, row.Temporal, entry.Spec.Name));
+            }
+            hits[q] = list;
+        }
+        return hits;
+    }
+
+    private static SqlFilter? Translate(string? filter) => FilterExpression.ToSqlite(filter, FilterFields);
+
+    private static void AddParameters(SqliteCommand command, SqlFilter? where)
+    {
+        if (where is null) return;
+        foreach (var (name, value) in where.Parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+    }
+
+    private static Pattern ReadPattern(SqliteDataReader reader, CatalogEntry entry)
+    {
+        var vector = new float[entry.Spec.Dimension];
+        long length = reader.GetBytes(1, 0, null, 0, 0);
+        if (length != vector.Length * sizeof(float))
+            throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
+                $"Pattern '{reader.GetString(0)}' holds a {length}-byte vector; {vector.Length * sizeof(float)} expected.", reader.GetString(0));
+        ((byte[])reader.GetValue(1)).CopyTo(MemoryMarshal.AsBytes(vector.AsSpan()));
+        return new Pattern(reader.GetString(0), vector, NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4), entry.Spec.Name);
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static void BumpDataVersion(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx)
+    {
+        using var command = connection.CreateCommand($"UPDATE {Catalog} SET data_version = data_version + 1 WHERE id = @id", tx);
+        command.Parameters.AddWithValue("@id", entry.Id);
+        command.ExecuteNonQuery();
+    }
+
+    private PatternCollection Describe(SqliteConnection connection, CatalogEntry entry, SqliteTransaction? tx) => new()
+    {
+        Name = entry.Spec.Name,
+        Dimension = entry.Spec.Dimension,
+        Metric = entry.Spec.Metric,
+        IndexType = entry.Spec.IndexType,
+        IndexParameters = Metadata.Parse(entry.Spec.IndexParametersJson),
+        Description = entry.Spec.Description,
+        EntityCount = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx),
+        Fields = PatternSchema.Fields(entry.Spec),
+        Uri = Uri,
+    };
+
+    private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx)
+    {
+        using var command = connection.CreateCommand($"SELECT id, spec, data_version FROM {Catalog} WHERE name = @name", tx);
+        command.Parameters.AddWithValue("@name", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadCatalogEntry(reader) : null;
+    }
+
+    private CatalogEntry RequireCollection(SqliteConnection connection, string name, SqliteTransaction? tx) =>
+        FindCollection(connection, name, tx)
+        ?? throw new MilvusOpsException("CollectionNotFound", ErrorKind.ObjectNotFound,
+            $"Collection '{name}' does not exist in '{Uri}'. Get-PatternCollection lists the collections; New-PatternCollection creates one.", name);
+
+    private static CatalogEntry ReadCatalogEntry(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), JsonSerializer.Deserialize<CollectionSpec>(reader.GetString(1))!, reader.GetInt64(2));
+
+    private static string TableName(long collectionId) => $"\"c_{collectionId}\"";
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            connection.Execute($"PRAGMA busy_timeout = {(long)LockTimeout.TotalMilliseconds}");
+            connection.DefaultTimeout = Math.Max(1, (int)LockTimeout.TotalSeconds);
+            connection.Execute("PRAGMA synchronous = FULL");
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw SqliteErrors.Map(ex, Uri);
+        }
+    }
+
+    private T Run<T>(Func<SqliteConnection, T> work)
+    {
+        using var connection = Open();
+        try
+        {
+            return work(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Map(ex, Uri);
+        }
+    }
+
+    private sealed record CatalogEntry(long Id, CollectionSpec Spec, long DataVersion);
+}
+
+internal static class SqliteCommandExtensions
+{
+    public static SqliteCommand CreateCommand(this SqliteConnection connection, string sql, SqliteTransaction? tx)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        return command;
+    }
+
+    public static void Execute(this SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand(sql, tx);
+        command.ExecuteNonQuery();
+    }
+
+    public static long ExecuteScalarLong(this SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand(sql, tx);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using MilvusOps.Engine.Search;
+
+namespace MilvusOps.Engine.Embedded;
+
+/// <summary>
+/// A collection's vectors held in memory once, tagged with the collection's data version. A search
+/// reuses them until a write (from any process) bumps the version; then the next search reloads.
+/// </summary>
+internal sealed class CollectionVectors
+{
+    private int _leases = 1;   // the cache's own lease, returned on eviction
+
+    public CollectionVectors(long dataVersion, VectorMatrix matrix, long[] rowIds)
+    {
+        DataVersion = dataVersion;
+        Matrix = matrix;
+        RowIds = rowIds;
+    }
+
+    public long DataVersion { get; }
+    public VectorMatrix Matrix { get; }
+
+    /// <summary>SQLite rowids in ascending order; RowIds[i] is the rowid of matrix row i.</summary>
+    public long[] RowIds { get; }
+
+    public bool TryAcquire()
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _leases);
+            if (current == 0) return false;
+        } while (Interlocked.CompareExchange(ref _leases, current + 1, current) != current);
+        return true;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0) Matrix.Dispose();
+    }
+
+    /// <summary>Matrix row of a rowid, or -1.</summary>
+    public int PositionOf(long rowId) => Array.BinarySearch(RowIds, rowId) is var i and >= 0 ? i : -1;
+}
+
+internal sealed class VectorCache
+{
+    private readonly ConcurrentDictionary<long, CollectionVectors> _entries = new();
+    private readonly object _loadLock = new();
+
+    /// <summary>
+    /// The vectors for <paramref name="collectionId"/> at <paramref name="dataVersion"/>, loaded with
+    /// <paramref name="load"/> when missing or stale. The caller must Release the lease it gets.
+    /// </summary>
+    public CollectionVectors Acquire(long collectionId, long dataVersion, Func<CollectionVectors> load)
+    {
+        if (_entries.TryGetValue(collectionId, out var entry) && entry.DataVersion == dataVersion && entry.TryAcquire())
+            return entry;
+        lock (_loadLock)
+        {
+            if (_entries.TryGetValue(collectionId, out entry) && entry.DataVersion == dataVersion && entry.TryAcquire())
+                return entry;
+            var loaded = load();
+            loaded.TryAcquire();
+            if (_entries.TryRemove(collectionId, out var stale)) stale.Release();
+            _entries[collectionId] = loaded;
+            return loaded;
+        }
+    }
+
+    public void Evict(long collectionId)
+    {
+        if (_entries.TryRemove(collectionId, out var stale)) stale.Release();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using MilvusOps.Engine.Embedded;
+using MilvusOps.Model;
+
+namespace MilvusOps.Engine;
+
+/// <summary>Opens the store a URI names: a Milvus server, or an embedded store file.</summary>
+public static class StoreFactory
+{
+    private static readonly ConcurrentDictionary<string, EmbeddedStore> EmbeddedStores =
+        new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+
+    private static readonly Regex ServerScheme = new("^[A-Za-z][A-Za-z0-9+.-]*://", RegexOptions.CultureInvariant);
+    private static readonly Regex HostAndPort = new(@"^[A-Za-z0-9.-]+:\d{1,5}$", RegexOptions.CultureInvariant);
+
+    /// <summary>True when <paramref name="uri"/> names a server rather than a store file.</summary>
+    public static bool IsServerUri(string uri) =>
+        ServerScheme.IsMatch(uri) && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Opens a connection. A server URI selects the Milvus backend; anything else is the full path of
+    /// an embedded store file, opened once per process and shared, so its vector cache is too.
+    /// </summary>
+    public static MilvusConnection Connect(string uriOrFullPath, TimeSpan timeout)
+    {
+        if (IsServerUri(uriOrFullPath))
+            throw new MilvusOpsException("BackendNotAvailable", ErrorKind.NotImplemented,
+                $"'{uriOrFullPath}' is a Milvus server address, and this version of MilvusOps has no Milvus gRPC backend yet. " +
+                "Give a file path to use the embedded store.", uriOrFullPath);
+        string path = uriOrFullPath.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
+            ? new System.Uri(uriOrFullPath).LocalPath
+            : uriOrFullPath;
+        if (HostAndPort.IsMatch(Path.GetFileName(path)) && !File.Exists(path))
+            throw new MilvusOpsException("AmbiguousUri", ErrorKind.InvalidArgument,
+                $"'{Path.GetFileName(path)}' looks like a server address. Write it as http://{Path.GetFileName(path)} for a Milvus server, or give a file name such as patterns.db for the embedded store.", uriOrFullPath);
+        if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
+            throw new MilvusOpsException("StoreFolderNotFound", ErrorKind.ObjectNotFound,
+                $"The folder '{folder}' does not exist, so the store '{path}' cannot be created there.", path);
+        var store = EmbeddedStores.GetOrAdd(Path.GetFullPath(path), full => new EmbeddedStore(full, timeout));
+        store.LockTimeout = timeout;
+        return new MilvusConnection(store);
+    }
+}

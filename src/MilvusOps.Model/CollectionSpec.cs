@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace MilvusOps.Model;
+
+/// <summary>What an operator asks for when creating a collection. <see cref="Validate"/> applies Milvus's rules.</summary>
+public sealed record CollectionSpec
+{
+    public required string Name { get; init; }
+    public int Dimension { get; init; } = PatternSchema.DefaultDimension;
+    public MetricType Metric { get; init; } = MetricType.L2;
+    public string IndexType { get; init; } = "HNSW";
+
+    /// <summary>Index build parameters as a JSON object, e.g. <c>{"M":16,"efConstruction":200}</c>.</summary>
+    public string? IndexParametersJson { get; init; }
+    public string? Description { get; init; }
+    public int MaxIdLength { get; init; } = PatternSchema.DefaultMaxIdLength;
+    public int MaxPatternTypeLength { get; init; } = PatternSchema.DefaultMaxPatternTypeLength;
+
+    /// <summary>Index types Milvus 2.5 builds on float vectors; the embedded store records them and searches exactly.</summary>
+    public static readonly IReadOnlyList<string> IndexTypes =
+    [
+        "AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "DISKANN", "SCANN",
+        "GPU_CAGRA", "GPU_IVF_FLAT", "GPU_IVF_PQ", "GPU_BRUTE_FORCE",
+    ];
+
+    private static readonly Regex NamePattern = new("^[A-Za-z_][A-Za-z0-9_]{0,254}$", RegexOptions.CultureInvariant);
+
+    public CollectionSpec Validate()
+    {
+        if (!NamePattern.IsMatch(Name))
+            throw Invalid("InvalidCollectionName",
+                $"Collection name '{Name}' is not valid: use letters, digits and underscores, start with a letter or underscore, at most 255 characters.", Name);
+        if (Dimension < 1 || Dimension > PatternSchema.MaxDimension)
+            throw Invalid("InvalidDimension", $"Dimension {Dimension} is out of range: Milvus accepts 1 to {PatternSchema.MaxDimension}.", Dimension);
+        if (MaxIdLength < 1 || MaxIdLength > PatternSchema.MaxVarCharLength)
+            throw Invalid("InvalidMaxLength", $"The id length limit {MaxIdLength} is out of range: 1 to {PatternSchema.MaxVarCharLength}.", MaxIdLength);
+        if (MaxPatternTypeLength < 1 || MaxPatternTypeLength > PatternSchema.MaxVarCharLength)
+            throw Invalid("InvalidMaxLength", $"The pattern_type length limit {MaxPatternTypeLength} is out of range: 1 to {PatternSchema.MaxVarCharLength}.", MaxPatternTypeLength);
+        if (!IndexTypes.Contains(IndexType))
+            throw Invalid("InvalidIndexType", $"Index type '{IndexType}' is not known. Use one of: {string.Join(", ", IndexTypes)}.", IndexType);
+        if (IndexType.StartsWith("GPU_", StringComparison.Ordinal) && Metric == MetricType.COSINE)
+            throw Invalid("MetricNotSupportedByIndex",
+                $"{IndexType} supports only L2 and IP. For cosine similarity, normalize the vectors and use IP.", IndexType);
+        if (IndexParametersJson is not null)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(IndexParametersJson);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new JsonException("expected a JSON object");
+            }
+            catch (JsonException ex)
+            {
+                throw Invalid("InvalidIndexParameter", $"Index parameters must be a JSON object: {ex.Message}", IndexParametersJson);
+            }
+        }
+        return this;
+    }
+
+    /// <summary>True when an existing collection has the schema this spec asks for (description aside).</summary>
+    public bool SchemaMatches(PatternCollection existing) =>
+        existing.Dimension == Dimension
+        && existing.Metric == Metric
+        && existing.IndexType == IndexType
+        && existing.Fields.SequenceEqual(PatternSchema.Fields(this))
+        && Metadata.Canonical(existing.IndexParameters) == Metadata.Canonical(Metadata.Parse(IndexParametersJson));
+
+    private static MilvusOpsException Invalid(string errorId, string message, object? target) =>
+        new(errorId, ErrorKind.InvalidArgument, message, target);
+}

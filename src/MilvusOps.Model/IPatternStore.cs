@@ -1,0 +1,61 @@
+
+namespace MilvusOps.Model;
+
+/// <summary>
+/// One backend behind every cmdlet: the embedded SQLite store or a Milvus server. Implementations
+/// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s.
+/// </summary>
+public interface IPatternStore
+{
+    /// <summary>The file path or server URI this store was opened from.</summary>
+    string Uri { get; }
+    StoreBackend Backend { get; }
+    string Database { get; }
+
+    /// <summary>Creates a collection; with <paramref name="ifNotExists"/> an identical existing one is returned.</summary>
+    PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists);
+
+    /// <summary>Every collection, with exact entity counts.</summary>
+    IReadOnlyList<PatternCollection> ListCollections();
+
+    /// <summary>The collection, or an ObjectNotFound failure naming it.</summary>
+    PatternCollection DescribeCollection(string name);
+
+    void DropCollection(string name);
+
+    /// <summary>Writes the batch atomically, replacing patterns with the same id. Patterns must already be validated.</summary>
+    void Upsert(string collection, IReadOnlyList<Pattern> patterns);
+
+    /// <summary>The patterns with these ids that exist, in no particular order.</summary>
+    IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids);
+
+    /// <summary>Patterns matching a Milvus filter expression (all when empty), in primary-key order, streamed.</summary>
+    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0);
+
+    /// <summary>Deletes by id; returns how many existed.</summary>
+    long Delete(string collection, IReadOnlyList<string> ids);
+
+    /// <summary>Deletes every pattern matching a non-empty filter expression; returns how many.</summary>
+    long DeleteWhere(string collection, string filter);
+
+    /// <summary>Top-k similarity search for each query vector; one hit list per query, in query order.</summary>
+    IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request);
+}
+
+public enum StoreBackend
+{
+    Embedded,
+    Milvus,
+}
+
+/// <summary>A batch of queries. Each vector is checked against the collection before the search runs.</summary>
+public sealed record SearchRequest(
+    IReadOnlyList<string> QueryIds,
+    IReadOnlyList<float[]> Vectors,
+    int Top = 10,
+    string? Filter = null,
+    IReadOnlyDictionary<string, object?>? Parameters = null)
+{
+    /// <summary>Milvus's bound on topk and on nq.</summary>
+    public const int MaxTop = 16384;
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using MilvusOps.Engine;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Upserts patterns from the pipeline into a collection, in batches (one transaction each). A bad
+/// object is reported and skipped; everything before it is written first, so -ErrorAction Stop
+/// leaves exactly the objects ahead of the failure in the store.
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "Pattern", SupportsShouldProcess = true)]
+[OutputType(typeof(Pattern))]
+public sealed class AddPatternCommand : MilvusOpsCmdlet
+{
+    private const long MaxBatchBytes = 8L << 20;
+    private readonly List<Pattern> _batch = [];
+    private long _batchBytes;
+    private long _written;
+    private long _received;
+    private PatternCollection? _target;
+    private readonly Stopwatch _clock = new();
+
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Collection { get; set; } = "";
+
+    /// <summary>The piped object; its properties bind to the parameters below.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "pattern_id")]
+    public string? PatternId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Embedding")]
+    public float[]? Vector { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("pattern_type")]
+    public string? PatternType { get; set; }
+
+    /// <summary>A hashtable, an object or JSON text.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("coherence_metrics")]
+    public object? CoherenceMetrics { get; set; }
+
+    /// <summary>A hashtable, an object or JSON text.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("temporal_context")]
+    public object? TemporalContext { get; set; }
+
+    /// <summary>Patterns per transaction (batches are also capped at 8 MB).</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Emit each pattern once its batch is committed.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _target = Call(() => Store.DescribeCollection(Collection));
+        _clock.Start();
+    }
+
+    protected override void ProcessRecord()
+    {
+        _received++;
+        Pattern pattern;
+        try
+        {
+            string id = PatternId ?? throw new MilvusOpsException("MissingPatternId", ErrorKind.InvalidData,
+                $"Input object {_received} has no PatternId (or Id / pattern_id) property.", _received);
+            pattern = PatternValidator.Validate(new Pattern(id, Vector ?? [], PatternType,
+                MetadataInput.ToJson(CoherenceMetrics, PatternSchema.CoherenceMetrics, id),
+                MetadataInput.ToJson(TemporalContext, PatternSchema.TemporalContext, id), Collection), _target!);
+        }
+        catch (MilvusOpsException ex)
+        {
+            Flush();   // what came before the bad object lands, even if this error stops the pipeline
+            WriteEngineError(ex, InputObject ?? (object?)PatternId);
+            return;
+        }
+        if (!ShouldProcess($"{pattern.PatternId} -> {Collection}", "Add pattern")) return;
+        _batch.Add(pattern);
+        _batchBytes += pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
+            + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
+        if (_batch.Count >= BatchSize || _batchBytes >= MaxBatchBytes) Flush();
+    }
+
+    protected override void EndProcessing()
+    {
+        Flush();
+        if (_written > 0)
+            WriteProgress(new ProgressRecord(1, $"Adding patterns to {Collection}", "Done") { RecordType = ProgressRecordType.Completed });
+        WriteVerbose($"Wrote {_written} of {_received} patterns to '{Collection}' in {_clock.Elapsed.TotalSeconds:F1} s.");
+    }
+
+    private void Flush()
+    {
+        if (_batch.Count == 0) return;
+        Call(() => Store.Upsert(Collection, _batch));
+        _written += _batch.Count;
+        if (PassThru) WriteObject(_batch, enumerateCollection: true);
+        _batch.Clear();
+        _batchBytes = 0;
+        double rate = _written / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+        WriteProgress(new ProgressRecord(1, $"Adding patterns to {Collection}", $"{_written:N0} written, {rate:N0} patterns/s"));
+    }
+}

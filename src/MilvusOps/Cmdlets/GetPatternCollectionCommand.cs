@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using MilvusOps.Engine;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>Lists collections, with exact entity counts. Names accept wildcards.</summary>
+[Cmdlet(VerbsCommon.Get, "PatternCollection")]
+[OutputType(typeof(PatternCollection))]
+public sealed class GetPatternCollectionCommand : MilvusOpsCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Collection")]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var collections = Call(() => Store.ListCollections());
+        if (Name is null)
+        {
+            WriteObject(collections, enumerateCollection: true);
+            return;
+        }
+        foreach (string name in Name)
+        {
+            var pattern = new WildcardPattern(name, WildcardOptions.None);
+            var matches = collections.Where(c => pattern.IsMatch(c.Name)).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                WriteEngineError(new MilvusOpsException("CollectionNotFound", ErrorKind.ObjectNotFound,
+                    $"Collection '{name}' does not exist in '{Store.Uri}'.", name));
+            WriteObject(matches, enumerateCollection: true);
+        }
+    }
+}

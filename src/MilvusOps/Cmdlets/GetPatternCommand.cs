@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using MilvusOps.Engine;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>Reads patterns by id, or every pattern matching a filter (in primary-key order).</summary>
+[Cmdlet(VerbsCommon.Get, "Pattern", DefaultParameterSetName = QuerySet)]
+[OutputType(typeof(Pattern))]
+public sealed class GetPatternCommand : MilvusOpsCmdlet
+{
+    private const string QuerySet = "Query";
+    private const string IdSet = "Id";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Collection { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PatternId", "pattern_id")]
+    public string[] Id { get; set; } = [];
+
+    /// <summary>A Milvus boolean expression, e.g. coherence_metrics["quantum_coherence"] >= 0.9.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public string? Filter { get; set; }
+
+    [Parameter(ParameterSetName = QuerySet)]
+    [ValidateRange(1, long.MaxValue)]
+    public long? Limit { get; set; }
+
+    [Parameter(ParameterSetName = QuerySet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long Offset { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == IdSet)
+        {
+            var found = Call(() => Store.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+            foreach (string id in Id)
+            {
+                if (found.TryGetValue(id, out var pattern)) WriteObject(pattern);
+                else WriteEngineError(new MilvusOpsException("PatternNotFound", ErrorKind.ObjectNotFound,
+                    $"Pattern '{id}' is not in collection '{Collection}'.", id));
+            }
+            return;
+        }
+        var patterns = Call(() => Store.Query(Collection, Filter, Limit, Offset));
+        using var cursor = patterns.GetEnumerator();
+        while (Call(cursor.MoveNext)) WriteObject(cursor.Current);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using MilvusOps.Engine;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>Deletes patterns by id (piped ids are deleted in batches) or by filter expression.</summary>
+[Cmdlet(VerbsCommon.Remove, "Pattern", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+[OutputType(typeof(void))]
+public sealed class RemovePatternCommand : MilvusOpsCmdlet
+{
+    private const string IdSet = "Id";
+    private const string FilterSet = "Filter";
+    private const int BatchSize = 1000;
+    private readonly Dictionary<string, List<string>> _pending = new(StringComparer.Ordinal);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Collection { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PatternId", "pattern_id")]
+    public string[] Id { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = FilterSet)]
+    public string Filter { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == FilterSet)
+        {
+            if (!ShouldProcess($"patterns where {Filter} in {Collection}", "Remove patterns")) return;
+            long removed = Call(() => Store.DeleteWhere(Collection, Filter));
+            WriteVerbose($"Removed {removed} patterns from '{Collection}'.");
+            return;
+        }
+        if (!_pending.TryGetValue(Collection, out var ids)) _pending[Collection] = ids = [];
+        foreach (string id in Id)
+        {
+            if (ShouldProcess($"{id} in {Collection}", "Remove pattern")) ids.Add(id);
+        }
+        if (ids.Count >= BatchSize) Flush(Collection, ids);
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var (collection, ids) in _pending) Flush(collection, ids);
+    }
+
+    private void Flush(string collection, List<string> ids)
+    {
+        if (ids.Count == 0) return;
+        long removed = Call(() => Store.Delete(collection, ids));
+        WriteVerbose($"Removed {removed} of {ids.Count} patterns from '{collection}'.");
+        ids.Clear();
+    }
+}

@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using MilvusOps.Engine;
+
+namespace MilvusOps.Infrastructure;
+
+/// <summary>
+/// What -Connection accepts: a connection from Connect-Milvus, or a URI or store path that is opened
+/// on first use (relative paths resolve against the PowerShell location, not the process's).
+/// </summary>
+public sealed class ConnectionParameter
+{
+    private readonly MilvusConnection? _connection;
+    private readonly string? _uri;
+
+    public ConnectionParameter(MilvusConnection connection) => _connection = connection;
+
+    public ConnectionParameter(string uri) => _uri = uri;
+
+    internal MilvusConnection Resolve(PSCmdlet cmdlet, TimeSpan timeout) =>
+        _connection ?? Open(cmdlet, _uri!, timeout);
+
+    /// <summary>Opens a server URI or a store path, resolved against the cmdlet's current location.</summary>
+    internal static MilvusConnection Open(PSCmdlet cmdlet, string uri, TimeSpan timeout)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+            throw new MilvusOpsException("EmptyUri", ErrorKind.InvalidArgument, "The connection URI is empty: give a store file path or an http(s)://host:port address.");
+        string target = StoreFactory.IsServerUri(uri) ? uri : cmdlet.GetUnresolvedProviderPathFromPSPath(uri);
+        return StoreFactory.Connect(target, timeout);
+    }
+
+    public override string ToString() => _connection?.Uri ?? _uri ?? "";
+}

@@ -1,0 +1,96 @@
+namespace MilvusOps.Module.Tests;
+
+public sealed class ConnectionTests : IDisposable
+{
+    private readonly ModuleSession _session = new();
+
+    public void Dispose() => _session.Dispose();
+
+    [Fact]
+    public void Manifest_exports_every_cmdlet_explicitly_and_they_load_from_the_module_folder()
+    {
+        var names = _session.Run("(Get-Module MilvusOps).ExportedCmdlets.Keys").Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            ["Add-Pattern", "Connect-Milvus", "Disconnect-Milvus", "Find-SimilarPattern", "Get-Pattern", "Get-PatternCollection",
+             "New-PatternCollection", "Remove-Pattern", "Remove-PatternCollection"], names);
+        string engine = _session.Run("[MilvusOps.Model.Pattern].Assembly.Location")[0].ToString();
+        Assert.StartsWith(Path.Combine(ModuleSession.RepoRoot, "out", "MilvusOps", "lib", "deps"), engine);
+    }
+
+    [Fact]
+    public void Engine_and_sqlite_load_in_a_private_context_beside_another_sqlite_version()
+    {
+        // The test process itself has Microsoft.Data.Sqlite 8 in the default context.
+        _ = typeof(Microsoft.Data.Sqlite.SqliteConnection).Assembly.GetName().Version;
+        _session.Run("Connect-Milvus ./alc.db | Out-Null; New-PatternCollection c -Dimension 2 | Out-Null");
+        string context = _session.Run(
+            "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([MilvusOps.Model.Pattern].Assembly).Name")[0].ToString();
+        Assert.Equal("MilvusOps", context);
+        string sqlite = _session.Run(
+            "[System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'MilvusOps' | ForEach-Object { $_.Assemblies } | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | ForEach-Object { $_.GetName().Version.Major }")[0].ToString();
+        Assert.Equal("9", sqlite);
+    }
+
+    [Fact]
+    public void Connect_resolves_a_relative_path_against_the_PowerShell_location_and_becomes_the_default()
+    {
+        var connection = _session.Run("Connect-Milvus ./store.db")[0];
+        Assert.Equal(Path.Combine(_session.Folder, "store.db"), connection.Properties["Uri"].Value);
+        Assert.Equal("Embedded", connection.Properties["Backend"].Value.ToString());
+        Assert.Equal("default", connection.Properties["Database"].Value);
+        Assert.True(File.Exists(Path.Combine(_session.Folder, "store.db")));
+        var created = _session.Run("New-PatternCollection p -Dimension 4")[0];
+        Assert.Equal(Path.Combine(_session.Folder, "store.db"), created.Properties["Uri"].Value);
+    }
+
+    [Fact]
+    public void Connection_parameter_takes_a_path_string_or_a_connection_object()
+    {
+        _session.Run("New-PatternCollection a -Dimension 3 -Connection ./one.db | Out-Null");
+        var names = _session.Run("$c = Connect-Milvus ./two.db; New-PatternCollection b -Dimension 3 | Out-Null; " +
+                                 "(Get-PatternCollection -Connection ./one.db).Name; (Get-PatternCollection -Connection $c).Name");
+        Assert.Equal(["a", "b"], names.Select(n => n.ToString()));
+    }
+
+    [Fact]
+    public void Without_a_connection_the_error_says_what_to_do()
+    {
+        var error = _session.Fail("Get-PatternCollection");
+        Assert.Equal("NotConnected,MilvusOps.Cmdlets.GetPatternCollectionCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+        Assert.Contains("Connect-Milvus", error.Exception.Message);
+    }
+
+    [Fact]
+    public void A_server_uri_says_the_Milvus_backend_is_not_available_yet()
+    {
+        var error = _session.Fail("Connect-Milvus http://localhost:19530");
+        Assert.StartsWith("BackendNotAvailable,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
+        Assert.Equal("http://localhost:19530", error.TargetObject);
+    }
+
+    [Fact]
+    public void A_bare_host_and_port_is_not_mistaken_for_a_file_name()
+    {
+        var error = _session.Fail("Connect-Milvus localhost:19530");
+        Assert.StartsWith("AmbiguousUri,", error.FullyQualifiedErrorId);
+        Assert.False(File.Exists(Path.Combine(_session.Folder, "localhost:19530")));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_store_is_refused_without_being_changed()
+    {
+        string legacy = Path.Combine(_session.Folder, "legacy.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={legacy};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE patterns(id TEXT)";
+            command.ExecuteNonQuery();
+        }
+        var error = _session.Fail("Connect-Milvus ./legacy.db");
+        Assert.StartsWith("StoreNotMilvusOps,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+    }
+}

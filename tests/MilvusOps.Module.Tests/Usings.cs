@@ -1,0 +1,2 @@
+global using System.Management.Automation;
+global using Xunit;

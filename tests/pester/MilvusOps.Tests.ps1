@@ -1,0 +1,48 @@
+#Requires -Version 7.4
+# Pester 5 suite: the operator's view of the embedded store. Run: Invoke-Pester ./tests/pester
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
+    $script:store = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-{0}.db" -f [guid]::NewGuid())
+    Connect-Milvus $script:store | Out-Null
+    New-PatternCollection pester_patterns -Dimension 8 | Out-Null
+    $script:rng = [Random]::new(7)
+    1..50 | ForEach-Object {
+        [pscustomobject]@{
+            PatternId        = 'p{0:D2}' -f $_
+            Vector           = [float[]](1..8 | ForEach-Object { $script:rng.NextDouble() })
+            PatternType      = 'pester'
+            CoherenceMetrics = @{ quantum_coherence = 0.9 + $_ / 1000 }
+        }
+    } | Add-Pattern pester_patterns
+}
+
+AfterAll {
+    Remove-PatternCollection pester_patterns -Confirm:$false
+    Disconnect-Milvus
+    Remove-Item "$script:store*" -ErrorAction SilentlyContinue
+}
+
+Describe 'MilvusOps embedded store' {
+    It 'counts every pattern exactly' {
+        (Get-PatternCollection pester_patterns).EntityCount | Should -Be 50
+    }
+
+    It 'finds a stored pattern first, at distance 0' {
+        $hit = Find-SimilarPattern pester_patterns -Id p07 -Top 3 | Select-Object -First 1
+        $hit.PatternId | Should -Be 'p07'
+        $hit.Distance | Should -Be 0
+    }
+
+    It 'keeps every coherence metric at or above 0.90' {
+        Get-Pattern pester_patterns | ForEach-Object { $_.CoherenceMetrics.quantum_coherence | Should -BeGreaterOrEqual 0.90 }
+    }
+
+    It 'rejects a vector of the wrong dimension with a stable ErrorId' {
+        { [pscustomobject]@{ PatternId = 'bad'; Vector = 1, 2 } | Add-Pattern pester_patterns -ErrorAction Stop } |
+            Should -Throw -ErrorId 'VectorDimensionMismatch,MilvusOps.Cmdlets.AddPatternCommand'
+    }
+
+    It 'names the position of a filter syntax error' {
+        { Get-Pattern pester_patterns -Filter 'pattern_type ==' } | Should -Throw -ErrorId 'FilterSyntaxError,MilvusOps.Cmdlets.GetPatternCommand'
+    }
+}
