@@ -1,0 +1,243 @@
+using MilvusOps.Engine.Filtering;
+
+namespace MilvusOps.Engine.Tests.Filtering;
+
+/// <summary>Translates expressions, runs the SQL against a real SQLite table and checks the matching ids.</summary>
+public sealed class SqliteFilterTranslatorTests : IClassFixture<FilterTestDatabase>
+{
+    private readonly FilterTestDatabase _db;
+
+    public SqliteFilterTranslatorTests(FilterTestDatabase db) => _db = db;
+
+    private void AssertMatches(string expression, string expectedIds)
+    {
+        string[] expected = expectedIds.Length == 0 ? [] : expectedIds.Split(',', StringSplitOptions.TrimEntries);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), _db.Match(expression));
+    }
+
+    private static string AllExcept(params string[] ids) =>
+        string.Join(",", FilterTestDatabase.AllIds.Where(id => !ids.Contains(id)));
+
+    [Theory]
+    // Numbers in JSON: only JSON numbers compare; strings, nulls, missing keys and NULL columns never do.
+    [InlineData("""coherence_metrics["q"] > 0.9""", "p01,p03,p09,p10,p13,p14,p15")]
+    [InlineData("""coherence_metrics["q"] >= 0.9""", "p01,p03,p07,p09,p10,p13,p14,p15")]
+    [InlineData("""coherence_metrics["q"] == 1""", "p03,p15")]
+    [InlineData("""coherence_metrics["q"] == "0.99" """, "p08")]
+    [InlineData("""coherence_metrics["q"] != 0.5""", "p01,p03,p07,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""coherence_metrics["q"] > -0.5 and coherence_metrics["q"] < 0.6""", "p02,p11")]
+    [InlineData("""-coherence_metrics["q"] > 0""", "p12")]
+    [InlineData("""0.9 < coherence_metrics["q"]""", "p01,p03,p09,p10,p13,p14,p15")]
+    // Ranges, both directions.
+    [InlineData("""0.9 <= coherence_metrics["q"] < 1""", "p01,p07,p09,p13,p14")]
+    [InlineData("""1 > coherence_metrics["q"] >= 0.9""", "p01,p07,p09,p13,p14")]
+    [InlineData("""0.9 < coherence_metrics["q"] <= 1""", "p01,p03,p09,p13,p14,p15")]
+    [InlineData("""array_length(temporal_context["arr"]) >= 3""", "p01,p04,p14")]
+    // Booleans.
+    [InlineData("""coherence_metrics["flag"] == true""", "p01,p11")]
+    [InlineData("""coherence_metrics["flag"] == True""", "p01,p11")]
+    [InlineData("""coherence_metrics["flag"] != true""", "p02")]
+    [InlineData("""coherence_metrics["flag"] == FALSE""", "p02")]
+    [InlineData("""coherence_metrics["flag"] == "true" """, "p15")]
+    [InlineData("""coherence_metrics["flag"] in [true]""", "p01,p11")]
+    // VarChar fields: binary (case-sensitive) comparison; NULL never compares.
+    [InlineData("""pattern_type == "alpha" """, "p01,p02")]
+    [InlineData("""pattern_type == 'alpha'""", "p01,p02")]
+    [InlineData("""pattern_type != "alpha" """, "p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p14,p15")]
+    [InlineData("""pattern_type > "delta" """, "p05,p06,p07,p10,p11,p12,p15")]
+    [InlineData("""pattern_id <= "p02" """, "p01,p02")]
+    [InlineData("""pattern_type in ["beta", "gamma"]""", "p03,p05,p06")]
+    [InlineData("""pattern_type IN ["beta"]""", "p03")]
+    [InlineData("""pattern_type not in ["beta", "gamma"]""", "p01,p02,p04,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""pattern_type in []""", "")]
+    [InlineData("""pattern_type is null""", "p13")]
+    [InlineData("""pattern_type IS NOT NULL""", "p01,p02,p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p14,p15")]
+    // Strings with quotes, and literals that look like SQL injection.
+    [InlineData("""pattern_type == "with \"quote\"" """, "p10")]
+    [InlineData("""pattern_type == 'with "quote"'""", "p10")]
+    [InlineData("""pattern_type == "x' OR 1=1 --" """, "p07")]
+    [InlineData("""pattern_type == 'x\' OR 1=1 --'""", "p07")]
+    [InlineData("""pattern_type == "y' OR 1=1 --" """, "")]
+    [InlineData("""pattern_type == "\") OR 1=1 OR (\"" """, "")]
+    [InlineData("""coherence_metrics["name"] == "it's" """, "p10")]
+    [InlineData("""coherence_metrics["name"] == 'it\'s'""", "p10")]
+    [InlineData("""coherence_metrics["name"] == "\u0041lpha" """, "p01")]
+    [InlineData("""coherence_metrics["q')) OR 1=1 --"] == 1""", "")]
+    public void Comparisons(string expression, string expected) => AssertMatches(expression, expected);
+
+    [Theory]
+    [InlineData("""pattern_type like "al%" """, "p01,p02")]
+    [InlineData("""pattern_type LIKE "AL%" """, "p14")]
+    [InlineData("""pattern_type like "%ta" """, "p03,p04,p08,p09,p12,p15")]
+    [InlineData("""pattern_type like "%e%" """, "p03,p04,p08,p09,p10,p11,p12,p15")]
+    [InlineData("""pattern_type like "de_lta" """, "p09")]
+    [InlineData("""pattern_type like "de\_%" """, "p09")]
+    [InlineData("""pattern_type like "gamma" """, "p05,p06")]
+    [InlineData("""pattern_type like "x' OR%" """, "p07")]
+    [InlineData("""coherence_metrics["name"] like "alpha" """, "p02")]
+    [InlineData("""coherence_metrics["name"] like "[abc%" """, "p07")]
+    [InlineData("""coherence_metrics["name"] like "[abc]" """, "p07")]
+    [InlineData("""coherence_metrics["name"] like "be*%" """, "p03")]
+    [InlineData("""coherence_metrics["name"] like "a?b" """, "p12")]
+    [InlineData("""coherence_metrics["name"] like "100\%" """, "p08")]
+    [InlineData("""coherence_metrics["name"] like "%\\%" """, "p08")]
+    [InlineData("""coherence_metrics["name"] like "50\_50" """, "p09")]
+    [InlineData("""coherence_metrics["name"] like "___" """, "p12")]
+    [InlineData("""coherence_metrics["q"] like "0%" """, "p08")]
+    [InlineData("""not (pattern_type like "%a") """, "p07,p10,p11,p13,p14")]
+    public void Like(string expression, string expected) => AssertMatches(expression, expected);
+
+    [Theory]
+    [InlineData("""exists coherence_metrics["flag"]""", "p01,p02,p04,p11,p15")]
+    [InlineData("""EXISTS temporal_context["a"]""", "p01,p02,p03,p06,p10,p13,p15")]
+    [InlineData("""not exists coherence_metrics["flag"]""", "p03,p05,p06,p07,p08,p09,p10,p12,p13,p14")]
+    [InlineData("""exists temporal_context["a"]["b"]""", "p01,p02,p03,p10,p13,p15")]
+    [InlineData("""coherence_metrics["q"] is null""", "p04,p05,p06")]
+    [InlineData("""coherence_metrics["q"] is not null""", "p01,p02,p03,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""temporal_context is null""", "p05")]
+    [InlineData("""coherence_metrics IS NULL""", "p06")]
+    [InlineData("""temporal_context is not null""", "p01,p02,p03,p04,p06,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""temporal_context["a"]["b"] > 1""", "p02,p10,p13,p15")]
+    [InlineData("""temporal_context["arr"][0] == 1""", "p01,p14")]
+    [InlineData("""temporal_context["arr"][0][1] == 2""", "p11")]
+    [InlineData("""coherence_metrics["nested"]["deep"]["v"] == 7""", "p15")]
+    [InlineData("""temporal_context["key\"q"] == 5""", "p12")]
+    [InlineData("""temporal_context["back\\slash"] == 6""", "p12")]
+    [InlineData("""coherence_metrics["tags"] == "a" """, "p14")]
+    [InlineData("""coherence_metrics["q"] in [0.5, 1, "0.99"]""", "p02,p03,p08,p15")]
+    [InlineData("""coherence_metrics["n"] < temporal_context["a"]["b"]""", "p03")]
+    [InlineData("""coherence_metrics["n"] == 0x0A""", "p02")]
+    [InlineData("""coherence_metrics["n"] == 012""", "p02")]
+    public void JsonPathsExistsAndNull(string expression, string expected) => AssertMatches(expression, expected);
+
+    [Theory]
+    [InlineData("""json_contains(coherence_metrics["tags"], "a")""", "p01,p09")]
+    [InlineData("""array_contains(coherence_metrics["tags"], "a")""", "p01,p09")]
+    [InlineData("""json_contains_all(coherence_metrics["tags"], ["a", "b"])""", "p01")]
+    [InlineData("""JSON_CONTAINS_ANY(coherence_metrics["tags"], ["c", "b"])""", "p01,p02,p09")]
+    [InlineData("""JSON_CONTAINS(temporal_context["arr"], 1)""", "p01,p14")]
+    [InlineData("""json_contains(temporal_context["arr"], true)""", "p04")]
+    [InlineData("""json_contains(temporal_context["arr"], "1")""", "p04")]
+    [InlineData("""json_contains(temporal_context["arr"], 3)""", "p01,p09,p11,p14")]
+    [InlineData("""json_contains(temporal_context["arr"], 1.5)""", "p04")]
+    [InlineData("""json_contains_any(temporal_context["arr"], [4, "1"])""", "p04,p14")]
+    [InlineData("""json_contains_all(temporal_context["arr"], [])""", "p01,p02,p04,p09,p11,p14")]
+    [InlineData("""json_contains_any(temporal_context["arr"], [])""", "")]
+    [InlineData("""not json_contains(coherence_metrics["tags"], "a")""", "p02,p03,p04,p05,p06,p07,p08,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""array_length(temporal_context["arr"]) == 0""", "p02")]
+    [InlineData("""ARRAY_LENGTH(temporal_context["arr"]) != 3""", "p02,p09,p11,p14")]
+    public void Functions(string expression, string expected) => AssertMatches(expression, expected);
+
+    [Theory]
+    [InlineData("""coherence_metrics["n"] * 2 > 5""", "p01,p02,p11")]
+    [InlineData("""coherence_metrics["n"] + coherence_metrics["q"] >= 3.9""", "p01,p02,p11")]
+    [InlineData("""coherence_metrics["n"] % 2 == 1""", "p01,p11")]
+    [InlineData("""coherence_metrics["n"] / 4 == 2.5""", "p02")]
+    [InlineData("""10 / coherence_metrics["n"] > 1""", "p01,p11")]
+    [InlineData("""(coherence_metrics["n"] - 1) * -2 < -5""", "p02,p11")]
+    [InlineData("""coherence_metrics["n"] - 1 * 2 == 1""", "p01")]
+    [InlineData("""coherence_metrics["n"] * 2 in [6, 14]""", "p01,p11")]
+    public void Arithmetic(string expression, string expected) => AssertMatches(expression, expected);
+
+    [Theory]
+    [InlineData("""pattern_type == "alpha" or pattern_type == "beta" and coherence_metrics["q"] > 2""", "p01,p02")]
+    [InlineData("""(pattern_type == "alpha" or pattern_type == "beta") and coherence_metrics["q"] > 0.9""", "p01,p03")]
+    [InlineData("""!(pattern_type == "alpha") && pattern_type like "%a" || pattern_type == "eta" """, "p03,p04,p05,p06,p08,p09,p12,p15")]
+    [InlineData("""NOT (pattern_type == "alpha") AND exists coherence_metrics["tags"] OR false""", "p09,p14")]
+    [InlineData("true", "p01,p02,p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("false", "")]
+    [InlineData("not false", "p01,p02,p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("1 < 2", "p01,p02,p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p13,p14,p15")]
+    public void Logic(string expression, string expected) => AssertMatches(expression, expected);
+
+    // Milvus: a comparison with a missing key (or NULL column, or another JSON type) is false, so its
+    // negation is true. These would lose rows if a predicate could be SQL NULL.
+    [Theory]
+    [InlineData("""not (coherence_metrics["q"] > 0.9)""", "p01,p03,p09,p10,p13,p14,p15")]
+    [InlineData("""not (coherence_metrics["q"] != 0.5)""", "p01,p03,p07,p09,p10,p11,p12,p13,p14,p15")]
+    [InlineData("""not (10 / coherence_metrics["n"] > 1)""", "p01,p11")]
+    [InlineData("""not (0.9 <= coherence_metrics["q"] < 1)""", "p01,p07,p09,p13,p14")]
+    [InlineData("""not (pattern_type == "alpha")""", "p01,p02")]
+    [InlineData("""coherence_metrics["q"] not in [0.5]""", "p02")]
+    [InlineData("""not (coherence_metrics["missing"] == 1) and not (coherence_metrics["missing"] != 1)""", "")]
+    [InlineData("""not (array_length(temporal_context["arr"]) >= 0)""", "p01,p02,p04,p09,p11,p14")]
+    public void NegationKeepsRowsWithMissingValues(string expression, string excluded) =>
+        AssertMatches(expression, AllExcept(excluded.Split(',', StringSplitOptions.RemoveEmptyEntries)));
+
+    [Fact]
+    public void MissingKeyIsNeitherEqualNorUnequal()
+    {
+        Assert.Empty(_db.Match("""coherence_metrics["missing"] == 1"""));
+        Assert.Empty(_db.Match("""coherence_metrics["missing"] != 1"""));
+        Assert.Empty(_db.Match("""coherence_metrics["missing"] != "x" """));
+        Assert.Empty(_db.Match("""coherence_metrics["missing"] < 1 or coherence_metrics["missing"] >= 1"""));
+    }
+
+    [Fact]
+    public void LiteralsAreParametersNotSqlText()
+    {
+        SqlFilter filter = FilterExpression.ToSqlite("""pattern_type == "x' OR 1=1 --" and coherence_metrics["k'\"]"] > 0.5""", FilterTestDatabase.Fields)!;
+        Assert.DoesNotContain("OR 1=1", filter.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.5", filter.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("k'", filter.Sql, StringComparison.Ordinal);
+        Assert.Contains(filter.Parameters, p => Equals(p.Value, "x' OR 1=1 --"));
+        Assert.Contains(filter.Parameters, p => Equals(p.Value, "$.\"k'\\\"]\""));
+        Assert.Contains(filter.Parameters, p => Equals(p.Value, 0.5));
+        Assert.All(filter.Parameters, p => Assert.Matches("^@f[0-9]+$", p.Key));
+        Assert.Contains("\"pattern_type\"", filter.Sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParameterPrefixIsUsed()
+    {
+        FilterNode node = FilterParser.Parse("""pattern_type == "a" or coherence_metrics["q"] > 1""")!;
+        SqlFilter filter = SqliteFilterTranslator.Translate(node, FilterTestDatabase.Fields, "$w");
+        Assert.Equal(["$w0", "$w1", "$w2"], filter.Parameters.Select(p => p.Key));
+        Assert.Throws<ArgumentException>(() => SqliteFilterTranslator.Translate(node, FilterTestDatabase.Fields, "f; DROP"));
+    }
+
+    [Fact]
+    public void ColumnNamesComeFromTheFieldsAndAreQuoted()
+    {
+        FilterField[] fields = [new("meta", "my \"odd\" col", FilterFieldKind.Json)];
+        SqlFilter filter = FilterExpression.ToSqlite("""meta["a"] == 1""", fields)!;
+        Assert.Contains("\"my \"\"odd\"\" col\"", filter.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("meta", filter.Sql, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "$")]
+    [InlineData(new[] { "a", "b" }, "$.\"a\".\"b\"")]
+    [InlineData(new[] { "q\"x", "back\\slash" }, "$.\"q\\\"x\".\"back\\\\slash\"")]
+    [InlineData(new[] { "line\nbreak" }, "$.\"line\\u000abreak\"")]
+    public void JsonPathsAreEscaped(string[] keys, string expected) =>
+        Assert.Equal(expected, SqliteFilterTranslator.JsonPath(keys.Select(JsonPathSegment.ForKey).ToArray()));
+
+    [Fact]
+    public void JsonPathWithIndexes() =>
+        Assert.Equal("$.\"arr\"[0][12]", SqliteFilterTranslator.JsonPath([JsonPathSegment.ForKey("arr"), JsonPathSegment.ForIndex(0), JsonPathSegment.ForIndex(12)]));
+
+    [Theory]
+    [InlineData("pre%", "pre*")]
+    [InlineData("%mid%", "*mid*")]
+    [InlineData("a_c", "a?c")]
+    [InlineData("lit*star?q[x]", "lit[*]star[?]q[[]x]")]
+    [InlineData("100\\%", "100%")]
+    [InlineData("a\\_b", "a_b")]
+    [InlineData("a\\\\b", "a\\b")]
+    [InlineData("end\\", "end\\")]
+    public void LikePatternsBecomeGlob(string like, string glob) => Assert.Equal(glob, SqliteFilterTranslator.LikeToGlob(like));
+
+    [Fact]
+    public void KeysWithControlCharactersAreFound()
+    {
+        using var db = new FilterTestDatabase();
+        using (var insert = db.Connection.CreateCommand())
+        {
+            insert.CommandText = """INSERT INTO patterns VALUES ('p99', 't', '{"line\nbreak":1}', NULL, NULL)""";
+            insert.ExecuteNonQuery();
+        }
+
+        Assert.Equal(["p99"], db.Match("""coherence_metrics["line\nbreak"] == 1"""));
+    }
+}
