@@ -14,7 +14,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
 
-Connect-Milvus $Store
+Connect-Milvus $Store | Out-Host
 
 # 512-d, L2, HNSW: the seed's collection. -IfNotExists makes the script safe to re-run.
 New-PatternCollection correlation_patterns -Dimension 512 -Metric L2 -IndexType HNSW `
@@ -46,10 +46,11 @@ $types = 'quantum_correlation', 'temporal_drift', 'coherence_burst'
     }
 } | Add-Pattern correlation_patterns
 
-# test_pattern_001 comes back first, at distance 0.
-Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5
+# Each result goes to the host on its own, so every object type gets its own table.
+'Patterns similar to test_pattern_001 (it comes back first, at distance 0):' | Out-Host
+Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5 | Out-Host
 
-# The same search, keeping only coherent patterns.
-Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5 -MinCoherence 0.95 -Filter 'pattern_type != "temporal_drift"'
+'The same search, keeping coherent patterns that are not temporal drift:' | Out-Host
+Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5 -MinCoherence 0.95 -Filter 'pattern_type != "temporal_drift"' | Out-Host
 
-Get-PatternCollection correlation_patterns
+Get-PatternCollection correlation_patterns | Out-Host

@@ -19,6 +19,17 @@ public static class StoreFactory
         ServerScheme.IsMatch(uri) && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Refuses text that an operator most likely meant as a server (host:port without a scheme), before
+    /// it is resolved as a path and a store file with that name is created.
+    /// </summary>
+    public static void RejectBareServerAddress(string uri)
+    {
+        if (HostAndPort.IsMatch(uri))
+            throw new MilvusOpsException("AmbiguousUri", ErrorKind.InvalidArgument,
+                $"'{uri}' looks like a server address. Write it as http://{uri} for a Milvus server, or give a file name such as patterns.db for the embedded store.", uri);
+    }
+
+    /// <summary>
     /// Opens a connection. A server URI selects the Milvus backend; anything else is the full path of
     /// an embedded store file, opened once per process and shared, so its vector cache is too.
     /// </summary>
@@ -31,9 +42,6 @@ public static class StoreFactory
         string path = uriOrFullPath.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
             ? new System.Uri(uriOrFullPath).LocalPath
             : uriOrFullPath;
-        if (HostAndPort.IsMatch(Path.GetFileName(path)) && !File.Exists(path))
-            throw new MilvusOpsException("AmbiguousUri", ErrorKind.InvalidArgument,
-                $"'{Path.GetFileName(path)}' looks like a server address. Write it as http://{Path.GetFileName(path)} for a Milvus server, or give a file name such as patterns.db for the embedded store.", uriOrFullPath);
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
             throw new MilvusOpsException("StoreFolderNotFound", ErrorKind.ObjectNotFound,
                 $"The folder '{folder}' does not exist, so the store '{path}' cannot be created there.", path);

@@ -13,22 +13,8 @@ public sealed class ConnectionTests : IDisposable
         Assert.Equal(
             ["Add-Pattern", "Connect-Milvus", "Disconnect-Milvus", "Find-SimilarPattern", "Get-Pattern", "Get-PatternCollection",
              "New-PatternCollection", "Remove-Pattern", "Remove-PatternCollection"], names);
-        string engine = _session.Run("[MilvusOps.Model.Pattern].Assembly.Location")[0].ToString();
-        Assert.StartsWith(Path.Combine(ModuleSession.RepoRoot, "out", "MilvusOps", "lib", "deps"), engine);
-    }
-
-    [Fact]
-    public void Engine_and_sqlite_load_in_a_private_context_beside_another_sqlite_version()
-    {
-        // The test process itself has Microsoft.Data.Sqlite 8 in the default context.
-        _ = typeof(Microsoft.Data.Sqlite.SqliteConnection).Assembly.GetName().Version;
-        _session.Run("Connect-Milvus ./alc.db | Out-Null; New-PatternCollection c -Dimension 2 | Out-Null");
-        string context = _session.Run(
-            "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([MilvusOps.Model.Pattern].Assembly).Name")[0].ToString();
-        Assert.Equal("MilvusOps", context);
-        string sqlite = _session.Run(
-            "[System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'MilvusOps' | ForEach-Object { $_.Assemblies } | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | ForEach-Object { $_.GetName().Version.Major }")[0].ToString();
-        Assert.Equal("9", sqlite);
+        string contract = _session.Run("[MilvusOps.Model.Pattern].Assembly.Location")[0].ToString();
+        Assert.Equal(Path.Combine(ModuleSession.RepoRoot, "out", "MilvusOps", "lib", "MilvusOps.Model.dll"), contract);
     }
 
     [Fact]

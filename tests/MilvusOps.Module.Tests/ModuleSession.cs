@@ -52,8 +52,8 @@ public sealed class ModuleSession : IDisposable
     /// <summary>Runs a script expecting a terminating error, and returns its ErrorRecord.</summary>
     public ErrorRecord Fail(string script, params object?[] arguments)
     {
-        var ex = Assert.ThrowsAny<RuntimeException>(() => Run(script, arguments));
-        return ex.ErrorRecord;
+        var output = Run($"try {{\n{script}\n}} catch {{ return $_ }}\nthrow 'The script ended without a terminating error.'", arguments);
+        return Assert.IsType<ErrorRecord>(output[^1].BaseObject);
     }
 
     public void Dispose()

@@ -96,7 +96,7 @@ public sealed class SearchTests : IDisposable
     public void Search_sees_writes_made_after_the_vectors_were_cached()
     {
         Load("L2");
-        var query = Vectors.Random(77, 64);
+        var query = Vectors.Random(5000, 64);   // not one of the stored vectors
         Assert.NotEqual("fresh", _session.Run("(Find-SimilarPattern p -Vector $args[0] -Top 1).PatternId", query)[0].ToString());
         _session.Run("[pscustomobject]@{ PatternId = 'fresh'; Vector = $args[0] } | Add-Pattern p", query);
         Assert.Equal("fresh", _session.Run("(Find-SimilarPattern p -Vector $args[0] -Top 1).PatternId", query)[0].ToString());

@@ -11,7 +11,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "-?")
 }
 
 int width = Console.IsOutputRedirected ? 120 : Math.Max(80, Console.WindowWidth);
-var host = new ScriptHost(Console.Out, Console.Error, width);
+var host = new ScriptHost(Console.Out, Console.Error, width, plainText: Console.IsOutputRedirected);
 var state = InitialSessionState.CreateDefault2();
 if (OperatingSystem.IsWindows()) state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
 using var runspace = RunspaceFactory.CreateRunspace(host, state);

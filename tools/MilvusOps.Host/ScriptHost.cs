@@ -13,9 +13,10 @@ public sealed class ScriptHost : PSHost
 {
     private readonly ScriptHostUserInterface _ui;
 
-    public ScriptHost(TextWriter output, TextWriter diagnostics, int bufferWidth = 120)
+    /// <param name="plainText">Strip the ANSI styling PowerShell adds to headers, for files and pipes.</param>
+    public ScriptHost(TextWriter output, TextWriter diagnostics, int bufferWidth = 120, bool plainText = true)
     {
-        _ui = new ScriptHostUserInterface(output, diagnostics, bufferWidth);
+        _ui = new ScriptHostUserInterface(output, diagnostics, bufferWidth, plainText);
     }
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
@@ -35,17 +36,23 @@ public sealed class ScriptHost : PSHost
     public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
 }
 
-internal sealed class ScriptHostUserInterface(TextWriter output, TextWriter diagnostics, int bufferWidth) : PSHostUserInterface
+internal sealed partial class ScriptHostUserInterface(TextWriter output, TextWriter diagnostics, int bufferWidth, bool plainText) : PSHostUserInterface
 {
     public override PSHostRawUserInterface RawUI { get; } = new ScriptHostRawUserInterface(bufferWidth);
+    public override bool SupportsVirtualTerminal => !plainText;
 
-    public override void Write(string value) => output.Write(value);
-    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => output.Write(value);
-    public override void WriteLine(string value) => output.WriteLine(value);
-    public override void WriteErrorLine(string value) => diagnostics.WriteLine(value);
-    public override void WriteDebugLine(string message) => diagnostics.WriteLine("DEBUG: " + message);
-    public override void WriteVerboseLine(string message) => diagnostics.WriteLine("VERBOSE: " + message);
-    public override void WriteWarningLine(string message) => diagnostics.WriteLine("WARNING: " + message);
+    public override void Write(string value) => output.Write(Render(value));
+    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => output.Write(Render(value));
+    public override void WriteLine(string value) => output.WriteLine(Render(value));
+    public override void WriteErrorLine(string value) => diagnostics.WriteLine(Render(value));
+    public override void WriteDebugLine(string message) => diagnostics.WriteLine("DEBUG: " + Render(message));
+    public override void WriteVerboseLine(string message) => diagnostics.WriteLine("VERBOSE: " + Render(message));
+    public override void WriteWarningLine(string message) => diagnostics.WriteLine("WARNING: " + Render(message));
+
+    private string Render(string text) => plainText ? AnsiEscape().Replace(text, "") : text;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
     public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
     public override string ReadLine() => throw NonInteractive();

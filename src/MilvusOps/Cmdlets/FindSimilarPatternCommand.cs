@@ -8,7 +8,8 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>
-/// Finds the patterns nearest to each query: a vector, a stored pattern's id, or piped patterns.
+/// Finds the patterns nearest to each query: a vector, a stored pattern's id, or piped patterns
+/// (anything with a Vector property; a PatternId names the query).
 /// Piped queries go to the store in batches, so each stored vector is read once per batch.
 /// </summary>
 [Cmdlet(VerbsCommon.Find, "SimilarPattern", DefaultParameterSetName = VectorSet)]
@@ -17,7 +18,6 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 {
     private const string VectorSet = "Vector";
     private const string IdSet = "Id";
-    private const string PatternSet = "Pattern";
     private const int QueriesPerBatch = 64;
 
     private readonly List<string> _queryIds = [];
@@ -37,8 +37,10 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     public string[] Id { get; set; } = [];
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PatternSet)]
-    public Pattern? InputObject { get; set; }
+    /// <summary>Names the query in its hits; piped patterns bind their PatternId. Defaults to the query's index.</summary>
+    [Parameter(ParameterSetName = VectorSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PatternId")]
+    public string? QueryId { get; set; }
 
     [Parameter]
     [ValidateRange(1, SearchRequest.MaxTop)]
@@ -80,11 +82,8 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
                         $"Pattern '{id}' is not in collection '{Collection}', so it cannot be a query.", id));
                 }
                 break;
-            case PatternSet:
-                Enqueue(InputObject!.PatternId, InputObject.Vector);
-                break;
             default:
-                Enqueue(_queryIndex.ToString(CultureInfo.InvariantCulture), Vector);
+                Enqueue(QueryId ?? _queryIndex.ToString(CultureInfo.InvariantCulture), Vector);
                 break;
         }
         _queryIndex++;

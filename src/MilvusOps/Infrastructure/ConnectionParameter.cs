@@ -24,7 +24,9 @@ public sealed class ConnectionParameter
     {
         if (string.IsNullOrWhiteSpace(uri))
             throw new MilvusOpsException("EmptyUri", ErrorKind.InvalidArgument, "The connection URI is empty: give a store file path or an http(s)://host:port address.");
-        string target = StoreFactory.IsServerUri(uri) ? uri : cmdlet.GetUnresolvedProviderPathFromPSPath(uri);
+        bool server = StoreFactory.IsServerUri(uri);
+        if (!server) StoreFactory.RejectBareServerAddress(uri);
+        string target = server ? uri : cmdlet.GetUnresolvedProviderPathFromPSPath(uri);
         return StoreFactory.Connect(target, timeout);
     }
 
