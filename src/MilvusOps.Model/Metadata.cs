@@ -78,7 +78,7 @@ public static class Metadata
         JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long integer) && IsIntegerLiteral(element) ? integer : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out long integer) && IsIntegerLiteral(element) ? (object)integer : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
