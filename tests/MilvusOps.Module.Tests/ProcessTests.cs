@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace MilvusOps.Module.Tests;
+
+/// <summary>What a user runs from a shell: the host tool on the quickstart, and a writer killed mid-import.</summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("milvusops-process-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static string HostDll => Path.Combine(AppContext.BaseDirectory, "milvusops-host.dll");
+
+    private Process StartHost(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [HostDll, .. arguments])
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public void Quickstart_runs_in_the_host_and_finds_test_pattern_001_first_at_distance_zero()
+    {
+        using var host = StartHost(Path.Combine(ModuleSession.RepoRoot, "examples", "quickstart.ps1"));
+        string output = host.StandardOutput.ReadToEnd();
+        string errors = host.StandardError.ReadToEnd();
+        Assert.True(host.WaitForExit(120_000));
+        Assert.True(host.ExitCode == 0, errors + output);
+        var firstHit = output.Split('\n').First(line => line.StartsWith("test_pattern_001 ", StringComparison.Ordinal));
+        Assert.Matches(@"^test_pattern_001\s+1\s+test_pattern_001\s+0\s", firstHit);
+        Assert.Matches(@"correlation_patterns\s+512\s+L2\s+HNSW\s+301", output);
+        Assert.True(File.Exists(Path.Combine(_folder, "quickstart.db")));
+    }
+
+    [Fact]
+    public void A_writer_killed_mid_import_leaves_only_whole_committed_batches()
+    {
+        string store = Path.Combine(_folder, "crash.db");
+        const string script = """
+            Import-Module $env:MILVUSOPS_MANIFEST -ErrorAction Stop
+            Connect-Milvus ./crash.db | Out-Null
+            New-PatternCollection p -Dimension 64 | Out-Null
+            $v = [float[]]::new(64)
+            1..10000000 | ForEach-Object { $v[0] = $_; [pscustomobject]@{ PatternId = "id$_"; Vector = $v } } | Add-Pattern p -BatchSize 500
+            """;
+        var start = new ProcessStartInfo("dotnet", [HostDll, "-Command", script]) { WorkingDirectory = _folder, RedirectStandardError = true };
+        start.Environment["MILVUSOPS_MANIFEST"] = ModuleSession.ModuleManifest;
+        using var writer = Process.Start(start)!;
+        long committed = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (committed < 2000 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+            committed = CountRows(store);
+        }
+        writer.Kill(entireProcessTree: true);
+        writer.WaitForExit();
+        Assert.True(committed >= 2000, "the writer committed too little before the deadline: " + committed);
+
+        using var connection = new SqliteConnection($"Data Source={store};Pooling=False");
+        connection.Open();
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA integrity_check";
+        Assert.Equal("ok", check.ExecuteScalar());
+        long rows = CountRows(store);
+        Assert.True(rows >= committed, $"committed rows were lost: saw {committed}, then {rows}");
+        Assert.Equal(0, rows % 500);   // whole batches only
+    }
+
+    private static long CountRows(string store)
+    {
+        if (!File.Exists(store)) return 0;
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'c_1'";
+            if ((long)command.ExecuteScalar()! == 0) return 0;
+            command.CommandText = "SELECT count(*) FROM c_1";
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0;   // the file is still being created
+        }
+    }
+}
