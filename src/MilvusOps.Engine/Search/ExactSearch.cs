@@ -42,6 +42,9 @@ public static unsafe class ExactSearch
     /// <summary>Bytes of stored rows per cache block (kept well inside a 512 KiB L2).</summary>
     internal static int BlockBytes { get; set; } = 96 * 1024;
 
+    /// <summary>Rows per streamed span for a lone query (the sums buffer lives on the stack).</summary>
+    private const int StreamSpanRows = 1024;
+
     /// <summary>Below this many multiply-adds a search runs on the calling thread only.</summary>
     private const long ParallelThreshold = 1L << 18;
 
@@ -225,6 +228,7 @@ public static unsafe class ExactSearch
     }
 
     /// <summary>Searches logical rows [i0, i1) for queries [q0, q1), block by block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRange(Context ctx, TopKHeaps heaps, int i0, int i1, int q0, int q1)
     {
         if (ctx.Scalar)
@@ -239,7 +243,9 @@ public static unsafe class ExactSearch
             }
             return;
         }
-        int blockRows = BlockRows(ctx.Stride);
+        // One query reuses nothing from cache: stream longer spans so the heap work interrupts
+        // the sequential read less often.
+        int blockRows = q1 - q0 == 1 ? StreamSpanRows : BlockRows(ctx.Stride);
         for (int b = i0; b < i1; b += blockRows)
         {
             int e = (int)Math.Min(i1, (long)b + blockRows);
@@ -294,10 +300,7 @@ public static unsafe class ExactSearch
             float* qp = ctx.Queries + ((nint)q * qStride);
             int* positions = ctx.Candidates is null ? null : ctx.Candidates + b;
             Kernels.StreamRows<TAcc>(qp, ctx.Data, qStride, positions, b, e - b, chunks, scratch);
-            for (int i = b; i < e; i++)
-            {
-                Emit(ctx, heaps, q, ctx.PositionOf(i), scratch[i - b]);
-            }
+            EmitStreamed(ctx, heaps, q, b, e, scratch);
         }
     }
 
@@ -318,6 +321,57 @@ public static unsafe class ExactSearch
         }
     }
 
+    /// <summary>
+    /// Emits a block of streamed sums for one query: a tight key-and-compare loop against the
+    /// heap's current threshold, so the rare row that enters the top-k is the only one that
+    /// touches the heap (a NaN sum is let through; the heap files it as +infinity, last).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EmitStreamed(Context ctx, TopKHeaps heaps, int q, int b, int e, float* sums)
+    {
+        float threshold = heaps.Threshold(q);
+        int n = e - b;
+        switch (ctx.Metric)
+        {
+            case MetricType.L2:
+                for (int i = 0; i < n; i++)
+                {
+                    if (!(sums[i] > threshold))
+                    {
+                        heaps.Offer(q, sums[i], ctx.PositionOf(b + i));
+                        threshold = heaps.Threshold(q);
+                    }
+                }
+                break;
+            case MetricType.IP:
+                for (int i = 0; i < n; i++)
+                {
+                    if (!(-sums[i] > threshold))
+                    {
+                        heaps.Offer(q, -sums[i], ctx.PositionOf(b + i));
+                        threshold = heaps.Threshold(q);
+                    }
+                }
+                break;
+            default:
+                for (int i = 0; i < n; i++)
+                {
+                    int position = ctx.PositionOf(b + i);
+                    float key = CosineKey(sums[i], ctx.QueryNorms[q], ctx.RowNorms[position]);
+                    if (!(key > threshold))
+                    {
+                        heaps.Offer(q, key, position);
+                        threshold = heaps.Threshold(q);
+                    }
+                }
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float CosineKey(float dot, float queryNorm, float rowNorm) =>
+        queryNorm == 0f || rowNorm == 0f ? -0f : -(float)(dot / ((double)queryNorm * rowNorm));
+
     /// <summary>Turns a raw sum into a heap key (smaller is better) and offers it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Emit(Context ctx, TopKHeaps heaps, int q, int position, float sum)
@@ -332,9 +386,7 @@ public static unsafe class ExactSearch
                 key = -sum;
                 break;
             default:
-                float qn = ctx.QueryNorms[q];
-                float rn = ctx.RowNorms[position];
-                key = qn == 0f || rn == 0f ? -0f : -(float)(sum / ((double)qn * rn));
+                key = CosineKey(sum, ctx.QueryNorms[q], ctx.RowNorms[position]);
                 break;
         }
         heaps.Offer(q, key, position);

@@ -32,6 +32,10 @@ internal sealed class TopKHeaps
 
     public int PositionAt(int query, int i) => _positions[(query * _k) + i];
 
+    /// <summary>The key a candidate must not exceed to be worth offering (+inf until the heap is full).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Threshold(int query) => _counts[query] == _k ? _keys[query * _k] : float.PositiveInfinity;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Offer(int query, float key, int position)
     {
