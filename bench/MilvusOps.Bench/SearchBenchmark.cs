@@ -150,6 +150,29 @@ internal static unsafe class SearchBenchmark
             double a2 = Raw();
             kr.Add((a + a2) / (b + b2));
         }
+        {
+            float* qs = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(4 * matrix.RowStride * 4), 64);
+            for (int i = 0; i < 4 * matrix.RowStride; i++) qs[i] = 0.5f;
+            float* s8 = stackalloc float[8];
+            int calls = 200_000;
+            for (int rep = 0; rep < 3; rep++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++)
+                {
+                    Kernels.Q4R2<L2Accumulate>(qs, matrix.RowStride, matrix.Data, matrix.Data + matrix.RowStride, matrix.RowStride / 8, s8);
+                }
+                double sec = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                long tq = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++)
+                {
+                    Kernels.Q4R2<DotAccumulate>(qs, matrix.RowStride, matrix.Data, matrix.Data + matrix.RowStride, matrix.RowStride / 8, s8);
+                }
+                double sec2 = Stopwatch.GetElapsedTime(tq).TotalSeconds;
+                s_sink += s8[3];
+                Console.WriteLine($"diagnostic: Q4R2 in L1: L2 {sec / calls * 1e9:F1} ns/call, dot {sec2 / calls * 1e9:F1} ns/call ({matrix.RowStride / 8} chunks)");
+            }
+        }
         Console.WriteLine($"diagnostic: streaming kernel alone (no heap, one call) / raw read = {Median(kr):F3}");
         double rawS = Median(bw.Values.Select(v => v.RawS).ToList());
         double singleS = bw[MetricType.L2].SearchS;

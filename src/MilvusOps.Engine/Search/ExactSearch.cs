@@ -42,6 +42,18 @@ public static unsafe class ExactSearch
     /// <summary>Bytes of stored rows per cache block (kept well inside a 512 KiB L2).</summary>
     internal static int BlockBytes { get; set; } = 96 * 1024;
 
+    /// <summary>Queries (a multiple of 4) run against each row pair while it is in L1.</summary>
+    /// <remarks>Measured on the 2-core EPYC: 8 beats 4 and 16 (16 spills the group out of L1 with
+    /// the row pair at 768-d and was slower at 64 queries).</remarks>
+    internal const int GroupQueries = 8;
+
+    /// <summary>
+    /// Prefetch the next row pair while the group computes on the current one. A batch kernel call
+    /// is far longer than the reorder window, so without this the next pair's loads only issue when
+    /// the call ends; measured +10-30% queries/s for 8-query batches.
+    /// </summary>
+    private const bool PrefetchPairs = true;
+
     /// <summary>Rows per streamed span for a lone query (the sums buffer lives on the stack).</summary>
     private const int StreamSpanRows = 1024;
 
@@ -271,30 +283,47 @@ public static unsafe class ExactSearch
         nint qStride = ctx.Stride;
         int q = q0;
         int quadLimit = Math.Min(q1, ctx.QuadEnd);
-        for (; q + 4 <= quadLimit; q += 4)
+        const int group = GroupQueries;
+        for (; q + 4 <= quadLimit; q += group)
         {
-            float* qp = ctx.Queries + ((nint)q * qStride);
+            // One group of queries (in L1) against the block, a row pair at a time: each pair is
+            // loaded once (from memory for the first group, from L2 for later ones) and used by
+            // every quad of the group while it sits in L1.
+            int groupEnd = Math.Min(q + group, quadLimit);
             int i = b;
             for (; i + 2 <= e; i += 2)
             {
                 int p0 = ctx.PositionOf(i), p1 = ctx.PositionOf(i + 1);
-                Kernels.Q4R2<TAcc>(qp, qStride, ctx.RowPtr(p0), ctx.RowPtr(p1), chunks, sums);
-                for (int j = 0; j < 4; j++)
+                float* r0 = ctx.RowPtr(p0), r1 = ctx.RowPtr(p1);
+                if (PrefetchPairs && i + 4 <= e)
                 {
-                    Emit(ctx, heaps, q + j, p0, sums[2 * j]);
-                    Emit(ctx, heaps, q + j, p1, sums[(2 * j) + 1]);
+                    Kernels.PrefetchRow(ctx.RowPtr(ctx.PositionOf(i + 2)), qStride);
+                    Kernels.PrefetchRow(ctx.RowPtr(ctx.PositionOf(i + 3)), qStride);
+                }
+                for (int g = q; g < groupEnd; g += 4)
+                {
+                    Kernels.Q4R2<TAcc>(ctx.Queries + ((nint)g * qStride), qStride, r0, r1, chunks, sums);
+                    for (int j = 0; j < 4; j++)
+                    {
+                        Emit(ctx, heaps, g + j, p0, sums[2 * j]);
+                        Emit(ctx, heaps, g + j, p1, sums[(2 * j) + 1]);
+                    }
                 }
             }
             if (i < e)
             {
                 int p0 = ctx.PositionOf(i);
-                Kernels.Q4R1<TAcc>(qp, qStride, ctx.RowPtr(p0), chunks, sums);
-                for (int j = 0; j < 4; j++)
+                for (int g = q; g < groupEnd; g += 4)
                 {
-                    Emit(ctx, heaps, q + j, p0, sums[j]);
+                    Kernels.Q4R1<TAcc>(ctx.Queries + ((nint)g * qStride), qStride, ctx.RowPtr(p0), chunks, sums);
+                    for (int j = 0; j < 4; j++)
+                    {
+                        Emit(ctx, heaps, g + j, p0, sums[j]);
+                    }
                 }
             }
         }
+        q = Math.Max(q0, quadLimit);
         for (; q < q1; q++)
         {
             float* qp = ctx.Queries + ((nint)q * qStride);
