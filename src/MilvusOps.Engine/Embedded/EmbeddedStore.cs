@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MilvusOps.Engine.Filtering;
 using MilvusOps.Engine.Search;
-using SearchHit = MilvusOps.Model.SearchHit;
 
 namespace MilvusOps.Engine.Embedded;
 

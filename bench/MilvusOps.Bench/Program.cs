@@ -1,0 +1,23 @@
+using MilvusOps.Bench;
+
+// Usage: dotnet run -c Release --project bench/MilvusOps.Bench -- <benchmark> [options]
+// The first argument selects the benchmark so more (e.g. "import") can be added later.
+var benchmarks = new Dictionary<string, (string Description, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["search"] = ("exact vector search kernels: bandwidth, batching, parallel scaling, memory", SearchBenchmark.Run),
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
+{
+    Console.Error.WriteLine(args.Length == 0 ? "No benchmark selected." : $"Unknown benchmark '{args[0]}'.");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/MilvusOps.Bench -- <benchmark> [options]");
+    Console.Error.WriteLine("Benchmarks:");
+    foreach (var (name, (description, _)) in benchmarks)
+    {
+        Console.Error.WriteLine($"  {name,-10} {description}");
+    }
+    Console.Error.WriteLine("Options for 'search': --rows N (100000) --dim D (512) --topk K (10) --rounds R (15) --seed S (42)");
+    return 2;
+}
+
+return selected.Run(args[1..]);
