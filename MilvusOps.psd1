@@ -20,9 +20,10 @@
         'Get-Pattern'
         'Remove-Pattern'
         'Find-SimilarPattern'
+        'Test-PatternCoherence'
     )
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Test-Coherence')
     PrivateData          = @{
         PSData = @{
             Tags       = @('Milvus', 'VectorDatabase', 'Vector', 'Embedding', 'SQLite', 'Migration')

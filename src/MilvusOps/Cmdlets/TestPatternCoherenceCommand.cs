@@ -1,0 +1,76 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using MilvusOps.Engine.Verification;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Verifies a collection: coherence thresholds, temporal context, and (with -SourcePath) bit-exact
+/// fidelity against the legacy SQLite file it was migrated from. One result object per check;
+/// -Quiet returns a single bool for Pester and scripts.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = CollectionOnly)]
+[Alias("Test-Coherence")]
+[OutputType(typeof(CoherenceCheckResult), typeof(bool))]
+public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
+{
+    private const string CollectionOnly = "Collection";
+    private bool _allPassed = true;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    public string Collection { get; set; } = "";
+
+    /// <summary>The minimum every metric must reach, unless -Thresholds names its own.</summary>
+    [Parameter]
+    [ValidateRange(double.MinValue, double.MaxValue)]
+    public double Threshold { get; set; } = CoherenceVerifier.DefaultThreshold;
+
+    /// <summary>Per-metric minimums, e.g. @{ quantum_coherence = 0.95 }. Metrics named here are checked too.</summary>
+    [Parameter]
+    public Hashtable? Thresholds { get; set; }
+
+    [Parameter]
+    public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
+
+    /// <summary>How many violations each result lists (the count is always complete).</summary>
+    [Parameter]
+    [ValidateRange(0, 1_000_000)]
+    public int MaxViolations { get; set; } = 100;
+
+    /// <summary>Return one bool: true when every check passed.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var thresholds = ResolveThresholds();
+        Report(Call(() => CoherenceVerifier.CheckThresholds(Store, Collection, thresholds, MaxViolations)));
+        Report(Call(() => CoherenceVerifier.CheckTemporalContext(Store, Collection, DateTimeOffset.UtcNow, MaxViolations)));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Quiet) WriteObject(_allPassed);
+    }
+
+    private void Report(CoherenceCheckResult result)
+    {
+        _allPassed &= result.Passed;
+        if (!Quiet) WriteObject(result);
+        WriteVerbose(result.ToString());
+    }
+
+    private Dictionary<string, double> ResolveThresholds()
+    {
+        var thresholds = Metric.ToDictionary(m => m, _ => Threshold, StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Thresholds ?? [])
+        {
+            string metric = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
+            thresholds[metric] = LanguagePrimitives.ConvertTo<double>(entry.Value);
+        }
+        return thresholds;
+    }
+}
