@@ -180,13 +180,15 @@ public sealed class EmbeddedStore : IPatternStore
             var coherence = command.Parameters.Add("@coherence", SqliteType.Text);
             var temporal = command.Parameters.Add("@temporal", SqliteType.Text);
             command.Prepare();
+            var blob = new byte[entry.Spec.Dimension * sizeof(float)];   // SQLite copies it at each bind
+            vector.Value = blob;
             foreach (var pattern in patterns)
             {
                 if (pattern.Vector.Length != entry.Spec.Dimension)
                     throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
                         $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {entry.Spec.Dimension}.", pattern.PatternId);
                 id.Value = pattern.PatternId;
-                vector.Value = MemoryMarshal.AsBytes(pattern.Vector.AsSpan()).ToArray();
+                MemoryMarshal.AsBytes(pattern.Vector.AsSpan()).CopyTo(blob);
                 type.Value = (object?)pattern.PatternType ?? DBNull.Value;
                 coherence.Value = (object?)pattern.CoherenceMetricsJson ?? DBNull.Value;
                 temporal.Value = (object?)pattern.TemporalContextJson ?? DBNull.Value;

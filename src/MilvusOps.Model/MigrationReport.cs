@@ -1,0 +1,38 @@
+namespace MilvusOps.Model;
+
+/// <summary>
+/// What one Import-SqlitePattern run did. The counts always balance:
+/// RowsRead + RowsSkipped = RowsWritten + RowsRejected (skipped rows were done by an earlier run
+/// that -Resume continued; written and rejected count those runs too).
+/// </summary>
+public sealed class MigrationReport
+{
+    public required string Source { get; init; }
+    public string? Table { get; init; }
+    public string? Query { get; init; }
+    public required string Collection { get; init; }
+
+    /// <summary>The source-to-target mapping, as a readable document.</summary>
+    public required string Mapping { get; init; }
+    public required int Dimension { get; init; }
+    public long RowsRead { get; init; }
+    public long RowsSkipped { get; init; }
+    public long RowsWritten { get; init; }
+    public long RowsRejected { get; init; }
+
+    /// <summary>Rejected rows by ErrorId.</summary>
+    public required IReadOnlyDictionary<string, long> RejectReasons { get; init; }
+    public string? RejectPath { get; init; }
+    public string? CheckpointPath { get; init; }
+    public TimeSpan Duration { get; init; }
+    public double RowsPerSecond { get; init; }
+
+    /// <summary>True when the whole source was processed (false after Ctrl+C or a stop).</summary>
+    public bool Completed { get; init; }
+
+    /// <summary>True for a -WhatIf plan: everything was read and validated, nothing written.</summary>
+    public bool WhatIf { get; init; }
+
+    public override string ToString() =>
+        $"{Source} -> {Collection}: {RowsWritten} written, {RowsRejected} rejected{(Completed ? "" : " (incomplete)")}";
+}
