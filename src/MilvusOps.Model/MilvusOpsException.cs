@@ -15,6 +15,8 @@ public enum ErrorKind
     OperationTimeout,
     AuthenticationError,
     InvalidOperation,
+    LimitsExceeded,
+    OperationStopped,
 }
 
 /// <summary>

@@ -27,6 +27,9 @@ public sealed class Pattern
     public MetadataDictionary? TemporalContext => _temporalContext.Value;
     public string? Collection { get; }
 
+    /// <summary>For a pattern read from a legacy file: its rowid there (or row number, for a query).</summary>
+    public long? SourceRow { get; init; }
+
     /// <summary>The stored JSON text of <see cref="CoherenceMetrics"/>.</summary>
     public string? CoherenceMetricsJson => _coherenceMetrics.Json;
 

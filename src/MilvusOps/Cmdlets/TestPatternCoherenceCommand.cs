@@ -11,12 +11,13 @@ namespace MilvusOps.Cmdlets;
 /// fidelity against the legacy SQLite file it was migrated from. One result object per check;
 /// -Quiet returns a single bool for Pester and scripts.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = CollectionOnly)]
+[Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = SourceTable)]
 [Alias("Test-Coherence")]
 [OutputType(typeof(CoherenceCheckResult), typeof(bool))]
 public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
 {
-    private const string CollectionOnly = "Collection";
+    private const string SourceTable = "SourceTable";
+    private const string SourceQuery = "SourceQuery";
     private bool _allPassed = true;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -35,6 +36,21 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
     [Parameter]
     public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
 
+    /// <summary>The legacy SQLite file the collection was migrated from: adds the Fidelity check.</summary>
+    [Parameter]
+    [Alias("Path")]
+    public string? SourcePath { get; set; }
+
+    [Parameter(ParameterSetName = SourceTable)]
+    public string? Table { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = SourceQuery)]
+    public string? Query { get; set; }
+
+    /// <summary>The same -ColumnMap the import used.</summary>
+    [Parameter]
+    public Hashtable? ColumnMap { get; set; }
+
     /// <summary>How many violations each result lists (the count is always complete).</summary>
     [Parameter]
     [ValidateRange(0, 1_000_000)]
@@ -49,6 +65,15 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
         var thresholds = ResolveThresholds();
         Report(Call(() => CoherenceVerifier.CheckThresholds(Store, Collection, thresholds, MaxViolations)));
         Report(Call(() => CoherenceVerifier.CheckTemporalContext(Store, Collection, DateTimeOffset.UtcNow, MaxViolations)));
+        if (SourcePath is null)
+        {
+            if (Table is not null || Query is not null || ColumnMap is not null)
+                ThrowEngineError(new MilvusOpsException("SourcePathRequired", ErrorKind.InvalidArgument,
+                    "-Table, -Query and -ColumnMap describe the legacy source: add -SourcePath to run the fidelity check."));
+            return;
+        }
+        var source = Call(() => LegacySourceArguments.Options(this, SourcePath, Table, Query, ColumnMap, dimension: null));
+        Report(Call(() => FidelityCheck.Run(Store, Collection, source, MaxViolations)));
     }
 
     protected override void EndProcessing()

@@ -51,6 +51,8 @@ public abstract class MilvusOpsCmdlet : PSCmdlet
         ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         _ => ErrorCategory.InvalidOperation,
     };
 

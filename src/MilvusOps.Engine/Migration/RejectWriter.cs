@@ -1,0 +1,74 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MilvusOps.Engine.Migration;
+
+/// <summary>
+/// The rejects file: one JSON object per line with the source row, the id, the ErrorId, the reason
+/// and the row's original values. Lines use Add-Pattern's property names where the row maps to them,
+/// so a fixed line can be piped back in: Get-Content x.rejects.jsonl | ConvertFrom-Json | Add-Pattern p.
+/// </summary>
+internal sealed class RejectWriter : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly Utf8JsonWriter _json;
+
+    /// <summary>Opens the file, keeping its first <paramref name="keepBytes"/> bytes (what a checkpoint vouches for).</summary>
+    public RejectWriter(string path, long keepBytes)
+    {
+        Path = path;
+        _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        _stream.SetLength(Math.Min(keepBytes, _stream.Length));
+        _stream.Seek(0, SeekOrigin.End);
+        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    public string Path { get; }
+    public long Length => _stream.Length;
+
+    public void Write(Rejection rejection)
+    {
+        _json.Reset();
+        _json.WriteStartObject();
+        _json.WriteNumber("SourceRow", rejection.SourceRow);
+        _json.WriteString("PatternId", rejection.PatternId);
+        _json.WriteString("ErrorId", rejection.ErrorId);
+        _json.WriteString("Reason", rejection.Reason);
+        _json.WritePropertyName("Values");
+        _json.WriteStartObject();
+        foreach (var (column, value) in rejection.Values)
+        {
+            _json.WritePropertyName(column);
+            WriteValue(value);
+        }
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        _json.Flush();
+        _stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Makes the lines written so far durable before a checkpoint names their length.</summary>
+    public void Commit() => _stream.Flush(flushToDisk: true);
+
+    private void WriteValue(object? value)
+    {
+        switch (value)
+        {
+            case null or DBNull: _json.WriteNullValue(); break;
+            case long l: _json.WriteNumberValue(l); break;
+            case double d when double.IsFinite(d): _json.WriteNumberValue(d); break;
+            case double d: _json.WriteStringValue(d.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+            case byte[] bytes: _json.WriteStringValue(Convert.ToBase64String(bytes)); break;
+            default: _json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _stream.Dispose();
+    }
+}
+
+/// <summary>A source row that was not written, and why.</summary>
+internal sealed record Rejection(long SourceRow, string? PatternId, string ErrorId, string Reason, IReadOnlyDictionary<string, object?> Values);

@@ -1,0 +1,114 @@
+using MilvusOps.Engine.Legacy;
+
+namespace MilvusOps.Engine.Verification;
+
+/// <summary>
+/// Proves a migration preserved its source: the collection holds exactly the patterns the import
+/// would write (same count, same ids), every vector bit-identical, metadata equal as JSON values.
+/// Source rows the import rejects are left out, and counted in the message. It reads the source in
+/// batches and looks each batch up by id, so memory stays flat.
+/// </summary>
+public static class FidelityCheck
+{
+    private const int LookupBatch = 1000;
+
+    public static CoherenceCheckResult Run(IPatternStore store, string collection, LegacySourceOptions sourceOptions,
+        int maxViolations = 100, CancellationToken cancel = default)
+    {
+        var target = store.DescribeCollection(collection);
+        using var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
+        var duplicates = source.FindDuplicateIds();
+        var log = new ViolationLog(maxViolations);
+        long expected = 0, excluded = 0, matched = 0;
+        var batch = new List<Pattern>(LookupBatch);
+        foreach (var record in source.Read())
+        {
+            if (!WouldBeWritten(record, target, duplicates))
+            {
+                excluded++;
+                continue;
+            }
+            expected++;
+            batch.Add(record.Pattern!);
+            if (batch.Count == LookupBatch)
+            {
+                cancel.ThrowIfCancellationRequested();
+                matched += Compare(store, collection, batch, log);
+                batch.Clear();
+            }
+        }
+        matched += Compare(store, collection, batch, log);
+        long actualCount = store.DescribeCollection(collection).EntityCount;
+        if (actualCount != expected)
+            log.Add("*", "count", actualCount,
+                $"collection holds {actualCount} patterns; the source has {expected} importable rows ({actualCount - matched} ids in the collection are not in the source)");
+        return CoherenceVerifier.Result("Fidelity", collection, expected, log,
+            $"{expected} patterns from {sourceOptions.Path}, bit-identical",
+            $"{actualCount} patterns, {matched} identical",
+            log.Count == 0
+                ? $"All {expected} importable source rows are in {collection}, bit-identical ({excluded} source rows are not importable and were left out)."
+                : $"{log.Count} differences between {collection} and {sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
+    }
+
+    /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
+    private static bool WouldBeWritten(SourceRecord record, PatternCollection target, IReadOnlyDictionary<string, long> duplicates)
+    {
+        if (record.Pattern is not { } pattern) return false;
+        if (duplicates.TryGetValue(pattern.PatternId, out long first) && first != record.SourceRow) return false;
+        try
+        {
+            PatternValidator.Validate(pattern, target);
+            return true;
+        }
+        catch (MilvusOpsException)
+        {
+            return false;
+        }
+    }
+
+    private static long Compare(IPatternStore store, string collection, List<Pattern> expected, ViolationLog log)
+    {
+        if (expected.Count == 0) return 0;
+        var stored = store.Get(collection, expected.Select(p => p.PatternId).ToList()).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+        long identical = 0;
+        foreach (var source in expected)
+        {
+            if (!stored.TryGetValue(source.PatternId, out var actual))
+            {
+                log.Add(source.PatternId, "pattern_id", null, $"{source.PatternId} (source row {source.SourceRow}) is missing from the collection");
+                continue;
+            }
+            long before = log.Count;
+            if (FirstBitDifference(source.Vector, actual.Vector) is int i)
+                log.Add(source.PatternId, $"vector[{i}]", actual.Vector.Length > i ? actual.Vector[i] : null,
+                    $"vector differs at [{i}]: source {Describe(source.Vector, i)}, collection {Describe(actual.Vector, i)}");
+            if (!string.Equals(source.PatternType, actual.PatternType, StringComparison.Ordinal))
+                log.Add(source.PatternId, PatternSchema.PatternType, actual.PatternType, $"pattern_type is '{actual.PatternType}', source has '{source.PatternType}'");
+            CompareJson(source.PatternId, PatternSchema.CoherenceMetrics, source.CoherenceMetrics, actual.CoherenceMetrics, log);
+            CompareJson(source.PatternId, PatternSchema.TemporalContext, source.TemporalContext, actual.TemporalContext, log);
+            if (log.Count == before) identical++;
+        }
+        return identical;
+    }
+
+    private static void CompareJson(string id, string field, MetadataDictionary? source, MetadataDictionary? actual, ViolationLog log)
+    {
+        string expected = Metadata.Canonical(source), found = Metadata.Canonical(actual);
+        if (expected != found) log.Add(id, field, found, $"{field} is {Shown(found)}, source has {Shown(expected)}");
+    }
+
+    private static string Shown(string canonical) => canonical.Length == 0 ? "empty" : canonical.Length > 200 ? canonical[..200] + "…" : canonical;
+
+    private static int? FirstBitDifference(float[] source, float[] actual)
+    {
+        int length = Math.Min(source.Length, actual.Length);
+        for (int i = 0; i < length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(source[i]) != BitConverter.SingleToInt32Bits(actual[i])) return i;
+        }
+        return source.Length == actual.Length ? null : length;
+    }
+
+    private static string Describe(float[] vector, int i) =>
+        i < vector.Length ? $"{vector[i]:R} (0x{BitConverter.SingleToInt32Bits(vector[i]):X8})" : $"no element (length {vector.Length})";
+}

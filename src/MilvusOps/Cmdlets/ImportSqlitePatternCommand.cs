@@ -1,0 +1,99 @@
+using System.Collections;
+using System.Management.Automation;
+using MilvusOps.Engine.Migration;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Migrates a legacy SQLite file into a collection: streamed, validated row by row, written in
+/// batches of upserts, every rejected row in a rejects file, resumable, and summarised in one
+/// MigrationReport. -WhatIf reads and validates everything and reports the plan without writing.
+/// </summary>
+[Cmdlet(VerbsData.Import, "SqlitePattern", SupportsShouldProcess = true, DefaultParameterSetName = TableSet)]
+[Alias("Import-SqlitePatterns")]
+[OutputType(typeof(MigrationReport))]
+public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
+{
+    private const string TableSet = "Table";
+    private const string QuerySet = "Query";
+    private readonly CancellationTokenSource _stop = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "SourcePath")]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1)]
+    public string Collection { get; set; } = "";
+
+    [Parameter(ParameterSetName = TableSet)]
+    public string? Table { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = QuerySet)]
+    public string? Query { get; set; }
+
+    [Parameter]
+    public Hashtable? ColumnMap { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, PatternSchema.MaxDimension)]
+    public int? Dimension { get; set; }
+
+    /// <summary>Rows per batch; batches are also cut at 8 MB.</summary>
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>The JSON Lines file of rejected rows; defaults to &lt;source&gt;.&lt;collection&gt;.rejects.jsonl beside the source.</summary>
+    [Parameter]
+    public string? RejectPath { get; set; }
+
+    /// <summary>Stop with an error once more rows than this are rejected.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? MaxRejects { get; set; }
+
+    /// <summary>Continue from the checkpoint of an earlier, interrupted run.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Create the collection, with the source's dimension, if it does not exist.</summary>
+    [Parameter]
+    public SwitchParameter CreateCollection { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
+        string rejectPath = GetUnresolvedProviderPathFromPSPath(RejectPath
+            ?? System.IO.Path.ChangeExtension(sourceOptions.Path, null) + $".{Collection}.rejects.jsonl");
+        bool write = ShouldProcess($"{sourceOptions.Path} -> {Collection} in {Store.Uri}", "Import legacy patterns");
+        var options = new ImportOptions(sourceOptions, Collection, rejectPath)
+        {
+            BatchSize = BatchSize,
+            MaxRejects = MaxRejects,
+            Resume = Resume,
+            CreateCollection = CreateCollection,
+            WhatIf = !write,
+        };
+        string activity = $"Importing {System.IO.Path.GetFileName(sourceOptions.Path)} into {Collection}";
+        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), _stop.Token));
+        WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        if (report.WhatIf) WriteVerbose(report.Mapping);
+        WriteObject(report);
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    private static ProgressRecord Progress(string activity, ImportProgress progress)
+    {
+        double rate = progress.RowsPerSecond;
+        var record = new ProgressRecord(1, activity,
+            $"{progress.RowsDone:N0} of {progress.TotalRows:N0} rows, {rate:N0} rows/s ({progress.RowsWritten:N0} written, {progress.RowsRejected:N0} rejected)");
+        if (progress.TotalRows > 0)
+        {
+            record.PercentComplete = (int)Math.Min(100, 100 * progress.RowsDone / progress.TotalRows);
+            if (rate > 0) record.SecondsRemaining = (int)Math.Max(0, (progress.TotalRows - progress.RowsDone) / rate);
+        }
+        return record;
+    }
+}
