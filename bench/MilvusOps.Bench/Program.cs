@@ -5,6 +5,7 @@ using MilvusOps.Bench;
 var benchmarks = new Dictionary<string, (string Description, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["search"] = ("exact vector search kernels: bandwidth, batching, parallel scaling, memory", SearchBenchmark.Run),
+    ["import"] = ("legacy SQLite import into the embedded store vs bare inserts and a raw scan; fidelity pass; memory", ImportBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
@@ -17,6 +18,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
         Console.Error.WriteLine($"  {name,-10} {description}");
     }
     Console.Error.WriteLine("Options for 'search': --rows N (100000) --dim D (512) --topk K (10) --rounds R (15) --seed S (42)");
+    Console.Error.WriteLine("Options for 'import': --rows N (100000) --dim D (512) --batch B (2000)");
     return 2;
 }
 

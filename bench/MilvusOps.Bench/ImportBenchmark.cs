@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Migration;
+using MilvusOps.Engine.Verification;
+
+namespace MilvusOps.Bench;
+
+/// <summary>
+/// Import of a legacy SQLite file into the embedded store, measured against two baselines in the
+/// same run: a bare prepared-insert loop writing the same rows into the same store schema (the write
+/// side's ceiling), and a raw SELECT * scan of the source that touches every byte. Also the fidelity
+/// pass of Test-PatternCoherence, and peak memory at two source sizes (it must not grow with rows).
+/// </summary>
+internal static class ImportBenchmark
+{
+    public static int Run(string[] args)
+    {
+        int rows = Option(args, "--rows", 100_000), dimension = Option(args, "--dim", 512), batch = Option(args, "--batch", 2000);
+        string folder = Directory.CreateTempSubdirectory("milvusops-import-bench-").FullName;
+        try
+        {
+            Console.WriteLine($"import benchmark: {rows:N0} x {dimension} float32 rows, batches of {batch}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+            string source = Path.Combine(folder, "legacy.db");
+            WriteSource(source, rows, dimension);
+            long sourceBytes = new FileInfo(source).Length;
+
+            double scan = Time(() => RawScan(source));
+            double bare = BareInsert(Path.Combine(folder, "bare.db"), source, dimension, batch);
+            var (import, peakBytes) = TimeWithPeakMemory(() => Import(Path.Combine(folder, "import.db"), source, batch));
+            double fidelity = Time(() => Fidelity(Path.Combine(folder, "import.db"), source));
+            // Flat memory: a source a fifth the size must need about the same peak.
+            string small = Path.Combine(folder, "small.db");
+            WriteSource(small, rows / 5, dimension);
+            var (_, smallPeakBytes) = TimeWithPeakMemory(() => Import(Path.Combine(folder, "small-import.db"), small, batch));
+
+            double importRate = rows / import, bareRate = rows / bare, scanRate = rows / scan, fidelityRate = rows / fidelity;
+            Console.WriteLine();
+            Console.WriteLine($"{"measurement",-52} {"value",14} {"target",10}");
+            Console.WriteLine(new string('-', 80));
+            Console.WriteLine($"{"source file",-52} {sourceBytes / 1e6,11:F1} MB");
+            Console.WriteLine($"{"raw SELECT * scan of the source",-52} {scanRate,9:N0} rows/s");
+            Console.WriteLine($"{"bare prepared-insert loop into the store schema",-52} {bareRate,9:N0} rows/s");
+            Console.WriteLine($"{"Import-SqlitePattern engine (read+validate+write)",-52} {importRate,9:N0} rows/s");
+            Console.WriteLine($"{"  import / bare insert",-52} {importRate / bareRate,14:F3} {">= 0.85",10}");
+            Console.WriteLine($"{"  import / raw scan",-52} {importRate / scanRate,14:F3}");
+            Console.WriteLine($"{"fidelity pass (Test-PatternCoherence -SourcePath)",-52} {fidelityRate,9:N0} rows/s");
+            Console.WriteLine($"{"  fidelity / raw scan",-52} {fidelityRate / scanRate,14:F3} {">= 0.45",10}");
+            Console.WriteLine($"{"peak managed+native memory during import, " + rows.ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {peakBytes / 1e6,11:F1} MB");
+            Console.WriteLine($"{"peak memory during import, " + (rows / 5).ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {smallPeakBytes / 1e6,11:F1} MB");
+            Console.WriteLine($"{"  peak at 5x rows / peak at 1x rows",-52} {(double)peakBytes / smallPeakBytes,14:F2} {"~1 (flat)",10}");
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                benchmark = "import", rows, dimension, batch,
+                scanRowsPerSecond = Math.Round(scanRate), bareInsertRowsPerSecond = Math.Round(bareRate), importRowsPerSecond = Math.Round(importRate),
+                importToBareRatio = Math.Round(importRate / bareRate, 3), importToScanRatio = Math.Round(importRate / scanRate, 3),
+                fidelityRowsPerSecond = Math.Round(fidelityRate), fidelityToScanRatio = Math.Round(fidelityRate / scanRate, 3),
+                peakBytes, smallPeakBytes,
+            }));
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A legacy layout: its own names, float32 BLOB vectors, metrics as scalar columns, JSON context.</summary>
+    private static void WriteSource(string path, int rows, int dimension)
+    {
+        using var connection = Open(path);
+        Execute(connection, "PRAGMA page_size = 16384");
+        Execute(connection, "CREATE TABLE qpattern_archive (pattern_key TEXT, kind TEXT, emb BLOB, qc REAL, qs REAL, pc REAL, ctx TEXT)");
+        using var tx = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO qpattern_archive VALUES (@k, @t, @e, @qc, @qs, @pc, @ctx)";
+        var random = new Random(7);
+        var vector = new float[dimension];
+        foreach (string name in new[] { "@k", "@t", "@e", "@qc", "@qs", "@pc", "@ctx" }) insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        for (int i = 0; i < rows; i++)
+        {
+            for (int d = 0; d < dimension; d++) vector[d] = (float)(random.NextDouble() * 2 - 1);
+            insert.Parameters[0].Value = $"legacy-{i:D7}";
+            insert.Parameters[1].Value = i % 3 == 0 ? "temporal_drift" : "quantum_correlation";
+            insert.Parameters[2].Value = MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
+            insert.Parameters[3].Value = 0.9 + random.NextDouble() * 0.1;
+            insert.Parameters[4].Value = 0.9 + random.NextDouble() * 0.1;
+            insert.Parameters[5].Value = 0.9 + random.NextDouble() * 0.1;
+            insert.Parameters[6].Value = $$"""{"created":"2024-01-01T00:00:00Z","sequence":{{i}}}""";
+            insert.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    private static readonly ColumnMap Map = ColumnMap.FromEntries(
+    [
+        new("coherence_metrics", new ColumnSource.Composite([("quantum_coherence", "qc"), ("quantum_stability", "qs"), ("pattern_coherence", "pc")])),
+    ]);
+
+    /// <summary>Reads every column of every row and touches every byte of each BLOB.</summary>
+    private static long RawScan(string source)
+    {
+        using var connection = Open(source, readOnly: true);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM qpattern_archive";
+        using var reader = command.ExecuteReader();
+        long sum = 0;
+        var buffer = new byte[1 << 16];
+        while (reader.Read())
+        {
+            for (int c = 0; c < reader.FieldCount; c++)
+            {
+                if (reader.IsDBNull(c)) continue;
+                if (reader.GetFieldType(c) == typeof(byte[]))
+                {
+                    int length = (int)reader.GetBytes(c, 0, buffer, 0, buffer.Length);
+                    foreach (byte b in buffer.AsSpan(0, length)) sum += b;
+                }
+                else sum += reader.GetString(c).Length;
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// The write side's ceiling: the same rows, already decoded, written with one prepared statement per
+    /// batch. Returns the seconds of the writes alone, not of building the rows in memory.
+    /// </summary>
+    private static double BareInsert(string store, string source, int dimension, int batch)
+    {
+        var rows = new List<(string Id, byte[] Vector, string Type, string Metrics, string Context)>();
+        using (var connection = Open(source, readOnly: true))
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pattern_key, emb, kind, qc, qs, pc, ctx FROM qpattern_archive";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                rows.Add((reader.GetString(0), (byte[])reader.GetValue(1), reader.GetString(2),
+                    $$"""{"quantum_coherence":{{reader.GetDouble(3):R},"quantum_stability":{{reader.GetDouble(4):R},"pattern_coherence":{{reader.GetDouble(5):R}}""", reader.GetString(6)));
+        }
+        new EmbeddedStore(store, TimeSpan.FromSeconds(30)).CreateCollection(new CollectionSpec { Name = "p", Dimension = dimension }, false);
+        var clock = Stopwatch.StartNew();
+        using var target = Open(store);
+        Execute(target, "PRAGMA synchronous = FULL");
+        for (int start = 0; start < rows.Count; start += batch)
+        {
+            using var tx = target.BeginTransaction();
+            using var insert = target.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO c_1(pattern_id, vector, pattern_type, coherence_metrics, temporal_context) VALUES (@id, @v, @t, @c, @x)";
+            var id = insert.Parameters.Add("@id", SqliteType.Text);
+            var v = insert.Parameters.Add("@v", SqliteType.Blob);
+            var t = insert.Parameters.Add("@t", SqliteType.Text);
+            var c = insert.Parameters.Add("@c", SqliteType.Text);
+            var x = insert.Parameters.Add("@x", SqliteType.Text);
+            insert.Prepare();
+            foreach (var row in rows.Skip(start).Take(batch))
+            {
+                (id.Value, v.Value, t.Value, c.Value, x.Value) = (row.Id, row.Vector, row.Type, row.Metrics, row.Context);
+                insert.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Import(string store, string source, int batch)
+    {
+        var embedded = new EmbeddedStore(store, TimeSpan.FromSeconds(30));
+        var report = SqliteImporter.Run(embedded,
+            new ImportOptions(new LegacySourceOptions(source) { ColumnMap = Map }, "p", store + ".rejects.jsonl") { BatchSize = batch, CreateCollection = true });
+        if (!report.Completed || report.RowsRejected != 0) throw new InvalidOperationException("import did not complete cleanly: " + report);
+    }
+
+    private static void Fidelity(string store, string source)
+    {
+        var result = FidelityCheck.Run(new EmbeddedStore(store, TimeSpan.FromSeconds(30)), "p", new LegacySourceOptions(source) { ColumnMap = Map });
+        if (!result.Passed) throw new InvalidOperationException("fidelity failed: " + result.Message);
+    }
+
+    private static double Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Times an action while sampling the process's private memory every 20 ms.</summary>
+    private static (double Seconds, long PeakBytes) TimeWithPeakMemory(Action action)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long peak = 0;
+        using var done = new ManualResetEventSlim();
+        var sampler = new Thread(() =>
+        {
+            using var process = Process.GetCurrentProcess();
+            while (!done.Wait(20))
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.PrivateMemorySize64);
+            }
+        }) { IsBackground = true };
+        sampler.Start();
+        double seconds = Time(action);
+        done.Set();
+        sampler.Join();
+        return (seconds, peak);
+    }
+
+    private static SqliteConnection Open(string path, bool readOnly = false)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
