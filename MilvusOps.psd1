@@ -21,9 +21,11 @@
         'Remove-Pattern'
         'Find-SimilarPattern'
         'Test-PatternCoherence'
+        'Get-SqlitePattern'
+        'Import-SqlitePattern'
     )
     VariablesToExport    = @()
-    AliasesToExport      = @('Test-Coherence')
+    AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')
     PrivateData          = @{
         PSData = @{
             Tags       = @('Milvus', 'VectorDatabase', 'Vector', 'Embedding', 'SQLite', 'Migration')

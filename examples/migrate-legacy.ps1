@@ -1,0 +1,62 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The migration runbook: plan (-WhatIf), import, verify, then report and show the rejects.
+.DESCRIPTION
+    Moves the patterns of a legacy SQLite file into a collection. Safe to re-run: writes are upserts,
+    and -Resume continues an interrupted run from its checkpoint. Exits 1 when verification fails.
+.EXAMPLE
+    ./examples/migrate-legacy.ps1 -Source ./legacy.db -ColumnMap @{ coherence_metrics = [ordered]@{ quantum_coherence = 'qc'; quantum_stability = 'qs'; pattern_coherence = 'pc' } }
+#>
+param(
+    [Parameter(Mandatory)] [string] $Source,
+    [string] $Collection = 'legacy_patterns',
+    # The target: a store file (embedded) or, once available, a Milvus URI.
+    [string] $Store = './patterns.db',
+    [string] $Table,
+    [hashtable] $ColumnMap,
+    # Where to save the source -> target mapping document (Markdown).
+    [string] $MappingDocument,
+    [switch] $Resume
+)
+$ErrorActionPreference = 'Stop'
+Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
+Connect-Milvus $Store | Out-Null
+
+$sourceArguments = @{ Path = $Source }
+if ($Table) { $sourceArguments.Table = $Table }
+if ($ColumnMap) { $sourceArguments.ColumnMap = $ColumnMap }
+
+'== 1. Plan: read and validate the whole source, write nothing' | Out-Host
+$plan = Import-SqlitePattern @sourceArguments -Collection $Collection -CreateCollection -WhatIf
+$plan.Mapping | Out-Host
+$plan | Out-Host
+if ($MappingDocument) {
+    [IO.File]::WriteAllText($ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($MappingDocument), $plan.Mapping)
+    "Mapping document saved to $MappingDocument" | Out-Host
+}
+
+'== 2. Import' | Out-Host
+$report = Import-SqlitePattern @sourceArguments -Collection $Collection -CreateCollection -Resume:$Resume
+$report | Out-Host
+
+'== 3. Verify: thresholds, temporal context, bit-exact fidelity against the source' | Out-Host
+$checks = Test-PatternCoherence @sourceArguments -Collection $Collection -SourcePath $Source
+$checks | Out-Host
+
+if ($report.RowsRejected -gt 0) {
+    "== Rejected rows ($($report.RowsRejected)), from $($report.RejectPath); fix them and pipe them back into Add-Pattern:" | Out-Host
+    $report.RejectReasons | Out-Host
+    $shown = 0
+    foreach ($line in [IO.File]::ReadLines($report.RejectPath)) {
+        if ($shown++ -ge 10) { '…' | Out-Host; break }
+        $line | Out-Host
+    }
+}
+
+$failed = @($checks | Where-Object { -not $_.Passed })
+if ($failed.Count -gt 0) {
+    "Verification FAILED: $(($failed | ForEach-Object Check) -join ', ')" | Out-Host
+    exit 1
+}
+'Migration verified.' | Out-Host
