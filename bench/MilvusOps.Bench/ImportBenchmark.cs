@@ -142,7 +142,7 @@ internal static class ImportBenchmark
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 rows.Add((reader.GetString(0), (byte[])reader.GetValue(1), reader.GetString(2),
-                    $$"""{"quantum_coherence":{{reader.GetDouble(3):R},"quantum_stability":{{reader.GetDouble(4):R},"pattern_coherence":{{reader.GetDouble(5):R}}""", reader.GetString(6)));
+                    Metadata.Serialize(new Dictionary<string, object?> { ["quantum_coherence"] = reader.GetDouble(3), ["quantum_stability"] = reader.GetDouble(4), ["pattern_coherence"] = reader.GetDouble(5) }), reader.GetString(6)));
         }
         new EmbeddedStore(store, TimeSpan.FromSeconds(30)).CreateCollection(new CollectionSpec { Name = "p", Dimension = dimension }, false);
         var clock = Stopwatch.StartNew();

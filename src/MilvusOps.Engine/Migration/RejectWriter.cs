@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace MilvusOps.Engine.Migration;
 
 /// <summary>
-/// The rejects file: one JSON object per line with the source row, the id, the ErrorId, the reason
-/// and the row's original values. Lines use Add-Pattern's property names where the row maps to them,
-/// so a fixed line can be piped back in: Get-Content x.rejects.jsonl | ConvertFrom-Json | Add-Pattern p.
+/// The rejects file: one JSON object per line with the source row (the rowid to fix in the source),
+/// the id, the ErrorId, the reason and the row's original column values. Fix the rows in the source and
+/// import again: writes are upserts, so the rows that were good are not duplicated.
 /// </summary>
 internal sealed class RejectWriter : IDisposable
 {

@@ -38,16 +38,17 @@ public static class SqliteImporter
         using var source = LegacySource.Open(options.Source);
         var mapping = source.Mapping;
         string sourcePath = options.Source.Path;
-        var target = ResolveTarget(store, options, mapping.Dimension);
+        int dimension = mapping.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
+            $"The source '{options.Source.Path}' has no vectors to infer a dimension from; pass -Dimension.", options.Source.Path);
+        var target = ResolveTarget(store, options, dimension);
         var start = StartingPoint(options, sourcePath, mapping);
-        var duplicates = source.FindDuplicateIds();
         var reasons = new Dictionary<string, long>(start.RejectReasons, StringComparer.Ordinal);
         long written = start.RowsWritten, rejected = start.RowsRejected, read = 0, lastRow = start.LastSourceRow;
 
         using var rejects = options.WhatIf ? null : new RejectWriter(options.RejectPath, start.RejectBytes);
         using var batches = new BlockingCollection<Batch>(boundedCapacity: 2);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var reader = Task.Run(() => ReadBatches(source, start.LastSourceRow, target, duplicates, options, batches, stop.Token), stop.Token);
+        var reader = Task.Run(() => ReadBatches(source, start.LastSourceRow, target, options, batches, stop.Token), stop.Token);
         bool completed = false;
         try
         {
@@ -93,7 +94,7 @@ public static class SqliteImporter
             Query = mapping.Query,
             Collection = options.Collection,
             Mapping = mapping.ToMarkdown(),
-            Dimension = mapping.Dimension,
+            Dimension = dimension,
             RowsRead = read,
             RowsSkipped = start.LastSourceRowCount,
             RowsWritten = written,
@@ -112,10 +113,11 @@ public static class SqliteImporter
 
     /// <summary>The producer: decodes, validates and batches rows on a worker thread.</summary>
     private static void ReadBatches(LegacySource source, long afterRow, PatternCollection target,
-        IReadOnlyDictionary<string, long> duplicates, ImportOptions options, BlockingCollection<Batch> output, CancellationToken cancel)
+        ImportOptions options, BlockingCollection<Batch> output, CancellationToken cancel)
     {
         try
         {
+            var duplicates = new DuplicateTracker(source, afterRow);
             var patterns = new List<Pattern>(options.BatchSize);
             var rejections = new List<Rejection>();
             long rows = 0, bytes = 0, lastRow = afterRow;
@@ -148,11 +150,11 @@ public static class SqliteImporter
     }
 
     /// <summary>The importer's own checks on top of the reader's: duplicates in the source, and the target's limits.</summary>
-    private static Rejection? Validate(SourceRecord record, PatternCollection target, IReadOnlyDictionary<string, long> duplicates)
+    private static Rejection? Validate(SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern)
             return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.OriginalValues);
-        if (duplicates.TryGetValue(pattern.PatternId, out long first) && first != record.SourceRow)
+        if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is long first)
             return new Rejection(record.SourceRow, pattern.PatternId, "DuplicatePatternId",
                 $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.", record.OriginalValues);
         try

@@ -17,7 +17,7 @@ public static class FidelityCheck
     {
         var target = store.DescribeCollection(collection);
         using var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
-        var duplicates = source.FindDuplicateIds();
+        var duplicates = new Migration.DuplicateTracker(source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
         long expected = 0, excluded = 0, matched = 0;
         var batch = new List<Pattern>(LookupBatch);
@@ -51,10 +51,10 @@ public static class FidelityCheck
     }
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
-    private static bool WouldBeWritten(SourceRecord record, PatternCollection target, IReadOnlyDictionary<string, long> duplicates)
+    private static bool WouldBeWritten(SourceRecord record, PatternCollection target, Migration.DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern) return false;
-        if (duplicates.TryGetValue(pattern.PatternId, out long first) && first != record.SourceRow) return false;
+        if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is not null) return false;
         try
         {
             PatternValidator.Validate(pattern, target);
