@@ -31,6 +31,8 @@ internal sealed class LegacyFileWriter(GeneratorOptions options)
         ("long_key", "importer: PatternIdTooLong (> 100 bytes)"),
         ("empty_key", "MissingPatternId"),
         ("json_too_large", "JsonTooLarge"),
+        ("low_coherence", "imported; Test-PatternCoherence Threshold fails (quantum_coherence < 0.90)"),
+        ("missing_metric", "imported; Test-PatternCoherence Threshold fails (pattern_coherence missing)"),
     ];
 
     private static readonly string[] Kinds = ["resonance", "oscillation", "drift", "burst", "plateau", "cascade", "echo", "interference"];
@@ -164,9 +166,10 @@ internal sealed class LegacyFileWriter(GeneratorOptions options)
             DateTime observed = Epoch + step * row + TimeSpan.FromSeconds(random.Next(0, 3600));
             key.Value = PatternKey(row);
             kind.Value = random.NextDouble() < 0.01 ? DBNull.Value : Kinds[Math.Min(Kinds.Length - 1, (int)(Kinds.Length * random.NextDouble() * random.NextDouble() * 1.6))];
-            qc.Value = Math.Round(0.55 + 0.45 * random.NextDouble(), 4);
-            qs.Value = Math.Round(0.40 + 0.60 * random.NextDouble(), 4);
-            pc.Value = random.NextDouble() < 0.03 ? DBNull.Value : Math.Round(random.NextDouble(), 6);
+            // Coherent patterns keep every metric at or above 0.90; --bad plants the exceptions.
+            qc.Value = Math.Round(0.90 + 0.10 * random.NextDouble(), 4);
+            qs.Value = Math.Round(0.90 + 0.10 * random.NextDouble(), 4);
+            pc.Value = Math.Round(0.90 + 0.10 * random.NextDouble(), 6);
             ctx.Value = random.NextDouble() < 0.005 ? DBNull.Value : Context(observed, random);
             created.Value = (observed + TimeSpan.FromSeconds(random.Next(1, 86_400))).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
@@ -214,6 +217,12 @@ internal sealed class LegacyFileWriter(GeneratorOptions options)
                     break;
                 case "json_too_large":
                     ctx.Value = HugeContext(observed, random);
+                    break;
+                case "low_coherence":
+                    qc.Value = Math.Round(0.50 + 0.39 * random.NextDouble(), 4);
+                    break;
+                case "missing_metric":
+                    pc.Value = DBNull.Value;
                     break;
             }
             insert.ExecuteNonQuery();
