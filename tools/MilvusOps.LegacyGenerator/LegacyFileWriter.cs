@@ -117,7 +117,7 @@ internal sealed class LegacyFileWriter(GeneratorOptions options)
             """, transaction);
     }
 
-    // About 1% of rows (at least 8), never row 0, spread over the kinds in turn.
+    // About 1% of rows (at least one of each kind), never row 0, spread over the kinds in turn.
     private Dictionary<int, string> PlantBadRows()
     {
         var bad = new Dictionary<int, string>();

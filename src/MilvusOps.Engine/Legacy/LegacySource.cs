@@ -108,6 +108,27 @@ public sealed partial class LegacySource : IDisposable
     /// <summary>The id of the row at <paramref name="sourceRow"/> (rowid sources only); null when it has no readable id.</summary>
     internal string? IdAt(long sourceRow) => Ids(sourceRow - 1, sourceRow).Select(r => r.Id).FirstOrDefault();
 
+    /// <summary>
+    /// The raw column values of one row, as a reject carries them. Rowid sources read the row back;
+    /// others give the values of <paramref name="pattern"/> under the target field names.
+    /// </summary>
+    internal IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow, Pattern pattern)
+    {
+        if (HasRowids)
+        {
+            var converter = new RowConverter(_plan);
+            if (Rows(sourceRow - 1, sourceRow, (reader, _) => converter.OriginalValues(reader)).FirstOrDefault() is { } values) return values;
+        }
+        return new Dictionary<string, object?>
+        {
+            [PatternSchema.PatternId] = pattern.PatternId,
+            [PatternSchema.Vector] = pattern.Vector,
+            [PatternSchema.PatternType] = pattern.PatternType,
+            [PatternSchema.CoherenceMetrics] = pattern.CoherenceMetricsJson,
+            [PatternSchema.TemporalContext] = pattern.TemporalContextJson,
+        };
+    }
+
     /// <summary>The readable ids of the rows after <paramref name="afterSourceRow"/> up to <paramref name="upToSourceRow"/>, in source order.</summary>
     internal IEnumerable<(long Row, string Id)> Ids(long afterSourceRow, long upToSourceRow) =>
         Rows(afterSourceRow, upToSourceRow, (reader, row) => (Row: row, Id: RowConverter.TryReadId(reader, _plan.Id)))

@@ -257,7 +257,7 @@ public sealed partial class LegacySource
         }
 
         /// <summary>Every column of the current row, JSON-serializable: BLOBs as base64, non-finite REALs as text.</summary>
-        private Dictionary<string, object?> OriginalValues(SqliteDataReader reader)
+        public Dictionary<string, object?> OriginalValues(SqliteDataReader reader)
         {
             var values = new Dictionary<string, object?>(plan.Columns.Count, StringComparer.Ordinal);
             foreach (var column in plan.Columns)

@@ -59,6 +59,11 @@ internal sealed class RejectWriter : IDisposable
             case double d when double.IsFinite(d): _json.WriteNumberValue(d); break;
             case double d: _json.WriteStringValue(d.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
             case byte[] bytes: _json.WriteStringValue(Convert.ToBase64String(bytes)); break;
+            case float[] vector:
+                _json.WriteStartArray();
+                foreach (float f in vector) _json.WriteNumberValue(f);
+                _json.WriteEndArray();
+                break;
             default: _json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
         }
     }

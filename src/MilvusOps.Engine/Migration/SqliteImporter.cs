@@ -125,7 +125,7 @@ public static class SqliteImporter
             {
                 rows++;
                 lastRow = record.SourceRow;
-                if (Validate(record, target, duplicates) is { } rejection) rejections.Add(rejection);
+                if (Validate(source, record, target, duplicates) is { } rejection) rejections.Add(rejection);
                 else
                 {
                     var pattern = record.Pattern!;
@@ -150,13 +150,13 @@ public static class SqliteImporter
     }
 
     /// <summary>The importer's own checks on top of the reader's: duplicates in the source, and the target's limits.</summary>
-    private static Rejection? Validate(SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
+    private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern)
             return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.OriginalValues);
         if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is long first)
             return new Rejection(record.SourceRow, pattern.PatternId, "DuplicatePatternId",
-                $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.", record.OriginalValues);
+                $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.", source.ValuesOf(record.SourceRow, pattern));
         try
         {
             PatternValidator.Validate(pattern, target);
@@ -164,7 +164,7 @@ public static class SqliteImporter
         }
         catch (MilvusOpsException ex)
         {
-            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, record.OriginalValues);
+            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, source.ValuesOf(record.SourceRow, pattern));
         }
     }
 
