@@ -94,4 +94,62 @@ public sealed class ProcessTests : IDisposable
             return 0;   // the file is still being created
         }
     }
+
+    [Fact]
+    public void An_import_killed_mid_way_resumes_to_the_same_end_state_as_a_clean_run()
+    {
+        string legacy = Path.Combine(_folder, "legacy.db");
+        LegacyFiles.Generate(legacy, rows: 30_000, bad: true, seed: 3);
+        string script = $$"""
+            Import-Module $env:MILVUSOPS_MANIFEST -ErrorAction Stop
+            Connect-Milvus ./killed.db | Out-Null
+            {{LegacyFiles.ColumnMap}}
+            Import-SqlitePattern ./legacy.db legacy -ColumnMap $map -CreateCollection -RejectPath ./killed.rejects.jsonl -BatchSize 50 | Out-Null
+            """;
+        var start = new ProcessStartInfo("dotnet", [HostDll, "-Command", script]) { WorkingDirectory = _folder, RedirectStandardError = true };
+        start.Environment["MILVUSOPS_MANIFEST"] = ModuleSession.ModuleManifest;
+        string checkpoint = Path.Combine(_folder, "killed.rejects.jsonl.checkpoint");
+        using (var importer = Process.Start(start)!)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (CheckpointRow(checkpoint) < 2000 && !importer.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            if (importer.HasExited) Assert.Fail("the import ended before it could be killed: " + importer.StandardError.ReadToEnd());
+            importer.Kill(entireProcessTree: true);
+            importer.WaitForExit();
+        }
+        long killedAt = CheckpointRow(checkpoint);
+        Assert.InRange(killedAt, 2000, 29_000);
+
+        using var session = new ModuleSession();
+        var resumed = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus $args[0] | Out-Null; " +
+            "Import-SqlitePattern $args[1] legacy -ColumnMap $map -RejectPath $args[2] -Resume", Path.Combine(_folder, "killed.db"), legacy, Path.Combine(_folder, "killed.rejects.jsonl"))[0];
+        var clean = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus ./clean.db | Out-Null; " +
+            "Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./clean.rejects.jsonl", legacy)[0];
+
+        long Count(PSObject report, string property) => Convert.ToInt64(report.Properties[property].Value);
+        Assert.True(Count(resumed, "RowsSkipped") >= killedAt - 50, "the resumed run started over");
+        Assert.Equal(Count(resumed, "RowsRead") + Count(resumed, "RowsSkipped"), Count(resumed, "RowsWritten") + Count(resumed, "RowsRejected"));
+        Assert.Equal(Count(clean, "RowsWritten"), Count(resumed, "RowsWritten"));
+        Assert.Equal(Count(clean, "RowsRejected"), Count(resumed, "RowsRejected"));
+        // The same rejects, each once, and the same patterns, bit for bit.
+        Assert.Equal(File.ReadAllLines(Path.Combine(session.Folder, "clean.rejects.jsonl")), File.ReadAllLines(Path.Combine(_folder, "killed.rejects.jsonl")));
+        const string snapshot = "Get-Pattern legacy -Connection $args[0] | ForEach-Object { $_.PatternId + ':' + $_.PatternType + ':' + $_.CoherenceMetricsJson + ':' + [Convert]::ToBase64String([Runtime.InteropServices.MemoryMarshal]::AsBytes([Span[float]]$_.Vector).ToArray()) }";
+        var expected = session.Run(snapshot, Path.Combine(session.Folder, "clean.db")).Select(o => o.ToString()).ToList();
+        var actual = session.Run(snapshot, Path.Combine(_folder, "killed.db")).Select(o => o.ToString()).ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.True(expected.SequenceEqual(actual), "the resumed collection differs from a clean import");
+    }
+
+    private static long CheckpointRow(string path)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.GetProperty("LastSourceRow").GetInt64();
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException)
+        {
+            return 0;
+        }
+    }
 }
