@@ -12,9 +12,9 @@ public sealed class ConnectionTests : IDisposable
         var names = _session.Run("(Get-Module MilvusOps).ExportedCmdlets.Keys").Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
             ["Add-Pattern", "Connect-Milvus", "Disconnect-Milvus", "Find-SimilarPattern", "Get-Pattern", "Get-PatternCollection",
-             "New-PatternCollection", "Remove-Pattern", "Remove-PatternCollection", "Test-PatternCoherence"], names);
+             "Get-SqlitePattern", "Import-SqlitePattern", "New-PatternCollection", "Remove-Pattern", "Remove-PatternCollection", "Test-PatternCoherence"], names);
         var aliases = _session.Run("(Get-Module MilvusOps).ExportedAliases.Values | ForEach-Object { $_.Name + '=' + $_.ResolvedCommandName }").Select(o => o.ToString());
-        Assert.Equal(["Test-Coherence=Test-PatternCoherence"], aliases.Order(StringComparer.Ordinal));
+        Assert.Equal(["Import-SqlitePatterns=Import-SqlitePattern", "Test-Coherence=Test-PatternCoherence"], aliases.Order(StringComparer.Ordinal));
         string contract = _session.Run("[MilvusOps.Model.Pattern].Assembly.Location")[0].ToString();
         Assert.Equal(Path.Combine(ModuleSession.RepoRoot, "out", "MilvusOps", "lib", "MilvusOps.Model.dll"), contract);
     }
