@@ -46,17 +46,30 @@ public static class Metadata
         if (bytes > MaxJsonBytes)
             throw new MilvusOpsException("JsonTooLarge", ErrorKind.InvalidData,
                 $"Pattern '{patternId}': {fieldName} is {bytes} bytes of JSON; the limit is {MaxJsonBytes}.", patternId);
+        // A forward-only read checks the syntax without building a document: this runs once per migrated row.
+        byte[] utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
         try
         {
-            using var document = JsonDocument.Parse(json, ParseOptions);
-            if (document.RootElement.ValueKind == JsonValueKind.Null) return null;
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new JsonException($"expected a JSON object but found {document.RootElement.ValueKind}");
+            var reader = new Utf8JsonReader(utf8.AsSpan(0, Encoding.UTF8.GetBytes(json, utf8)), new JsonReaderOptions { MaxDepth = ParseOptions.MaxDepth });
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                reader.Read();   // throws on anything after the value
+                return null;
+            }
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new JsonException($"expected a JSON object but found {reader.TokenType}");
+            reader.Skip();
+            reader.Read();
         }
         catch (JsonException ex)
         {
             throw new MilvusOpsException("InvalidJson", ErrorKind.InvalidData,
                 $"Pattern '{patternId}': {fieldName} is not a valid JSON object: {ex.Message}", patternId, ex);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
         }
         return json;
     }

@@ -10,6 +10,19 @@ public static class PatternValidator
 {
     public static Pattern Validate(Pattern pattern, PatternCollection collection)
     {
+        CheckLimits(pattern, collection);
+        CheckVector(pattern.Vector, collection.Dimension, pattern.PatternId);
+        Metadata.Validate(pattern.CoherenceMetricsJson, PatternSchema.CoherenceMetrics, pattern.PatternId);
+        Metadata.Validate(pattern.TemporalContextJson, PatternSchema.TemporalContext, pattern.PatternId);
+        return pattern;
+    }
+
+    /// <summary>
+    /// Only the collection's own limits: a present id, and the byte lengths of pattern_id and
+    /// pattern_type. Enough for patterns whose vector and JSON a reader already checked.
+    /// </summary>
+    public static Pattern CheckLimits(Pattern pattern, PatternCollection collection)
+    {
         string id = pattern.PatternId;
         if (string.IsNullOrEmpty(id))
             throw Invalid("MissingPatternId", "A pattern has no id: pattern_id is the primary key and must be set.", id);
@@ -17,12 +30,9 @@ public static class PatternValidator
         if (Encoding.UTF8.GetByteCount(id) > maxIdLength)
             throw Invalid("PatternIdTooLong",
                 $"Pattern id '{Abbreviate(id)}' is {Encoding.UTF8.GetByteCount(id)} bytes; collection '{collection.Name}' allows {maxIdLength}.", id);
-        CheckVector(pattern.Vector, collection.Dimension, id);
         if (pattern.PatternType is { } type && Encoding.UTF8.GetByteCount(type) > MaxLength(collection, PatternSchema.PatternType))
             throw Invalid("PatternTypeTooLong",
                 $"Pattern '{id}': pattern_type is {Encoding.UTF8.GetByteCount(type)} bytes; collection '{collection.Name}' allows {MaxLength(collection, PatternSchema.PatternType)}.", id);
-        Metadata.Validate(pattern.CoherenceMetricsJson, PatternSchema.CoherenceMetrics, id);
-        Metadata.Validate(pattern.TemporalContextJson, PatternSchema.TemporalContext, id);
         return pattern;
     }
 

@@ -5,7 +5,10 @@ namespace MilvusOps.Engine.Migration;
 /// <summary>
 /// Where an import stands after its last committed batch: the source row it reached, the counts so
 /// far, and how long the rejects file was then. Written atomically (temp file, then rename) after each
-/// commit, so -Resume continues from a state that the store and the rejects file both hold.
+/// commit, so -Resume continues from a state that the store and the rejects file both hold. It needs no
+/// fsync of its own: a checkpoint lost or torn by a power cut only sends -Resume back to an earlier
+/// batch (or the start), and redoing batches is harmless because writes are upserts and the rejects
+/// file is cut back to the length the checkpoint names.
 /// </summary>
 internal sealed record Checkpoint(
     string Source,
@@ -19,6 +22,7 @@ internal sealed record Checkpoint(
     Dictionary<string, long> RejectReasons,
     bool Completed)
 {
+    /// <summary>The checkpoint at <paramref name="path"/>; null when there is none, or it was torn (then the import starts over, which is safe).</summary>
     public static Checkpoint? Load(string path)
     {
         if (!File.Exists(path)) return null;
@@ -26,10 +30,9 @@ internal sealed record Checkpoint(
         {
             return JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(path));
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
-            throw new MilvusOpsException("CheckpointUnreadable", ErrorKind.InvalidData,
-                $"The checkpoint '{path}' is damaged ({ex.Message}). Delete it to start the import over.", path, ex);
+            return null;
         }
     }
 
@@ -37,10 +40,7 @@ internal sealed record Checkpoint(
     {
         string temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
             JsonSerializer.Serialize(stream, this);
-            stream.Flush(flushToDisk: true);
-        }
         File.Move(temporary, path, overwrite: true);
     }
 

@@ -47,8 +47,15 @@ internal sealed class RejectWriter : IDisposable
         _stream.WriteByte((byte)'\n');
     }
 
+    private long _durableLength = -1;
+
     /// <summary>Makes the lines written so far durable before a checkpoint names their length.</summary>
-    public void Commit() => _stream.Flush(flushToDisk: true);
+    public void Commit()
+    {
+        if (_stream.Length == _durableLength) return;   // nothing new: no fsync for a batch without rejects
+        _stream.Flush(flushToDisk: true);
+        _durableLength = _stream.Length;
+    }
 
     private void WriteValue(object? value)
     {

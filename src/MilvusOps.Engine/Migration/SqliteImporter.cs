@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using MilvusOps.Engine.Legacy;
 
@@ -25,8 +24,8 @@ public readonly record struct ImportProgress(long RowsDone, long TotalRows, long
 }
 
 /// <summary>
-/// Streams a legacy SQLite source into a collection: a reader task decodes and validates the next
-/// batch while the calling thread writes the current one. Each batch is one upsert, then its rejects
+/// Streams a legacy SQLite source into a collection: a worker decodes and validates the next batch
+/// while the calling thread writes the current one. Each batch is one upsert, then its rejects
 /// are made durable, then the checkpoint moves past it, so a run killed at any moment resumes with
 /// nothing lost and nothing duplicated. <paramref name="onBatch"/> runs on the calling thread.
 /// </summary>
@@ -46,46 +45,47 @@ public static class SqliteImporter
         long written = start.RowsWritten, rejected = start.RowsRejected, read = 0, lastRow = start.LastSourceRow;
 
         using var rejects = options.WhatIf ? null : new RejectWriter(options.RejectPath, start.RejectBytes);
-        using var batches = new BlockingCollection<Batch>(boundedCapacity: 2);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var reader = Task.Run(() => ReadBatches(source, start.LastSourceRow, target, options, batches, stop.Token), stop.Token);
-        bool completed = false;
-        try
+        var duplicates = new DuplicateTracker(source, start.LastSourceRow);
+        var rows = source.Read(start.LastSourceRow).Select(record => (Record: record, Rejection: Validate(source, record, target, duplicates)));
+        long batchBytes = 0;
+        bool IsFull(List<(SourceRecord Record, Rejection? Rejection)> batch)
         {
-            foreach (var batch in batches.GetConsumingEnumerable())
+            if (batch[^1].Record.Pattern is { } pattern && batch[^1].Rejection is null) batchBytes += ApproximateBytes(pattern);
+            if (batch.Count < options.BatchSize && batchBytes < options.MaxBatchBytes) return false;
+            batchBytes = 0;
+            return true;
+        }
+        foreach (var batch in BackgroundBatches.Read(rows, IsFull))
+        {
+            var patterns = batch.Where(r => r.Rejection is null).Select(r => r.Record.Pattern!).ToList();
+            if (!options.WhatIf && patterns.Count > 0) store.Upsert(options.Collection, patterns);
+            foreach (var (_, rejection) in batch)
             {
-                if (!options.WhatIf && batch.Patterns.Count > 0) store.Upsert(options.Collection, batch.Patterns);
-                foreach (var rejection in batch.Rejections)
-                {
-                    rejects?.Write(rejection);
-                    reasons[rejection.ErrorId] = reasons.GetValueOrDefault(rejection.ErrorId) + 1;
-                }
-                read += batch.RowsRead;
-                written += batch.Patterns.Count;
-                rejected += batch.Rejections.Count;
-                lastRow = batch.LastSourceRow;
-                if (rejects is not null)
-                {
-                    rejects.Commit();
-                    new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
-                        rejects.Length, reasons, Completed: batch.IsLast).Save(options.CheckpointPath);
-                }
-                completed = batch.IsLast;
-                onBatch?.Invoke(new ImportProgress(start.LastSourceRowCount + read, mapping.RowCount, written, rejected, clock.Elapsed));
-                if (options.MaxRejects is long max && rejected > max)
-                    throw new MilvusOpsException("TooManyRejects", ErrorKind.LimitsExceeded,
-                        $"{rejected} rows were rejected, more than -MaxRejects {max}. The import stopped after source row {lastRow}; " +
-                        $"the rejects are in '{options.RejectPath}'. Fix the source or raise -MaxRejects, then run again with -Resume.", options.RejectPath);
-                if (cancel.IsCancellationRequested) break;
+                if (rejection is null) continue;
+                rejects?.Write(rejection);
+                reasons[rejection.ErrorId] = reasons.GetValueOrDefault(rejection.ErrorId) + 1;
+                rejected++;
             }
+            read += batch.Count;
+            written += patterns.Count;
+            lastRow = batch[^1].Record.SourceRow;
+            if (rejects is not null)
+            {
+                rejects.Commit();
+                new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
+                    rejects.Length, reasons, Completed: false).Save(options.CheckpointPath);
+            }
+            onBatch?.Invoke(new ImportProgress(start.LastSourceRowCount + read, mapping.RowCount, written, rejected, clock.Elapsed));
+            if (options.MaxRejects is long max && rejected > max)
+                throw new MilvusOpsException("TooManyRejects", ErrorKind.LimitsExceeded,
+                    $"{rejected} rows were rejected, more than -MaxRejects {max}. The import stopped after source row {lastRow}; " +
+                    $"the rejects are in '{options.RejectPath}'. Fix the source or raise -MaxRejects, then run again with -Resume.", options.RejectPath);
+            if (cancel.IsCancellationRequested) break;
         }
-        finally
-        {
-            stop.Cancel();
-            try { reader.Wait(); }
-            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException)) { }
-            catch (AggregateException ex) when (ex.InnerException is MilvusOpsException inner) { throw inner; }
-        }
+        bool completed = !cancel.IsCancellationRequested;
+        if (completed && rejects is not null)
+            new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
+                rejects.Length, reasons, Completed: true).Save(options.CheckpointPath);
         completed |= start.Completed;
         return new MigrationReport
         {
@@ -109,45 +109,9 @@ public static class SqliteImporter
         };
     }
 
-    private sealed record Batch(List<Pattern> Patterns, List<Rejection> Rejections, long RowsRead, long LastSourceRow, bool IsLast);
-
-    /// <summary>The producer: decodes, validates and batches rows on a worker thread.</summary>
-    private static void ReadBatches(LegacySource source, long afterRow, PatternCollection target,
-        ImportOptions options, BlockingCollection<Batch> output, CancellationToken cancel)
-    {
-        try
-        {
-            var duplicates = new DuplicateTracker(source, afterRow);
-            var patterns = new List<Pattern>(options.BatchSize);
-            var rejections = new List<Rejection>();
-            long rows = 0, bytes = 0, lastRow = afterRow;
-            foreach (var record in source.Read(afterRow))
-            {
-                rows++;
-                lastRow = record.SourceRow;
-                if (Validate(source, record, target, duplicates) is { } rejection) rejections.Add(rejection);
-                else
-                {
-                    var pattern = record.Pattern!;
-                    patterns.Add(pattern);
-                    bytes += pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
-                        + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
-                }
-                if (patterns.Count >= options.BatchSize || bytes >= options.MaxBatchBytes || rejections.Count >= options.BatchSize)
-                {
-                    output.Add(new Batch(patterns, rejections, rows, lastRow, IsLast: false), cancel);
-                    patterns = new List<Pattern>(options.BatchSize);
-                    rejections = [];
-                    rows = bytes = 0;
-                }
-            }
-            output.Add(new Batch(patterns, rejections, rows, lastRow, IsLast: true), cancel);
-        }
-        finally
-        {
-            output.CompleteAdding();
-        }
-    }
+    private static long ApproximateBytes(Pattern pattern) =>
+        pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
+        + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
 
     /// <summary>The importer's own checks on top of the reader's: duplicates in the source, and the target's limits.</summary>
     private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
@@ -159,7 +123,7 @@ public static class SqliteImporter
                 $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.", source.ValuesOf(record.SourceRow, pattern));
         try
         {
-            PatternValidator.Validate(pattern, target);
+            PatternValidator.CheckLimits(pattern, target);   // the reader already checked the vector and the JSON
             return null;
         }
         catch (MilvusOpsException ex)
