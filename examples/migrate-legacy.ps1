@@ -45,7 +45,8 @@ $checks = Test-PatternCoherence @sourceArguments -Collection $Collection -Source
 $checks | Out-Host
 
 if ($report.RowsRejected -gt 0) {
-    "== Rejected rows ($($report.RowsRejected)), from $($report.RejectPath); fix them and pipe them back into Add-Pattern:" | Out-Host
+    "== Rejected rows ($($report.RowsRejected)) are in $($report.RejectPath)." | Out-Host
+    'Fix them in the source (SourceRow is the rowid) and run this again: writes are upserts, so nothing is duplicated.' | Out-Host
     $report.RejectReasons | Out-Host
     $shown = 0
     foreach ($line in [IO.File]::ReadLines($report.RejectPath)) {

@@ -196,4 +196,42 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
         Assert.Contains("embedding", error.Exception.Message);
         Assert.Contains("-Table", error.Exception.Message);
     }
+
+    [Fact]
+    public void Progress_reports_rows_done_rows_per_second_and_time_remaining()
+    {
+        var result = _session.Invoke($"{LegacyFiles.ColumnMap}; Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./legacy.rejects.jsonl -BatchSize 500", _legacy.Path);
+        var running = result.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+        Assert.Equal(LegacyFileFixture.Rows / 500, running.Count);   // one per committed batch
+        Assert.Contains($"500 of {LegacyFileFixture.Rows:N0} rows", running[0].StatusDescription);
+        Assert.Contains("rows/s", running[0].StatusDescription);
+        Assert.All(running, p => Assert.True(p.SecondsRemaining >= 0));
+        Assert.Equal(100, running[^1].PercentComplete);
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
+    [Fact]
+    public void Stopping_an_import_leaves_whole_batches_and_Resume_finishes_it()
+    {
+        var (shell, running) = _session.Start($"{LegacyFiles.ColumnMap}; Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./legacy.rejects.jsonl -BatchSize 100", _legacy.Path);
+        using (shell)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (shell.Streams.Progress.Count < 3 && !running.IsCompleted && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            shell.Stop();   // what Ctrl+C does
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
+        }
+        using (var checkpoint = JsonDocument.Parse(File.ReadAllText(RejectPath + ".checkpoint")))
+        {
+            long written = checkpoint.RootElement.GetProperty("RowsWritten").GetInt64();
+            Assert.False(checkpoint.RootElement.GetProperty("Completed").GetBoolean());
+            Assert.Equal(written, Convert.ToInt64(_session.Run("(Get-PatternCollection legacy).EntityCount")[0].BaseObject));
+        }
+        var resumed = Import("-Resume");
+        Assert.True((bool)resumed.Properties["Completed"].Value);
+        Assert.True(Long(resumed, "RowsSkipped") > 0);
+        Assert.Equal(LegacyFileFixture.Rows, Long(resumed, "RowsRead") + Long(resumed, "RowsSkipped"));
+        Assert.Equal(LegacyFileFixture.Rows - RejectedKinds.Sum(_legacy.Planted), Long(resumed, "RowsWritten"));
+        Assert.Equal(RejectedKinds.Sum(_legacy.Planted), File.ReadAllLines(RejectPath).Length);
+    }
 }

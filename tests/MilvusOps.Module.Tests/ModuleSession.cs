@@ -46,7 +46,7 @@ public sealed class ModuleSession : IDisposable
         shell.AddScript(script);
         foreach (var argument in arguments) shell.AddArgument(argument);
         var output = shell.Invoke();
-        return new Result(output, shell.Streams.Error.ToList(), shell.Streams.Verbose.Select(v => v.Message).ToList());
+        return new Result(output, shell.Streams.Error.ToList(), shell.Streams.Verbose.Select(v => v.Message).ToList(), shell.Streams.Progress.ToList());
     }
 
     /// <summary>Runs a script expecting a terminating error, and returns its ErrorRecord.</summary>
@@ -71,7 +71,16 @@ public sealed class ModuleSession : IDisposable
         throw new InvalidOperationException("MilvusOps.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Verbose);
+    /// <summary>Starts a script without waiting, for tests that stop it (as Ctrl+C does) part-way.</summary>
+    public (PowerShell Shell, IAsyncResult Running) Start(string script, params object?[] arguments)
+    {
+        var shell = PowerShell.Create(_runspace);
+        shell.AddScript(script);
+        foreach (var argument in arguments) shell.AddArgument(argument);
+        return (shell, shell.BeginInvoke());
+    }
+
+    public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Verbose, IReadOnlyList<ProgressRecord> Progress);
 }
 
 /// <summary>Deterministic test vectors, and the brute force the tests check search against.</summary>

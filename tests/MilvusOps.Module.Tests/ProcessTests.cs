@@ -41,6 +41,36 @@ public sealed class ProcessTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_folder, "quickstart.db")));
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public void The_migration_runbook_plans_imports_verifies_and_exits_1_when_verification_fails(bool bad, int exitCode)
+    {
+        LegacyFiles.Generate(Path.Combine(_folder, "legacy.db"), rows: 1000, bad);
+        string runbook = Path.Combine(ModuleSession.RepoRoot, "examples", "migrate-legacy.ps1");
+        using var host = StartHost("-Command",
+            $"& '{runbook}' -Source ./legacy.db -Store ./patterns.db -MappingDocument ./mapping.md " +
+            "-ColumnMap @{ coherence_metrics = [ordered]@{ quantum_coherence = 'qc'; quantum_stability = 'qs'; pattern_coherence = 'pc' } }");
+        string output = host.StandardOutput.ReadToEnd();
+        string errors = host.StandardError.ReadToEnd();
+        Assert.True(host.WaitForExit(120_000));
+        Assert.True(exitCode == host.ExitCode, $"exit {host.ExitCode}\n{output}\n{errors}");
+        Assert.Contains("== 1. Plan", output);
+        Assert.Matches(@"WhatIf\s+: True", output);
+        Assert.Matches(@"Fidelity\s+True", output);
+        Assert.Contains("| pattern_id |", File.ReadAllText(Path.Combine(_folder, "mapping.md")));
+        if (bad)
+        {
+            Assert.Contains("== Rejected rows", output);
+            Assert.Contains("\"ErrorId\":", output);
+            Assert.Contains("Verification FAILED: Threshold", output);
+        }
+        else
+        {
+            Assert.Contains("Migration verified.", output);
+        }
+    }
+
     [Fact]
     public void A_writer_killed_mid_import_leaves_only_whole_committed_batches()
     {

@@ -30,8 +30,8 @@ else
         Console.Error.WriteLine($"Script not found: {script}");
         return 2;
     }
-    shell.AddCommand(script);
-    foreach (string argument in args.Skip(1)) shell.AddArgument(argument);
+    // Arguments are parsed as pwsh -File parses them: -Name is a parameter, anything else a value.
+    shell.AddScript("& " + Quote(script) + string.Concat(args.Skip(1).Select(a => " " + (IsParameterName(a) ? a : Quote(a)))));
 }
 // Errors join the output so Out-Default renders them in order, as pwsh would.
 shell.Commands.Commands[0].MergeMyResults(PipelineResultTypes.Error, PipelineResultTypes.Output);
@@ -47,4 +47,11 @@ catch (RuntimeException ex)
     if (ex.ErrorRecord?.InvocationInfo?.PositionMessage is { } position) Console.Error.WriteLine(position);
     return 1;
 }
-return host.ExitCode ?? (shell.HadErrors ? 1 : 0);
+// 'exit n' at the top level reaches the host; inside the script it leaves $LASTEXITCODE.
+if (host.ExitCode is int exit) return exit;
+if (runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int last && last != 0) return last;
+return shell.HadErrors ? 1 : 0;
+
+static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
+
+static bool IsParameterName(string text) => System.Text.RegularExpressions.Regex.IsMatch(text, @"^-[A-Za-z_][A-Za-z0-9_]*:?$");

@@ -20,7 +20,7 @@ internal sealed class RejectWriter : IDisposable
         _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
         _stream.SetLength(Math.Min(keepBytes, _stream.Length));
         _stream.Seek(0, SeekOrigin.End);
-        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true });
+        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public string Path { get; }
