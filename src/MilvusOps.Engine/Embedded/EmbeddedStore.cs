@@ -52,6 +52,10 @@ public sealed class EmbeddedStore : IPatternStore
     public TimeSpan LockTimeout { get; set; }
 
     public string Uri { get; }
+
+    /// <summary>How many times search read vectors from the file.</summary>
+    internal long VectorLoads => _vectors.Loads;
+
     public StoreBackend Backend => StoreBackend.Embedded;
     public string Database => "default";
 

@@ -48,6 +48,10 @@ internal sealed class VectorCache
 {
     private readonly ConcurrentDictionary<long, CollectionVectors> _entries = new();
     private readonly object _loadLock = new();
+    private long _loads;
+
+    /// <summary>How many times vectors were read from the file (for tests: once per data version).</summary>
+    public long Loads => Interlocked.Read(ref _loads);
 
     /// <summary>
     /// The vectors for <paramref name="collectionId"/> at <paramref name="dataVersion"/>, loaded with
@@ -62,6 +66,7 @@ internal sealed class VectorCache
             if (_entries.TryGetValue(collectionId, out entry) && entry.DataVersion == dataVersion && entry.TryAcquire())
                 return entry;
             var loaded = load();
+            Interlocked.Increment(ref _loads);
             loaded.TryAcquire();
             if (_entries.TryRemove(collectionId, out var stale)) stale.Release();
             _entries[collectionId] = loaded;

@@ -35,6 +35,22 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
+    public void Searches_reuse_the_cached_vectors_until_a_write()
+    {
+        var store = Open();
+        store.CreateCollection(new CollectionSpec { Name = "p", Dimension = 2 }, ifNotExists: false);
+        store.Upsert("p", [Make("a", 1, 1), Make("b", 2, 2)]);
+        var query = new SearchRequest(["q"], [new float[] { 0, 0 }], Top: 1);
+        for (int i = 0; i < 5; i++) store.Search("p", query);
+        store.Search("p", query with { Filter = "pattern_type == \"t\"" });
+        Assert.Equal(1, store.VectorLoads);
+        store.Upsert("p", [Make("c", 3, 3)]);
+        store.Search("p", query);
+        store.Search("p", query);
+        Assert.Equal(2, store.VectorLoads);
+    }
+
+    [Fact]
     public void A_failing_batch_writes_nothing()
     {
         var store = Open();
