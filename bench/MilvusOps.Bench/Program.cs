@@ -18,7 +18,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
         Console.Error.WriteLine($"  {name,-10} {description}");
     }
     Console.Error.WriteLine("Options for 'search': --rows N (100000) --dim D (512) --topk K (10) --rounds R (15) --seed S (42)");
-    Console.Error.WriteLine("Options for 'import': --rows N (100000) --dim D (512) --batch B (2000) --rounds R (3)");
+    Console.Error.WriteLine("Options for 'import': --rows N (100000) --dim D (512) --batch B (2000) --rounds R (5)");
     return 2;
 }
 

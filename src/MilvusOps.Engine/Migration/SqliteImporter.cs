@@ -17,11 +17,8 @@ public sealed record ImportOptions(LegacySourceOptions Source, string Collection
     public string CheckpointPath => RejectPath + ".checkpoint";
 }
 
-/// <summary>Counts after each committed batch, for progress.</summary>
-public readonly record struct ImportProgress(long RowsDone, long TotalRows, long RowsWritten, long RowsRejected, TimeSpan Elapsed)
-{
-    public double RowsPerSecond => RowsDone / Math.Max(Elapsed.TotalSeconds, 1e-3);
-}
+/// <summary>Counts after each committed batch, for progress. The rate counts this run's rows only.</summary>
+public readonly record struct ImportProgress(long RowsDone, long TotalRows, long RowsWritten, long RowsRejected, double RowsPerSecond);
 
 /// <summary>
 /// Streams a legacy SQLite source into a collection: a worker decodes and validates the next batch
@@ -47,6 +44,15 @@ public static class SqliteImporter
         using var rejects = options.WhatIf ? null : new RejectWriter(options.RejectPath, start.RejectBytes);
         var duplicates = new DuplicateTracker(source, start.LastSourceRow);
         var rows = source.Read(start.LastSourceRow).Select(record => (Record: record, Rejection: Validate(source, record, target, duplicates)));
+        // The rejects first, then the checkpoint that names their length (a -WhatIf plan keeps neither).
+        void SaveCheckpoint(bool completed)
+        {
+            if (rejects is null) return;
+            rejects.Commit();
+            new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
+                rejects.Length, reasons, completed).Save(options.CheckpointPath);
+        }
+        double RowsPerSecond() => read / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
         long batchBytes = 0;
         bool IsFull(List<(SourceRecord Record, Rejection? Rejection)> batch)
         {
@@ -69,13 +75,8 @@ public static class SqliteImporter
             read += batch.Count;
             written += patterns.Count;
             lastRow = batch[^1].Record.SourceRow;
-            if (rejects is not null)
-            {
-                rejects.Commit();
-                new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
-                    rejects.Length, reasons, Completed: false).Save(options.CheckpointPath);
-            }
-            onBatch?.Invoke(new ImportProgress(start.LastSourceRowCount + read, mapping.RowCount, written, rejected, clock.Elapsed));
+            SaveCheckpoint(completed: false);
+            onBatch?.Invoke(new ImportProgress(start.RowsDone + read, mapping.RowCount, written, rejected, RowsPerSecond()));
             if (options.MaxRejects is long max && rejected > max)
                 throw new MilvusOpsException("TooManyRejects", ErrorKind.LimitsExceeded,
                     $"{rejected} rows were rejected, more than -MaxRejects {max}. The import stopped after source row {lastRow}; " +
@@ -83,9 +84,7 @@ public static class SqliteImporter
             if (cancel.IsCancellationRequested) break;
         }
         bool completed = !cancel.IsCancellationRequested;
-        if (completed && rejects is not null)
-            new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
-                rejects.Length, reasons, Completed: true).Save(options.CheckpointPath);
+        if (completed) SaveCheckpoint(completed: true);
         completed |= start.Completed;
         return new MigrationReport
         {
@@ -96,14 +95,14 @@ public static class SqliteImporter
             Mapping = mapping.ToMarkdown(),
             Dimension = dimension,
             RowsRead = read,
-            RowsSkipped = start.LastSourceRowCount,
+            RowsSkipped = start.RowsDone,
             RowsWritten = written,
             RowsRejected = rejected,
             RejectReasons = reasons,
             RejectPath = options.WhatIf ? null : options.RejectPath,
             CheckpointPath = options.WhatIf ? null : options.CheckpointPath,
             Duration = clock.Elapsed,
-            RowsPerSecond = read / Math.Max(clock.Elapsed.TotalSeconds, 1e-3),
+            RowsPerSecond = RowsPerSecond(),
             Completed = completed,
             WhatIf = options.WhatIf,
         };
@@ -157,7 +156,7 @@ public static class SqliteImporter
         return existing;
     }
 
-    private sealed record Start(long LastSourceRow, long LastSourceRowCount, long RowsWritten, long RowsRejected, long RejectBytes,
+    private sealed record Start(long LastSourceRow, long RowsDone, long RowsWritten, long RowsRejected, long RejectBytes,
         Dictionary<string, long> RejectReasons, bool Completed);
 
     private static Start StartingPoint(ImportOptions options, string sourcePath, SourceMapping mapping)
