@@ -45,7 +45,10 @@ public static class StoreFactory
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
             throw new MilvusOpsException("StoreFolderNotFound", ErrorKind.ObjectNotFound,
                 $"The folder '{folder}' does not exist, so the store '{path}' cannot be created there.", path);
-        var store = EmbeddedStores.GetOrAdd(Path.GetFullPath(path), full => new EmbeddedStore(full, timeout));
+        string fullPath = Path.GetFullPath(path);
+        // A store file deleted since it was opened is a new store: forget the old instance and its cache.
+        if (!File.Exists(fullPath) && EmbeddedStores.TryRemove(fullPath, out var gone)) gone.CloseConnections();
+        var store = EmbeddedStores.GetOrAdd(fullPath, full => new EmbeddedStore(full, timeout));
         store.LockTimeout = timeout;
         return new MilvusConnection(store);
     }

@@ -32,6 +32,15 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
+    public void A_store_file_deleted_and_reopened_is_a_new_empty_store()
+    {
+        _session.Run("Connect-Milvus ./gone.db | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null; [pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern p; Find-SimilarPattern p -Vector 1, 2 | Out-Null");
+        foreach (string file in Directory.GetFiles(_session.Folder, "gone.db*")) File.Delete(file);
+        var names = _session.Run("Connect-Milvus ./gone.db | Out-Null; (Get-PatternCollection).Count; New-PatternCollection p -Dimension 3 | Out-Null; (Get-PatternCollection p).Dimension");
+        Assert.Equal([0, 3], names.Select(n => Convert.ToInt32(n.BaseObject)));
+    }
+
+    [Fact]
     public void Connection_parameter_takes_a_path_string_or_a_connection_object()
     {
         _session.Run("New-PatternCollection a -Dimension 3 -Connection ./one.db | Out-Null");

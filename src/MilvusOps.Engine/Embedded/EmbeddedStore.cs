@@ -53,6 +53,13 @@ public sealed class EmbeddedStore : IPatternStore
 
     public string Uri { get; }
 
+    /// <summary>Closes this store's pooled connections (they may still hold a deleted file open).</summary>
+    internal void CloseConnections()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     /// <summary>How many times search read vectors from the file.</summary>
     internal long VectorLoads => _vectors.Loads;
 
@@ -63,7 +70,8 @@ public sealed class EmbeddedStore : IPatternStore
     // fails with a clear message, even for root (who SQLite would otherwise let write).
     private static bool IsWritable(string path)
     {
-        if (!File.Exists(path) || OperatingSystem.IsWindows()) return !File.Exists(path) || !File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly);
+        if (!File.Exists(path)) return true;
+        if (OperatingSystem.IsWindows()) return !File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly);
         const UnixFileMode anyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
         return (File.GetUnixFileMode(path) & anyWrite) != 0;
     }
