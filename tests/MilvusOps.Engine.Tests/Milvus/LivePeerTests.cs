@@ -1,0 +1,469 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Xunit.Abstractions;
+using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
+
+namespace MilvusOps.Engine.Tests.Milvus;
+
+/// <summary>
+/// Starts tests/conformance/peer.js: a MilvusService served by @grpc/grpc-js from the OFFICIAL Milvus definitions
+/// (@zilliz/milvus2-sdk-node), which decodes and validates every request and answers with officially encoded
+/// responses. Our generated client talks to it over real HTTP/2 gRPC. <see cref="SkipReason"/> is set where node
+/// or the npm packages are missing.
+/// </summary>
+public sealed class LivePeer : IDisposable
+{
+    /// <summary>The authorization header value the peer demands (base64 of user:password, as Milvus takes it).</summary>
+    public static readonly string Token = Convert.ToBase64String(Encoding.UTF8.GetBytes("root:Milvus"));
+
+    private readonly Process? _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly GrpcChannel? _channel;
+
+    public string? SkipReason { get; }
+    public int Port { get; }
+
+    /// <summary>The peer's one line per call: "CALL &lt;Method&gt; OK|INVALID &lt;reason&gt;|UNAUTHENTICATED".</summary>
+    public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
+
+    public LivePeer()
+    {
+        var root = ConformanceTests.RepoRoot();
+        var node = FindOnPath("node");
+        if (node is null)
+        {
+            SkipReason = "node is not on PATH: the live conformance peer (tests/conformance/peer.js) needs Node.js.";
+            return;
+        }
+        var modules = Path.Combine(root, "tests", "conformance", "node_modules");
+        if (!Directory.Exists(Path.Combine(modules, "@zilliz", "milvus2-sdk-node")) || !Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js")))
+        {
+            SkipReason = "tests/conformance/node_modules is missing: run `npm ci --prefix tests/conformance` to install the official definitions and @grpc/grpc-js.";
+            return;
+        }
+
+        var script = Path.Combine(root, "tests", "conformance", "peer.js");
+        var start = new ProcessStartInfo(node)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add("--token");
+        start.ArgumentList.Add(Token);
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("peer.js closed its output before listening"));
+                return;
+            }
+            _lines.Enqueue(e.Data);
+            if (e.Data.StartsWith("LISTENING ", StringComparison.Ordinal))
+                listening.TrySetResult(int.Parse(e.Data["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (_stderr)
+                    _stderr.AppendLine(e.Data);
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        if (!listening.Task.Wait(TimeSpan.FromSeconds(15)))
+        {
+            Dispose();
+            throw new InvalidOperationException($"peer.js did not print LISTENING within 15 s. stderr:\n{Stderr}");
+        }
+        Port = listening.Task.Result;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Port}");
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+                return _stderr.ToString();
+        }
+    }
+
+    /// <summary>A client that sends <paramref name="token"/> as the authorization header on every call.</summary>
+    internal Rpc.MilvusService.MilvusServiceClient Client(string? token = null)
+    {
+        var value = token ?? Token;
+        var invoker = _channel!.Intercept(metadata =>
+        {
+            metadata.Add("authorization", value);
+            return metadata;
+        });
+        return new Rpc.MilvusService.MilvusServiceClient(invoker);
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var candidate in new[] { name, name + ".exe" })
+                if (File.Exists(Path.Combine(dir, candidate)))
+                    return Path.Combine(dir, candidate);
+        return null;
+    }
+
+    public void Dispose()
+    {
+        _channel?.Dispose();
+        if (_process is null)
+            return;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close(); // the peer exits when its stdin closes
+                if (!_process.WaitForExit(3000))
+                    _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
+
+/// <summary>Our generated client against the official live peer, for every RPC our .proto declares.</summary>
+public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : IClassFixture<LivePeer>
+{
+    private const string Db = "default";
+    private const string Collection = "patterns";
+
+    private static readonly CollectionSpec Spec = new()
+    {
+        Name = Collection, Dimension = 4, Description = "patterns", MaxIdLength = 64, MaxPatternTypeLength = 32,
+    };
+
+    // Two queries with -0.0, subnormals and extremes: the peer echoes each query vector as its hits' vector.
+    private static readonly float[][] Queries =
+    [
+        [1f, -0f, float.Epsilon, float.MaxValue],
+        [WireFormatTests.LargestSubnormal, -1f / 3f, 0f, float.MinValue],
+    ];
+
+    private Rpc.MilvusService.MilvusServiceClient Client(string? token = null)
+    {
+        Skip.If(peer.SkipReason is not null, peer.SkipReason);
+        return peer.Client(token);
+    }
+
+    private static Rpc.MsgBase Base(Rpc.MsgType type) => new() { MsgType = type };
+
+    private static uint[] Bits(IEnumerable<float> values) => values.Select(BitConverter.SingleToUInt32Bits).ToArray();
+
+    private static CallOptions Options => new(deadline: DateTime.UtcNow.AddSeconds(10));
+
+    private void Ok(Rpc.Status status, string what)
+    {
+        var (ok, code, reason, _) = WireFormat.Check(status);
+        Assert.True(ok, $"{what}: status {code} {reason}");
+    }
+
+    // ------------------------------------------------------------------ requests as our client builds them
+
+    private static Rpc.SearchRequest SearchRequest(string collection, IReadOnlyList<float[]> queries, int topK = 5)
+    {
+        var request = new Rpc.SearchRequest
+        {
+            Base = Base(Rpc.MsgType.Search),
+            DbName = Db,
+            CollectionName = collection,
+            Dsl = "pattern_type != \"\"",
+            DslType = Rpc.DslType.BoolExprV1,
+            PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(queries)),
+            Nq = queries.Count,
+            UseDefaultConsistency = true,
+        };
+        foreach (var (key, value) in new Dictionary<string, string>
+                 {
+                     ["anns_field"] = "vector", ["topk"] = topK.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     ["metric_type"] = "L2", ["params"] = """{"ef":64}""", ["round_decimal"] = "-1",
+                 })
+            request.SearchParams.Add(new Rpc.KeyValuePair { Key = key, Value = value });
+        request.OutputFields.Add(["pattern_type", "coherence_metrics", "vector"]);
+        return request;
+    }
+
+    private static Rpc.QueryRequest QueryRequest(string collection) => new()
+    {
+        Base = Base(Rpc.MsgType.Retrieve),
+        DbName = Db,
+        CollectionName = collection,
+        Expr = "pattern_id in [\"p-1\", \"p-2\"]",
+        OutputFields = { "pattern_id", "vector", "pattern_type", "coherence_metrics", "temporal_context" },
+        QueryParams = { new Rpc.KeyValuePair { Key = "limit", Value = "10" } },
+        UseDefaultConsistency = true,
+    };
+
+    // ------------------------------------------------------------------ every RPC, happy path
+
+    [SkippableFact]
+    public void EveryDeclaredRpc_IsAnsweredByTheOfficialPeer()
+    {
+        var client = Client();
+
+        // Connection.
+        var connect = client.Connect(new Rpc.ConnectRequest
+        {
+            Base = Base(Rpc.MsgType.Connect),
+            ClientInfo = new Rpc.ClientInfo { SdkType = "MilvusOps", SdkVersion = "0.1.0", User = "root", Host = Environment.MachineName },
+        }, Options);
+        Ok(connect.Status, "Connect");
+        Assert.Equal(449713572544069001L, connect.Identifier);
+        Assert.Equal("v2.5.4", connect.ServerInfo.BuildTags);
+        Assert.Equal("milvusops-conformance", connect.ServerInfo.Reserved["peer"]);
+        var health = client.CheckHealth(new Rpc.CheckHealthRequest(), Options);
+        Ok(health.Status, "CheckHealth");
+        Assert.True(health.IsHealthy);
+        var version = client.GetVersion(new Rpc.GetVersionRequest(), Options);
+        Ok(version.Status, "GetVersion");
+        Assert.Equal("v2.5.4", version.Version);
+
+        // Collection lifecycle.
+        Ok(client.CreateCollection(new Rpc.CreateCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.CreateCollection), DbName = Db, CollectionName = Collection,
+            Schema = ByteString.CopyFrom(WireFormat.SchemaBytes(Spec)), ShardsNum = 1, ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
+        }, Options), "CreateCollection");
+        var described = client.DescribeCollection(new Rpc.DescribeCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.DescribeCollection), DbName = Db, CollectionName = Collection,
+        }, Options);
+        Ok(described.Status, "DescribeCollection");
+        Assert.Equal(449713572544069633L, described.CollectionID);
+        Assert.Equal(Collection, described.CollectionName);
+        Assert.Equal(Rpc.ConsistencyLevel.Bounded, described.ConsistencyLevel);
+        Assert.Equal(449713572544069700UL, described.CreatedTimestamp);
+        Assert.Equal(PatternSchema.Fields(Spec), WireFormat.ModelFields(described.Schema));
+        Assert.Equal([100L, 101, 102, 103, 104], described.Schema.Fields.Select(f => f.FieldID));
+        var has = client.HasCollection(new Rpc.HasCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.HasCollection), DbName = Db, CollectionName = Collection,
+        }, Options);
+        Ok(has.Status, "HasCollection");
+        Assert.True(has.Value);
+        var shown = client.ShowCollections(new Rpc.ShowCollectionsRequest { Base = Base(Rpc.MsgType.ShowCollections), DbName = Db }, Options);
+        Ok(shown.Status, "ShowCollections");
+        Assert.Equal([Collection, "legacy22"], shown.CollectionNames);
+        Assert.Equal([449713572544069633L, 449713572544069634L], shown.CollectionIds);
+        Ok(client.LoadCollection(new Rpc.LoadCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.LoadCollection), DbName = Db, CollectionName = Collection, ReplicaNumber = 1,
+        }, Options), "LoadCollection");
+        var state = client.GetLoadState(new Rpc.GetLoadStateRequest { CollectionName = Collection, DbName = Db }, Options);
+        Ok(state.Status, "GetLoadState");
+        Assert.Equal(Rpc.LoadState.Loaded, state.State);
+        var progress = client.GetLoadingProgress(new Rpc.GetLoadingProgressRequest { CollectionName = Collection, DbName = Db }, Options);
+        Ok(progress.Status, "GetLoadingProgress");
+        Assert.Equal(100, progress.Progress);
+        var stats = client.GetCollectionStatistics(new Rpc.GetCollectionStatisticsRequest
+        {
+            Base = Base(Rpc.MsgType.GetCollectionStatistics), DbName = Db, CollectionName = Collection,
+        }, Options);
+        Ok(stats.Status, "GetCollectionStatistics");
+        Assert.Equal("3", Assert.Single(stats.Stats, kv => kv.Key == "row_count").Value);
+
+        // Index.
+        Ok(client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            Base = Base(Rpc.MsgType.CreateIndex), DbName = Db, CollectionName = Collection, FieldName = "vector", IndexName = "vector_idx",
+            ExtraParams =
+            {
+                new Rpc.KeyValuePair { Key = "index_type", Value = "HNSW" },
+                new Rpc.KeyValuePair { Key = "metric_type", Value = "L2" },
+                new Rpc.KeyValuePair { Key = "params", Value = """{"M":16,"efConstruction":200}""" },
+            },
+        }, Options), "CreateIndex");
+        var index = client.DescribeIndex(new Rpc.DescribeIndexRequest
+        {
+            Base = Base(Rpc.MsgType.DescribeIndex), DbName = Db, CollectionName = Collection, FieldName = "vector",
+        }, Options);
+        Ok(index.Status, "DescribeIndex");
+        var description = Assert.Single(index.IndexDescriptions);
+        Assert.Equal(("vector_idx", "vector", Rpc.IndexState.Finished, 3L), (description.IndexName, description.FieldName, description.State, description.IndexedRows));
+        Assert.Equal("HNSW", description.Params.Single(kv => kv.Key == "index_type").Value);
+
+        // Writes.
+        var patterns = WireFormatTests.SamplePatterns();
+        var insert = WireFormat.InsertRequest(Collection, patterns);
+        insert.Base = Base(Rpc.MsgType.Insert);
+        insert.DbName = Db;
+        var inserted = client.Insert(insert, Options);
+        Ok(inserted.Status, "Insert");
+        Assert.Equal(patterns.Select(p => p.PatternId), inserted.IDs.StrId.Data);
+        Assert.Equal(3, inserted.InsertCnt);
+        var upsert = WireFormat.UpsertRequest(Collection, patterns);
+        upsert.Base = Base(Rpc.MsgType.Upsert);
+        upsert.DbName = Db;
+        var upserted = client.Upsert(upsert, Options);
+        Ok(upserted.Status, "Upsert");
+        Assert.Equal(patterns.Select(p => p.PatternId), upserted.IDs.StrId.Data);
+        Assert.Equal(3, upserted.UpsertCnt);
+        Assert.Equal(449713572544069700UL, upserted.Timestamp);
+        var deleted = client.Delete(new Rpc.DeleteRequest
+        {
+            Base = Base(Rpc.MsgType.Delete), DbName = Db, CollectionName = Collection, Expr = "pattern_id in [\"p-1\", \"p-ü✓\"]",
+        }, Options);
+        Ok(deleted.Status, "Delete");
+        Assert.Equal(2, deleted.DeleteCnt);
+        Assert.Equal(["p-1", "p-ü✓"], deleted.IDs.StrId.Data);
+        var flushed = client.Flush(new Rpc.FlushRequest { Base = Base(Rpc.MsgType.Flush), DbName = Db, CollectionNames = { Collection } }, Options);
+        Ok(flushed.Status, "Flush");
+        Assert.Equal([449713572544069801L, 449713572544069802L], flushed.CollSegIDs[Collection].Data);
+        var flushTs = flushed.CollFlushTs[Collection];
+        Assert.Equal(449713572544069700UL, flushTs);
+        var flushState = client.GetFlushState(new Rpc.GetFlushStateRequest
+        {
+            CollectionName = Collection, DbName = Db, FlushTs = flushTs, SegmentIDs = { flushed.CollSegIDs[Collection].Data },
+        }, Options);
+        Ok(flushState.Status, "GetFlushState");
+        Assert.True(flushState.Flushed);
+
+        // Reads.
+        var query = client.Query(QueryRequest(Collection), Options);
+        Ok(query.Status, "Query");
+        var rows = WireFormat.DecodePatterns(query, Collection);
+        Assert.Equal(["p-1", "p-2"], rows.Select(p => p.PatternId));
+        Assert.Equal(new uint[] { 0x3f800000, 0x80000000, 0x00000001, 0x7f7fffff }, Bits(rows[0].Vector));
+        Assert.Equal(new uint[] { 0xbeaaaaab, 0x007fffff, 0x00000000, 0xc2c80000 }, Bits(rows[1].Vector));
+        Assert.Equal("alpha", rows[0].PatternType);
+        Assert.Null(rows[1].PatternType);
+        Assert.Equal("""{"quantum_coherence":0.9}""", rows[0].CoherenceMetricsJson);
+        Assert.Equal("{}", rows[1].TemporalContextJson);
+
+        var search = client.Search(SearchRequest(Collection, Queries), Options);
+        Ok(search.Status, "Search");
+        var hits = WireFormat.DecodeSearch(search.Results);
+        Assert.Equal([3, 1], hits.Select(q => q.Count));
+        Assert.Equal(["q0-0", "q0-1", "q0-2"], hits[0].Select(h => (string)h.Id));
+        Assert.Equal("q1-0", hits[1][0].Id);
+        Assert.Equal([0.5f, 0.75f, 1f], hits[0].Select(h => h.Score));
+        Assert.Equal(1f, hits[1][0].Score);
+        Assert.Equal(["", "t01", "t02"], hits[0].Select(h => (string)h.Fields["pattern_type"]!));
+        Assert.Equal("""{"rank":2}""", hits[0][2].Fields["coherence_metrics"]);
+        for (var q = 0; q < Queries.Length; q++)
+            foreach (var hit in hits[q])
+                Assert.Equal(Bits(Queries[q]), Bits((float[])hit.Fields["vector"]!));
+
+        // Release and drop last.
+        Ok(client.ReleaseCollection(new Rpc.ReleaseCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.ReleaseCollection), DbName = Db, CollectionName = Collection,
+        }, Options), "ReleaseCollection");
+        Ok(client.DropCollection(new Rpc.DropCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.DropCollection), DbName = Db, CollectionName = Collection,
+        }, Options), "DropCollection");
+
+        // The peer saw every RPC our .proto declares, and accepted each.
+        var calls = peer.Calls;
+        output.WriteLine(string.Join('\n', calls));
+        var declared = Rpc.MilvusReflection.Descriptor.Services.Single().Methods.Select(m => m.Name).ToArray();
+        Assert.Equal(22, declared.Length);
+        foreach (var method in declared)
+            Assert.Contains($"CALL {method} OK", calls);
+    }
+
+    // ------------------------------------------------------------------ statuses
+
+    [SkippableFact]
+    public void MissingCollection_IsCode100NotFound_AndLegacy22_IsAnErrorCodeOnlyStatus()
+    {
+        var client = Client();
+
+        var missing = client.DescribeCollection(new Rpc.DescribeCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.DescribeCollection), DbName = Db, CollectionName = "missing",
+        }, Options);
+        Assert.Equal((false, 100, "collection not found[collection=missing]", false), WireFormat.Check(missing.Status));
+        Assert.Equal(Rpc.ErrorCode.CollectionNotExists, missing.Status.ErrorCode);
+        Assert.Equal((false, 100), (WireFormat.Check(client.Search(SearchRequest("missing", Queries), Options).Status) is var s ? (s.Ok, s.Code) : default));
+        var load = client.GetLoadState(new Rpc.GetLoadStateRequest { CollectionName = "missing", DbName = Db }, Options);
+        Assert.Equal(100, WireFormat.Check(load.Status).Code);
+        var drop = client.DropCollection(new Rpc.DropCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.DropCollection), DbName = Db, CollectionName = "missing",
+        }, Options);
+        Assert.Equal(100, WireFormat.Check(drop).Code);
+        var has = client.HasCollection(new Rpc.HasCollectionRequest { Base = Base(Rpc.MsgType.HasCollection), DbName = Db, CollectionName = "missing" }, Options);
+        Assert.True(WireFormat.Check(has.Status).Ok);
+        Assert.False(has.Value);
+
+        var legacy = client.Query(QueryRequest("legacy22"), Options);
+        Assert.Equal(0, legacy.Status.Code);
+        Assert.Equal(Rpc.ErrorCode.CollectionNotExists, legacy.Status.ErrorCode);
+        Assert.Equal((false, 4, "can't find collection: legacy22", false), WireFormat.Check(legacy.Status));
+        Assert.Empty(legacy.FieldsData);
+        var legacyLoad = client.LoadCollection(new Rpc.LoadCollectionRequest
+        {
+            Base = Base(Rpc.MsgType.LoadCollection), DbName = Db, CollectionName = "legacy22",
+        }, Options);
+        Assert.Equal((false, 4), (WireFormat.Check(legacyLoad).Ok, WireFormat.Check(legacyLoad).Code));
+    }
+
+    [SkippableFact]
+    public void AWrongToken_IsUnauthenticated()
+    {
+        var bad = Client(Convert.ToBase64String(Encoding.UTF8.GetBytes("root:wrong")));
+        var e = Assert.Throws<RpcException>(() => bad.GetVersion(new Rpc.GetVersionRequest(), Options));
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+        e = Assert.Throws<RpcException>(() => bad.Search(SearchRequest(Collection, Queries), Options));
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+        Assert.Equal("v2.5.4", Client().GetVersion(new Rpc.GetVersionRequest(), Options).Version);
+    }
+
+    [SkippableFact]
+    public void InvalidRequests_AreRejectedByThePeerWithTheReason()
+    {
+        var client = Client();
+
+        // nq disagrees with the placeholder values.
+        var search = SearchRequest(Collection, Queries);
+        search.Nq = 3;
+        var e = Assert.Throws<RpcException>(() => client.Search(search, Options));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("nq is 3 but the placeholder holds 2 values", e.Status.Detail);
+
+        // A query vector of the wrong dimension.
+        e = Assert.Throws<RpcException>(() => client.Search(SearchRequest(Collection, [[1f, 2f, 3f]]), Options));
+        Assert.Contains("expected dim*4 = 16", e.Status.Detail);
+
+        // num_rows that is not every column's row count.
+        var upsert = WireFormat.UpsertRequest(Collection, WireFormatTests.SamplePatterns());
+        upsert.DbName = Db;
+        upsert.NumRows = 2;
+        e = Assert.Throws<RpcException>(() => client.Upsert(upsert, Options));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("num_rows is 2", e.Status.Detail);
+
+        // A JSON column row that is not JSON.
+        upsert = WireFormat.UpsertRequest(Collection, WireFormatTests.SamplePatterns());
+        upsert.DbName = Db;
+        upsert.FieldsData.Single(f => f.FieldName == "temporal_context").Scalars.JsonData.Data[1] = ByteString.CopyFromUtf8("{not json");
+        e = Assert.Throws<RpcException>(() => client.Upsert(upsert, Options));
+        Assert.Contains("temporal_context row 1 is not JSON", e.Status.Detail);
+
+        // GetLoadState without db_name.
+        e = Assert.Throws<RpcException>(() => client.GetLoadState(new Rpc.GetLoadStateRequest { CollectionName = Collection }, Options));
+        Assert.Contains("db_name", e.Status.Detail);
+
+        Assert.Contains(peer.Calls, l => l.StartsWith("CALL Search INVALID nq is 3", StringComparison.Ordinal));
+    }
+}
