@@ -10,6 +10,24 @@ namespace MilvusOps.Cmdlets;
 /// object is reported and skipped; everything before it is written first, so -ErrorAction Stop
 /// leaves exactly the objects ahead of the failure in the store.
 /// </summary>
+/// <example>
+/// <code>
+/// [pscustomobject]@{
+///     PatternId        = 'test_pattern_001'
+///     Vector           = $vector
+///     PatternType      = 'quantum_correlation'
+///     CoherenceMetrics = @{ quantum_coherence = 0.95; quantum_stability = 0.94; pattern_coherence = 0.93 }
+///     TemporalContext  = @{ created = '2026-01-15T09:30:00Z' }
+/// } | Add-Pattern correlation_patterns
+/// </code>
+/// <para>Upserts one pattern; $vector holds its 512 float values. The two JSON documents can be hashtables, objects or JSON text.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Get-Pattern legacy | Add-Pattern current
+/// </code>
+/// <para>Copies every pattern of the collection legacy into current: the Pattern objects bind by property name.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Add, "Pattern", SupportsShouldProcess = true)]
 [OutputType(typeof(Pattern))]
 public sealed class AddPatternCommand : MilvusOpsCmdlet
@@ -22,6 +40,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     private PatternCollection? _target;
     private readonly Stopwatch _clock = new();
 
+    /// <summary>The collection to write to.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public string Collection { get; set; } = "";
 
@@ -29,14 +48,17 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     [Parameter(ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
+    /// <summary>The pattern's primary key (pattern_id); an existing pattern with this id is replaced.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "pattern_id")]
     public string? PatternId { get; set; }
 
+    /// <summary>The embedding, stored bit-exactly as float32; its length must be the collection's dimension.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Embedding")]
     public float[]? Vector { get; set; }
 
+    /// <summary>The pattern type (pattern_type), for example quantum_correlation.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("pattern_type")]
     public string? PatternType { get; set; }

@@ -12,6 +12,18 @@ namespace MilvusOps.Cmdlets;
 /// (anything with a Vector property; a PatternId names the query).
 /// Piped queries go to the store in batches, so each stored vector is read once per batch.
 /// </summary>
+/// <example>
+/// <code>
+/// Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5
+/// </code>
+/// <para>Searches with the stored vector of test_pattern_001; it comes back first, at distance 0.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 5 -MinCoherence 0.95 -Filter 'pattern_type != "temporal_drift"'
+/// </code>
+/// <para>The same search, keeping coherent patterns that are not temporal drift.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Find, "SimilarPattern", DefaultParameterSetName = VectorSet)]
 [OutputType(typeof(SearchHit))]
 public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
@@ -26,9 +38,11 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     private string? _filter;
     private int _dimension;
 
+    /// <summary>The collection to search.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public string Collection { get; set; } = "";
 
+    /// <summary>The query vector; piped patterns bind their Vector property.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = VectorSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Embedding")]
     public float[] Vector { get; set; } = [];
@@ -42,6 +56,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     [Alias("PatternId")]
     public string? QueryId { get; set; }
 
+    /// <summary>How many hits each query returns, nearest first.</summary>
     [Parameter]
     [ValidateRange(1, SearchRequest.MaxTop)]
     [Alias("Limit")]

@@ -5,10 +5,17 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>Lists collections, with exact entity counts. Names accept wildcards.</summary>
+/// <example>
+/// <code>
+/// Get-PatternCollection correlation_*
+/// </code>
+/// <para>Lists the collections whose names start with correlation_, each with its exact EntityCount and its fields.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PatternCollection")]
 [OutputType(typeof(PatternCollection))]
 public sealed class GetPatternCollectionCommand : MilvusOpsCmdlet
 {
+    /// <summary>The collections to list; wildcards are accepted. Without it, every collection.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Collection")]
     [SupportsWildcards]

@@ -5,6 +5,18 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>Reads patterns by id, or every pattern matching a filter (in primary-key order).</summary>
+/// <example>
+/// <code>
+/// Get-Pattern correlation_patterns test_pattern_001
+/// </code>
+/// <para>Reads one pattern by id.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Get-Pattern correlation_patterns -Filter 'coherence_metrics["quantum_coherence"] &gt;= 0.9' -Limit 100
+/// </code>
+/// <para>Reads the first 100 patterns, in primary-key order, whose quantum_coherence is at least 0.9.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "Pattern", DefaultParameterSetName = QuerySet)]
 [OutputType(typeof(Pattern))]
 public sealed class GetPatternCommand : MilvusOpsCmdlet
@@ -12,9 +24,11 @@ public sealed class GetPatternCommand : MilvusOpsCmdlet
     private const string QuerySet = "Query";
     private const string IdSet = "Id";
 
+    /// <summary>The collection to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Collection { get; set; } = "";
 
+    /// <summary>The ids of the patterns to read; an id that is not stored is a non-terminating PatternNotFound error.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PatternId", "pattern_id")]
     public string[] Id { get; set; } = [];
@@ -23,10 +37,12 @@ public sealed class GetPatternCommand : MilvusOpsCmdlet
     [Parameter(ParameterSetName = QuerySet)]
     public string? Filter { get; set; }
 
+    /// <summary>The most patterns a filter query returns.</summary>
     [Parameter(ParameterSetName = QuerySet)]
     [ValidateRange(1, long.MaxValue)]
     public long? Limit { get; set; }
 
+    /// <summary>How many matching patterns a filter query skips first (in primary-key order).</summary>
     [Parameter(ParameterSetName = QuerySet)]
     [ValidateRange(0, long.MaxValue)]
     public long Offset { get; set; }

@@ -10,6 +10,12 @@ namespace MilvusOps.Cmdlets;
 /// encodings. Each row becomes a Pattern (with SourceRow) that pipes into Add-Pattern; a row that
 /// does not fit is a non-terminating error naming the row and the reason.
 /// </summary>
+/// <example>
+/// <code>
+/// Get-SqlitePattern ./legacy.db -Table patterns | Add-Pattern current
+/// </code>
+/// <para>Reads the legacy table patterns and upserts its rows into the collection current; rows that do not fit are non-terminating errors.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "SqlitePattern", DefaultParameterSetName = TableSet)]
 [OutputType(typeof(Pattern))]
 public sealed class GetSqlitePatternCommand : PSCmdlet
@@ -17,6 +23,7 @@ public sealed class GetSqlitePatternCommand : PSCmdlet
     private const string TableSet = "Table";
     private const string QuerySet = "Query";
 
+    /// <summary>The legacy SQLite file to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "SourcePath")]
     public string Path { get; set; } = "";

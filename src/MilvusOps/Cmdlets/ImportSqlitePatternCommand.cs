@@ -10,6 +10,19 @@ namespace MilvusOps.Cmdlets;
 /// batches of upserts, every rejected row in a rejects file, resumable, and summarised in one
 /// MigrationReport. -WhatIf reads and validates everything and reports the plan without writing.
 /// </summary>
+/// <example>
+/// <code>
+/// $plan = Import-SqlitePattern ./legacy.db current -CreateCollection -WhatIf
+/// $plan.Mapping | Set-Content mapping.md
+/// </code>
+/// <para>Reads and checks the whole source without writing, and saves the mapping document of the plan.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Import-SqlitePattern ./legacy.db current -CreateCollection -ColumnMap @{ coherence_metrics = [ordered]@{ quantum_coherence = 'qc'; quantum_stability = 'qs'; pattern_coherence = 'pc' } }
+/// </code>
+/// <para>Migrates the file, building coherence_metrics from three scalar columns; rejected rows go to ./legacy.db.current.rejects.jsonl. After an interruption, the same command with -Resume continues from the checkpoint.</para>
+/// </example>
 [Cmdlet(VerbsData.Import, "SqlitePattern", SupportsShouldProcess = true, DefaultParameterSetName = TableSet)]
 [Alias("Import-SqlitePatterns")]
 [OutputType(typeof(MigrationReport))]
@@ -19,22 +32,28 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
     private const string QuerySet = "Query";
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>The legacy SQLite file to migrate.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "SourcePath")]
     public string Path { get; set; } = "";
 
+    /// <summary>The collection to write to.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public string Collection { get; set; } = "";
 
+    /// <summary>The table to read; without it, the one table that looks like patterns.</summary>
     [Parameter(ParameterSetName = TableSet)]
     public string? Table { get; set; }
 
+    /// <summary>A read-only SELECT whose columns are mapped like a table's.</summary>
     [Parameter(Mandatory = true, ParameterSetName = QuerySet)]
     public string? Query { get; set; }
 
+    /// <summary>Source columns per field, e.g. @{ pattern_id = 'uid'; vector = 'emb'; coherence_metrics = 'qc','qs' }.</summary>
     [Parameter]
     public Hashtable? ColumnMap { get; set; }
 
+    /// <summary>The vector dimension, when inference from the data is not wanted.</summary>
     [Parameter]
     [ValidateRange(1, PatternSchema.MaxDimension)]
     public int? Dimension { get; set; }

@@ -6,21 +6,31 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>Creates a pattern collection with the seed's schema (pattern_id, vector, pattern_type, two JSON fields).</summary>
+/// <example>
+/// <code>
+/// New-PatternCollection correlation_patterns -Dimension 512 -Metric L2 -IndexType HNSW -IndexParameter @{ M = 16; efConstruction = 200 } -IfNotExists
+/// </code>
+/// <para>Creates the 512-dimensional L2 collection of the quickstart; -IfNotExists makes the command safe to re-run.</para>
+/// </example>
 [Cmdlet(VerbsCommon.New, "PatternCollection", SupportsShouldProcess = true)]
 [OutputType(typeof(PatternCollection))]
 public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
 {
+    /// <summary>The collection name: letters, digits and underscores, starting with a letter or underscore.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Collection")]
     public string Name { get; set; } = "";
 
+    /// <summary>The vector dimension (FLOAT_VECTOR(dim)).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, PatternSchema.MaxDimension)]
     public int Dimension { get; set; } = PatternSchema.DefaultDimension;
 
+    /// <summary>The distance metric: L2 (squared Euclidean), IP (inner product) or COSINE.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public MetricType Metric { get; set; } = MetricType.L2;
 
+    /// <summary>The vector index Milvus builds, e.g. HNSW, IVF_FLAT or FLAT; the embedded store searches exactly whatever it is.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(IndexTypeCompleter))]
     public string IndexType { get; set; } = "HNSW";
@@ -29,6 +39,7 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
     [Parameter]
     public Hashtable? IndexParameter { get; set; }
 
+    /// <summary>A free-text description stored with the collection.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Description { get; set; }
 

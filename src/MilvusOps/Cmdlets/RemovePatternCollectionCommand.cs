@@ -5,10 +5,17 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>Drops collections and every pattern in them.</summary>
+/// <example>
+/// <code>
+/// Remove-PatternCollection scratch -Confirm:$false
+/// </code>
+/// <para>Drops the collection scratch without asking, as a script must (ConfirmImpact is High).</para>
+/// </example>
 [Cmdlet(VerbsCommon.Remove, "PatternCollection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
 public sealed class RemovePatternCollectionCommand : MilvusOpsCmdlet
 {
+    /// <summary>The collections to drop.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Collection")]
     public string[] Name { get; set; } = [];

@@ -5,6 +5,18 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>Deletes patterns by id (piped ids are deleted in batches) or by filter expression.</summary>
+/// <example>
+/// <code>
+/// Find-SimilarPattern p -Id test_pattern_001 | Remove-Pattern
+/// </code>
+/// <para>Deletes the patterns nearest to test_pattern_001: each SearchHit binds its Collection and PatternId.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Remove-Pattern correlation_patterns -Filter 'pattern_type == "temporal_drift"' -WhatIf
+/// </code>
+/// <para>Shows what the filter would delete without deleting anything.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Remove, "Pattern", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
 [OutputType(typeof(void))]
 public sealed class RemovePatternCommand : MilvusOpsCmdlet
@@ -14,13 +26,16 @@ public sealed class RemovePatternCommand : MilvusOpsCmdlet
     private const int BatchSize = 1000;
     private readonly Dictionary<string, List<string>> _pending = new(StringComparer.Ordinal);
 
+    /// <summary>The collection to delete from.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Collection { get; set; } = "";
 
+    /// <summary>The ids of the patterns to delete; piped ids are deleted in batches.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PatternId", "pattern_id")]
     public string[] Id { get; set; } = [];
 
+    /// <summary>A Milvus boolean expression; every pattern matching it is deleted.</summary>
     [Parameter(Mandatory = true, ParameterSetName = FilterSet)]
     public string Filter { get; set; } = "";
 

@@ -11,6 +11,18 @@ namespace MilvusOps.Cmdlets;
 /// fidelity against the legacy SQLite file it was migrated from. One result object per check;
 /// -Quiet returns a single bool for Pester and scripts.
 /// </summary>
+/// <example>
+/// <code>
+/// Test-PatternCoherence current -Threshold 0.9 -SourcePath ./legacy.db
+/// </code>
+/// <para>Runs the Threshold, TemporalContext and Fidelity checks and emits one result per check.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Test-Coherence current -Quiet | Should -BeTrue
+/// </code>
+/// <para>In a Pester test: -Quiet returns one bool, true when every check passed.</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = SourceTable)]
 [Alias("Test-Coherence")]
 [OutputType(typeof(CoherenceCheckResult), typeof(bool))]
@@ -20,6 +32,7 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
     private const string SourceQuery = "SourceQuery";
     private bool _allPassed = true;
 
+    /// <summary>The collection to verify.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     public string Collection { get; set; } = "";
@@ -33,6 +46,7 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
     [Parameter]
     public Hashtable? Thresholds { get; set; }
 
+    /// <summary>The coherence_metrics keys the Threshold check reads.</summary>
     [Parameter]
     public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
 
@@ -41,9 +55,11 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
     [Alias("Path")]
     public string? SourcePath { get; set; }
 
+    /// <summary>The source table for the Fidelity check; without it, the one table that looks like patterns.</summary>
     [Parameter(ParameterSetName = SourceTable)]
     public string? Table { get; set; }
 
+    /// <summary>A read-only SELECT that gives the source rows for the Fidelity check.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SourceQuery)]
     public string? Query { get; set; }
 
