@@ -213,7 +213,8 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
     [Fact]
     public void Stopping_an_import_leaves_whole_batches_and_Resume_finishes_it()
     {
-        var (shell, running) = _session.Start($"{LegacyFiles.ColumnMap}; Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./legacy.rejects.jsonl -BatchSize 100", _legacy.Path);
+        // Small batches, so the stop lands long before the end however the machine is loaded.
+        var (shell, running) = _session.Start($"{LegacyFiles.ColumnMap}; Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./legacy.rejects.jsonl -BatchSize 20", _legacy.Path);
         using (shell)
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
