@@ -235,4 +235,37 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
         Assert.Equal(LegacyFileFixture.Rows - RejectedKinds.Sum(_legacy.Planted), Long(resumed, "RowsWritten"));
         Assert.Equal(RejectedKinds.Sum(_legacy.Planted), File.ReadAllLines(RejectPath).Length);
     }
+
+    [Fact]
+    public void A_fixed_reject_line_pipes_straight_into_Add_Pattern()
+    {
+        Import();
+        // A row rejected for its temporal context: every other field decoded and is on the line.
+        var line = File.ReadAllLines(RejectPath).Select(l => JsonDocument.Parse(l).RootElement)
+            .First(l => l.GetProperty("ErrorId").GetString() == "InvalidJson");
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("TemporalContext").ValueKind);
+        Assert.Equal(512, line.GetProperty("Vector").GetArrayLength());
+        Assert.True(line.GetProperty("Values").TryGetProperty("ctx", out var broken) && broken.ValueKind == JsonValueKind.String);
+
+        // What ConvertFrom-Json would give pwsh, with the operator's fix applied.
+        var fixedLine = new System.Collections.Hashtable
+        {
+            ["PatternId"] = line.GetProperty("PatternId").GetString(),
+            ["Vector"] = line.GetProperty("Vector").EnumerateArray().Select(v => (object)v.GetDouble()).ToArray(),
+            ["PatternType"] = line.GetProperty("PatternType").GetString(),
+            ["CoherenceMetrics"] = line.GetProperty("CoherenceMetrics").GetString(),
+            ["TemporalContext"] = """{"observed_at":"2020-01-01T00:00:00Z"}""",
+        };
+        _session.Run("[pscustomobject]$args[0] | Add-Pattern legacy", fixedLine);
+        var stored = _session.Run("Get-Pattern legacy $args[0]", fixedLine["PatternId"])[0];
+        Assert.Equal("2020-01-01T00:00:00Z", ((System.Collections.IDictionary)stored.Properties["TemporalContext"].Value)["observed_at"]);
+
+        // The vector round-trips bit-exactly through the JSON line.
+        using var source = new SqliteConnection($"Data Source={_legacy.Path};Mode=ReadOnly;Pooling=False");
+        source.Open();
+        using var command = source.CreateCommand();
+        command.CommandText = $"SELECT emb FROM qpattern_archive WHERE rowid = {line.GetProperty("SourceRow").GetInt64()}";
+        if (command.ExecuteScalar() is byte[] blob && blob.Length == 2048)
+            Assert.True(MemoryMarshal.Cast<byte, int>(blob).SequenceEqual(MemoryMarshal.Cast<float, int>(((float[])stored.Properties["Vector"].Value).AsSpan())));
+    }
 }

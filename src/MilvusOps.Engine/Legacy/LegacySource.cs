@@ -109,24 +109,15 @@ public sealed partial class LegacySource : IDisposable
     internal string? IdAt(long sourceRow) => Ids(sourceRow - 1, sourceRow).Select(r => r.Id).FirstOrDefault();
 
     /// <summary>
-    /// The raw column values of one row, as a reject carries them. Rowid sources read the row back;
-    /// others give the values of <paramref name="pattern"/> under the target field names.
+    /// The raw column values of one row, as a reject carries them: read back by rowid. Sources without
+    /// rowids cannot address a row, so they give none (the reject still carries the decoded fields).
     /// </summary>
-    internal IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow, Pattern pattern)
+    internal IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow)
     {
-        if (HasRowids)
-        {
-            var converter = new RowConverter(_plan);
-            if (Rows(sourceRow - 1, sourceRow, (reader, _) => converter.OriginalValues(reader)).FirstOrDefault() is { } values) return values;
-        }
-        return new Dictionary<string, object?>
-        {
-            [PatternSchema.PatternId] = pattern.PatternId,
-            [PatternSchema.Vector] = pattern.Vector,
-            [PatternSchema.PatternType] = pattern.PatternType,
-            [PatternSchema.CoherenceMetrics] = pattern.CoherenceMetricsJson,
-            [PatternSchema.TemporalContext] = pattern.TemporalContextJson,
-        };
+        if (!HasRowids) return new Dictionary<string, object?>();
+        var converter = new RowConverter(_plan);
+        return Rows(sourceRow - 1, sourceRow, (reader, _) => converter.OriginalValues(reader)).FirstOrDefault()
+            ?? new Dictionary<string, object?>();
     }
 
     /// <summary>The readable ids of the rows after <paramref name="afterSourceRow"/> up to <paramref name="upToSourceRow"/>, in source order.</summary>

@@ -37,7 +37,32 @@ public sealed partial class LegacySource
             }
             catch (RowRejected reject)
             {
-                return new SourceRecord(sourceRow, id, reject.ErrorId, reject.Message, OriginalValues(reader));
+                return new SourceRecord(sourceRow, id, reject.ErrorId, reject.Message, OriginalValues(reader), Salvage(reader, id));
+            }
+        }
+
+        /// <summary>
+        /// The fields of a rejected row that do decode, under the names Add-Pattern binds (the ones that do
+        /// not are null; their raw values are in the original values), so a fixed reject line imports as is.
+        /// </summary>
+        private Dictionary<string, object?> Salvage(SqliteDataReader reader, string? id) => new(StringComparer.Ordinal)
+        {
+            [nameof(Pattern.PatternId)] = id,
+            [nameof(Pattern.Vector)] = OrNull(() => ReadVector(reader, plan.Vector)),
+            [nameof(Pattern.PatternType)] = plan.Type is { } type ? OrNull(() => ReadType(reader, type)) : null,
+            [nameof(Pattern.CoherenceMetrics)] = OrNull(() => ReadJson(reader, plan.Coherence, id ?? "")),
+            [nameof(Pattern.TemporalContext)] = OrNull(() => ReadJson(reader, plan.Temporal, id ?? "")),
+        };
+
+        private static object? OrNull(Func<object?> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (RowRejected)
+            {
+                return null;
             }
         }
 

@@ -17,16 +17,19 @@ public sealed class SourceRecord
         Pattern = pattern;
         PatternId = pattern.PatternId;
         OriginalValues = NoValues;
+        DecodedFields = NoValues;
     }
 
     /// <summary>A rejected row.</summary>
-    public SourceRecord(long sourceRow, string? patternId, string errorId, string reason, IReadOnlyDictionary<string, object?> originalValues)
+    public SourceRecord(long sourceRow, string? patternId, string errorId, string reason, IReadOnlyDictionary<string, object?> originalValues,
+        IReadOnlyDictionary<string, object?>? decodedFields = null)
     {
         SourceRow = sourceRow;
         PatternId = patternId;
         ErrorId = errorId;
         Reason = reason;
         OriginalValues = originalValues;
+        DecodedFields = decodedFields ?? NoValues;
     }
 
     /// <summary>The table's rowid (or, for a query or a table without rowid, the 1-based row number).</summary>
@@ -46,6 +49,12 @@ public sealed class SourceRecord
 
     /// <summary>The raw values of every source column of a rejected row, in column order; empty for a valid row.</summary>
     public IReadOnlyDictionary<string, object?> OriginalValues { get; }
+
+    /// <summary>
+    /// For a rejected row: the pattern fields that did decode, keyed by Add-Pattern's parameter names
+    /// (PatternId, Vector, PatternType, CoherenceMetrics, TemporalContext); null where a field did not.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> DecodedFields { get; }
 
     public bool IsValid => Pattern is not null;
 

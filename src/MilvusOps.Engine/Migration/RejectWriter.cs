@@ -4,9 +4,11 @@ using System.Text.Json;
 namespace MilvusOps.Engine.Migration;
 
 /// <summary>
-/// The rejects file: one JSON object per line with the source row (the rowid to fix in the source),
-/// the id, the ErrorId, the reason and the row's original column values. Fix the rows in the source and
-/// import again: writes are upserts, so the rows that were good are not duplicated.
+/// The rejects file: one JSON object per line with the source row (the rowid to fix in the source), the
+/// ErrorId, the reason, the pattern fields that decoded (PatternId, Vector, PatternType, CoherenceMetrics,
+/// TemporalContext: Add-Pattern's parameter names, null where a field did not decode) and the row's
+/// original column values. Either fix the rows in the source and import again (writes are upserts, so
+/// nothing is duplicated), or fix the lines and pipe them in: ConvertFrom-Json | Add-Pattern.
 /// </summary>
 internal sealed class RejectWriter : IDisposable
 {
@@ -34,6 +36,12 @@ internal sealed class RejectWriter : IDisposable
         _json.WriteString("PatternId", rejection.PatternId);
         _json.WriteString("ErrorId", rejection.ErrorId);
         _json.WriteString("Reason", rejection.Reason);
+        foreach (var (field, value) in rejection.Fields)
+        {
+            if (field == nameof(Pattern.PatternId)) continue;
+            _json.WritePropertyName(field);
+            WriteValue(value);
+        }
         _json.WritePropertyName("Values");
         _json.WriteStartObject();
         foreach (var (column, value) in rejection.Values)
@@ -82,5 +90,17 @@ internal sealed class RejectWriter : IDisposable
     }
 }
 
-/// <summary>A source row that was not written, and why.</summary>
-internal sealed record Rejection(long SourceRow, string? PatternId, string ErrorId, string Reason, IReadOnlyDictionary<string, object?> Values);
+/// <summary>A source row that was not written, why, its decoded pattern fields and its original values.</summary>
+internal sealed record Rejection(long SourceRow, string? PatternId, string ErrorId, string Reason,
+    IReadOnlyDictionary<string, object?> Fields, IReadOnlyDictionary<string, object?> Values)
+{
+    /// <summary>A rejected row's fields keyed by Add-Pattern's parameter names.</summary>
+    public static IReadOnlyDictionary<string, object?> FieldsOf(Pattern pattern) => new Dictionary<string, object?>(StringComparer.Ordinal)
+    {
+        [nameof(Pattern.PatternId)] = pattern.PatternId,
+        [nameof(Pattern.Vector)] = pattern.Vector,
+        [nameof(Pattern.PatternType)] = pattern.PatternType,
+        [nameof(Pattern.CoherenceMetrics)] = pattern.CoherenceMetricsJson,
+        [nameof(Pattern.TemporalContext)] = pattern.TemporalContextJson,
+    };
+}

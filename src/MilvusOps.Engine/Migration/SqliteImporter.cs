@@ -116,10 +116,11 @@ public static class SqliteImporter
     private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern)
-            return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.OriginalValues);
+            return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.OriginalValues);
         if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is long first)
             return new Rejection(record.SourceRow, pattern.PatternId, "DuplicatePatternId",
-                $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.", source.ValuesOf(record.SourceRow, pattern));
+                $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.",
+                Rejection.FieldsOf(pattern), source.ValuesOf(record.SourceRow));
         try
         {
             PatternValidator.CheckLimits(pattern, target);   // the reader already checked the vector and the JSON
@@ -127,7 +128,7 @@ public static class SqliteImporter
         }
         catch (MilvusOpsException ex)
         {
-            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, source.ValuesOf(record.SourceRow, pattern));
+            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, Rejection.FieldsOf(pattern), source.ValuesOf(record.SourceRow));
         }
     }
 

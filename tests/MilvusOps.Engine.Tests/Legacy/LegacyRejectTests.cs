@@ -196,7 +196,7 @@ public sealed class LegacyRejectTests : IDisposable
         var record = _file.ReadAll()[2];
         string path = Path.GetTempFileName();
         using (var writer = new MilvusOps.Engine.Migration.RejectWriter(path, keepBytes: 0))
-            writer.Write(new MilvusOps.Engine.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.OriginalValues));
+            writer.Write(new MilvusOps.Engine.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.OriginalValues));
         string line = File.ReadAllLines(path).Single();
         File.Delete(path);
         Assert.DoesNotContain('\n', line);
