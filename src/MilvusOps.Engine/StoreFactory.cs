@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Milvus;
 using MilvusOps.Model;
 
 namespace MilvusOps.Engine;
@@ -8,6 +9,9 @@ namespace MilvusOps.Engine;
 /// <summary>Opens the store a URI names: a Milvus server, or an embedded store file.</summary>
 public static class StoreFactory
 {
+    // Servers reached by a plain URI (no credentials, default options) share one channel per address and timeout.
+    private static readonly ConcurrentDictionary<string, Lazy<MilvusStore>> ServerStores = new(StringComparer.Ordinal);
+
     private static readonly ConcurrentDictionary<string, EmbeddedStore> EmbeddedStores =
         new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
 
@@ -30,15 +34,26 @@ public static class StoreFactory
     }
 
     /// <summary>
-    /// Opens a connection. A server URI selects the Milvus backend; anything else is the full path of
-    /// an embedded store file, opened once per process and shared, so its vector cache is too.
+    /// Opens a connection. A server URI selects the Milvus backend (no credentials, default database); anything
+    /// else is the full path of an embedded store file, opened once per process and shared, so its vector cache is too.
     /// </summary>
     public static MilvusConnection Connect(string uriOrFullPath, TimeSpan timeout)
     {
         if (IsServerUri(uriOrFullPath))
-            throw new MilvusOpsException("BackendNotAvailable", ErrorKind.NotImplemented,
-                $"'{uriOrFullPath}' is a Milvus server address, and this version of MilvusOps has no Milvus gRPC backend yet. " +
-                "Give a file path to use the embedded store.", uriOrFullPath);
+        {
+            var endpoint = MilvusEndpoint.Parse(uriOrFullPath);
+            var key = $"{endpoint.Address}|{timeout.TotalSeconds}";
+            var shared = ServerStores.GetOrAdd(key, _ => new Lazy<MilvusStore>(() => MilvusStore.Connect(endpoint with { Timeout = timeout })));
+            try
+            {
+                return new MilvusConnection(shared.Value);
+            }
+            catch
+            {
+                ServerStores.TryRemove(key, out _);   // a failed connect is not cached: the next call tries again
+                throw;
+            }
+        }
         string path = uriOrFullPath.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
             ? new System.Uri(uriOrFullPath).LocalPath
             : uriOrFullPath;
@@ -52,4 +67,7 @@ public static class StoreFactory
         store.LockTimeout = timeout;
         return new MilvusConnection(store);
     }
+
+    /// <summary>Connects to a Milvus server with explicit options (credentials, database, TLS): a channel of its own.</summary>
+    public static MilvusConnection Connect(MilvusEndpoint endpoint) => new(MilvusStore.Connect(endpoint));
 }

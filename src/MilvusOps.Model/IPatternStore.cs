@@ -12,6 +12,9 @@ public interface IPatternStore
     StoreBackend Backend { get; }
     string Database { get; }
 
+    /// <summary>The server's version (Milvus), or the embedded engine and its SQLite version.</summary>
+    string ServerVersion { get; }
+
     /// <summary>Creates a collection; with <paramref name="ifNotExists"/> an identical existing one is returned.</summary>
     PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists);
 
@@ -25,6 +28,10 @@ public interface IPatternStore
 
     /// <summary>Writes the batch atomically, replacing patterns with the same id. Patterns must already be validated.</summary>
     void Upsert(string collection, IReadOnlyList<Pattern> patterns);
+
+    /// <summary>Makes every write so far durable and sealed. Call it once after a bulk load: Milvus rate-limits flushes,
+    /// and its writes are already searchable before one. The embedded store's writes are durable at commit.</summary>
+    void Flush(string collection);
 
     /// <summary>The patterns with these ids that exist, in no particular order.</summary>
     IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids);

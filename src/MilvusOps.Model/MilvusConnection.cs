@@ -6,6 +6,7 @@ public sealed class MilvusConnection(IPatternStore store)
     public string Uri => Store.Uri;
     public StoreBackend Backend => Store.Backend;
     public string Database => Store.Database;
+    public string ServerVersion => Store.ServerVersion;
     public IPatternStore Store { get; } = store;
 
     public override string ToString() => Uri;

@@ -1,10 +1,11 @@
 namespace MilvusOps.Model;
 
 /// <summary>One field of a collection's schema, in Milvus terms.</summary>
-public sealed record FieldSchema(string Name, string DataType, bool IsPrimaryKey = false, int? MaxLength = null, int? Dimension = null)
+public sealed record FieldSchema(string Name, string DataType, bool IsPrimaryKey = false, int? MaxLength = null, int? Dimension = null,
+    bool Nullable = false)
 {
-    public override string ToString() => Dimension is int dim ? $"{Name} {DataType}({dim})"
-        : MaxLength is int max ? $"{Name} {DataType}({max})" : $"{Name} {DataType}";
+    public override string ToString() => (Dimension is int dim ? $"{Name} {DataType}({dim})"
+        : MaxLength is int max ? $"{Name} {DataType}({max})" : $"{Name} {DataType}") + (Nullable ? " NULL" : "");
 }
 
 /// <summary>A collection as a store describes it.</summary>

@@ -25,8 +25,8 @@ public static class PatternSchema
     [
         new(PatternId, "VarChar", IsPrimaryKey: true, MaxLength: spec.MaxIdLength),
         new(Vector, "FloatVector", Dimension: spec.Dimension),
-        new(PatternType, "VarChar", MaxLength: spec.MaxPatternTypeLength),
-        new(CoherenceMetrics, "JSON"),
-        new(TemporalContext, "JSON"),
+        new(PatternType, "VarChar", MaxLength: spec.MaxPatternTypeLength, Nullable: true),
+        new(CoherenceMetrics, "JSON", Nullable: true),
+        new(TemporalContext, "JSON", Nullable: true),
     ];
 }

@@ -150,18 +150,23 @@ function checkColumns(where, fieldsData, rows, numRows) {
     eq(vec.vectors.data, 'float_vector', `${where} vector data oneof`);
     eq(vec.vectors.float_vector.data.map(f32bits), rows.flatMap((r) => r.vector_bits), `${where} vector float bits (row-major)`);
   }
+  // Nullable columns: one valid_data flag per row, data for the valid rows only (the layout the 2.5 proxy expands).
+  eq(pid.valid_data || [], [], `${where} pattern_id valid_data (not nullable)`);
+  const nonNull = (name) => rows.filter((r) => r[name] !== null).map((r) => r[name]);
   const type = byName.pattern_type;
   if (expect(!!type, `${where}: no pattern_type column`)) {
     eq(type.type, DataType.VarChar, `${where} pattern_type type`);
-    eq(type.scalars.string_data.data, rows.map((r) => r.pattern_type), `${where} pattern_type values`);
+    eq(type.valid_data, rows.map((r) => r.pattern_type !== null), `${where} pattern_type valid_data`);
+    eq(type.scalars.string_data.data, nonNull('pattern_type'), `${where} pattern_type values`);
   }
   for (const name of ['coherence_metrics', 'temporal_context']) {
     const col = byName[name];
     if (!expect(!!col, `${where}: no ${name} column`)) continue;
     eq(col.type, DataType.JSON, `${where} ${name} type`);
     eq(col.scalars.data, 'json_data', `${where} ${name} scalar oneof`);
+    eq(col.valid_data, rows.map((r) => r[name] !== null), `${where} ${name} valid_data`);
     const docs = col.scalars.json_data.data.map((b) => Buffer.from(b).toString('utf8'));
-    eq(docs, rows.map((r) => r[name]), `${where} ${name} documents`);
+    eq(docs, nonNull(name), `${where} ${name} documents`);
     for (const d of docs) {
       let ok = true;
       try { JSON.parse(d); } catch (e) { ok = false; }
@@ -185,6 +190,7 @@ function checkSchema(where, schema, exp) {
     eq(!!f.autoID, false, `${w} autoID`);
     const params = Object.fromEntries((f.type_params || []).map((kv) => [kv.key, kv.value]));
     eq(params, e.type_params, `${w} type_params`);
+    eq(!!f.nullable, e.nullable, `${w} nullable`);
   });
 }
 
@@ -287,7 +293,7 @@ function writeOfficial() {
       scores: [1.5, -0.75, 3],
     },
   });
-  // Query results: two patterns, vectors with -0.0 and subnormals.
+  // Query results: two patterns, vectors with -0.0 and subnormals; the second has null pattern_type and metrics.
   write('milvus.proto.milvus.QueryResults', 'query_results.bin', {
     status: { code: 0 },
     collection_name: 'patterns',
@@ -299,10 +305,11 @@ function writeOfficial() {
         type: DataType.FloatVector, field_name: 'vector',
         vectors: { dim: 4, float_vector: { data: floatsFromBits(OFFICIAL_VECTOR_BITS.flat()) } },
       },
-      { type: DataType.VarChar, field_name: 'pattern_type', scalars: { string_data: { data: ['alpha', ''] } } },
+      // Nullable columns as Milvus 2.5 answers them: full length, a placeholder at a null row, valid_data false.
+      { type: DataType.VarChar, field_name: 'pattern_type', scalars: { string_data: { data: ['alpha', ''] } }, valid_data: [true, false] },
       {
-        type: DataType.JSON, field_name: 'coherence_metrics',
-        scalars: { json_data: { data: ['{"quantum_coherence":0.9}', '{}'].map(utf8) } },
+        type: DataType.JSON, field_name: 'coherence_metrics', valid_data: [true, false],
+        scalars: { json_data: { data: ['{"quantum_coherence":0.9}', ''].map(utf8) } },
       },
       {
         type: DataType.JSON, field_name: 'temporal_context',

@@ -17,15 +17,6 @@ public sealed class EmbeddedStore : IPatternStore
     private const string Catalog = "milvusops_collections";
     private const string PatternColumns = "pattern_id, vector, pattern_type, coherence_metrics, temporal_context";
 
-    private static readonly IReadOnlyList<FilterField> FilterFields =
-    [
-        new(PatternSchema.PatternId, "pattern_id", FilterFieldKind.VarChar),
-        new(PatternSchema.PatternType, "pattern_type", FilterFieldKind.VarChar),
-        new(PatternSchema.CoherenceMetrics, "coherence_metrics", FilterFieldKind.Json),
-        new(PatternSchema.TemporalContext, "temporal_context", FilterFieldKind.Json),
-        new(PatternSchema.Vector, "vector", FilterFieldKind.FloatVector),
-    ];
-
     private readonly string _connectionString;
     private readonly VectorCache _vectors = new();
     private readonly int _maxDegreeOfParallelism;
@@ -65,6 +56,17 @@ public sealed class EmbeddedStore : IPatternStore
 
     public StoreBackend Backend => StoreBackend.Embedded;
     public string Database => "default";
+    public string ServerVersion => $"embedded (SQLite {SqliteVersion.Value})";
+
+    private static readonly Lazy<string> SqliteVersion = new(() =>
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        return connection.ServerVersion;
+    });
+
+    /// <summary>Nothing to do: every write is durable when its transaction commits (synchronous=FULL).</summary>
+    public void Flush(string collection) => Run(connection => RequireCollection(connection, collection, null));
 
     // A file with no write permission for anyone opens read-only, so it reads fine and a write
     // fails with a clear message, even for root (who SQLite would otherwise let write).
@@ -409,7 +411,7 @@ public sealed class EmbeddedStore : IPatternStore
         return hits;
     }
 
-    private static SqlFilter? Translate(string? filter) => FilterExpression.ToSqlite(filter, FilterFields);
+    private static SqlFilter? Translate(string? filter) => FilterExpression.ToSqlite(filter, FilterExpression.PatternFields);
 
     private static void AddParameters(SqliteCommand command, SqlFilter? where)
     {

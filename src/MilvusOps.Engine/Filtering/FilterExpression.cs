@@ -6,6 +6,16 @@ namespace MilvusOps.Engine.Filtering;
 /// <summary>Helpers for cmdlets that build, combine and translate Milvus filter expressions.</summary>
 public static class FilterExpression
 {
+    /// <summary>The fields of the pattern schema a filter may name, and where the embedded store keeps them.</summary>
+    public static readonly IReadOnlyList<FilterField> PatternFields =
+    [
+        new(PatternSchema.PatternId, "pattern_id", FilterFieldKind.VarChar),
+        new(PatternSchema.PatternType, "pattern_type", FilterFieldKind.VarChar),
+        new(PatternSchema.CoherenceMetrics, "coherence_metrics", FilterFieldKind.Json),
+        new(PatternSchema.TemporalContext, "temporal_context", FilterFieldKind.Json),
+        new(PatternSchema.Vector, "vector", FilterFieldKind.FloatVector),
+    ];
+
     /// <summary>
     /// Parses <paramref name="expression"/> and translates it to SQLite for the embedded store.
     /// Returns null when the expression is null, empty or whitespace ("no filter").

@@ -84,6 +84,8 @@ public static class SqliteImporter
             if (cancel.IsCancellationRequested) break;
         }
         bool completed = !cancel.IsCancellationRequested;
+        // Once, at the end: Milvus rate-limits flushes, and upserted rows are searchable before one.
+        if (completed && !options.WhatIf) store.Flush(options.Collection);
         if (completed) SaveCheckpoint(completed: true);
         completed |= start.Completed;
         return new MigrationReport

@@ -19,18 +19,13 @@ internal sealed record PatternColumns(IReadOnlyList<Rpc.FieldData> Fields, uint 
 /// the pattern collection schema, and the status success rule.
 /// </summary>
 /// <remarks>
-/// Null handling for the pattern schema (all its fields are non-nullable, so Milvus needs a value for every row):
-/// a null <c>pattern_type</c> is written as the empty string and an empty <c>pattern_type</c> reads back as null;
-/// a null JSON document (<c>coherence_metrics</c>, <c>temporal_context</c>) is written as <c>{}</c> (Milvus rejects a
-/// row without a valid JSON document) and reads back as the text stored, so it comes back as <c>{}</c>.
+/// pattern_type, coherence_metrics and temporal_context are nullable fields (Milvus 2.5), so a null stays null
+/// through Milvus exactly as it does in the embedded store.
 /// </remarks>
 internal static class WireFormat
 {
     /// <summary>The placeholder tag Milvus binds the search vectors of a request to.</summary>
     public const string PlaceholderTag = "$0";
-
-    /// <summary>Write a null JSON document as this: a non-nullable JSON field needs a document on every row.</summary>
-    public const string EmptyJson = "{}";
 
     // ---------------------------------------------------------------- search vectors
 
@@ -82,7 +77,9 @@ internal static class WireFormat
 
     // ---------------------------------------------------------------- pattern columns
 
-    /// <summary>The five pattern columns for an insert or upsert, with the row count.</summary>
+    /// <summary>The five pattern columns for an insert or upsert, with the row count. pattern_type and the two
+    /// JSON documents are nullable: each carries one valid_data flag per row and data for the non-null rows only,
+    /// the compact layout the Milvus 2.5 proxy expects (it expands it by valid_data).</summary>
     public static PatternColumns Columns(IReadOnlyList<Pattern> patterns)
     {
         ArgumentNullException.ThrowIfNull(patterns);
@@ -96,6 +93,9 @@ internal static class WireFormat
         var types = new Rpc.StringArray();
         var metrics = new Rpc.JSONArray();
         var temporal = new Rpc.JSONArray();
+        var typeValid = new bool[patterns.Count];
+        var metricsValid = new bool[patterns.Count];
+        var temporalValid = new bool[patterns.Count];
         var floats = new float[checked(patterns.Count * dim)];
         for (var row = 0; row < patterns.Count; row++)
         {
@@ -104,9 +104,12 @@ internal static class WireFormat
                 throw Invalid("DimensionMismatch",
                     $"Pattern '{pattern.PatternId}' has {pattern.Vector?.Length ?? 0} dimensions; the batch has {dim}.");
             ids.Data.Add(pattern.PatternId);
-            types.Data.Add(pattern.PatternType ?? string.Empty);
-            metrics.Data.Add(ByteString.CopyFromUtf8(pattern.CoherenceMetricsJson ?? EmptyJson));
-            temporal.Data.Add(ByteString.CopyFromUtf8(pattern.TemporalContextJson ?? EmptyJson));
+            if (typeValid[row] = pattern.PatternType is not null)
+                types.Data.Add(pattern.PatternType);
+            if (metricsValid[row] = pattern.CoherenceMetricsJson is not null)
+                metrics.Data.Add(ByteString.CopyFromUtf8(pattern.CoherenceMetricsJson));
+            if (temporalValid[row] = pattern.TemporalContextJson is not null)
+                temporal.Data.Add(ByteString.CopyFromUtf8(pattern.TemporalContextJson));
             pattern.Vector.CopyTo(floats, row * dim);
         }
 
@@ -120,11 +123,17 @@ internal static class WireFormat
                 FieldName = PatternSchema.Vector, Type = Rpc.DataType.FloatVector,
                 Vectors = new() { Dim = dim, FloatVector = vector },
             },
-            new() { FieldName = PatternSchema.PatternType, Type = Rpc.DataType.VarChar, Scalars = new() { StringData = types } },
-            new() { FieldName = PatternSchema.CoherenceMetrics, Type = Rpc.DataType.Json, Scalars = new() { JsonData = metrics } },
-            new() { FieldName = PatternSchema.TemporalContext, Type = Rpc.DataType.Json, Scalars = new() { JsonData = temporal } },
+            Nullable(new() { FieldName = PatternSchema.PatternType, Type = Rpc.DataType.VarChar, Scalars = new() { StringData = types } }, typeValid),
+            Nullable(new() { FieldName = PatternSchema.CoherenceMetrics, Type = Rpc.DataType.Json, Scalars = new() { JsonData = metrics } }, metricsValid),
+            Nullable(new() { FieldName = PatternSchema.TemporalContext, Type = Rpc.DataType.Json, Scalars = new() { JsonData = temporal } }, temporalValid),
         ];
         return new PatternColumns(fields, (uint)patterns.Count);
+    }
+
+    private static Rpc.FieldData Nullable(Rpc.FieldData field, bool[] valid)
+    {
+        field.ValidData.Add(valid);
+        return field;
     }
 
     public static Rpc.InsertRequest InsertRequest(string collection, IReadOnlyList<Pattern> patterns)
@@ -145,8 +154,11 @@ internal static class WireFormat
 
     // ---------------------------------------------------------------- columns back to rows
 
-    /// <summary>How many rows a column holds.</summary>
-    public static int RowCount(Rpc.FieldData field)
+    /// <summary>How many rows a column holds: one per validity flag when it has them, else one per data entry.</summary>
+    public static int RowCount(Rpc.FieldData field) => field.ValidData.Count > 0 ? field.ValidData.Count : DataCount(field);
+
+    /// <summary>How many values a column's data holds (vector rows count once each).</summary>
+    private static int DataCount(Rpc.FieldData field)
     {
         switch (field.FieldCase)
         {
@@ -181,53 +193,77 @@ internal static class WireFormat
 
     /// <summary>The value of one row of a column: string (VarChar, and JSON as its UTF-8 text), long, int, bool,
     /// float, double, byte[], or float[] (a float vector row). Null where valid_data marks the row null.</summary>
-    public static object? Value(Rpc.FieldData field, int row)
+    public static object? Value(Rpc.FieldData field, int row) => new ColumnReader(field).Value(row);
+
+    /// <summary>Reads rows of one column, positional or compact (data for the valid rows only, as a client sends a
+    /// nullable column; servers answer positionally with placeholders at null rows).</summary>
+    private readonly struct ColumnReader
     {
-        if (field.ValidData.Count > 0 && !field.ValidData[row])
-            return null;
-        if (field.FieldCase == Rpc.FieldData.FieldOneofCase.Vectors)
+        private readonly Rpc.FieldData _field;
+        private readonly int[]? _dataIndex;
+
+        public ColumnReader(Rpc.FieldData field)
         {
-            var dim = (int)field.Vectors.Dim;
-            var data = field.Vectors.FloatVector.Data;
-            var vector = new float[dim];
-            for (var i = 0; i < dim; i++)
-                vector[i] = data[row * dim + i];
-            return vector;
+            _field = field;
+            var flags = field.ValidData;
+            if (flags.Count == 0 || field.FieldCase != Rpc.FieldData.FieldOneofCase.Scalars || DataCount(field) == flags.Count)
+                return;
+            _dataIndex = new int[flags.Count];
+            for (int row = 0, next = 0; row < flags.Count; row++)
+                _dataIndex[row] = flags[row] ? next++ : -1;
         }
-        var s = field.Scalars;
-        return s.DataCase switch
+
+        public object? Value(int row)
         {
-            Rpc.ScalarField.DataOneofCase.BoolData => s.BoolData.Data[row],
-            Rpc.ScalarField.DataOneofCase.IntData => s.IntData.Data[row],
-            Rpc.ScalarField.DataOneofCase.LongData => s.LongData.Data[row],
-            Rpc.ScalarField.DataOneofCase.FloatData => s.FloatData.Data[row],
-            Rpc.ScalarField.DataOneofCase.DoubleData => s.DoubleData.Data[row],
-            Rpc.ScalarField.DataOneofCase.StringData => s.StringData.Data[row],
-            Rpc.ScalarField.DataOneofCase.BytesData => s.BytesData.Data[row].ToByteArray(),
-            Rpc.ScalarField.DataOneofCase.JsonData => s.JsonData.Data[row].ToStringUtf8(),
-            _ => throw Malformed($"Field '{field.FieldName}': scalar data {s.DataCase} is not supported."),
-        };
+            var field = _field;
+            if (field.ValidData.Count > 0 && !field.ValidData[row])
+                return null;
+            if (field.FieldCase == Rpc.FieldData.FieldOneofCase.Vectors)
+            {
+                var dim = (int)field.Vectors.Dim;
+                var data = field.Vectors.FloatVector.Data;
+                var vector = new float[dim];
+                for (int i = 0, first = row * dim; i < dim; i++)
+                    vector[i] = data[first + i];
+                return vector;
+            }
+            var at = _dataIndex is null ? row : _dataIndex[row];
+            var s = field.Scalars;
+            return s.DataCase switch
+            {
+                Rpc.ScalarField.DataOneofCase.BoolData => s.BoolData.Data[at],
+                Rpc.ScalarField.DataOneofCase.IntData => s.IntData.Data[at],
+                Rpc.ScalarField.DataOneofCase.LongData => s.LongData.Data[at],
+                Rpc.ScalarField.DataOneofCase.FloatData => s.FloatData.Data[at],
+                Rpc.ScalarField.DataOneofCase.DoubleData => s.DoubleData.Data[at],
+                Rpc.ScalarField.DataOneofCase.StringData => s.StringData.Data[at],
+                Rpc.ScalarField.DataOneofCase.BytesData => s.BytesData.Data[at].ToByteArray(),
+                Rpc.ScalarField.DataOneofCase.JsonData => s.JsonData.Data[at].ToStringUtf8(),
+                _ => throw Malformed($"Field '{field.FieldName}': scalar data {s.DataCase} is not supported."),
+            };
+        }
     }
 
-    /// <summary>Checks every column holds <paramref name="rows"/> rows.</summary>
-    private static void CheckRows(IEnumerable<Rpc.FieldData> fields, int rows)
+    /// <summary>Checks every column holds <paramref name="rows"/> rows, and returns a reader for each.</summary>
+    private static ColumnReader[] Readers(IReadOnlyList<Rpc.FieldData> fields, int rows)
     {
-        foreach (var field in fields)
+        var readers = new ColumnReader[fields.Count];
+        for (var i = 0; i < fields.Count; i++)
         {
+            var field = fields[i];
             var count = RowCount(field);
             if (count != rows)
                 throw Malformed($"Field '{field.FieldName}' has {count} rows; expected {rows}.");
-            if (field.ValidData.Count > 0 && field.ValidData.Count != rows)
-                throw Malformed($"Field '{field.FieldName}' has {field.ValidData.Count} validity flags; expected {rows}.");
+            if (field.ValidData.Count > 0)
+            {
+                var data = DataCount(field);
+                var valid = field.ValidData.Count(v => v);
+                if (data != rows && data != valid)
+                    throw Malformed($"Field '{field.FieldName}' has {data} values for {rows} rows of which {valid} are valid.");
+            }
+            readers[i] = new ColumnReader(field);
         }
-    }
-
-    private static Dictionary<string, object?> Row(IReadOnlyList<Rpc.FieldData> fields, int row)
-    {
-        var values = new Dictionary<string, object?>(fields.Count, StringComparer.Ordinal);
-        foreach (var field in fields)
-            values[field.FieldName] = Value(field, row);
-        return values;
+        return readers;
     }
 
     // ---------------------------------------------------------------- search results
@@ -258,7 +294,7 @@ internal static class WireFormat
         if (data.Scores.Count != total)
             throw Malformed($"The search result has {data.Scores.Count} scores for {total} hits.");
         var fields = data.FieldsData;
-        CheckRows(fields, (int)total);
+        var readers = Readers(fields, (int)total);
 
         var queries = new List<IReadOnlyList<WireHit>>(data.Topks.Count);
         var offset = 0;
@@ -270,7 +306,10 @@ internal static class WireFormat
                 object id = data.Ids!.IdFieldCase == Rpc.IDs.IdFieldOneofCase.IntId
                     ? data.Ids.IntId.Data[offset]
                     : data.Ids.StrId.Data[offset];
-                hits.Add(new WireHit(id, data.Scores[offset], Row(fields, offset)));
+                var values = new Dictionary<string, object?>(fields.Count, StringComparer.Ordinal);
+                for (var f = 0; f < fields.Count; f++)
+                    values[fields[f].FieldName] = readers[f].Value(offset);
+                hits.Add(new WireHit(id, data.Scores[offset], values));
             }
             queries.Add(hits);
         }
@@ -286,30 +325,30 @@ internal static class WireFormat
         ArgumentNullException.ThrowIfNull(fields);
         if (fields.Count == 0)
             return [];
-        var byName = new Dictionary<string, Rpc.FieldData>(StringComparer.Ordinal);
-        foreach (var field in fields)
-            byName[field.FieldName] = field;
-        if (!byName.TryGetValue(PatternSchema.PatternId, out var idColumn))
-            throw Malformed($"The query result has no '{PatternSchema.PatternId}' column.");
+        var idColumn = fields.FirstOrDefault(f => f.FieldName == PatternSchema.PatternId)
+            ?? throw Malformed($"The query result has no '{PatternSchema.PatternId}' column.");
         var rows = RowCount(idColumn);
-        CheckRows(fields, rows);
-        byName.TryGetValue(PatternSchema.Vector, out var vectorColumn);
-        byName.TryGetValue(PatternSchema.PatternType, out var typeColumn);
-        byName.TryGetValue(PatternSchema.CoherenceMetrics, out var metricsColumn);
-        byName.TryGetValue(PatternSchema.TemporalContext, out var temporalColumn);
+        var readers = Readers(fields, rows);
+        int Column(string name)
+        {
+            for (var i = fields.Count - 1; i >= 0; i--)
+                if (fields[i].FieldName == name)
+                    return i;
+            return -1;
+        }
+        int id = Column(PatternSchema.PatternId), vector = Column(PatternSchema.Vector), type = Column(PatternSchema.PatternType),
+            metrics = Column(PatternSchema.CoherenceMetrics), temporal = Column(PatternSchema.TemporalContext);
+        object? Cell(int column, int row) => column < 0 ? null : readers[column].Value(row);
 
         var patterns = new Pattern[rows];
         for (var row = 0; row < rows; row++)
         {
-            var id = Value(idColumn, row) as string
+            var patternId = Cell(id, row) as string
                 ?? throw Malformed($"Row {row}: '{PatternSchema.PatternId}' is not a string.");
-            var vector = vectorColumn is null ? [] : Value(vectorColumn, row) as float[]
+            var values = vector < 0 ? [] : Cell(vector, row) as float[]
                 ?? throw Malformed($"Row {row}: '{PatternSchema.Vector}' is not a float vector.");
-            var type = typeColumn is null ? null : Value(typeColumn, row) as string;
-            patterns[row] = new Pattern(id, vector, string.IsNullOrEmpty(type) ? null : type,
-                metricsColumn is null ? null : Value(metricsColumn, row) as string,
-                temporalColumn is null ? null : Value(temporalColumn, row) as string,
-                collection);
+            patterns[row] = new Pattern(patternId, values, Cell(type, row) as string,
+                Cell(metrics, row) as string, Cell(temporal, row) as string, collection);
         }
         return patterns;
     }
@@ -355,6 +394,7 @@ internal static class WireFormat
                 Name = field.Name,
                 DataType = ToWire(field.DataType),
                 IsPrimaryKey = field.IsPrimaryKey,
+                Nullable = field.Nullable,
             };
             if (field.Dimension is int dim)
                 wire.TypeParams.Add(new Rpc.KeyValuePair { Key = "dim", Value = dim.ToString(CultureInfo.InvariantCulture) });
@@ -384,7 +424,7 @@ internal static class WireFormat
                 return null;
             }
             fields.Add(new FieldSchema(field.Name, FromWire(field.DataType), field.IsPrimaryKey,
-                MaxLength: Param("max_length"), Dimension: Param("dim")));
+                MaxLength: Param("max_length"), Dimension: Param("dim"), Nullable: field.Nullable));
         }
         return fields;
     }

@@ -177,13 +177,13 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
                 search_params = searchParams,
                 queries_bits = Queries.Select(UBits).ToArray(),
             },
-            rows = patterns.Select(p => new Dictionary<string, object>
+            rows = patterns.Select(p => new Dictionary<string, object?>
             {
                 ["pattern_id"] = p.PatternId,
                 ["vector_bits"] = UBits(p.Vector),
-                ["pattern_type"] = p.PatternType ?? "",
-                ["coherence_metrics"] = p.CoherenceMetricsJson ?? "{}",
-                ["temporal_context"] = p.TemporalContextJson ?? "{}",
+                ["pattern_type"] = p.PatternType,
+                ["coherence_metrics"] = p.CoherenceMetricsJson,
+                ["temporal_context"] = p.TemporalContextJson,
             }).ToArray(),
             schema = new
             {
@@ -194,6 +194,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
                     name = f.Name,
                     data_type = f.DataType,
                     is_primary_key = f.IsPrimaryKey,
+                    nullable = f.Nullable,
                     type_params = f.Dimension is int dim ? new Dictionary<string, string> { ["dim"] = dim.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                         : f.MaxLength is int max ? new Dictionary<string, string> { ["max_length"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                         : [],
@@ -282,6 +283,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("""{"quantum_coherence":0.9}""", patterns[0].CoherenceMetricsJson);
         Assert.Equal(0.9, Convert.ToDouble(patterns[0].CoherenceMetrics!["quantum_coherence"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("""{"t":[1,2]}""", patterns[0].TemporalContextJson);
+        Assert.Null(patterns[1].CoherenceMetricsJson);
         Assert.Equal("{}", patterns[1].TemporalContextJson);
 
         Assert.Equal((true, 0, "", false), WireFormat.Check(Read(Rpc.Status.Parser, "status_ok.bin")));

@@ -74,11 +74,17 @@ public class WireFormatTests
         Assert.Equal(Rpc.DataType.FloatVector, vector.Type);
         Assert.Equal(4, vector.Vectors.Dim);
         Assert.Equal(Bits(patterns.SelectMany(p => p.Vector)), Bits(vector.Vectors.FloatVector.Data));
-        Assert.Equal(["alpha", "", "βeta"], columns.Fields[2].Scalars.StringData.Data);
+        // Nullable columns are compact: valid_data has one flag per row, the data only the non-null rows.
+        Assert.Empty(columns.Fields[0].ValidData);
+        Assert.Empty(columns.Fields[1].ValidData);
+        Assert.Equal(["alpha", "βeta"], columns.Fields[2].Scalars.StringData.Data);
+        Assert.Equal([true, false, true], columns.Fields[2].ValidData);
         Assert.Equal(Rpc.DataType.Json, columns.Fields[3].Type);
-        Assert.Equal(["""{"quantum_coherence":0.75}""", "{}", """{"nested":{"ü":"✓"}}"""],
+        Assert.Equal(["""{"quantum_coherence":0.75}""", """{"nested":{"ü":"✓"}}"""],
             columns.Fields[3].Scalars.JsonData.Data.Select(b => b.ToStringUtf8()));
-        Assert.Equal(["""{"t":[1,2,3]}""", "{}", "{}"], columns.Fields[4].Scalars.JsonData.Data.Select(b => b.ToStringUtf8()));
+        Assert.Equal([true, false, true], columns.Fields[3].ValidData);
+        Assert.Equal(["""{"t":[1,2,3]}""", "{}"], columns.Fields[4].Scalars.JsonData.Data.Select(b => b.ToStringUtf8()));
+        Assert.Equal([true, false, true], columns.Fields[4].ValidData);
     }
 
     [Fact]
@@ -97,9 +103,9 @@ public class WireFormatTests
         {
             Assert.Equal(patterns[i].PatternId, decoded[i].PatternId);
             Assert.Equal(Bits(patterns[i].Vector), Bits(decoded[i].Vector));
-            Assert.Equal(patterns[i].PatternType, decoded[i].PatternType); // null -> "" -> null
-            Assert.Equal(patterns[i].CoherenceMetricsJson ?? "{}", decoded[i].CoherenceMetricsJson);
-            Assert.Equal(patterns[i].TemporalContextJson ?? "{}", decoded[i].TemporalContextJson);
+            Assert.Equal(patterns[i].PatternType, decoded[i].PatternType); // null stays null
+            Assert.Equal(patterns[i].CoherenceMetricsJson, decoded[i].CoherenceMetricsJson);
+            Assert.Equal(patterns[i].TemporalContextJson, decoded[i].TemporalContextJson);
             Assert.Equal("patterns", decoded[i].Collection);
         }
     }

@@ -1,0 +1,100 @@
+using Grpc.Core;
+using Rpc = MilvusOps.Engine.Milvus.Grpc;
+
+namespace MilvusOps.Engine.Milvus;
+
+/// <summary>
+/// Maps Milvus failures onto stable ErrorIds and kinds: the Status of a response (2.3+ <c>code</c>, or the 2.2
+/// <c>error_code</c> alone) and gRPC transport statuses. Every message keeps the server's reason.
+/// </summary>
+internal static class MilvusErrors
+{
+    // Status.code values (Milvus merr) the mapping distinguishes.
+    public const int NotReady = 1;
+    public const int Unavailable = 2;
+    public const int TooManyRequests = 4;
+    public const int RateLimit = 8;
+    public const int QuotaExceeded = 9;
+    public const int CollectionNotFound = 100;
+    public const int CollectionNotLoaded = 101;
+    public const int CollectionNotFullyLoaded = 103;
+    public const int IndexNotFound = 700;
+    public const int DatabaseNotFound = 800;
+    public const int InvalidParameter = 1100;
+
+    /// <summary>True when a failed status may succeed if the same call is sent again later.</summary>
+    public static bool IsRetriable(int code, bool retriableFlag) =>
+        retriableFlag || code is NotReady or Unavailable or TooManyRequests or RateLimit
+            || code == (int)Rpc.ErrorCode.RateLimit || code == (int)Rpc.ErrorCode.NotReadyServe
+            || code == (int)Rpc.ErrorCode.NotReadyCoordActivating;
+
+    /// <summary>The exception for a failed status. <paramref name="legacy"/> is true when only the 2.2 error_code was set,
+    /// so <paramref name="code"/> is an ErrorCode value.</summary>
+    public static MilvusOpsException FromStatus(string method, int code, bool legacy, string reason, object? target, string server)
+    {
+        var said = string.IsNullOrWhiteSpace(reason) ? $"code {code}" : $"{reason} (code {code})";
+        (string id, ErrorKind kind, string text) = legacy ? Legacy((Rpc.ErrorCode)code) : Current(code);
+        return new MilvusOpsException(id, kind, $"{text} Milvus at {server} answered {method}: {said}.", target);
+    }
+
+    private static (string, ErrorKind, string) Current(int code) => code switch
+    {
+        CollectionNotFound => ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
+        CollectionNotLoaded or CollectionNotFullyLoaded => ("CollectionNotLoaded", ErrorKind.ResourceUnavailable, "The collection is not loaded."),
+        IndexNotFound => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
+        DatabaseNotFound => ("DatabaseNotFound", ErrorKind.ObjectNotFound, "The database does not exist."),
+        InvalidParameter => ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
+        TooManyRequests or RateLimit => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),
+        QuotaExceeded => ("MilvusQuotaExceeded", ErrorKind.LimitsExceeded, "A Milvus quota is exhausted (memory, disk or rate)."),
+        NotReady or Unavailable => ("MilvusNotReady", ErrorKind.ResourceUnavailable, "Milvus is not ready to serve."),
+        _ => ("MilvusServerError", ErrorKind.InvalidOperation, "Milvus refused the call."),
+    };
+
+    private static (string, ErrorKind, string) Legacy(Rpc.ErrorCode code) => code switch
+    {
+        Rpc.ErrorCode.CollectionNotExists or Rpc.ErrorCode.CollectionNameNotFound =>
+            ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
+        Rpc.ErrorCode.IndexNotExist => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
+        Rpc.ErrorCode.IllegalArgument or Rpc.ErrorCode.IllegalDimension or Rpc.ErrorCode.IllegalIndexType
+            or Rpc.ErrorCode.IllegalCollectionName or Rpc.ErrorCode.IllegalTopk =>
+            ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
+        Rpc.ErrorCode.PermissionDenied => ("MilvusPermissionDenied", ErrorKind.PermissionDenied, "The user lacks the privilege for this call."),
+        Rpc.ErrorCode.RateLimit => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),
+        Rpc.ErrorCode.MemoryQuotaExhausted or Rpc.ErrorCode.DiskQuotaExhausted =>
+            ("MilvusQuotaExceeded", ErrorKind.LimitsExceeded, "A Milvus quota is exhausted (memory, disk or rate)."),
+        Rpc.ErrorCode.NotReadyServe or Rpc.ErrorCode.NotReadyCoordActivating =>
+            ("MilvusNotReady", ErrorKind.ResourceUnavailable, "Milvus is not ready to serve."),
+        Rpc.ErrorCode.ConnectFailed => ("MilvusUnavailable", ErrorKind.ConnectionError, "Milvus could not reach one of its components."),
+        _ => ("MilvusServerError", ErrorKind.InvalidOperation, "Milvus refused the call."),
+    };
+
+    /// <summary>True for transport failures worth another attempt: the server was unreachable or restarting.</summary>
+    public static bool IsRetriable(RpcException ex) => ex.StatusCode == StatusCode.Unavailable;
+
+    public static MilvusOpsException FromRpc(string method, RpcException ex, object? target, string server, int attempts)
+    {
+        var detail = string.IsNullOrWhiteSpace(ex.Status.Detail) ? ex.StatusCode.ToString() : ex.Status.Detail;
+        var tries = attempts > 1 ? $" after {attempts} attempts" : "";
+        return ex.StatusCode switch
+        {
+            StatusCode.Unauthenticated => new MilvusOpsException("MilvusAuthenticationFailed", ErrorKind.AuthenticationError,
+                $"Milvus at {server} refused the credentials on {method}: {detail}. Check -Credential or -Token (authentication is on at this server).", target, ex),
+            StatusCode.PermissionDenied => new MilvusOpsException("MilvusPermissionDenied", ErrorKind.PermissionDenied,
+                $"Milvus at {server} denied {method}: {detail}.", target, ex),
+            StatusCode.Unavailable => new MilvusOpsException("MilvusUnavailable", ErrorKind.ConnectionError,
+                $"Cannot reach Milvus at {server}{tries} ({method}): {detail}. Is the server running and the port right? For the compose stack: docker compose ps.", target, ex),
+            StatusCode.DeadlineExceeded => new MilvusOpsException("MilvusTimeout", ErrorKind.OperationTimeout,
+                $"Milvus at {server} did not answer {method} within the timeout (-TimeoutSec on Connect-Milvus).", target, ex),
+            StatusCode.ResourceExhausted => new MilvusOpsException("MilvusMessageTooLarge", ErrorKind.LimitsExceeded,
+                $"Milvus at {server} refused {method} as too large or over a limit: {detail}.", target, ex),
+            StatusCode.InvalidArgument => new MilvusOpsException("MilvusInvalidParameter", ErrorKind.InvalidArgument,
+                $"Milvus at {server} refused {method}: {detail}.", target, ex),
+            StatusCode.Unimplemented => new MilvusOpsException("MilvusRpcNotSupported", ErrorKind.NotImplemented,
+                $"Milvus at {server} does not implement {method}: MilvusOps needs Milvus 2.3 or later (2.5 recommended). {detail}", target, ex),
+            StatusCode.Cancelled => new MilvusOpsException("MilvusCallCancelled", ErrorKind.OperationStopped,
+                $"{method} to Milvus at {server} was cancelled.", target, ex),
+            _ => new MilvusOpsException("MilvusTransportError", ErrorKind.ConnectionError,
+                $"{method} to Milvus at {server} failed{tries}: {ex.StatusCode}: {detail}.", target, ex),
+        };
+    }
+}

@@ -1,0 +1,615 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using MilvusOps.Engine.Filtering;
+using Rpc = MilvusOps.Engine.Milvus.Grpc;
+
+namespace MilvusOps.Engine.Milvus;
+
+/// <summary>
+/// The Milvus backend: every <see cref="IPatternStore"/> operation over gRPC, with the embedded store's semantics
+/// (exact entity counts, primary-key order, reads that see this connection's writes, the same errors).
+/// </summary>
+public sealed class MilvusStore : IPatternStore, IDisposable
+{
+    /// <summary>Requests and pages are sized to this many bytes: well under Milvus's 64 MB request limit.</summary>
+    internal const int TargetMessageBytes = 8 * 1024 * 1024;
+
+    /// <summary>Ids per <c>pattern_id in [...]</c> expression.</summary>
+    internal const int IdsPerExpression = 1000;
+
+    /// <summary>At most this many hits (nq x topk) per search request, so results stay a few MB.</summary>
+    internal const int HitsPerSearch = 100_000;
+
+    private static readonly string[] PatternFields =
+        [PatternSchema.PatternId, PatternSchema.Vector, PatternSchema.PatternType, PatternSchema.CoherenceMetrics, PatternSchema.TemporalContext];
+    private static readonly string[] HitFields = [PatternSchema.PatternType, PatternSchema.CoherenceMetrics, PatternSchema.TemporalContext];
+
+    private readonly MilvusRpc _rpc;
+    private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
+    private ulong _lastWrite;
+
+    private MilvusStore(MilvusRpc rpc, string serverVersion)
+    {
+        _rpc = rpc;
+        ServerVersion = serverVersion;
+    }
+
+    /// <summary>Opens a channel, says hello (Connect) and reads the server version: a wrong address, database or
+    /// credential fails here rather than at the first data call.</summary>
+    public static MilvusStore Connect(MilvusEndpoint endpoint)
+    {
+        var rpc = new MilvusRpc(endpoint);
+        try
+        {
+            var target = endpoint.ToString();
+            var hello = new Rpc.ConnectRequest
+            {
+                ClientInfo = new Rpc.ClientInfo
+                {
+                    SdkType = "MilvusOps",
+                    SdkVersion = typeof(MilvusStore).Assembly.GetName().Version?.ToString() ?? "",
+                    LocalTime = DateTimeOffset.Now.ToString("O", CultureInfo.InvariantCulture),
+                    User = endpoint.User ?? "",
+                    Host = Environment.MachineName,
+                },
+            };
+            try
+            {
+                var connected = rpc.Call("Connect", target, (c, o) => c.Connect(hello, o), r => r.Status);
+                if (connected.Identifier != 0)
+                    rpc.SetIdentifier(connected.Identifier);
+            }
+            catch (MilvusOpsException ex) when (ex.ErrorId == "MilvusRpcNotSupported")
+            {
+                // Servers before 2.2.9 have no Connect; GetVersion below still proves the address and credentials.
+            }
+            var version = rpc.Call("GetVersion", target, (c, o) => c.GetVersion(new Rpc.GetVersionRequest(), o), r => r.Status).Version;
+            return new MilvusStore(rpc, version);
+        }
+        catch
+        {
+            rpc.Dispose();
+            throw;
+        }
+    }
+
+    public string Uri => _rpc.Endpoint.Address.ToString().TrimEnd('/');
+    public StoreBackend Backend => StoreBackend.Milvus;
+    public string Database => _rpc.Endpoint.Database;
+    public string ServerVersion { get; }
+    private string Db => _rpc.Endpoint.Database;
+
+    // ---------------------------------------------------------------- collections
+
+    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists)
+    {
+        spec.Validate();
+        if (Exists(spec.Name))
+        {
+            if (!ifNotExists)
+                throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
+                    $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
+            var described = DescribeCollection(spec.Name);
+            if (!spec.SchemaMatches(described))
+                throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
+                    $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
+            return described;
+        }
+
+        _collections.TryRemove(spec.Name, out _);
+        var create = new Rpc.CreateCollectionRequest
+        {
+            DbName = Db, CollectionName = spec.Name,
+            Schema = ByteString.CopyFrom(WireFormat.SchemaBytes(spec)),
+            ShardsNum = 1,
+            // The collection default for other clients (Attu, pymilvus); our reads always name their level.
+            ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
+        };
+        _rpc.Call("CreateCollection", spec.Name, (c, o) => c.CreateCollection(create, o), retry: false);
+        try
+        {
+            CreateIndex(spec);
+            Load(spec.Name);
+        }
+        catch
+        {
+            // A collection without its index cannot load or search: leave nothing half made behind.
+            try { _rpc.Call("DropCollection", spec.Name, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = spec.Name }, o)); }
+            catch (MilvusOpsException) { }
+            throw;
+        }
+        return DescribeCollection(spec.Name);
+    }
+
+    private void CreateIndex(CollectionSpec spec)
+    {
+        var request = new Rpc.CreateIndexRequest { DbName = Db, CollectionName = spec.Name, FieldName = PatternSchema.Vector, IndexName = PatternSchema.Vector };
+        request.ExtraParams.Add(Kv("index_type", spec.IndexType));
+        request.ExtraParams.Add(Kv("metric_type", spec.Metric.ToString()));
+        request.ExtraParams.Add(Kv("params", spec.IndexParametersJson ?? "{}"));
+        try
+        {
+            _rpc.Call("CreateIndex", spec.Name, (c, o) => c.CreateIndex(request, o));
+        }
+        catch (MilvusOpsException ex) when (spec.IndexType.StartsWith("GPU_", StringComparison.Ordinal)
+            && ex.Message.Contains("index type", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new MilvusOpsException("GpuIndexNotSupported", ErrorKind.ResourceUnavailable,
+                $"Milvus at {Uri} cannot build {spec.IndexType}: it is a CPU build. GPU indexes need the -gpu image (milvusdb/milvus:v2.5.x-gpu) " +
+                "on a machine with an NVIDIA GPU, as docker-compose.yml runs it. On a CPU server use HNSW (the CPU graph index) or FLAT (exact). " +
+                $"The server said: {ex.Message}", spec.IndexType, ex);
+        }
+    }
+
+    /// <summary>Loads a collection into query nodes and waits until Milvus reports 100 % loaded.</summary>
+    private void Load(string name)
+    {
+        _rpc.Call("LoadCollection", name, (c, o) => c.LoadCollection(new() { DbName = Db, CollectionName = name }, o));
+        var deadline = DateTime.UtcNow + LongWait;
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var progress = _rpc.Call("GetLoadingProgress", name,
+                (c, o) => c.GetLoadingProgress(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Progress;
+            if (progress >= 100)
+                return;
+            if (DateTime.UtcNow + pause > deadline)
+                throw new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
+                    $"Collection '{name}' was still {progress} % loaded after {LongWait.TotalSeconds:0} s. Milvus goes on loading it; try again later.", name);
+            Thread.Sleep(pause);
+            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
+        }
+    }
+
+    /// <summary>Loading and flushing run in the background on the server: allow them longer than one call.</summary>
+    private TimeSpan LongWait => _rpc.Endpoint.Timeout > TimeSpan.FromMinutes(2) ? _rpc.Endpoint.Timeout : TimeSpan.FromMinutes(2);
+
+    public IReadOnlyList<PatternCollection> ListCollections()
+    {
+        var shown = _rpc.Call("ShowCollections", Db, (c, o) => c.ShowCollections(new() { DbName = Db }, o), r => r.Status);
+        var names = shown.CollectionNames.Order(StringComparer.Ordinal).ToList();
+        var collections = new List<PatternCollection>(names.Count);
+        foreach (var name in names)
+        {
+            try { collections.Add(DescribeCollection(name)); }
+            catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound") { } // dropped meanwhile
+        }
+        return collections;
+    }
+
+    public PatternCollection DescribeCollection(string name)
+    {
+        var info = Info(name, refresh: true);
+        return new PatternCollection
+        {
+            Name = name,
+            Dimension = info.Dimension,
+            Metric = info.Metric,
+            IndexType = info.IndexType,
+            IndexParameters = info.IndexParameters,
+            Description = string.IsNullOrEmpty(info.Description) ? null : info.Description,
+            EntityCount = Count(name),
+            Fields = info.Fields,
+            Uri = Uri,
+        };
+    }
+
+    public void DropCollection(string name)
+    {
+        // Milvus 2.5 answers success for a missing collection; the embedded store says it is missing, and so do we.
+        if (!Exists(name))
+            throw NotFound(name);
+        _rpc.Call("DropCollection", name, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = name }, o));
+        _collections.TryRemove(name, out _);
+    }
+
+    private bool Exists(string name) =>
+        _rpc.Call("HasCollection", name, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
+
+    // ---------------------------------------------------------------- writes
+
+    public void Upsert(string collection, IReadOnlyList<Pattern> patterns)
+    {
+        if (patterns.Count == 0)
+            return;
+        var info = Info(collection);
+        foreach (var pattern in patterns)
+            if (pattern.Vector.Length != info.Dimension)
+                throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
+                    $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {info.Dimension}.", pattern.PatternId);
+        foreach (var batch in Batches(patterns, info.Dimension))
+        {
+            var request = WireFormat.UpsertRequest(collection, batch);
+            request.DbName = Db;
+            var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o));
+            if (result.ErrIndex.Count > 0)
+                throw new MilvusOpsException("MilvusPartialWrite", ErrorKind.InvalidOperation,
+                    $"Milvus refused {result.ErrIndex.Count} of {batch.Count} patterns in an upsert to '{collection}' (the first is '{batch[(int)result.ErrIndex[0]].PatternId}').",
+                    batch[(int)result.ErrIndex[0]].PatternId);
+        }
+    }
+
+    /// <summary>Splits a write into requests of about <see cref="TargetMessageBytes"/>.</summary>
+    internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns, int dimension)
+    {
+        var batch = new List<Pattern>();
+        long bytes = 0;
+        foreach (var pattern in patterns)
+        {
+            long size = EncodedSize(pattern, dimension);
+            if (batch.Count > 0 && bytes + size > TargetMessageBytes)
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+            batch.Add(pattern);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+            yield return batch;
+    }
+
+    /// <summary>A row's share of an upsert request: its floats, its strings, and a few bytes of framing per value.</summary>
+    internal static long EncodedSize(Pattern pattern, int dimension) =>
+        4L * dimension + 16
+        + Encoding.UTF8.GetByteCount(pattern.PatternId)
+        + (pattern.PatternType is null ? 0 : Encoding.UTF8.GetByteCount(pattern.PatternType))
+        + (pattern.CoherenceMetricsJson is null ? 0 : Encoding.UTF8.GetByteCount(pattern.CoherenceMetricsJson))
+        + (pattern.TemporalContextJson is null ? 0 : Encoding.UTF8.GetByteCount(pattern.TemporalContextJson));
+
+    /// <summary>Seals what was written so it survives a restart without replaying the log. Milvus rate-limits flushes
+    /// (one per collection every few seconds), so an import calls this once, at its end.</summary>
+    public void Flush(string collection)
+    {
+        var request = new Rpc.FlushRequest { DbName = Db };
+        request.CollectionNames.Add(collection);
+        var flushed = _rpc.Call("Flush", collection, (c, o) => c.Flush(request, o), r => r.Status);
+        var state = new Rpc.GetFlushStateRequest { DbName = Db, CollectionName = collection };
+        if (flushed.CollSegIDs.TryGetValue(collection, out var segments))
+            state.SegmentIDs.Add(segments.Data);
+        if (flushed.CollFlushTs.TryGetValue(collection, out var flushTs))
+            state.FlushTs = flushTs;
+        var deadline = DateTime.UtcNow + LongWait;
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (!_rpc.Call("GetFlushState", collection, (c, o) => c.GetFlushState(state, o), r => r.Status).Flushed)
+        {
+            if (DateTime.UtcNow + pause > deadline)
+                throw new MilvusOpsException("FlushTimeout", ErrorKind.OperationTimeout,
+                    $"Collection '{collection}' was not flushed after {LongWait.TotalSeconds:0} s. The data is written and searchable; Milvus goes on sealing it.", collection);
+            Thread.Sleep(pause);
+            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
+        }
+    }
+
+    public long Delete(string collection, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0)
+            return 0;
+        long deleted = 0;
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
+        {
+            // Milvus counts the ids it was given, not the ones that existed: ask first, so the count means what it says.
+            var existing = WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), [PatternSchema.PatternId], limit: null))
+                .Select(p => p.PatternId).ToArray();
+            if (existing.Length == 0)
+                continue;
+            var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = IdIn(existing) };
+            Mutate("Delete", collection, (c, o) => c.Delete(request, o));
+            deleted += existing.Length;
+        }
+        return deleted;
+    }
+
+    public long DeleteWhere(string collection, string filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter))
+            throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
+                "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
+        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        Info(collection);
+        var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = filter };
+        return WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o))).DeleteCnt;
+    }
+
+    private Rpc.MutationResult Mutate(string method, string collection, Func<Rpc.MilvusService.MilvusServiceClient, global::Grpc.Core.CallOptions, Rpc.MutationResult> call)
+    {
+        var result = Guard(collection, () => _rpc.Call(method, collection, call, r => r.Status));
+        // Session consistency: later reads wait for this write's timestamp.
+        ulong seen;
+        while ((seen = Interlocked.Read(ref _lastWrite)) < result.Timestamp
+            && Interlocked.CompareExchange(ref _lastWrite, result.Timestamp, seen) != seen) { }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0)
+            return [];
+        Info(collection);
+        var found = new List<Pattern>(ids.Count);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
+            found.AddRange(WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), PatternFields, limit: null), collection));
+        return found;
+    }
+
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    {
+        if (limit is < 0 || offset < 0)
+            throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
+        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        var info = Info(collection);
+        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, PageRows(info.Dimension));
+    }
+
+    /// <summary>Rows per query page: about <see cref="TargetMessageBytes"/> of vectors and metadata, within Milvus's 16384.</summary>
+    internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, 16384);
+
+    /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
+    /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384.</summary>
+    private IEnumerable<Pattern> Iterate(string collection, string? filter, long? limit, long offset, int pageRows)
+    {
+        string? last = null;
+        long skipped = 0, returned = 0;
+        while (limit is null || returned < limit)
+        {
+            var expression = last is null ? filter ?? "" : FilterExpression.And(filter, $"{PatternSchema.PatternId} > {FilterExpression.FormatString(last)}");
+            // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
+            var skipping = skipped < offset;
+            var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(16384, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
+            var page = Rows(collection, expression, skipping ? [PatternSchema.PatternId] : PatternFields, want);
+            var patterns = WireFormat.DecodePatterns(page, collection).OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList();
+            if (patterns.Count == 0)
+                yield break;
+            last = patterns[^1].PatternId;
+            if (skipping)
+            {
+                skipped += patterns.Count;
+            }
+            else
+            {
+                foreach (var pattern in patterns)
+                {
+                    returned++;
+                    yield return pattern;
+                }
+            }
+            if (patterns.Count < want)
+                yield break;
+        }
+    }
+
+    /// <summary>One query: the columns of its result (one page when <paramref name="limit"/> is set, ordered by primary key).</summary>
+    private IReadOnlyList<Rpc.FieldData> Rows(string collection, string expression, IReadOnlyList<string> fields, int? limit)
+    {
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = expression };
+        request.OutputFields.Add(fields);
+        if (limit is int n)
+        {
+            request.QueryParams.Add(Kv("limit", n.ToString(CultureInfo.InvariantCulture)));
+            // Iterator mode returns the smallest primary keys first, which paging by "pattern_id > last" relies on.
+            request.QueryParams.Add(Kv("iterator", "True"));
+            request.QueryParams.Add(Kv("reduce_stop_for_best", "True"));
+        }
+        SetConsistency(request);
+        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status))).FieldsData;
+    }
+
+    /// <summary>The exact number of patterns: a count(*) query, never the statistics that lag until a flush.</summary>
+    private long Count(string collection)
+    {
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = "" };
+        request.OutputFields.Add("count(*)");
+        SetConsistency(request);
+        var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status)));
+        var column = results.FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
+        return column is not null && WireFormat.Value(column, 0) is long count ? count
+            : throw new MilvusOpsException("MilvusResponseMalformed", ErrorKind.InvalidData, $"Milvus answered count(*) on '{collection}' without a count.", collection);
+    }
+
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
+    {
+        if (request.Top < 1 || request.Top > SearchRequest.MaxTop)
+            throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be between 1 and {SearchRequest.MaxTop}; it was {request.Top}.", request.Top);
+        if (request.Vectors.Count != request.QueryIds.Count)
+            throw new ArgumentException("One query id per vector is required.", nameof(request));
+        FilterExpression.Validate(request.Filter, FilterExpression.PatternFields);
+        var info = Info(collection);
+        if (request.Vectors.Count == 0)
+            return [];
+        for (var q = 0; q < request.Vectors.Count; q++)
+            PatternValidator.CheckVector(request.Vectors[q], info.Dimension, request.QueryIds[q]);
+        var parameters = SearchParameters(info, request);
+
+        var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / request.Top), 1, SearchRequest.MaxTop);
+        var hits = new List<IReadOnlyList<SearchHit>>(request.Vectors.Count);
+        for (var first = 0; first < request.Vectors.Count; first += perRequest)
+        {
+            var count = Math.Min(perRequest, request.Vectors.Count - first);
+            var vectors = new float[count][];
+            for (var i = 0; i < count; i++)
+                vectors[i] = request.Vectors[first + i];
+            var search = new Rpc.SearchRequest
+            {
+                DbName = Db, CollectionName = collection,
+                Dsl = request.Filter ?? "", DslType = Rpc.DslType.BoolExprV1,
+                PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(vectors)),
+                Nq = count,
+            };
+            search.OutputFields.Add(HitFields);
+            search.SearchParams.Add(parameters);
+            SetConsistency(search);
+            var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, (c, o) => c.Search(search, o), r => r.Status)));
+            var decoded = WireFormat.DecodeSearch(results.Results);
+            for (var q = 0; q < count; q++)
+            {
+                var queryId = request.QueryIds[first + q];
+                var list = new List<SearchHit>();
+                if (q < decoded.Count)
+                    foreach (var hit in decoded[q])
+                        list.Add(new SearchHit(queryId, list.Count + 1, hit.Id as string ?? Convert.ToString(hit.Id, CultureInfo.InvariantCulture)!, hit.Score,
+                            hit.Fields.GetValueOrDefault(PatternSchema.PatternType) as string,
+                            hit.Fields.GetValueOrDefault(PatternSchema.CoherenceMetrics) as string,
+                            hit.Fields.GetValueOrDefault(PatternSchema.TemporalContext) as string, collection));
+                hits.Add(list);
+            }
+        }
+        return hits;
+    }
+
+    /// <summary>The search_params key-value pairs: the vector field, topk, the collection's metric, and the
+    /// index-specific search parameters as a JSON object.</summary>
+    private static Rpc.KeyValuePair[] SearchParameters(CollectionInfo info, SearchRequest request) =>
+    [
+        Kv("anns_field", PatternSchema.Vector),
+        Kv("topk", request.Top.ToString(CultureInfo.InvariantCulture)),
+        Kv("metric_type", info.Metric.ToString()),
+        Kv("params", request.Parameters is { Count: > 0 } p ? Metadata.Serialize(p) : "{}"),
+        Kv("round_decimal", "-1"),
+        Kv("offset", "0"),
+    ];
+
+    private void SetConsistency(Rpc.QueryRequest request)
+    {
+        (request.ConsistencyLevel, request.GuaranteeTimestamp) = Consistency();
+        request.UseDefaultConsistency = false;
+    }
+
+    private void SetConsistency(Rpc.SearchRequest request)
+    {
+        (request.ConsistencyLevel, request.GuaranteeTimestamp) = Consistency();
+        request.UseDefaultConsistency = false;
+    }
+
+    private (Rpc.ConsistencyLevel, ulong) Consistency() => _rpc.Endpoint.Consistency == ReadConsistency.Session
+        ? (Rpc.ConsistencyLevel.Session, Interlocked.Read(ref _lastWrite))
+        : (Rpc.ConsistencyLevel.Strong, 0UL);
+
+    // ---------------------------------------------------------------- collection metadata
+
+    /// <summary>What a collection's operations need to know: its schema, index and metric. Cached; a collection that
+    /// turns out to be missing is forgotten.</summary>
+    private sealed record CollectionInfo(int Dimension, MetricType Metric, string IndexType, MetadataDictionary? IndexParameters,
+        string Description, IReadOnlyList<FieldSchema> Fields);
+
+    private CollectionInfo Info(string name, bool refresh = false)
+    {
+        if (!refresh && _collections.TryGetValue(name, out var cached))
+            return cached;
+        var described = Guard(name, () => _rpc.Call("DescribeCollection", name,
+            (c, o) => c.DescribeCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status));
+        var fields = WireFormat.ModelFields(described.Schema);
+        var dimension = fields.FirstOrDefault(f => f.DataType == "FloatVector")?.Dimension ?? 0;
+        var (indexType, metric, parameters) = DescribeIndex(name);
+        var info = new CollectionInfo(dimension, metric, indexType, parameters, described.Schema.Description, fields);
+        _collections[name] = info;
+        return info;
+    }
+
+    private (string IndexType, MetricType Metric, MetadataDictionary? Parameters) DescribeIndex(string name)
+    {
+        Rpc.DescribeIndexResponse described;
+        try
+        {
+            described = _rpc.Call("DescribeIndex", name,
+                (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = PatternSchema.Vector }, o), r => r.Status);
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "IndexNotFound")
+        {
+            return ("NONE", MetricType.L2, null); // made by another tool without an index: it cannot load or search yet
+        }
+        var index = described.IndexDescriptions.FirstOrDefault(d => d.FieldName == PatternSchema.Vector) ?? described.IndexDescriptions.FirstOrDefault();
+        if (index is null)
+            return ("NONE", MetricType.L2, null);
+        string indexType = "", metricName = "";
+        string? json = null;
+        var flat = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var kv in index.Params)
+        {
+            switch (kv.Key)
+            {
+                case "index_type": indexType = kv.Value; break;
+                case "metric_type": metricName = kv.Value; break;
+                case "params": json = kv.Value; break;
+                case "mmap.enabled": break;
+                default: flat[kv.Key] = Number(kv.Value); break;   // some servers list build parameters flat
+            }
+        }
+        var parameters = Metadata.Parse(json is { Length: > 0 } && json != "{}" ? NumbersFromStrings(json) : flat.Count > 0 ? Metadata.Serialize(flat) : null);
+        var metric = Enum.TryParse<MetricType>(metricName, ignoreCase: true, out var m) ? m : MetricType.L2;
+        return (indexType, metric, parameters);
+    }
+
+    /// <summary>Build parameters as numbers where they are numeric text, so "16" and 16 compare equal.</summary>
+    private static string NumbersFromStrings(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return json;
+            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+                values[property.Name] = property.Value.ValueKind == JsonValueKind.String ? Number(property.Value.GetString()!)
+                    : JsonSerializer.Deserialize<object>(property.Value.GetRawText());
+            return Metadata.Serialize(values);
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    private static object Number(string text) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+        : text;
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>Runs a read; a collection another client released is loaded again (and waited for) once.</summary>
+    private T WhenLoaded<T>(string collection, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotLoaded")
+        {
+            Load(collection);
+            return read();
+        }
+    }
+
+    /// <summary>Turns "collection not found" into the embedded store's error, and forgets the cached metadata.</summary>
+    private T Guard<T>(string collection, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound")
+        {
+            _collections.TryRemove(collection, out _);
+            throw NotFound(collection, ex);
+        }
+    }
+
+    private MilvusOpsException NotFound(string name, Exception? inner = null) =>
+        new("CollectionNotFound", ErrorKind.ObjectNotFound,
+            $"Collection '{name}' does not exist in '{this}'. Get-PatternCollection lists the collections; New-PatternCollection creates one.", name, inner);
+
+    private static string IdIn(IEnumerable<string> ids) =>
+        $"{PatternSchema.PatternId} in [{string.Join(",", ids.Select(FilterExpression.FormatString))}]";
+
+    private static Rpc.KeyValuePair Kv(string key, string value) => new() { Key = key, Value = value };
+
+    public override string ToString() => _rpc.Endpoint.ToString();
+
+    public void Dispose() => _rpc.Dispose();
+}
