@@ -59,12 +59,44 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
-    public void A_server_uri_says_the_Milvus_backend_is_not_available_yet()
+    public void A_server_that_does_not_answer_is_a_connection_error_naming_the_address()
     {
-        var error = _session.Fail("Connect-Milvus http://localhost:19530");
-        Assert.StartsWith("BackendNotAvailable,", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
-        Assert.Equal("http://localhost:19530", error.TargetObject);
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();   // nothing listens there now
+
+        var error = _session.Fail($"Connect-Milvus http://127.0.0.1:{port} -TimeoutSec 5");
+        Assert.Equal("MilvusUnavailable,MilvusOps.Cmdlets.ConnectMilvusCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Contains($"127.0.0.1:{port}", error.Exception.Message);
+    }
+
+    [Fact]
+    public void Server_options_on_a_store_file_are_refused()
+    {
+        var error = _session.Fail("Connect-Milvus ./opts.db -Database other -ConsistencyLevel Session");
+        Assert.StartsWith("ServerOptionOnEmbeddedStore,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("-Database, -ConsistencyLevel", error.Exception.Message);
+    }
+
+    [Fact]
+    public void Credentials_in_the_uri_are_refused_without_echoing_them()
+    {
+        var error = _session.Fail("Connect-Milvus http://root:Sup3rSecret@127.0.0.1:19530");
+        Assert.StartsWith("CredentialsInUri,", error.FullyQualifiedErrorId);
+        Assert.DoesNotContain("Sup3rSecret", error.ToString());
+        Assert.DoesNotContain("Sup3rSecret", error.Exception.Message);
+        Assert.DoesNotContain("Sup3rSecret", error.TargetObject?.ToString() ?? "");
+    }
+
+    [Fact]
+    public void Tls_files_need_an_https_address()
+    {
+        File.WriteAllText(Path.Combine(_session.Folder, "ca.pem"), "not used");
+        var error = _session.Fail("Connect-Milvus http://127.0.0.1:19530 -CertificatePath ./ca.pem");
+        Assert.StartsWith("TlsOptionWithoutHttps,", error.FullyQualifiedErrorId);
     }
 
     [Fact]
