@@ -215,7 +215,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void The_doc_names_the_images_ports_and_the_missing_backend()
+    public void The_doc_names_the_images_ports_and_how_to_connect()
     {
         var root = Load(BasePath);
         var doc = File.ReadAllText(DocPath);
@@ -228,7 +228,7 @@ public sealed partial class ComposeFileTests
                  {
                      "docker compose -f docker-compose.yml -f docker-compose.cpu.yml up -d",
                      "curl -f http://localhost:9091/healthz", "http://localhost:8000", "localhost:19530",
-                     "docker compose down -v", "BackendNotAvailable", "GPU_CAGRA", "HNSW", "!reset",
+                     "docker compose down -v", "Connect-Milvus http://localhost:19530", "GPU_CAGRA", "HNSW", "!reset",
                  })
         {
             Assert.Contains(text, doc, StringComparison.Ordinal);
