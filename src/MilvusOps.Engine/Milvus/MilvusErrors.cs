@@ -68,13 +68,28 @@ internal static class MilvusErrors
         _ => ("MilvusServerError", ErrorKind.InvalidOperation, "Milvus refused the call."),
     };
 
-    /// <summary>True for transport failures worth another attempt: the server was unreachable or restarting.</summary>
-    public static bool IsRetriable(RpcException ex) => ex.StatusCode == StatusCode.Unavailable;
+    /// <summary>True for transport failures worth another attempt: the server was unreachable or restarting. A failed
+    /// TLS handshake is not: the same certificates fail the same way.</summary>
+    public static bool IsRetriable(RpcException ex) => ex.StatusCode == StatusCode.Unavailable && TlsFailure(ex) is null;
+
+    /// <summary>The TLS handshake failure behind a transport error, if that is what it was.</summary>
+    private static System.Security.Authentication.AuthenticationException? TlsFailure(RpcException ex)
+    {
+        for (Exception? inner = ex.Status.DebugException; inner is not null; inner = inner.InnerException)
+            if (inner is System.Security.Authentication.AuthenticationException tls)
+                return tls;
+        return null;
+    }
 
     public static MilvusOpsException FromRpc(string method, RpcException ex, object? target, string server, int attempts)
     {
         var detail = string.IsNullOrWhiteSpace(ex.Status.Detail) ? ex.StatusCode.ToString() : ex.Status.Detail;
         var tries = attempts > 1 ? $" after {attempts} attempts" : "";
+        if (TlsFailure(ex) is { } tls)
+            return new MilvusOpsException("MilvusTlsFailed", ErrorKind.ConnectionError,
+                $"The TLS handshake with Milvus at {server} failed: {tls.Message} {tls.InnerException?.Message} " +
+                "If the server's certificate is signed by a private CA, pass it with -CertificatePath; if the server wants a client certificate, pass -ClientCertificatePath.",
+                target, ex);
         return ex.StatusCode switch
         {
             StatusCode.Unauthenticated => new MilvusOpsException("MilvusAuthenticationFailed", ErrorKind.AuthenticationError,
