@@ -6,13 +6,17 @@
     Moves the patterns of a legacy SQLite file into a collection. Safe to re-run: writes are upserts,
     and -Resume continues an interrupted run from its checkpoint. Exits 1 when verification fails.
 .EXAMPLE
+    ./examples/migrate-legacy.ps1 -Source ./legacy.db -Store http://localhost:19530
+.EXAMPLE
     ./examples/migrate-legacy.ps1 -Source ./legacy.db -ColumnMap @{ coherence_metrics = [ordered]@{ quantum_coherence = 'qc'; quantum_stability = 'qs'; pattern_coherence = 'pc' } }
 #>
 param(
     [Parameter(Mandatory)] [string] $Source,
     [string] $Collection = 'legacy_patterns',
-    # The target: a store file (embedded) or, once available, a Milvus URI.
+    # The target: a store file (embedded) or a Milvus server, e.g. http://localhost:19530 for the compose stack.
     [string] $Store = './patterns.db',
+    # A Milvus user and password, where the server has authentication on.
+    [pscredential] $Credential,
     [string] $Table,
     [hashtable] $ColumnMap,
     # Where to save the source -> target mapping document (Markdown).
@@ -21,7 +25,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
-Connect-Milvus $Store | Out-Null
+$connectArguments = @{ Uri = $Store }
+if ($Credential) { $connectArguments.Credential = $Credential }
+Connect-Milvus @connectArguments | Out-Null
 
 $sourceArguments = @{ Path = $Source }
 if ($Table) { $sourceArguments.Table = $Table }
