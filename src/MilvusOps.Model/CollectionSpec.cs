@@ -11,18 +11,14 @@ public sealed record CollectionSpec
     public MetricType Metric { get; init; } = MetricType.L2;
     public string IndexType { get; init; } = "HNSW";
 
-    /// <summary>Index build parameters as a JSON object, e.g. <c>{"M":16,"efConstruction":200}</c>.</summary>
+    /// <summary>Index build parameters as a JSON object, e.g. <c>{"M":16,"efConstruction":200}</c>; <see cref="IndexRules"/> says which the index type takes.</summary>
     public string? IndexParametersJson { get; init; }
     public string? Description { get; init; }
     public int MaxIdLength { get; init; } = PatternSchema.DefaultMaxIdLength;
     public int MaxPatternTypeLength { get; init; } = PatternSchema.DefaultMaxPatternTypeLength;
 
     /// <summary>Index types Milvus 2.5 builds on float vectors; the embedded store records them and searches exactly.</summary>
-    public static readonly IReadOnlyList<string> IndexTypes =
-    [
-        "AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "DISKANN", "SCANN",
-        "GPU_CAGRA", "GPU_IVF_FLAT", "GPU_IVF_PQ", "GPU_BRUTE_FORCE",
-    ];
+    public static readonly IReadOnlyList<string> IndexTypes = IndexRules.IndexTypes;
 
     private static readonly Regex NamePattern = new("^[A-Za-z_][A-Za-z0-9_]{0,254}$", RegexOptions.CultureInvariant);
 
@@ -37,25 +33,23 @@ public sealed record CollectionSpec
             throw Invalid("InvalidMaxLength", $"The id length limit {MaxIdLength} is out of range: 1 to {PatternSchema.MaxVarCharLength}.", MaxIdLength);
         if (MaxPatternTypeLength < 1 || MaxPatternTypeLength > PatternSchema.MaxVarCharLength)
             throw Invalid("InvalidMaxLength", $"The pattern_type length limit {MaxPatternTypeLength} is out of range: 1 to {PatternSchema.MaxVarCharLength}.", MaxPatternTypeLength);
-        if (!IndexTypes.Contains(IndexType))
-            throw Invalid("InvalidIndexType", $"Index type '{IndexType}' is not known. Use one of: {string.Join(", ", IndexTypes)}.", IndexType);
-        if (IndexType.StartsWith("GPU_", StringComparison.Ordinal) && Metric == MetricType.COSINE)
-            throw Invalid("MetricNotSupportedByIndex",
-                $"{IndexType} supports only L2 and IP. For cosine similarity, normalize the vectors and use IP.", IndexType);
-        if (IndexParametersJson is not null)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(IndexParametersJson);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new JsonException("expected a JSON object");
-            }
-            catch (JsonException ex)
-            {
-                throw Invalid("InvalidIndexParameter", $"Index parameters must be a JSON object: {ex.Message}", IndexParametersJson);
-            }
-        }
+        IndexRules.CheckIndexType(IndexType);
+        IndexRules.CheckMetric(IndexType, Metric);
+        IndexRules.ValidateBuildParameters(IndexType, Dimension, ParseIndexParameters(IndexParametersJson));
         return this;
+    }
+
+    /// <summary>The index parameters as a dictionary (null when none); InvalidIndexParameter unless a JSON object.</summary>
+    internal static MetadataDictionary? ParseIndexParameters(string? json)
+    {
+        try
+        {
+            return Metadata.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid("InvalidIndexParameter", $"Index parameters must be a JSON object: {ex.Message}", json);
+        }
     }
 
     /// <summary>True when an existing collection has the schema this spec asks for (description aside).</summary>

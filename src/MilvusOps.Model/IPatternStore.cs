@@ -55,7 +55,11 @@ public enum StoreBackend
     Milvus,
 }
 
-/// <summary>A batch of queries. Each vector is checked against the collection before the search runs.</summary>
+/// <summary>
+/// A batch of queries. Each vector is checked against the collection before the search runs, and
+/// <see cref="Parameters"/> (index search parameters such as ef or nprobe) against the collection's index
+/// with <see cref="IndexRules.SearchParameters"/>; values may be int, long, double or numeric strings.
+/// </summary>
 public sealed record SearchRequest(
     IReadOnlyList<string> QueryIds,
     IReadOnlyList<float[]> Vectors,

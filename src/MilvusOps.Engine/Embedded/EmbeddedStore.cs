@@ -304,8 +304,7 @@ public sealed class EmbeddedStore : IPatternStore
 
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
     {
-        if (request.Top < 1 || request.Top > SearchRequest.MaxTop)
-            throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be between 1 and {SearchRequest.MaxTop}; it was {request.Top}.", request.Top);
+        IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         if (request.Vectors.Count == 0) return [];
@@ -315,6 +314,9 @@ public sealed class EmbeddedStore : IPatternStore
             // One read transaction: the vectors, the filter and the hit details come from one snapshot.
             using var tx = connection.BeginTransaction(deferred: true);
             var entry = RequireCollection(connection, collection, tx);
+            // The call the Milvus backend makes to build its search params, so both backends reject the
+            // same input the same way; the parameters cannot make this exact search any less exact.
+            IndexRules.SearchParamsJson(entry.Spec.IndexType, entry.Spec.Metric, Metadata.Parse(entry.Spec.IndexParametersJson), request.Top, request.Parameters);
             int dimension = entry.Spec.Dimension;
             var queries = new float[request.Vectors.Count * dimension];
             for (int q = 0; q < request.Vectors.Count; q++)

@@ -129,7 +129,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         var request = new Rpc.CreateIndexRequest { DbName = Db, CollectionName = spec.Name, FieldName = PatternSchema.Vector, IndexName = PatternSchema.Vector };
         request.ExtraParams.Add(Kv("index_type", spec.IndexType));
         request.ExtraParams.Add(Kv("metric_type", spec.Metric.ToString()));
-        request.ExtraParams.Add(Kv("params", spec.IndexParametersJson ?? "{}"));
+        request.ExtraParams.Add(Kv("params", IndexRules.BuildParamsJson(spec)));
         try
         {
             _rpc.Call("CreateIndex", spec.Name, (c, o) => c.CreateIndex(request, o));
@@ -414,17 +414,16 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
     {
-        if (request.Top < 1 || request.Top > SearchRequest.MaxTop)
-            throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be between 1 and {SearchRequest.MaxTop}; it was {request.Top}.", request.Top);
+        IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         FilterExpression.Validate(request.Filter, FilterExpression.PatternFields);
         var info = Info(collection);
+        var parameters = SearchParameters(info, request);
         if (request.Vectors.Count == 0)
             return [];
         for (var q = 0; q < request.Vectors.Count; q++)
             PatternValidator.CheckVector(request.Vectors[q], info.Dimension, request.QueryIds[q]);
-        var parameters = SearchParameters(info, request);
 
         var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / request.Top), 1, SearchRequest.MaxTop);
         var hits = new List<IReadOnlyList<SearchHit>>(request.Vectors.Count);
@@ -463,16 +462,20 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>The search_params key-value pairs: the vector field, topk, the collection's metric, and the
-    /// index-specific search parameters as a JSON object.</summary>
-    private static Rpc.KeyValuePair[] SearchParameters(CollectionInfo info, SearchRequest request) =>
-    [
-        Kv("anns_field", PatternSchema.Vector),
-        Kv("topk", request.Top.ToString(CultureInfo.InvariantCulture)),
-        Kv("metric_type", info.Metric.ToString()),
-        Kv("params", request.Parameters is { Count: > 0 } p ? Metadata.Serialize(p) : "{}"),
-        Kv("round_decimal", "-1"),
-        Kv("offset", "0"),
-    ];
+    /// index's search parameters (checked, with defaults such as ef for HNSW) as a JSON object.</summary>
+    private static Rpc.KeyValuePair[] SearchParameters(CollectionInfo info, SearchRequest request)
+    {
+        IndexRules.CheckTop(info.IndexType, info.IndexParameters, request.Top);
+        return
+        [
+            Kv("anns_field", PatternSchema.Vector),
+            Kv("topk", request.Top.ToString(CultureInfo.InvariantCulture)),
+            Kv("metric_type", info.Metric.ToString()),
+            Kv("params", IndexRules.SearchParamsJson(info.IndexType, info.Metric, info.IndexParameters, request.Top, request.Parameters)),
+            Kv("round_decimal", "-1"),
+            Kv("offset", "0"),
+        ];
+    }
 
     private void SetConsistency(Rpc.QueryRequest request)
     {

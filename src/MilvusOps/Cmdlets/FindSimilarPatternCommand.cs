@@ -24,6 +24,12 @@ namespace MilvusOps.Cmdlets;
 /// </code>
 /// <para>The same search, keeping coherent patterns that are not temporal drift.</para>
 /// </example>
+/// <example>
+/// <code>
+/// Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 20 -SearchParameter @{ ef = 128 }
+/// </code>
+/// <para>On an HNSW collection, searches with ef = 128 (ef must be at least -Top; left out, it is max(-Top, 64)). The embedded store checks the value and still searches exactly.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Find, "SimilarPattern", DefaultParameterSetName = VectorSet)]
 [OutputType(typeof(SearchHit))]
 public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
@@ -37,6 +43,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     private long _queryIndex;
     private string? _filter;
     private int _dimension;
+    private Dictionary<string, object?>? _parameters;
 
     /// <summary>The collection to search.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -70,18 +77,39 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     [Parameter]
     public double? MinCoherence { get; set; }
 
-    /// <summary>Index search parameters (ef, nprobe, itopk_size) for Milvus; the embedded store searches exactly and ignores them.</summary>
+    /// <summary>
+    /// <para>Index search parameters for Milvus, checked against the collection's index type before anything runs.</para>
+    /// <para>Each index takes its own keys (names are case-sensitive): HNSW ef (at least -Top); IVF_FLAT, IVF_SQ8,
+    /// IVF_PQ, GPU_IVF_FLAT and GPU_IVF_PQ nprobe (1 to the index's nlist); SCANN nprobe and reorder_k (at least -Top);
+    /// DISKANN search_list (at least -Top); GPU_CAGRA itopk_size (at least -Top), search_width, min_iterations,
+    /// max_iterations and team_size (0, 2, 4, 8, 16 or 32), or ef when it was built with adapt_for_cpu;
+    /// AUTOINDEX level (1 to 5); FLAT and GPU_BRUTE_FORCE none. An unknown key (a typo, or radius and range_filter:
+    /// range search is not supported) fails with UnknownSearchParameter, a bad value with InvalidSearchParameter.</para>
+    /// <para>Keys left out get defaults: ef and search_list max(-Top, 64), itopk_size the next power of two at or
+    /// above max(-Top, 64), nprobe min(8, nlist). -Top is limited to 1024 on GPU_CAGRA and GPU_IVF_PQ and to 2048 on
+    /// GPU_IVF_FLAT (InvalidTop). Values may be numbers or numeric strings.</para>
+    /// <para>The embedded store validates the parameters the same way but always searches exactly, so they do not
+    /// change its results.</para>
+    /// </summary>
     [Parameter]
     public Hashtable? SearchParameter { get; set; }
 
     protected override void BeginProcessing()
     {
-        _dimension = Call(() => Store.DescribeCollection(Collection)).Dimension;
+        var collection = Call(() => Store.DescribeCollection(Collection));
+        _dimension = collection.Dimension;
         _filter = MinCoherence is double minimum
             ? FilterExpression.And(Filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {FilterExpression.FormatDouble(minimum)}")
             : Filter;
+        // Hashtable values from a script can be PSObject-wrapped; the rules see the plain values.
+        _parameters = SearchParameter?.Cast<DictionaryEntry>().ToDictionary(
+            e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
+            e => e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value);
+        // Fail before the first query is read, with the error the store itself would give.
+        string searchParams = Call(() => IndexRules.SearchParamsJson(collection, Top, _parameters));
+        WriteVerbose($"Search parameters for the {collection.IndexType} index: {searchParams}.");
         if (SearchParameter is not null && Store.Backend == StoreBackend.Embedded)
-            WriteVerbose("The embedded store searches exactly; -SearchParameter is recorded for Milvus and has no effect here.");
+            WriteVerbose("The embedded store validated -SearchParameter as Milvus would, but it searches exactly: the parameters do not change its results.");
     }
 
     protected override void ProcessRecord()
@@ -126,9 +154,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     private void Flush()
     {
         if (_queries.Count == 0) return;
-        var parameters = SearchParameter?.Cast<DictionaryEntry>()
-            .ToDictionary(e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e => e.Value);
-        var request = new SearchRequest(_queryIds.ToArray(), _queries.ToArray(), Top, _filter, parameters);
+        var request = new SearchRequest(_queryIds.ToArray(), _queries.ToArray(), Top, _filter, _parameters);
         _queryIds.Clear();
         _queries.Clear();
         var results = Call(() => Store.Search(Collection, request));

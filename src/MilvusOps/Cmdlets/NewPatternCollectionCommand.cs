@@ -30,12 +30,30 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public MetricType Metric { get; set; } = MetricType.L2;
 
-    /// <summary>The vector index Milvus builds, e.g. HNSW, IVF_FLAT or FLAT; the embedded store searches exactly whatever it is.</summary>
+    /// <summary>
+    /// <para>The vector index Milvus builds: AUTOINDEX, FLAT, IVF_FLAT, IVF_SQ8, IVF_PQ, HNSW, DISKANN, SCANN, GPU_CAGRA,
+    /// GPU_IVF_FLAT, GPU_IVF_PQ or GPU_BRUTE_FORCE. The embedded store records it and searches exactly whatever it is.</para>
+    /// <para>HNSW is a CPU index. The GPU_ types need a GPU build of Milvus (the milvus -gpu image) and support only the
+    /// L2 and IP metrics (COSINE fails with MetricNotSupportedByIndex; normalize the vectors and use IP); on a GPU stack,
+    /// GPU_CAGRA does graph search on the GPU.</para>
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(IndexTypeCompleter))]
     public string IndexType { get; set; } = "HNSW";
 
-    /// <summary>Index build parameters, e.g. @{ M = 16; efConstruction = 200 }.</summary>
+    /// <summary>
+    /// <para>Index build parameters, e.g. @{ M = 16; efConstruction = 200 }, checked against -IndexType before the collection
+    /// is created. Names are case-sensitive, as in Milvus.</para>
+    /// <para>HNSW: M (2 to 2048), efConstruction (1 to 2147483647). IVF_FLAT, IVF_SQ8: nlist (1 to 65536). IVF_PQ: nlist,
+    /// m (required; divides the dimension), nbits (1 to 24). SCANN: nlist, with_raw_data. GPU_IVF_FLAT: nlist,
+    /// cache_dataset_on_device. GPU_IVF_PQ: nlist, m (0 or a divisor of the dimension), nbits (4 to 8),
+    /// cache_dataset_on_device. GPU_CAGRA: intermediate_graph_degree, graph_degree (less than intermediate_graph_degree),
+    /// build_algo (IVF_PQ or NN_DESCENT), cache_dataset_on_device, adapt_for_cpu. AUTOINDEX, FLAT, DISKANN and
+    /// GPU_BRUTE_FORCE take none.</para>
+    /// <para>A key the index does not take (a typo such as efconstruction, which Milvus would silently ignore) fails with
+    /// UnknownIndexParameter; a value of the wrong type or out of range with InvalidIndexParameter. Numbers may be given
+    /// as numeric strings; booleans as $true/$false or "true"/"false".</para>
+    /// </summary>
     [Parameter]
     public Hashtable? IndexParameter { get; set; }
 

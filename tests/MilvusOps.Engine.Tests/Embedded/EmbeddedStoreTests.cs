@@ -94,6 +94,30 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
+    public void Search_parameters_are_validated_for_the_collections_index_and_do_not_change_exact_results()
+    {
+        var store = Open();
+        store.CreateCollection(new CollectionSpec { Name = "h", Dimension = 2, IndexType = "HNSW", IndexParametersJson = """{"M":8}""" }, false);
+        store.CreateCollection(new CollectionSpec { Name = "g", Dimension = 2, Metric = MetricType.IP, IndexType = "GPU_CAGRA" }, false);
+        var patterns = Enumerable.Range(0, 40).Select(i => Make($"p{i:D2}", i % 7, i / 7)).ToArray();
+        store.Upsert("h", patterns);
+        store.Upsert("g", patterns);
+        var query = new SearchRequest(["q"], [new float[] { 3, 2 }], Top: 10);
+        var exact = store.Search("h", query)[0].Select(h => h.PatternId).ToList();
+
+        var tooSmall = Assert.Throws<MilvusOpsException>(() => store.Search("h", query with { Parameters = new Dictionary<string, object?> { ["ef"] = 5 } }));
+        Assert.Equal(("InvalidSearchParameter", ErrorKind.InvalidArgument, "ef"), (tooSmall.ErrorId, tooSmall.Kind, tooSmall.Target));
+        var wrongIndex = Assert.Throws<MilvusOpsException>(() => store.Search("h", query with { Parameters = new Dictionary<string, object?> { ["nprobe"] = 8 } }));
+        Assert.Equal("UnknownSearchParameter", wrongIndex.ErrorId);
+        Assert.Equal("InvalidTop", Assert.Throws<MilvusOpsException>(() => store.Search("g", query with { Top = 1025 })).ErrorId);
+
+        // A valid ef is accepted and the search stays exact: the same hits as without it.
+        var withEf = store.Search("h", query with { Parameters = new Dictionary<string, object?> { ["ef"] = "10" } })[0];
+        Assert.Equal(exact, withEf.Select(h => h.PatternId));
+        Assert.Equal(40, store.Search("g", query with { Top = 1024, Parameters = new Dictionary<string, object?> { ["itopk_size"] = 1024 } })[0].Count);
+    }
+
+    [Fact]
     public void Search_with_a_filter_that_matches_nothing_returns_no_hits()
     {
         var store = Open();
