@@ -281,3 +281,146 @@ public sealed class StatefulPeerTests(StatefulPeer fixture, ITestOutputHelper ou
         Assert.Equal(1L, Assert.Single(count.FieldsData).Scalars.LongData.Data.Single());
     }
 }
+
+/// <summary>The filter rows of <see cref="Filtering.FilterTestDatabase"/> loaded both into SQLite (the embedded store's
+/// translator) and into a stateful peer collection.</summary>
+public sealed class FilterPeerCollection : IDisposable
+{
+    public const string Name = "filter_rows";
+
+    public FilterPeerCollection()
+    {
+        if (Peer.SkipReason is not null)
+            return;
+        var client = Peer.Client();
+        var ids = new List<string>();
+        var types = new List<string>();
+        var typeValid = new List<bool>();
+        var documents = new Dictionary<string, (List<string> Data, List<bool> Valid)>
+        {
+            ["coherence_metrics"] = ([], []), ["temporal_context"] = ([], []),
+        };
+        using (var command = Database.Connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pattern_id, pattern_type, coherence_metrics, temporal_context FROM patterns ORDER BY pattern_id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+                typeValid.Add(!reader.IsDBNull(1));
+                if (!reader.IsDBNull(1))
+                    types.Add(reader.GetString(1));
+                foreach (var (column, ordinal) in new[] { ("coherence_metrics", 2), ("temporal_context", 3) })
+                {
+                    documents[column].Valid.Add(!reader.IsDBNull(ordinal));
+                    if (!reader.IsDBNull(ordinal))
+                        documents[column].Data.Add(reader.GetString(ordinal));
+                }
+            }
+        }
+
+        var schema = new Rpc.CollectionSchema { Name = Name };
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_id", DataType = Rpc.DataType.VarChar, IsPrimaryKey = true, TypeParams = { new Rpc.KeyValuePair { Key = "max_length", Value = "16" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "vector", DataType = Rpc.DataType.FloatVector, TypeParams = { new Rpc.KeyValuePair { Key = "dim", Value = "2" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_type", DataType = Rpc.DataType.VarChar, Nullable = true, TypeParams = { new Rpc.KeyValuePair { Key = "max_length", Value = "64" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "coherence_metrics", DataType = Rpc.DataType.Json, Nullable = true });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "temporal_context", DataType = Rpc.DataType.Json, Nullable = true });
+        Check(client.CreateCollection(new Rpc.CreateCollectionRequest { DbName = "default", CollectionName = Name, Schema = schema.ToByteString(), ShardsNum = 1 }));
+        Check(client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            DbName = "default", CollectionName = Name, FieldName = "vector",
+            ExtraParams = { new Rpc.KeyValuePair { Key = "index_type", Value = "FLAT" }, new Rpc.KeyValuePair { Key = "metric_type", Value = "L2" } },
+        }));
+        Check(client.LoadCollection(new Rpc.LoadCollectionRequest { DbName = "default", CollectionName = Name }));
+        while (client.GetLoadingProgress(new Rpc.GetLoadingProgressRequest { DbName = "default", CollectionName = Name }).Progress < 100)
+        {
+        }
+
+        var upsert = new Rpc.UpsertRequest { DbName = "default", CollectionName = Name, NumRows = (uint)ids.Count };
+        var idColumn = new Rpc.FieldData { FieldName = "pattern_id", Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        idColumn.Scalars.StringData.Data.Add(ids);
+        var vectors = new Rpc.FloatArray();
+        vectors.Data.Add(ids.SelectMany(_ => new[] { 0f, 0f }));
+        var typeColumn = new Rpc.FieldData { FieldName = "pattern_type", Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        typeColumn.Scalars.StringData.Data.Add(types);
+        typeColumn.ValidData.Add(typeValid);
+        upsert.FieldsData.Add([idColumn, typeColumn, new Rpc.FieldData { FieldName = "vector", Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = 2, FloatVector = vectors } }]);
+        foreach (var (column, (data, valid)) in documents)
+        {
+            var json = new Rpc.FieldData { FieldName = column, Type = Rpc.DataType.Json, Scalars = new() { JsonData = new() } };
+            json.Scalars.JsonData.Data.Add(data.Select(ByteString.CopyFromUtf8));
+            json.ValidData.Add(valid);
+            upsert.FieldsData.Add(json);
+        }
+        Check(client.Upsert(upsert).Status);
+    }
+
+    public StatefulPeer Stateful { get; } = new();
+
+    public LivePeer Peer => Stateful.Peer;
+
+    public Filtering.FilterTestDatabase Database { get; } = new();
+
+    private static void Check(Rpc.Status status)
+    {
+        var (ok, code, reason, _) = WireFormat.Check(status);
+        if (!ok)
+            throw new InvalidOperationException($"Loading the filter rows into the peer failed: {code} {reason}");
+    }
+
+    public void Dispose()
+    {
+        Stateful.Dispose();
+        Database.Dispose();
+    }
+}
+
+/// <summary>
+/// The peer's filter evaluator against the embedded store's SQL translator, on the same rows: every expression of
+/// the translator's tests must match the same ids in both, and every expression the translator refuses must be
+/// refused by the peer with Milvus's "cannot parse expression" (code 1100).
+/// </summary>
+public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassFixture<FilterPeerCollection>
+{
+    // The theories whose first parameter is a filter expression.
+    private static IEnumerable<object[]> ExpressionsOf(Type tests) => tests.GetMethods()
+        .Where(m => m.GetParameters() is [{ Name: "expression", ParameterType: var type }, ..] && type == typeof(string))
+        .SelectMany(m => m.GetCustomAttributes(typeof(InlineDataAttribute), inherit: false).Cast<InlineDataAttribute>())
+        .Select(a => new[] { a.GetData(null!).Single()[0] })
+        .DistinctBy(row => (string)row[0]);
+
+    public static IEnumerable<object[]> Matching => ExpressionsOf(typeof(Filtering.SqliteFilterTranslatorTests));
+
+    public static IEnumerable<object[]> Refused => ExpressionsOf(typeof(Filtering.FilterErrorTests));
+
+    private Rpc.QueryResults Query(string expression)
+    {
+        Skip.If(rows.Peer.SkipReason is not null, rows.Peer.SkipReason);
+        return rows.Peer.Client().Query(new Rpc.QueryRequest
+        {
+            DbName = "default", CollectionName = FilterPeerCollection.Name, Expr = expression, OutputFields = { "pattern_id" },
+        }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Matching))]
+    public void AFilter_MatchesWhatTheEmbeddedStoreMatches(string expression)
+    {
+        var query = Query(expression);
+        var (ok, code, reason, _) = WireFormat.Check(query.Status);
+        Assert.True(ok, $"{expression}: status {code} {reason}");
+        var ids = query.FieldsData.Single(f => f.FieldName == "pattern_id").Scalars.StringData.Data;
+        Assert.Equal(rows.Database.Match(expression), ids);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Refused))]
+    public void AFilter_TheEmbeddedStoreRefuses_IsCannotParseExpression(string expression)
+    {
+        Assert.ThrowsAny<MilvusOpsException>(() => MilvusOps.Engine.Filtering.FilterExpression.ToSqlite(expression, Filtering.FilterTestDatabase.Fields));
+        var (ok, code, reason, _) = WireFormat.Check(Query(expression).Status);
+        Assert.False(ok, $"{expression}: the peer accepted it");
+        Assert.Equal(1100, code);
+        Assert.StartsWith($"cannot parse expression: {expression}, error: ", reason, StringComparison.Ordinal);
+    }
+}
