@@ -30,34 +30,33 @@ public sealed class LivePeer : IDisposable
     public string? SkipReason { get; }
     public int Port { get; }
 
-    /// <summary>The peer's one line per call: "CALL &lt;Method&gt; OK|INVALID &lt;reason&gt;|UNAUTHENTICATED".</summary>
+    /// <summary>The peer's one line per call: "CALL &lt;Method&gt; OK|INVALID &lt;reason&gt;|STATUS &lt;code&gt; &lt;reason&gt;|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
 
+    /// <summary>The default (stateless) peer.</summary>
     public LivePeer()
+        : this([])
     {
-        var root = ConformanceTests.RepoRoot();
-        var node = FindOnPath("node");
-        if (node is null)
-        {
-            SkipReason = "node is not on PATH: the live conformance peer (tests/conformance/peer.js) needs Node.js.";
-            return;
-        }
-        var modules = Path.Combine(root, "tests", "conformance", "node_modules");
-        if (!Directory.Exists(Path.Combine(modules, "@zilliz", "milvus2-sdk-node")) || !Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js")))
-        {
-            SkipReason = "tests/conformance/node_modules is missing: run `npm ci --prefix tests/conformance` to install the official definitions and @grpc/grpc-js.";
-            return;
-        }
+    }
 
-        var script = Path.Combine(root, "tests", "conformance", "peer.js");
-        var start = new ProcessStartInfo(node)
+    /// <summary>A peer started with <paramref name="extraArguments"/> after <c>--token</c>, such as <c>--stateful</c>.</summary>
+    internal LivePeer(IEnumerable<string> extraArguments)
+    {
+        SkipReason = MissingPrerequisite(out var node);
+        if (SkipReason is not null)
+            return;
+
+        var script = Path.Combine(ConformanceDirectory, "peer.js");
+        var start = new ProcessStartInfo(node!)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(script)!,
+            UseShellExecute = false, WorkingDirectory = ConformanceDirectory,
         };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add("--token");
         start.ArgumentList.Add(Token);
+        foreach (var argument in extraArguments)
+            start.ArgumentList.Add(argument);
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
@@ -108,6 +107,21 @@ public sealed class LivePeer : IDisposable
             return metadata;
         });
         return new Rpc.MilvusService.MilvusServiceClient(invoker);
+    }
+
+    internal static string ConformanceDirectory => Path.Combine(ConformanceTests.RepoRoot(), "tests", "conformance");
+
+    /// <summary>Why the conformance scripts cannot run here (no node, or no npm install), or null; <paramref name="node"/>
+    /// is the node executable when it is found.</summary>
+    internal static string? MissingPrerequisite(out string? node)
+    {
+        node = FindOnPath("node");
+        if (node is null)
+            return "node is not on PATH: the live conformance peer (tests/conformance/peer.js) needs Node.js.";
+        var modules = Path.Combine(ConformanceDirectory, "node_modules");
+        if (!Directory.Exists(Path.Combine(modules, "@zilliz", "milvus2-sdk-node")) || !Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js")))
+            return "tests/conformance/node_modules is missing: run `npm ci --prefix tests/conformance` to install the official definitions and @grpc/grpc-js.";
+        return null;
     }
 
     private static string? FindOnPath(string name)

@@ -1,0 +1,426 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using Xunit.Abstractions;
+using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
+
+namespace MilvusOps.Engine.Tests.Milvus;
+
+/// <summary>One stateful peer (<c>peer.js --stateful</c>) shared by a test class; each test uses its own collection.</summary>
+public sealed class StatefulPeer : IDisposable
+{
+    public LivePeer Peer { get; } = new(["--stateful"]);
+
+    public void Dispose() => Peer.Dispose();
+}
+
+/// <summary>
+/// The stateful peer: the official node SDK's self-test (tests/conformance/peer-selftest.js), and our generated
+/// client against it for nullable columns, exact L2 search and the injected failures a client must retry.
+/// </summary>
+public sealed class StatefulPeerTests(StatefulPeer fixture, ITestOutputHelper output) : IClassFixture<StatefulPeer>
+{
+    private const string Db = "default";
+    private const int Dim = 4;
+
+    private static CallOptions Options => new(deadline: DateTime.UtcNow.AddSeconds(10));
+
+    private Rpc.MilvusService.MilvusServiceClient Client(LivePeer? peer = null)
+    {
+        peer ??= fixture.Peer;
+        Skip.If(peer.SkipReason is not null, peer.SkipReason);
+        return peer.Client();
+    }
+
+    private static Rpc.KeyValuePair Kv(string key, string value) => new() { Key = key, Value = value };
+
+    private static void Ok(Rpc.Status status, string what)
+    {
+        var (ok, code, reason, _) = WireFormat.Check(status);
+        Assert.True(ok, $"{what}: status {code} {reason}");
+    }
+
+    // ------------------------------------------------------------------ the official SDK's self-test
+
+    [SkippableFact]
+    public void SelfTest_WithTheOfficialNodeSdk_Passes()
+    {
+        var skip = LivePeer.MissingPrerequisite(out var node);
+        Skip.If(skip is not null, skip);
+        var start = new ProcessStartInfo(node!)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = LivePeer.ConformanceDirectory,
+        };
+        start.ArgumentList.Add("peer-selftest.js");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("peer-selftest.js did not finish within 120 s");
+        }
+        output.WriteLine(stdout.Result);
+        output.WriteLine(stderr.Result);
+        Assert.True(process.ExitCode == 0, $"peer-selftest.js exited {process.ExitCode}:\n{stderr.Result}");
+        Assert.StartsWith("SELFTEST OK", stdout.Result, StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ collections as our client would make them
+
+    /// <summary>The pattern schema with its three metadata fields nullable.</summary>
+    private static Rpc.CollectionSchema NullableSchema(string name)
+    {
+        var schema = new Rpc.CollectionSchema { Name = name };
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_id", DataType = Rpc.DataType.VarChar, IsPrimaryKey = true, TypeParams = { Kv("max_length", "64") } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "vector", DataType = Rpc.DataType.FloatVector, TypeParams = { Kv("dim", Dim.ToString(CultureInfo.InvariantCulture)) } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_type", DataType = Rpc.DataType.VarChar, Nullable = true, TypeParams = { Kv("max_length", "32") } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "coherence_metrics", DataType = Rpc.DataType.Json, Nullable = true });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "temporal_context", DataType = Rpc.DataType.Json, Nullable = true });
+        return schema;
+    }
+
+    /// <summary>Creates, indexes (HNSW, L2) and loads a collection; returns the progress values the polls saw.</summary>
+    private static List<long> CreateLoaded(Rpc.MilvusService.MilvusServiceClient client, string name)
+    {
+        Ok(client.CreateCollection(new Rpc.CreateCollectionRequest
+        {
+            DbName = Db, CollectionName = name, Schema = NullableSchema(name).ToByteString(), ShardsNum = 1,
+            ConsistencyLevel = Rpc.ConsistencyLevel.Strong,
+        }, Options), "CreateCollection");
+        Ok(client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            DbName = Db, CollectionName = name, FieldName = "vector", IndexName = "vector_idx",
+            ExtraParams = { Kv("index_type", "HNSW"), Kv("metric_type", "L2"), Kv("params", """{"M":16,"efConstruction":200}""") },
+        }, Options), "CreateIndex");
+        Ok(client.LoadCollection(new Rpc.LoadCollectionRequest { DbName = Db, CollectionName = name, ReplicaNumber = 1 }, Options), "LoadCollection");
+        var seen = new List<long>();
+        for (var poll = 0; poll < 10 && (seen.Count == 0 || seen[^1] < 100); poll++)
+        {
+            var progress = client.GetLoadingProgress(new Rpc.GetLoadingProgressRequest { DbName = Db, CollectionName = name }, Options);
+            Ok(progress.Status, "GetLoadingProgress");
+            seen.Add(progress.Progress);
+        }
+        return seen;
+    }
+
+    private static Rpc.FieldData Strings(string name, IEnumerable<string> values, IEnumerable<bool>? valid = null)
+    {
+        var column = new Rpc.FieldData { FieldName = name, Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        column.Scalars.StringData.Data.Add(values);
+        if (valid is not null)
+            column.ValidData.Add(valid);
+        return column;
+    }
+
+    private static Rpc.FieldData Json(string name, IEnumerable<string> documents, IEnumerable<bool>? valid = null)
+    {
+        var column = new Rpc.FieldData { FieldName = name, Type = Rpc.DataType.Json, Scalars = new() { JsonData = new() } };
+        column.Scalars.JsonData.Data.Add(documents.Select(ByteString.CopyFromUtf8));
+        if (valid is not null)
+            column.ValidData.Add(valid);
+        return column;
+    }
+
+    private static Rpc.FieldData Vectors(IEnumerable<float[]> rows)
+    {
+        var data = new Rpc.FloatArray();
+        data.Data.Add(rows.SelectMany(r => r));
+        return new Rpc.FieldData { FieldName = "vector", Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = Dim, FloatVector = data } };
+    }
+
+    private static Rpc.UpsertRequest Upsert(string collection, uint rows, params Rpc.FieldData[] columns)
+    {
+        var request = new Rpc.UpsertRequest { DbName = Db, CollectionName = collection, NumRows = rows };
+        request.FieldsData.Add(columns);
+        return request;
+    }
+
+    private static Rpc.SearchRequest Search(string collection, IReadOnlyList<float[]> queries, int topK)
+    {
+        var request = new Rpc.SearchRequest
+        {
+            DbName = Db, CollectionName = collection, DslType = Rpc.DslType.BoolExprV1, Nq = queries.Count,
+            PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(queries)),
+            SearchParams =
+            {
+                Kv("anns_field", "vector"), Kv("topk", topK.ToString(CultureInfo.InvariantCulture)), Kv("metric_type", "L2"),
+                Kv("params", """{"ef":64}"""), Kv("round_decimal", "-1"),
+            },
+        };
+        request.OutputFields.Add("pattern_id");
+        return request;
+    }
+
+    // ------------------------------------------------------------------ nullable columns
+
+    [SkippableFact]
+    public void NullableCompactUpsert_QueriesBackFullLengthColumnsWithValidData()
+    {
+        var client = Client();
+        const string name = "nullable_compact";
+        Assert.Equal([0L, 50, 100], CreateLoaded(client, name));
+
+        // Compact nullable columns: data holds only the rows valid_data marks true.
+        var upserted = client.Upsert(Upsert(name, 3,
+            Strings("pattern_id", ["n-1", "n-2", "n-3"]),
+            Vectors([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]),
+            Strings("pattern_type", ["alpha", "gamma"], [true, false, true]),
+            Json("coherence_metrics", ["""{"quantum_coherence":0.9}""", """{"quantum_coherence":0.8}"""], [false, true, true]),
+            Json("temporal_context", [], [false, false, false])), Options);
+        Ok(upserted.Status, "Upsert");
+        Assert.Equal(3, upserted.UpsertCnt);
+        Assert.Equal(["n-1", "n-2", "n-3"], upserted.IDs.StrId.Data);
+
+        var query = client.Query(new Rpc.QueryRequest
+        {
+            DbName = Db, CollectionName = name, Expr = "pattern_id != \"\"",
+            OutputFields = { "pattern_type", "coherence_metrics", "temporal_context" },
+        }, Options);
+        Ok(query.Status, "Query");
+        var columns = query.FieldsData.ToDictionary(f => f.FieldName);
+        Assert.Equal(["n-1", "n-2", "n-3"], columns["pattern_id"].Scalars.StringData.Data);
+        Assert.Empty(columns["pattern_id"].ValidData);
+        // Full length, a placeholder at each null row, and valid_data saying which rows are null.
+        Assert.Equal(["alpha", "", "gamma"], columns["pattern_type"].Scalars.StringData.Data);
+        Assert.Equal([true, false, true], columns["pattern_type"].ValidData);
+        Assert.Equal(["", """{"quantum_coherence":0.9}""", """{"quantum_coherence":0.8}"""],
+            columns["coherence_metrics"].Scalars.JsonData.Data.Select(b => b.ToStringUtf8()));
+        Assert.Equal([false, true, true], columns["coherence_metrics"].ValidData);
+        Assert.Equal([false, false, false], columns["temporal_context"].ValidData);
+        Assert.Equal([null, "alpha"], new[] { WireFormat.Value(columns["pattern_type"], 1), WireFormat.Value(columns["pattern_type"], 0) });
+
+        var nulls = client.Query(new Rpc.QueryRequest { DbName = Db, CollectionName = name, Expr = "pattern_type is null or coherence_metrics is null" }, Options);
+        Ok(nulls.Status, "Query is null");
+        Assert.Equal(["n-1", "n-2"], nulls.FieldsData.Single(f => f.FieldName == "pattern_id").Scalars.StringData.Data);
+
+        // What Milvus 2.5's proxy refuses: a nullable column without valid_data, and a compact column of the wrong length.
+        var noFlags = client.Upsert(Upsert(name, 1, Strings("pattern_id", ["n-9"]), Vectors([[1, 1, 1, 1]]), Strings("pattern_type", ["x"])), Options);
+        Assert.Equal((false, 1100, "the length of valid_data of field(pattern_type) is wrong: invalid parameter[expected=1][actual=0]", false),
+            WireFormat.Check(noFlags.Status));
+        var wrongLength = client.Upsert(Upsert(name, 2, Strings("pattern_id", ["n-8", "n-9"]), Vectors([[1, 1, 1, 1], [2, 2, 2, 2]]),
+            Strings("pattern_type", ["x", "y"], [true, false])), Options);
+        Assert.Equal((false, 1100, "the length of field is wrong: invalid parameter[expected=1][actual=2]", false),
+            WireFormat.Check(wrongLength.Status));
+        var tooLong = client.Upsert(Upsert(name, 1, Strings("pattern_id", ["n-9"]), Vectors([[1, 1, 1, 1]]),
+            Strings("pattern_type", [new string('x', 33)], [true])), Options);
+        Assert.Equal(1100, WireFormat.Check(tooLong.Status).Code);
+        Assert.Contains("exceeds max length", tooLong.Status.Reason);
+    }
+
+    // ------------------------------------------------------------------ search
+
+    [SkippableFact]
+    public void Search_L2_IsTheSquaredDistanceAscending_TiesInPrimaryKeyOrder()
+    {
+        var client = Client();
+        const string name = "l2_order";
+        CreateLoaded(client, name);
+        // b-2 and a-3 lie at the same distance from the query: a-3 ranks first by primary key.
+        string[] ids = ["c-1", "b-2", "a-3", "d-4"];
+        float[][] vectors = [[1, 2, 3, 4], [1, 2, 3, 6], [1, 2, 3, 2], [0, 0, 0, 0]];
+        var upserted = client.Upsert(Upsert(name, 4, Strings("pattern_id", ids), Vectors(vectors)), Options);
+        Ok(upserted.Status, "Upsert");
+
+        float[] query = [1, 2, 3, 4];
+        var search = client.Search(Search(name, [query, [0, 0, 0, 0.5f]], topK: 3), Options);
+        Ok(search.Status, "Search");
+        var hits = WireFormat.DecodeSearch(search.Results);
+        Assert.Equal(["c-1", "a-3", "b-2"], hits[0].Select(h => (string)h.Id));
+        Assert.Equal([0f, 4f, 4f], hits[0].Select(h => h.Score));
+        Assert.Equal(["d-4", "a-3", "c-1"], hits[1].Select(h => (string)h.Id));
+        Assert.Equal([0.25f, 16.25f, 26.25f], hits[1].Select(h => h.Score));
+        Assert.Equal(["c-1", "a-3", "b-2"], hits[0].Select(h => (string)h.Fields["pattern_id"]!));
+
+        // A metric the index was not built with is refused, as Milvus does.
+        var ip = Search(name, [query], topK: 1);
+        ip.SearchParams.Single(kv => kv.Key == "metric_type").Value = "IP";
+        Assert.Equal((false, 65535, "metric type not match: invalid parameter[expected=L2][actual=IP]", false), WireFormat.Check(client.Search(ip, Options).Status));
+    }
+
+    // ------------------------------------------------------------------ injected failures
+
+    [SkippableFact]
+    public void UnavailableFirst_FailsTheFirstSearches_ThenAnswers()
+    {
+        using var peer = new LivePeer(["--stateful", "--unavailable-first", "2"]);
+        var client = Client(peer);
+        const string name = "flaky";
+        CreateLoaded(client, name);
+        Ok(client.Upsert(Upsert(name, 1, Strings("pattern_id", ["u-1"]), Vectors([[1, 0, 0, 0]])), Options).Status, "Upsert");
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var e = Assert.Throws<RpcException>(() => client.Search(Search(name, [[1, 0, 0, 0]], topK: 1), Options));
+            Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        }
+        var search = client.Search(Search(name, [[1, 0, 0, 0]], topK: 1), Options);
+        Ok(search.Status, "the third Search");
+        Assert.Equal("u-1", WireFormat.DecodeSearch(search.Results)[0].Single().Id);
+        Assert.Equal(2, peer.Calls.Count(l => l == "CALL Search UNAVAILABLE"));
+    }
+
+    [SkippableFact]
+    public void RateLimitFirst_AnswersARetriableCode8_ThenWrites()
+    {
+        using var peer = new LivePeer(["--stateful", "--rate-limit-first", "1"]);
+        var client = Client(peer);
+        const string name = "throttled";
+        CreateLoaded(client, name);
+        var request = Upsert(name, 1, Strings("pattern_id", ["r-1"]), Vectors([[1, 0, 0, 0]]));
+
+        var (ok, code, _, retriable) = WireFormat.Check(client.Upsert(request, Options).Status);
+        Assert.Equal((false, 8, true), (ok, code, retriable));
+        Ok(client.Upsert(request, Options).Status, "the retried Upsert");
+        var count = client.Query(new Rpc.QueryRequest { DbName = Db, CollectionName = name, OutputFields = { "count(*)" } }, Options);
+        Ok(count.Status, "count(*)");
+        Assert.Equal(1L, Assert.Single(count.FieldsData).Scalars.LongData.Data.Single());
+    }
+}
+
+/// <summary>The filter rows of <see cref="Filtering.FilterTestDatabase"/> loaded both into SQLite (the embedded store's
+/// translator) and into a stateful peer collection.</summary>
+public sealed class FilterPeerCollection : IDisposable
+{
+    public const string Name = "filter_rows";
+
+    public FilterPeerCollection()
+    {
+        if (Peer.SkipReason is not null)
+            return;
+        var client = Peer.Client();
+        var ids = new List<string>();
+        var types = new List<string>();
+        var typeValid = new List<bool>();
+        var documents = new Dictionary<string, (List<string> Data, List<bool> Valid)>
+        {
+            ["coherence_metrics"] = ([], []), ["temporal_context"] = ([], []),
+        };
+        using (var command = Database.Connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pattern_id, pattern_type, coherence_metrics, temporal_context FROM patterns ORDER BY pattern_id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+                typeValid.Add(!reader.IsDBNull(1));
+                if (!reader.IsDBNull(1))
+                    types.Add(reader.GetString(1));
+                foreach (var (column, ordinal) in new[] { ("coherence_metrics", 2), ("temporal_context", 3) })
+                {
+                    documents[column].Valid.Add(!reader.IsDBNull(ordinal));
+                    if (!reader.IsDBNull(ordinal))
+                        documents[column].Data.Add(reader.GetString(ordinal));
+                }
+            }
+        }
+
+        var schema = new Rpc.CollectionSchema { Name = Name };
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_id", DataType = Rpc.DataType.VarChar, IsPrimaryKey = true, TypeParams = { new Rpc.KeyValuePair { Key = "max_length", Value = "16" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "vector", DataType = Rpc.DataType.FloatVector, TypeParams = { new Rpc.KeyValuePair { Key = "dim", Value = "2" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "pattern_type", DataType = Rpc.DataType.VarChar, Nullable = true, TypeParams = { new Rpc.KeyValuePair { Key = "max_length", Value = "64" } } });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "coherence_metrics", DataType = Rpc.DataType.Json, Nullable = true });
+        schema.Fields.Add(new Rpc.FieldSchema { Name = "temporal_context", DataType = Rpc.DataType.Json, Nullable = true });
+        Check(client.CreateCollection(new Rpc.CreateCollectionRequest { DbName = "default", CollectionName = Name, Schema = schema.ToByteString(), ShardsNum = 1 }));
+        Check(client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            DbName = "default", CollectionName = Name, FieldName = "vector",
+            ExtraParams = { new Rpc.KeyValuePair { Key = "index_type", Value = "FLAT" }, new Rpc.KeyValuePair { Key = "metric_type", Value = "L2" } },
+        }));
+        Check(client.LoadCollection(new Rpc.LoadCollectionRequest { DbName = "default", CollectionName = Name }));
+        while (client.GetLoadingProgress(new Rpc.GetLoadingProgressRequest { DbName = "default", CollectionName = Name }).Progress < 100)
+        {
+        }
+
+        var upsert = new Rpc.UpsertRequest { DbName = "default", CollectionName = Name, NumRows = (uint)ids.Count };
+        var idColumn = new Rpc.FieldData { FieldName = "pattern_id", Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        idColumn.Scalars.StringData.Data.Add(ids);
+        var vectors = new Rpc.FloatArray();
+        vectors.Data.Add(ids.SelectMany(_ => new[] { 0f, 0f }));
+        var typeColumn = new Rpc.FieldData { FieldName = "pattern_type", Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        typeColumn.Scalars.StringData.Data.Add(types);
+        typeColumn.ValidData.Add(typeValid);
+        upsert.FieldsData.Add([idColumn, typeColumn, new Rpc.FieldData { FieldName = "vector", Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = 2, FloatVector = vectors } }]);
+        foreach (var (column, (data, valid)) in documents)
+        {
+            var json = new Rpc.FieldData { FieldName = column, Type = Rpc.DataType.Json, Scalars = new() { JsonData = new() } };
+            json.Scalars.JsonData.Data.Add(data.Select(ByteString.CopyFromUtf8));
+            json.ValidData.Add(valid);
+            upsert.FieldsData.Add(json);
+        }
+        Check(client.Upsert(upsert).Status);
+    }
+
+    public StatefulPeer Stateful { get; } = new();
+
+    public LivePeer Peer => Stateful.Peer;
+
+    public Filtering.FilterTestDatabase Database { get; } = new();
+
+    private static void Check(Rpc.Status status)
+    {
+        var (ok, code, reason, _) = WireFormat.Check(status);
+        if (!ok)
+            throw new InvalidOperationException($"Loading the filter rows into the peer failed: {code} {reason}");
+    }
+
+    public void Dispose()
+    {
+        Stateful.Dispose();
+        Database.Dispose();
+    }
+}
+
+/// <summary>
+/// The peer's filter evaluator against the embedded store's SQL translator, on the same rows: every expression of
+/// the translator's tests must match the same ids in both, and every expression the translator refuses must be
+/// refused by the peer with Milvus's "cannot parse expression" (code 1100).
+/// </summary>
+public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassFixture<FilterPeerCollection>
+{
+    // The theories whose first parameter is a filter expression.
+    private static IEnumerable<object[]> ExpressionsOf(Type tests) => tests.GetMethods()
+        .Where(m => m.GetParameters() is [{ Name: "expression", ParameterType: var type }, ..] && type == typeof(string))
+        .SelectMany(m => m.GetCustomAttributes(typeof(InlineDataAttribute), inherit: false).Cast<InlineDataAttribute>())
+        .Select(a => new[] { a.GetData(null!).Single()[0] })
+        .DistinctBy(row => (string)row[0]);
+
+    public static IEnumerable<object[]> Matching => ExpressionsOf(typeof(Filtering.SqliteFilterTranslatorTests));
+
+    public static IEnumerable<object[]> Refused => ExpressionsOf(typeof(Filtering.FilterErrorTests));
+
+    private Rpc.QueryResults Query(string expression)
+    {
+        Skip.If(rows.Peer.SkipReason is not null, rows.Peer.SkipReason);
+        return rows.Peer.Client().Query(new Rpc.QueryRequest
+        {
+            DbName = "default", CollectionName = FilterPeerCollection.Name, Expr = expression, OutputFields = { "pattern_id" },
+        }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Matching))]
+    public void AFilter_MatchesWhatTheEmbeddedStoreMatches(string expression)
+    {
+        var query = Query(expression);
+        var (ok, code, reason, _) = WireFormat.Check(query.Status);
+        Assert.True(ok, $"{expression}: status {code} {reason}");
+        var ids = query.FieldsData.Single(f => f.FieldName == "pattern_id").Scalars.StringData.Data;
+        Assert.Equal(rows.Database.Match(expression), ids);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Refused))]
+    public void AFilter_TheEmbeddedStoreRefuses_IsCannotParseExpression(string expression)
+    {
+        Assert.ThrowsAny<MilvusOpsException>(() => MilvusOps.Engine.Filtering.FilterExpression.ToSqlite(expression, Filtering.FilterTestDatabase.Fields));
+        var (ok, code, reason, _) = WireFormat.Check(Query(expression).Status);
+        Assert.False(ok, $"{expression}: the peer accepted it");
+        Assert.Equal(1100, code);
+        Assert.StartsWith($"cannot parse expression: {expression}, error: ", reason, StringComparison.Ordinal);
+    }
+}

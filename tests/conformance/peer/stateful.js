@@ -1,0 +1,642 @@
+'use strict';
+// The stateful mode (--stateful): an in-memory stand-in for a Milvus 2.5 standalone server, so that MilvusOps'
+// cmdlets can run against it in CI. It is our reading of Milvus 2.5's behaviour (sources in
+// tests/conformance/README.md), not Milvus: exact search only, one database ("default"), one partition.
+// Every write is visible to the next read: nothing is deferred, whatever the consistency level.
+
+const { need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
+const { ok, Errors } = require('./status');
+const { compileFilter, primaryKeyTerms, FilterError, compareStrings } = require('./filter');
+const { SUPPORTED, filterKind, filterValue, readColumn, writeColumn, countColumn } = require('./columns');
+
+const VERSION = 'v2.5.27';
+const DEFAULT_DB = 'default';
+const MAX_TOPK = 16384; // topk, nq and offset+limit stay below this (Milvus's quota defaults)
+const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
+const CPU_VECTOR_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'HNSW', 'DISKANN', 'SCANN', 'AUTOINDEX'];
+const GPU_VECTOR_INDEXES = ['GPU_CAGRA', 'GPU_IVF_FLAT', 'GPU_IVF_PQ', 'GPU_BRUTE_FORCE'];
+const SCALAR_INDEXES = ['INVERTED', 'STL_SORT', 'Trie', 'BITMAP', 'AUTOINDEX'];
+
+// Peer limitations (not Milvus behaviour) answer gRPC UNIMPLEMENTED.
+class NotModelled extends Error {}
+
+// Hybrid timestamps as Milvus's TSO issues them: physical milliseconds << 18 | a logical counter; always increasing.
+let lastPhysical = 0;
+let logical = 0;
+function tso() {
+  const now = Date.now();
+  if (now > lastPhysical) {
+    lastPhysical = now;
+    logical = 0;
+  } else if (++logical >= 1 << 18) {
+    lastPhysical++;
+    logical = 0;
+  }
+  return ((BigInt(lastPhysical) << 18n) | BigInt(logical)).toString();
+}
+const physicalMs = (ts) => (BigInt(ts) >> 18n).toString();
+
+function createStatefulMode(options) {
+  const collections = new Map(); // the "default" database: name -> collection
+  let connections = 0;
+  let rateLimited = 0;
+
+  // ---------------------------------------------------------------- lookups
+
+  function database(req, ctx) {
+    const db = req.db_name || ctx.dbHeader || DEFAULT_DB;
+    if (db !== DEFAULT_DB) throw Errors.databaseNotFound(db);
+    return db;
+  }
+
+  function collection(name) {
+    const c = collections.get(name);
+    if (!c) throw Errors.collectionNotFound(name);
+    return c;
+  }
+
+  function requireLoaded(c) {
+    if (c.load.state === 'NotLoad') throw Errors.collectionNotLoaded(c.id);
+    if (c.load.progress < 100) throw Errors.collectionNotFullyLoaded(c.id);
+  }
+
+  // One partition per collection, "_default", as Milvus creates it.
+  function partitions(names) {
+    const other = names.find((n) => n !== '' && n !== '_default');
+    if (other !== undefined) throw Errors.partitionNotFound(other);
+  }
+
+  const fieldByName = (c, name) => c.fields.find((f) => f.name === name);
+  const vectorFields = (c) => c.fields.filter((f) => f.data_type === 'FloatVector');
+
+  // ---------------------------------------------------------------- schema
+
+  const typeParam = (f, key) => kv(f.type_params)[key];
+
+  // The stored view of a decoded CollectionSchema, with Milvus's createCollectionTask checks.
+  function storedFields(schema, name) {
+    if (schema.name !== name) throw Errors.invalid(`collection name [${name}] not matches schema name [${schema.name}]`);
+    if (schema.enable_dynamic_field) throw new NotModelled('the stateful peer does not model the dynamic field');
+    if (schema.functions.length > 0) throw new NotModelled('the stateful peer does not model schema functions');
+    const names = new Set();
+    const fields = schema.fields.map((f, i) => {
+      if (names.has(f.name)) throw Errors.invalid(`duplicated field name ${f.name} found`);
+      names.add(f.name);
+      if (!SUPPORTED.has(f.data_type)) throw new NotModelled(`the stateful peer does not model data type ${f.data_type} (field ${f.name})`);
+      if (f.autoID) throw new NotModelled('the stateful peer does not model autoID');
+      const field = {
+        fieldID: String(100 + i), name: f.name, data_type: f.data_type, is_primary_key: f.is_primary_key,
+        description: f.description, nullable: f.nullable, type_params: f.type_params,
+      };
+      if (f.data_type === 'FloatVector') {
+        const dim = Number(typeParam(f, 'dim'));
+        if (!Number.isInteger(dim) || dim < 2 || dim > 32768) throw Errors.invalid(`invalid dimension: ${typeParam(f, 'dim')}. should be in range 2 ~ 32768`);
+        if (f.nullable) throw Errors.invalid(`vector type not support null, type:${f.data_type}, fieldName:${f.name}`);
+        field.dim = dim;
+      }
+      if (f.data_type === 'VarChar') {
+        const max = Number(typeParam(f, 'max_length'));
+        if (!Number.isInteger(max) || max <= 0 || max > 65535) throw Errors.invalid(`the maximum length specified for the field(${f.name}) should be in (0, 65535], but got ${typeParam(f, 'max_length')} instead`);
+        field.max_length = max;
+      }
+      return field;
+    });
+    const pks = fields.filter((f) => f.is_primary_key);
+    if (pks.length === 0) throw Errors.invalid('primary key is not specified');
+    if (pks.length > 1) throw Errors.invalid('there are more than one primary key');
+    if (!['Int64', 'VarChar'].includes(pks[0].data_type)) throw Errors.invalid(`the data type of primary key should be Int64 or VarChar`);
+    if (pks[0].nullable) throw Errors.invalid('primary field not support null');
+    if (vectorFields({ fields }).length === 0) throw Errors.invalid('schema does not contain vector field');
+    return fields;
+  }
+
+  // What model.Collection.Equal compares for an idempotent CreateCollection.
+  const identity = (c) => JSON.stringify({
+    description: c.description, consistency: c.consistency_level, shards: c.shards_num, properties: c.properties,
+    fields: c.fields.map((f) => [f.name, f.data_type, f.is_primary_key, f.description, f.nullable,
+      [...f.type_params].map((p) => `${p.key}=${p.value}`).sort()]),
+  });
+
+  const wireSchema = (c) => ({
+    name: c.name, description: c.description, autoID: false, enable_dynamic_field: false, properties: [],
+    fields: c.fields.map((f) => ({
+      fieldID: f.fieldID, name: f.name, is_primary_key: f.is_primary_key, description: f.description,
+      data_type: f.data_type, type_params: f.type_params, autoID: false, nullable: f.nullable,
+    })),
+  });
+
+  const filterFields = (c) => c.fields.map((f) => ({ name: f.name, kind: filterKind(f.data_type) }));
+
+  function compileExpr(c, expr) {
+    try {
+      return compileFilter(expr, filterFields(c));
+    } catch (e) {
+      if (e instanceof FilterError) throw Errors.cannotParse(expr, e.message);
+      throw e;
+    }
+  }
+
+  // The row as the filter sees it, cached until the row is replaced.
+  function filterRow(c, row) {
+    if (!row.view) row.view = Object.fromEntries(c.fields.map((f) => [f.name, filterValue(f, row.values[f.name])]));
+    return row.view;
+  }
+
+  // Primary keys order byte-wise (VarChar) or numerically (Int64).
+  function comparePks(c, a, b) {
+    if (c.pk.data_type === 'Int64') {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return compareStrings(a, b);
+  }
+
+  const idsOf = (c, keys) => (c.pk.data_type === 'Int64' ? { int_id: { data: keys } } : { str_id: { data: keys } });
+
+  // ---------------------------------------------------------------- writes
+
+  function write(method, req) {
+    const c = collection(req.collection_name);
+    partitions([req.partition_name]);
+    const n = req.num_rows;
+    if (!(n > 0)) throw Errors.invalid('num_rows should be greater than 0');
+    const byName = new Map();
+    for (const col of req.fields_data) {
+      need(!byName.has(col.field_name), `${method}: column ${col.field_name} twice`);
+      byName.set(col.field_name, col);
+      const field = fieldByName(c, col.field_name);
+      if (!field) throw Errors.unexpected(`fieldName ${col.field_name} not exist in collection schema`);
+      need(col.type === field.data_type, `${method}: column ${col.field_name} type is ${col.type}, the schema says ${field.data_type}`);
+      valueCount(col, `${method} column ${col.field_name}`);
+    }
+    const columns = {};
+    for (const field of c.fields) {
+      const col = byName.get(field.name);
+      if (!col) {
+        if (!field.nullable) throw Errors.invalid(`fieldSchema(${field.name}) has no corresponding fieldData pass in`);
+        columns[field.name] = new Array(n).fill(null);
+        continue;
+      }
+      columns[field.name] = readColumn(field, col, n, method);
+    }
+    const keys = columns[c.pk.name].map(String);
+    if (method === 'Upsert' && new Set(keys).size !== keys.length) {
+      throw Errors.invalid('duplicate primary keys are not allowed in the same batch');
+    }
+    const ts = tso();
+    // Insert and Upsert both leave one entity per key: Milvus keeps the newest write of a key on read.
+    keys.forEach((key, r) => {
+      c.rows.set(key, { values: Object.fromEntries(c.fields.map((f) => [f.name, columns[f.name][r]])), ts });
+    });
+    c.unflushed += n;
+    const result = { status: ok(), IDs: idsOf(c, keys), succ_index: keys.map((_, i) => i), timestamp: ts, insert_cnt: n };
+    if (method === 'Upsert') Object.assign(result, { upsert_cnt: n, delete_cnt: n });
+    return result;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  function outputFields(c, requested) {
+    const names = [];
+    for (const name of requested) {
+      if (name === '*') {
+        for (const f of c.fields) if (!names.includes(f.name)) names.push(f.name);
+        continue;
+      }
+      if (!fieldByName(c, name)) throw Errors.unexpected(`field ${name} not exist`);
+      if (!names.includes(name)) names.push(name);
+    }
+    return names;
+  }
+
+  function parseCount(value, key) {
+    if (value === undefined) return undefined;
+    if (!/^-?[0-9]+$/.test(value)) throw Errors.invalid(`${key} [${value}] is invalid, should be an integer`);
+    return Number(value);
+  }
+
+  function matchingRows(c, expr) {
+    const predicate = compileExpr(c, expr);
+    const rows = [];
+    for (const [key, row] of c.rows) if (!predicate || predicate(filterRow(c, row))) rows.push([key, row]);
+    return rows;
+  }
+
+  // ---------------------------------------------------------------- search
+
+  // Float32 arithmetic like knowhere's: every product and sum rounded to float32 as it accumulates.
+  function distance(metric, a, b) {
+    const f = Math.fround;
+    if (metric === 'L2') {
+      let sum = 0;
+      for (let i = 0; i < a.length; i++) {
+        const d = f(a[i] - b[i]);
+        sum = f(sum + f(d * d));
+      }
+      return sum;
+    }
+    let dot = 0;
+    for (let i = 0; i < a.length; i++) dot = f(dot + f(a[i] * b[i]));
+    if (metric === 'IP') return dot;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      na = f(na + f(a[i] * a[i]));
+      nb = f(nb + f(b[i] * b[i]));
+    }
+    const norm = f(f(Math.sqrt(na)) * f(Math.sqrt(nb)));
+    return norm === 0 ? 0 : f(dot / norm);
+  }
+
+  function roundScore(score, decimals) {
+    if (decimals < 0) return score;
+    const m = 10 ** decimals;
+    return Math.fround(Math.floor(score * m + 0.5) / m);
+  }
+
+  // ---------------------------------------------------------------- index
+
+  function indexSpec(c, field, params) {
+    const indexType = params.index_type;
+    const vector = field.data_type === 'FloatVector';
+    const invalidParams = (message) => Errors.invalidExpected('valid index params', 'invalid index params', message);
+    if (indexType !== undefined && indexType !== '') {
+      const known = [...CPU_VECTOR_INDEXES, ...SCALAR_INDEXES, ...(options.gpu ? GPU_VECTOR_INDEXES : [])];
+      // A CPU image has no GPU index checkers: Milvus answers exactly this for GPU_CAGRA & co.
+      if (!known.includes(indexType)) throw Errors.invalidExpected('valid index', `invalid index type: ${indexType}`);
+    }
+    if (!vector) {
+      if (field.data_type === 'JSON') throw Errors.unexpected('create index on json field is not supported');
+      const type = indexType || 'AUTOINDEX';
+      if (!SCALAR_INDEXES.includes(type)) throw invalidParams(`data type ${field.data_type} can't build with this index ${type}`);
+      return { index_type: type, metric_type: undefined };
+    }
+    const type = indexType || 'AUTOINDEX';
+    if (SCALAR_INDEXES.includes(type) && type !== 'AUTOINDEX') throw invalidParams(`data type ${field.data_type} can't build with this index ${type}`);
+    const metric = params.metric_type;
+    if (type === 'AUTOINDEX') {
+      const extra = Object.keys(params).filter((k) => !['index_type', 'metric_type'].includes(k));
+      if (extra.length > 0) throw Errors.unexpected('only metric type can be passed when use AutoIndex');
+    }
+    if (!metric) throw invalidParams('metric type not set for vector index');
+    if (!FLOAT_METRICS.includes(metric)) throw invalidParams(`float vector index does not support metric type: ${metric}`);
+    if (GPU_VECTOR_INDEXES.includes(type) && metric === 'COSINE') {
+      throw invalidParams(`metric type ${metric} not found or not supported, supported: [L2 IP]`);
+    }
+    return { index_type: type, metric_type: metric };
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  const handlers = {
+    Connect(req, ctx) {
+      need(!!req.client_info && req.client_info.sdk_type.length > 0, 'client_info.sdk_type is empty');
+      database({}, ctx);
+      connections += 1;
+      return {
+        status: ok(), identifier: String(449713572544069000n + BigInt(connections)),
+        server_info: { build_tags: VERSION, build_time: '', git_commit: '', go_version: '', deploy_mode: 'STANDALONE' },
+      };
+    },
+
+    CheckHealth: () => ({ status: ok(), isHealthy: true, reasons: [], quota_states: [] }),
+
+    GetVersion: () => ({ status: ok(), version: VERSION }),
+
+    CreateCollection(req, ctx) {
+      database(req, ctx);
+      const name = req.collection_name;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 255) {
+        throw Errors.invalid(`Invalid collection name: ${name}. the first character of a collection name must be an underscore or letter, and it can only contain numbers, letters and underscores`);
+      }
+      const schema = decodeSchema(req.schema);
+      const fields = storedFields(schema, name);
+      const ts = tso();
+      const c = {
+        name, id: ts, description: schema.description, fields, pk: fields.find((f) => f.is_primary_key),
+        consistency_level: req.consistency_level, shards_num: req.shards_num > 0 ? req.shards_num : 1,
+        properties: req.properties, created: ts, rows: new Map(), indexes: new Map(),
+        load: { state: 'NotLoad', progress: 0 }, unflushed: 0, flushedRows: 0, segments: [],
+      };
+      const existing = collections.get(name);
+      if (existing) {
+        // rootcoord: the same parameters again is a success; different ones are refused.
+        if (identity(existing) === identity(c)) return ok();
+        throw Errors.unexpected(`create duplicate collection with different parameters, collection: ${name}`);
+      }
+      collections.set(name, c);
+      return ok();
+    },
+
+    DescribeCollection(req, ctx) {
+      database(req, ctx);
+      const c = req.collection_name ? collection(req.collection_name)
+        : [...collections.values()].find((x) => x.id === req.collectionID);
+      if (!c) throw Errors.collectionNotFound(req.collectionID);
+      return {
+        status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: c.name, db_name: DEFAULT_DB, db_id: '1',
+        virtual_channel_names: [`by-dev-rootcoord-dml_0_${c.id}v0`], physical_channel_names: ['by-dev-rootcoord-dml_0'],
+        created_timestamp: c.created, created_utc_timestamp: physicalMs(c.created), shards_num: c.shards_num,
+        aliases: [], consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
+        update_timestamp: c.created, update_timestamp_str: c.created,
+      };
+    },
+
+    HasCollection(req, ctx) {
+      database(req, ctx);
+      return { status: ok(), value: collections.has(req.collection_name) };
+    },
+
+    ShowCollections(req, ctx) {
+      database(req, ctx);
+      let list = [...collections.values()];
+      if (req.collection_names.length > 0) list = req.collection_names.map((n) => collection(n));
+      if (req.type === 'InMemory') list = list.filter((c) => c.load.state !== 'NotLoad');
+      return {
+        status: ok(), collection_names: list.map((c) => c.name), collection_ids: list.map((c) => c.id),
+        created_timestamps: list.map((c) => c.created), created_utc_timestamps: list.map((c) => physicalMs(c.created)),
+        inMemory_percentages: list.map((c) => (c.load.state === 'NotLoad' ? 0 : c.load.progress)),
+        query_service_available: list.map((c) => c.load.state === 'Loaded'), shards_num: list.map((c) => c.shards_num),
+      };
+    },
+
+    // rootcoord's dropCollectionTask: dropping a missing collection (or database) is a success ("make dropping
+    // collection idempotent"), so this never answers code 100.
+    DropCollection(req) {
+      collections.delete(req.collection_name);
+      return ok();
+    },
+
+    LoadCollection(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      const unindexed = vectorFields(c).filter((f) => !c.indexes.has(f.name)).map((f) => f.name);
+      if (unindexed.length > 0) throw Errors.unexpected(`there is no vector index on field: [${unindexed.join(' ')}], please create index firstly`);
+      if (c.load.state === 'NotLoad') c.load = { state: 'Loading', progress: 0 };
+      return ok();
+    },
+
+    // Each poll of a loading collection moves it on: progress 0, then 50, then 100 (loaded).
+    GetLoadingProgress(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      if (c.load.state === 'NotLoad') throw Errors.collectionNotLoaded(c.id);
+      const progress = c.load.progress;
+      advanceLoad(c);
+      return { status: ok(), progress: String(progress), refresh_progress: String(progress) };
+    },
+
+    GetLoadState(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      const state = c.load.state === 'NotLoad' ? 'LoadStateNotLoad' : c.load.progress < 100 ? 'LoadStateLoading' : 'LoadStateLoaded';
+      advanceLoad(c);
+      return { status: ok(), state };
+    },
+
+    ReleaseCollection(req, ctx) {
+      database(req, ctx);
+      collection(req.collection_name).load = { state: 'NotLoad', progress: 0 };
+      return ok();
+    },
+
+    // row_count is what Milvus reports: rows of flushed segments, deleted or replaced ones included (they only go
+    // at compaction, which the peer never runs). Exact counts come from count(*).
+    GetCollectionStatistics(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      return { status: ok(), stats: [{ key: 'row_count', value: String(c.flushedRows) }] };
+    },
+
+    CreateIndex(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      const field = fieldByName(c, req.field_name);
+      if (!field) throw Errors.unexpected(`cannot create index on non-exist field: ${req.field_name}`);
+      const params = {};
+      for (const { key, value } of req.extra_params) {
+        if (key !== 'params') {
+          params[key] = value;
+          continue;
+        }
+        let parsed;
+        try {
+          parsed = JSON.parse(value);
+        } catch (e) {
+          throw Errors.unexpected(`invalid character in index params: ${value}`);
+        }
+        need(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), `extra_params params is not a JSON object: ${value}`);
+        for (const [k, v] of Object.entries(parsed)) params[k] = String(v);
+      }
+      const spec = indexSpec(c, field, params);
+      const name = req.index_name || field.name;
+      // The user's extra_params come back from DescribeIndex as sent; AutoIndex with a metric only as the pair.
+      const userParams = spec.index_type === 'AUTOINDEX' && spec.metric_type
+        ? [{ key: 'index_type', value: 'AUTOINDEX' }, { key: 'metric_type', value: spec.metric_type }]
+        : req.extra_params;
+      const existing = c.indexes.get(field.name);
+      if (existing) {
+        const same = existing.index_name === name && JSON.stringify(existing.params) === JSON.stringify(params);
+        if (same) return ok();
+        throw Errors.unexpected('CreateIndex failed: at most one distinct index is allowed per field');
+      }
+      if ([...c.indexes.values()].some((i) => i.index_name === name)) {
+        throw Errors.unexpected('CreateIndex failed: index already exist, but parameters are inconsistent');
+      }
+      c.indexes.set(field.name, { index_name: name, indexID: tso(), field_name: field.name, params, userParams, ...spec });
+      return ok();
+    },
+
+    DescribeIndex(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      const found = [...c.indexes.values()].filter((i) => (!req.field_name || i.field_name === req.field_name)
+        && (!req.index_name || i.index_name === req.index_name));
+      if (found.length === 0) throw Errors.indexNotFound(req.index_name);
+      // Milvus counts the rows of flushed segments, all indexed at once here.
+      return {
+        status: ok(),
+        index_descriptions: found.map((i) => ({
+          index_name: i.index_name, indexID: i.indexID, field_name: i.field_name, params: i.userParams,
+          indexed_rows: String(c.flushedRows), total_rows: String(c.flushedRows), pending_index_rows: '0',
+          state: 'Finished', index_state_fail_reason: '',
+        })),
+      };
+    },
+
+    Insert(req, ctx) {
+      database(req, ctx);
+      return write('Insert', req);
+    },
+
+    Upsert(req, ctx) {
+      database(req, ctx);
+      if (rateLimited < options.rateLimitFirst) {
+        rateLimited += 1;
+        throw Errors.rateLimit();
+      }
+      return write('Upsert', req);
+    },
+
+    // Milvus's "simple delete" (pk in [...] / pk == v) needs no load and counts the keys it names, present or not;
+    // any other expression is a query for the matching entities (the collection must be loaded) and counts them.
+    Delete(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      partitions([req.partition_name]);
+      if (!req.expr.trim()) throw Errors.invalid('delete plan can\'t be empty or always true');
+      compileExpr(c, req.expr);
+      let keys = primaryKeyTerms(req.expr, c.pk.name);
+      if (keys) {
+        keys = keys.map(String);
+      } else {
+        requireLoaded(c);
+        keys = matchingRows(c, req.expr).map(([key]) => key);
+      }
+      for (const key of keys) c.rows.delete(key);
+      return { status: ok(), IDs: idsOf(c, keys), delete_cnt: String(keys.length), timestamp: tso() };
+    },
+
+    Flush(req, ctx) {
+      const db = database(req, ctx);
+      need(req.collection_names.length > 0, 'collection_names is empty');
+      const targets = req.collection_names.map((n) => collection(n));
+      const each = (f) => Object.fromEntries(targets.map((c) => [c.name, f(c)]));
+      for (const c of targets) {
+        if (c.unflushed > 0) c.segments.push(tso());
+        c.flushedRows += c.unflushed;
+        c.unflushed = 0;
+      }
+      const ts = tso();
+      return {
+        status: ok(), db_name: db,
+        coll_segIDs: each((c) => ({ data: c.segments })), flush_coll_segIDs: each((c) => ({ data: c.segments })),
+        coll_seal_times: each(() => String(Math.floor(Date.now() / 1000))), coll_flush_ts: each(() => ts),
+      };
+    },
+
+    GetFlushState(req, ctx) {
+      database(req, ctx);
+      if (req.collection_name) collection(req.collection_name);
+      return { status: ok(), flushed: true };
+    },
+
+    Query(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      partitions(req.partition_names);
+      requireLoaded(c);
+      const params = kv(req.query_params);
+      const limit = parseCount(params.limit, 'limit');
+      const offset = parseCount(params.offset, 'offset') || 0;
+      if (limit !== undefined && (limit <= 0 || limit + offset >= MAX_TOPK)) {
+        throw Errors.invalid(`invalid max query result window, (offset+limit) should be in range [1, ${MAX_TOPK}], but got ${limit + offset}`);
+      }
+      const counting = req.output_fields.includes('count(*)');
+      if (counting) {
+        if (req.output_fields.length > 1) throw Errors.unexpected('count(*) cannot be mixed with other output fields');
+        if (limit !== undefined || offset > 0) throw Errors.invalid('count entities with pagination is not allowed');
+        const n = matchingRows(c, req.expr).length;
+        return { status: ok(), collection_name: c.name, output_fields: ['count(*)'], fields_data: [countColumn(n)], primary_field_name: c.pk.name };
+      }
+      if (!req.expr.trim() && limit === undefined) throw Errors.unexpected('empty expression should be used with limit');
+      const names = outputFields(c, req.output_fields);
+      if (!names.includes(c.pk.name)) names.push(c.pk.name);
+      // Results in primary-key order, which is what paging with limit/offset (and iterators) rely on.
+      let rows = matchingRows(c, req.expr).sort(([a], [b]) => comparePks(c, a, b));
+      rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
+      return {
+        status: ok(), collection_name: c.name, output_fields: names, primary_field_name: c.pk.name,
+        fields_data: names.map((name) => writeColumn(fieldByName(c, name), rows.map(([, row]) => row.values[name]))),
+      };
+    },
+
+    Search(req, ctx) {
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      const queries = searchVectors(req);
+      partitions(req.partition_names);
+      requireLoaded(c);
+      const p = kv(req.search_params);
+      const annsField = p.anns_field || (vectorFields(c).length === 1 ? vectorFields(c)[0].name : '');
+      const field = fieldByName(c, annsField);
+      if (!field || field.data_type !== 'FloatVector') throw Errors.invalid(`failed to get field schema by name: fieldName(${annsField}) not found`);
+      if (queries.type !== 'FloatVector') throw Errors.invalid(`the placeholder type ${queries.type} does not match the FloatVector field ${field.name}`);
+      queries.values.forEach((v, i) => {
+        if (v.length !== field.dim * 4) throw Errors.unexpected(`vector dimension mismatch, expected vector size(byte) ${field.dim * 4}, actual ${v.length} (query ${i})`);
+      });
+      if (queries.values.length > MAX_TOPK) throw Errors.invalid(`nq (number of search vector per search request) should be in range [1, ${MAX_TOPK}], but got ${queries.values.length}`);
+      const topk = parseCount(p.topk ?? p.limit, 'topk');
+      if (topk === undefined) throw Errors.invalid('topk not found in search_params');
+      if (topk < 1 || topk > MAX_TOPK) throw Errors.invalid(`topk [${topk}] is invalid, it should be in range [1, ${MAX_TOPK}], but got ${topk}`);
+      const offset = parseCount(p.offset, 'offset') || 0;
+      if (offset < 0 || topk + offset > MAX_TOPK) throw Errors.invalid(`topk+offset [${topk + offset}] is invalid, it should be in range [1, ${MAX_TOPK}]`);
+      const decimals = parseCount(p.round_decimal, 'round_decimal') ?? -1;
+      if (decimals !== -1 && (decimals < 0 || decimals > 6)) throw Errors.invalid(`round_decimal ${decimals} is invalid, should be -1 or an integer in range [0, 6]`);
+      let searchParams = {};
+      if (p.params) {
+        try {
+          searchParams = JSON.parse(p.params);
+        } catch (e) {
+          throw Errors.invalid(`search params ${p.params} is not JSON`);
+        }
+      }
+      const index = c.indexes.get(field.name);
+      const metric = p.metric_type || index.metric_type;
+      if (metric !== index.metric_type) {
+        throw Errors.unexpected(`metric type not match: invalid parameter[expected=${index.metric_type}][actual=${metric}]`);
+      }
+      // HNSW's documented search range: ef in [top_k, int_max].
+      if (index.index_type === 'HNSW' && searchParams.ef !== undefined && Number(searchParams.ef) < topk) {
+        throw Errors.unexpected(`ef(${searchParams.ef}) should be larger than k(${topk})`);
+      }
+      const names = outputFields(c, req.output_fields);
+      const candidates = matchingRows(c, req.dsl);
+      const descending = metric !== 'L2';
+      const topks = [];
+      const hits = [];
+      for (const bytes of queries.values) {
+        const q = Float32Array.from({ length: field.dim }, (_, d) => bytes.readFloatLE(d * 4));
+        const scored = candidates.map(([key, row]) => ({ key, row, score: distance(metric, q, row.values[field.name]) }));
+        // Best first; equal scores in primary-key order.
+        scored.sort((a, b) => (a.score === b.score ? comparePks(c, a.key, b.key) : (a.score < b.score) !== descending ? -1 : 1));
+        const page = scored.slice(offset, offset + topk);
+        topks.push(String(page.length));
+        hits.push(...page);
+      }
+      return {
+        status: ok(), collection_name: c.name,
+        results: {
+          num_queries: String(queries.values.length), top_k: String(topk), topks, output_fields: names,
+          ids: idsOf(c, hits.map((h) => h.key)), scores: hits.map((h) => roundScore(h.score, decimals)),
+          primary_field_name: c.pk.name,
+          fields_data: names.map((name) => writeColumn(fieldByName(c, name), hits.map((h) => h.row.values[name]))),
+        },
+      };
+    },
+  };
+
+  function advanceLoad(c) {
+    if (c.load.state !== 'Loading') return;
+    c.load.progress = Math.min(100, c.load.progress + 50);
+    if (c.load.progress === 100) c.load.state = 'Loaded';
+  }
+
+  let unavailable = 0;
+  function respond(name, req, Req, Res, ctx) {
+    // Milvus reads GetFlushState's collection_name as optional (the segment ids say what to check).
+    checkEnvelope(name, req, Req, ['GetFlushState']);
+    if (name === 'Search' && unavailable < options.unavailableFirst) {
+      unavailable += 1;
+      throw new Unavailable(`injected: Search call ${unavailable} of the first ${options.unavailableFirst} is unavailable`);
+    }
+    return handlers[name](req, ctx);
+  }
+
+  return { respond };
+}
+
+class Unavailable extends Error {}
+
+module.exports = { createStatefulMode, NotModelled, Unavailable };

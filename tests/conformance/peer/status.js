@@ -1,0 +1,40 @@
+'use strict';
+// Milvus Status values as a 2.5 server writes them: `code` is the merr code, `error_code` the deprecated enum that
+// merr's oldCode() derives from it, `retriable` the code's retry flag.
+
+const LEGACY = { 8: 'RateLimit', 100: 'CollectionNotExists', 200: 'MetaFailed', 700: 'IndexNotExist', 1100: 'IllegalArgument' };
+const RETRIABLE = new Set([1, 2, 8, 103]);
+
+const ok = () => ({ code: 0, error_code: 'Success', reason: '' });
+
+function status(code, reason) {
+  return { code, error_code: LEGACY[code] || 'UnexpectedError', reason, retriable: RETRIABLE.has(code), detail: reason };
+}
+
+// A request Milvus would answer with a failed Status; the handler's response becomes { status } (or the Status).
+class MilvusFailure extends Error {
+  constructor(code, reason) {
+    super(reason);
+    this.status = status(code, reason);
+  }
+}
+
+const fail = (code, reason) => new MilvusFailure(code, reason);
+
+// The merr texts: "<message>[key=value]...", and WrapErrParameterInvalid's "[expected=..][actual=..]".
+const Errors = {
+  collectionNotFound: (name) => fail(100, `collection not found[collection=${name}]`),
+  collectionNotLoaded: (id) => fail(101, `collection not loaded[collection=${id}]`),
+  collectionNotFullyLoaded: (id) => fail(103, `collection not fully loaded[collection=${id}]`),
+  indexNotFound: (name) => fail(700, `index not found[indexName=${name}]`),
+  partitionNotFound: (name) => fail(200, `partition not found[partition=${name}]`),
+  databaseNotFound: (db) => fail(800, `database not found[database=${db}]`),
+  invalid: (message) => fail(1100, `${message}: invalid parameter`),
+  invalidExpected: (expected, actual, message) =>
+    fail(1100, `${message ? `${message}: ` : ''}invalid parameter[expected=${expected}][actual=${actual}]`),
+  cannotParse: (expr, message) => fail(1100, `cannot parse expression: ${expr}, error: ${message}: invalid parameter`),
+  rateLimit: () => fail(8, 'request is rejected by grpc RateLimiter middleware, please retry later: rate limit exceeded[rate=1]'),
+  unexpected: (message) => fail(65535, message),
+};
+
+module.exports = { ok, status, MilvusFailure, Errors };
