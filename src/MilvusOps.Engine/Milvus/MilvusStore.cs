@@ -311,8 +311,13 @@ public sealed class MilvusStore : IPatternStore, IDisposable
                 "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
         Info(collection);
+        // delete_cnt of a primary-key expression counts the keys named, present or not: count the matches first.
+        var matching = Count(collection, filter);
+        if (matching == 0)
+            return 0;
         var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = filter };
-        return WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o))).DeleteCnt;
+        WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o)));
+        return matching;
     }
 
     private Rpc.MutationResult Mutate(string method, string collection, Func<Rpc.MilvusService.MilvusServiceClient, global::Grpc.Core.CallOptions, Rpc.MutationResult> call)
@@ -400,10 +405,11 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status))).FieldsData;
     }
 
-    /// <summary>The exact number of patterns: a count(*) query, never the statistics that lag until a flush.</summary>
-    private long Count(string collection)
+    /// <summary>The exact number of patterns (matching <paramref name="filter"/>): a count(*) query, never the
+    /// statistics that lag until a flush.</summary>
+    private long Count(string collection, string filter = "")
     {
-        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = "" };
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter };
         request.OutputFields.Add("count(*)");
         SetConsistency(request);
         var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status)));

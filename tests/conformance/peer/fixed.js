@@ -15,9 +15,9 @@ const TS = '449713572544069700';
 const PATTERN_FIELDS = [
   { name: 'pattern_id', data_type: 'VarChar', is_primary_key: true, param: 'max_length' },
   { name: 'vector', data_type: 'FloatVector', is_primary_key: false, param: 'dim' },
-  { name: 'pattern_type', data_type: 'VarChar', is_primary_key: false, param: 'max_length' },
-  { name: 'coherence_metrics', data_type: 'JSON', is_primary_key: false, param: null },
-  { name: 'temporal_context', data_type: 'JSON', is_primary_key: false, param: null },
+  { name: 'pattern_type', data_type: 'VarChar', is_primary_key: false, param: 'max_length', nullable: true },
+  { name: 'coherence_metrics', data_type: 'JSON', is_primary_key: false, param: null, nullable: true },
+  { name: 'temporal_context', data_type: 'JSON', is_primary_key: false, param: null, nullable: true },
 ];
 const FIXED_PARAMS = { pattern_id: '64', vector: String(DIM), pattern_type: '32' };
 // The vectors Query returns: 1, -0.0, smallest subnormal, float max; -1/3, largest subnormal, +0.0, -100.
@@ -35,11 +35,21 @@ function checkColumns(method, req) {
   const n = req.num_rows;
   need(n > 0, `${method}: num_rows is ${n}`);
   const byName = {};
+  const nullable = new Set(PATTERN_FIELDS.filter((f) => f.nullable).map((f) => f.name));
   for (const col of req.fields_data) {
     need(!byName[col.field_name], `${method}: column ${col.field_name} twice`);
     byName[col.field_name] = col;
-    const rows = valueCount(col, `${method} column ${col.field_name}`);
-    need(rows === n, `${method}: column ${col.field_name} has ${rows} rows, num_rows is ${n}`);
+    const values = valueCount(col, `${method} column ${col.field_name}`);
+    const flags = col.valid_data || [];
+    if (nullable.has(col.field_name)) {
+      // A nullable column: one valid_data flag per row, and values for the valid rows only (compact).
+      need(flags.length === n, `${method}: column ${col.field_name} has ${flags.length} valid_data flags, num_rows is ${n}`);
+      const valid = flags.filter(Boolean).length;
+      need(values === valid, `${method}: column ${col.field_name} has ${values} values for ${valid} valid rows`);
+    } else {
+      need(flags.length === 0, `${method}: column ${col.field_name} is not nullable but has valid_data`);
+      need(values === n, `${method}: column ${col.field_name} has ${values} rows, num_rows is ${n}`);
+    }
   }
   for (const f of PATTERN_FIELDS) {
     const col = byName[f.name];
@@ -82,6 +92,7 @@ function checkSchema(req) {
     need(f.data_type === e.data_type, `${w}: data_type ${f.data_type}, expected ${e.data_type}`);
     need(f.is_primary_key === e.is_primary_key, `${w}: is_primary_key ${f.is_primary_key}`);
     need(!f.autoID, `${w}: autoID is set`);
+    need(!!f.nullable === !!e.nullable, `${w}: nullable is ${!!f.nullable}, expected ${!!e.nullable}`);
     const params = kv(f.type_params);
     if (e.param) need(/^[1-9][0-9]*$/.test(params[e.param] || ''), `${w}: type param ${e.param} is ${params[e.param]}`);
     need(Object.keys(params).length === (e.param ? 1 : 0), `${w}: type params ${JSON.stringify(params)}`);
@@ -95,20 +106,28 @@ function patternSchema() {
     name: COLLECTION, description: 'patterns', autoID: false, enable_dynamic_field: false,
     fields: PATTERN_FIELDS.map((f, i) => ({
       fieldID: String(100 + i), name: f.name, data_type: f.data_type, is_primary_key: f.is_primary_key, autoID: false,
+      nullable: !!f.nullable,
       type_params: f.param ? [{ key: f.param, value: FIXED_PARAMS[f.name] }] : [],
     })),
   };
 }
 
+// Nullable result columns come back as Milvus 2.5 answers them: full length, a placeholder at a null row, valid_data.
 function column(name, rows) {
   switch (name) {
     case 'pattern_id':
       return { type: 'VarChar', field_name: name, scalars: { string_data: { data: rows.map((r) => r.id) } } };
     case 'pattern_type':
-      return { type: 'VarChar', field_name: name, scalars: { string_data: { data: rows.map((r) => r.type) } } };
+      return {
+        type: 'VarChar', field_name: name, valid_data: rows.map((r) => r.type !== null),
+        scalars: { string_data: { data: rows.map((r) => r.type ?? '') } },
+      };
     case 'coherence_metrics':
     case 'temporal_context':
-      return { type: 'JSON', field_name: name, scalars: { json_data: { data: rows.map((r) => Buffer.from(r[name], 'utf8')) } } };
+      return {
+        type: 'JSON', field_name: name, valid_data: rows.map((r) => r[name] !== null),
+        scalars: { json_data: { data: rows.map((r) => Buffer.from(r[name] ?? '', 'utf8')) } },
+      };
     case 'vector':
       return { type: 'FloatVector', field_name: name, vectors: { dim: DIM, float_vector: { data: rows.flatMap((r) => r.vector) } } };
     default:
@@ -219,7 +238,7 @@ const handlers = {
     const vectors = floatsFromBits(QUERY_VECTOR_BITS);
     const rows = [
       { id: 'p-1', type: 'alpha', vector: vectors.slice(0, 4), coherence_metrics: '{"quantum_coherence":0.9}', temporal_context: '{"t":[1,2]}' },
-      { id: 'p-2', type: '', vector: vectors.slice(4, 8), coherence_metrics: '{}', temporal_context: '{}' },
+      { id: 'p-2', type: null, vector: vectors.slice(4, 8), coherence_metrics: null, temporal_context: '{}' },
     ];
     return {
       status: ok(), collection_name: req.collection_name, output_fields: outputs, primary_field_name: 'pattern_id',
