@@ -21,7 +21,7 @@ public sealed class PatternTests : IDisposable
         Assert.Equal("L2", created.Properties["Metric"].Value.ToString());
         Assert.Equal("HNSW", created.Properties["IndexType"].Value);
         var fields = ((IEnumerable)created.Properties["Fields"].Value).Cast<object>().Select(f => f.ToString()).ToList();
-        Assert.Equal(["pattern_id VarChar(100)", "vector FloatVector(512)", "pattern_type VarChar(100)", "coherence_metrics JSON", "temporal_context JSON"], fields);
+        Assert.Equal(["pattern_id VarChar(100)", "vector FloatVector(512)", "pattern_type VarChar(100) NULL", "coherence_metrics JSON NULL", "temporal_context JSON NULL"], fields);
 
         AddPatterns("correlation_patterns", Vectors.Pattern("a", Vectors.Random(1)), Vectors.Pattern("b", Vectors.Random(2)));
         var listed = _session.Run("Get-PatternCollection corr*")[0];

@@ -137,7 +137,7 @@ public abstract partial class ContractTests : IDisposable
             Assert.Equal("contract", collection.Properties["Description"].Value);
             Assert.Equal(0L, collection.Properties["EntityCount"].Value);
             var fields = ((IEnumerable)collection.Properties["Fields"].Value).Cast<object>().Select(f => f.ToString()).ToList();
-            Assert.Equal(["pattern_id VarChar(100)", $"vector FloatVector({dimension})", "pattern_type VarChar(100)", "coherence_metrics JSON", "temporal_context JSON"], fields);
+            Assert.Equal(["pattern_id VarChar(100)", $"vector FloatVector({dimension})", "pattern_type VarChar(100) NULL", "coherence_metrics JSON NULL", "temporal_context JSON NULL"], fields);
             var stored = (IDictionary?)collection.Properties["IndexParameters"].Value;
             if (parameters is null) Assert.True(stored is null || stored.Count == 0);
             else foreach (DictionaryEntry p in parameters)

@@ -35,7 +35,7 @@ public sealed class MilvusTarget : ContractTarget
         if (!string.IsNullOrWhiteSpace(uri))
         {
             string? token = Environment.GetEnvironmentVariable("MILVUSOPS_TEST_TOKEN");
-            return (Quote(uri.Trim()) + (string.IsNullOrEmpty(token) ? "" : " -Token " + Quote(token)), null);
+            return (Quote(uri.Trim()) + (string.IsNullOrEmpty(token) ? "" : $" -Token ([System.Net.NetworkCredential]::new('', {Quote(token)}).SecurePassword)"), null);
         }
 
         // Ask the engine ourselves first: it answers (or not) in milliseconds, where Testcontainers' own
