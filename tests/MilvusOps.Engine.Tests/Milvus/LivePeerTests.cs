@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MilvusOps.Tests.Shared;
 using Xunit.Abstractions;
 using Rpc = MilvusOps.Engine.Milvus.Grpc;
 using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
@@ -12,26 +11,26 @@ using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
 namespace MilvusOps.Engine.Tests.Milvus;
 
 /// <summary>
-/// Starts tests/conformance/peer.js: a MilvusService served by @grpc/grpc-js from the OFFICIAL Milvus definitions
-/// (@zilliz/milvus2-sdk-node), which decodes and validates every request and answers with officially encoded
-/// responses. Our generated client talks to it over real HTTP/2 gRPC. <see cref="SkipReason"/> is set where node
-/// or the npm packages are missing.
+/// tests/conformance/peer.js (<see cref="ConformancePeer"/>) with a token, and a channel to it: a MilvusService served
+/// from the OFFICIAL Milvus definitions (@zilliz/milvus2-sdk-node), which decodes and validates every request and
+/// answers with officially encoded responses. Our generated client talks to it over real HTTP/2 gRPC.
+/// <see cref="SkipReason"/> is set where node or the npm packages are missing.
 /// </summary>
 public sealed class LivePeer : IDisposable
 {
     /// <summary>The authorization header value the peer demands (base64 of user:password, as Milvus takes it).</summary>
     public static readonly string Token = Convert.ToBase64String(Encoding.UTF8.GetBytes("root:Milvus"));
 
-    private readonly Process? _process;
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly ConformancePeer? _peer;
     private readonly GrpcChannel? _channel;
 
-    public string? SkipReason { get; }
-    public int Port { get; }
+    public string? SkipReason { get; } = ConformancePeer.SkipReason;
+    public int Port => _peer?.Port ?? 0;
 
     /// <summary>The peer's one line per call: "CALL &lt;Method&gt; OK|INVALID &lt;reason&gt;|STATUS &lt;code&gt; &lt;reason&gt;|UNAVAILABLE|UNAUTHENTICATED".</summary>
-    public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
+    public IReadOnlyList<string> Calls => _peer?.Calls ?? [];
+
+    public string Stderr => _peer?.Stderr ?? "";
 
     /// <summary>The default (stateless) peer.</summary>
     public LivePeer()
@@ -42,59 +41,10 @@ public sealed class LivePeer : IDisposable
     /// <summary>A peer started with <paramref name="extraArguments"/> after <c>--token</c>, such as <c>--stateful</c>.</summary>
     internal LivePeer(IEnumerable<string> extraArguments)
     {
-        SkipReason = MissingPrerequisite(out var node);
         if (SkipReason is not null)
             return;
-
-        var script = Path.Combine(ConformanceDirectory, "peer.js");
-        var start = new ProcessStartInfo(node!)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false, WorkingDirectory = ConformanceDirectory,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add("--token");
-        start.ArgumentList.Add(Token);
-        foreach (var argument in extraArguments)
-            start.ArgumentList.Add(argument);
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                listening.TrySetException(new InvalidOperationException("peer.js closed its output before listening"));
-                return;
-            }
-            _lines.Enqueue(e.Data);
-            if (e.Data.StartsWith("LISTENING ", StringComparison.Ordinal))
-                listening.TrySetResult(int.Parse(e.Data["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                lock (_stderr)
-                    _stderr.AppendLine(e.Data);
-        };
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        if (!listening.Task.Wait(TimeSpan.FromSeconds(15)))
-        {
-            Dispose();
-            throw new InvalidOperationException($"peer.js did not print LISTENING within 15 s. stderr:\n{Stderr}");
-        }
-        Port = listening.Task.Result;
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Port}");
-    }
-
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-                return _stderr.ToString();
-        }
+        _peer = ConformancePeer.Start(["--token", Token, .. extraArguments]);
+        _channel = GrpcChannel.ForAddress(_peer.Address);
     }
 
     /// <summary>A client that sends <paramref name="token"/> as the authorization header on every call.</summary>
@@ -109,48 +59,10 @@ public sealed class LivePeer : IDisposable
         return new Rpc.MilvusService.MilvusServiceClient(invoker);
     }
 
-    internal static string ConformanceDirectory => Path.Combine(ConformanceTests.RepoRoot(), "tests", "conformance");
-
-    /// <summary>Why the conformance scripts cannot run here (no node, or no npm install), or null; <paramref name="node"/>
-    /// is the node executable when it is found.</summary>
-    internal static string? MissingPrerequisite(out string? node)
-    {
-        node = FindOnPath("node");
-        if (node is null)
-            return "node is not on PATH: the live conformance peer (tests/conformance/peer.js) needs Node.js.";
-        var modules = Path.Combine(ConformanceDirectory, "node_modules");
-        if (!Directory.Exists(Path.Combine(modules, "@zilliz", "milvus2-sdk-node")) || !Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js")))
-            return "tests/conformance/node_modules is missing: run `npm ci --prefix tests/conformance` to install the official definitions and @grpc/grpc-js.";
-        return null;
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            foreach (var candidate in new[] { name, name + ".exe" })
-                if (File.Exists(Path.Combine(dir, candidate)))
-                    return Path.Combine(dir, candidate);
-        return null;
-    }
-
     public void Dispose()
     {
         _channel?.Dispose();
-        if (_process is null)
-            return;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.StandardInput.Close(); // the peer exits when its stdin closes
-                if (!_process.WaitForExit(3000))
-                    _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
+        _peer?.Dispose();
     }
 }
 

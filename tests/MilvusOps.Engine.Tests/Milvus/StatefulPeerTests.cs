@@ -7,6 +7,8 @@ using Xunit.Abstractions;
 using Rpc = MilvusOps.Engine.Milvus.Grpc;
 using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
 
+using MilvusOps.Tests.Shared;
+
 namespace MilvusOps.Engine.Tests.Milvus;
 
 /// <summary>One stateful peer (<c>peer.js --stateful</c>) shared by a test class; each test uses its own collection.</summary>
@@ -48,12 +50,13 @@ public sealed class StatefulPeerTests(StatefulPeer fixture, ITestOutputHelper ou
     [SkippableFact]
     public void SelfTest_WithTheOfficialNodeSdk_Passes()
     {
-        var skip = LivePeer.MissingPrerequisite(out var node);
+        var skip = ConformancePeer.SkipReason;
+        var node = ConformancePeer.FindOnPath("node");
         Skip.If(skip is not null, skip);
         var start = new ProcessStartInfo(node!)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = LivePeer.ConformanceDirectory,
+            WorkingDirectory = ConformancePeer.Directory,
         };
         start.ArgumentList.Add("peer-selftest.js");
         using var process = Process.Start(start)!;

@@ -98,15 +98,6 @@ public abstract class ContractTarget : IDisposable
 
     /// <summary>A PowerShell single-quoted literal.</summary>
     protected static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
-
-    internal static string? FindOnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            foreach (var candidate in new[] { name, name + ".exe" })
-                if (File.Exists(Path.Combine(dir, candidate)))
-                    return Path.Combine(dir, candidate);
-        return null;
-    }
 }
 
 /// <summary>The embedded store: a temporary store file, always available.</summary>

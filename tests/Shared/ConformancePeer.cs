@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace MilvusOps.Tests.Shared;
+
+/// <summary>
+/// One run of tests/conformance/peer.js: a MilvusService built from the official Milvus definitions
+/// (@zilliz/milvus2-sdk-node) and served by @grpc/grpc-js. It prints <c>LISTENING &lt;port&gt;</c>, then one
+/// <c>CALL &lt;Method&gt; ...</c> line per call, and exits when its stdin closes. Compiled into both test projects.
+/// </summary>
+public sealed class ConformancePeer : IDisposable
+{
+    private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(20);
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly StringBuilder _stderr = new();
+
+    /// <summary>tests/conformance, found by walking up from the test assembly to the folder holding MilvusOps.sln.</summary>
+    public static string Directory { get; } = Path.Combine(RepoRoot(), "tests", "conformance");
+
+    /// <summary>Why no peer can run here (node or the npm install missing), or null.</summary>
+    public static string? SkipReason { get; } = FindSkipReason(out _);
+
+    private ConformancePeer(Process process) => _process = process;
+
+    public int Port { get; private set; }
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The peer's call lines so far: "CALL &lt;Method&gt; OK|INVALID ...|STATUS ...|UNAVAILABLE|UNAUTHENTICATED".</summary>
+    public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
+
+    public string Stderr
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>Starts <c>node peer.js &lt;arguments&gt;</c> and waits for it to listen. Check <see cref="SkipReason"/> first.</summary>
+    public static ConformancePeer Start(params string[] arguments)
+    {
+        if (FindSkipReason(out var node) is { } reason)
+            throw new InvalidOperationException(reason);
+        var start = new ProcessStartInfo(node!)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false, WorkingDirectory = Directory,
+        };
+        start.ArgumentList.Add(Path.Combine(Directory, "peer.js"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        var peer = new ConformancePeer(new Process { StartInfo = start });
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("peer.js closed its output before it printed LISTENING."));
+                return;
+            }
+            peer._lines.Enqueue(e.Data);
+            if (e.Data.StartsWith("LISTENING ", StringComparison.Ordinal))
+                listening.TrySetResult(int.Parse(e.Data["LISTENING ".Length..], CultureInfo.InvariantCulture));
+        };
+        peer._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (peer._stderr) peer._stderr.AppendLine(e.Data);
+        };
+        peer._process.Start();
+        peer._process.BeginOutputReadLine();
+        peer._process.BeginErrorReadLine();
+        try
+        {
+            if (!listening.Task.Wait(ListenTimeout))
+                throw new TimeoutException($"peer.js {string.Join(' ', arguments)} did not print LISTENING within {ListenTimeout.TotalSeconds:F0} s.");
+            peer.Port = listening.Task.Result;
+            return peer;
+        }
+        catch (Exception ex) when (ex is TimeoutException or AggregateException)
+        {
+            var message = $"{(ex as AggregateException)?.InnerException?.Message ?? ex.Message} stderr:\n{peer.Stderr}";
+            peer.Dispose();
+            throw new InvalidOperationException(message, ex);
+        }
+    }
+
+    private static string? FindSkipReason(out string? node)
+    {
+        node = FindOnPath("node");
+        if (node is null)
+            return "node is not on PATH: the conformance peer (tests/conformance/peer.js) needs Node.js.";
+        var modules = Path.Combine(Directory, "node_modules");
+        if (!System.IO.Directory.Exists(Path.Combine(modules, "@zilliz", "milvus2-sdk-node")) || !System.IO.Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js")))
+            return "tests/conformance/node_modules is missing: run `npm ci --prefix tests/conformance` to install the official definitions and @grpc/grpc-js.";
+        return null;
+    }
+
+    public static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var candidate in new[] { name, name + ".exe" })
+                if (File.Exists(Path.Combine(dir, candidate)))
+                    return Path.Combine(dir, candidate);
+        return null;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MilvusOps.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("MilvusOps.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close();   // the peer exits when its stdin closes
+                if (!_process.WaitForExit(3000)) _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
