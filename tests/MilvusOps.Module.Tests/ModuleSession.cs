@@ -46,7 +46,8 @@ public sealed class ModuleSession : IDisposable
         shell.AddScript(script);
         foreach (var argument in arguments) shell.AddArgument(argument);
         var output = shell.Invoke();
-        return new Result(output, shell.Streams.Error.ToList(), shell.Streams.Verbose.Select(v => v.Message).ToList(), shell.Streams.Progress.ToList());
+        return new Result(output, shell.Streams.Error.ToList(), shell.Streams.Verbose.Select(v => v.Message).ToList(), shell.Streams.Progress.ToList(),
+            shell.Streams.Debug.Select(d => d.Message).Concat(shell.Streams.Warning.Select(w => w.Message)).Concat(shell.Streams.Information.Select(i => i.ToString())).ToList());
     }
 
     /// <summary>Runs a script expecting a terminating error, and returns its ErrorRecord.</summary>
@@ -80,7 +81,9 @@ public sealed class ModuleSession : IDisposable
         return (shell, shell.BeginInvoke());
     }
 
-    public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Verbose, IReadOnlyList<ProgressRecord> Progress);
+    /// <summary>A script's streams; <c>Other</c> holds its debug, warning and information messages.</summary>
+    public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Verbose, IReadOnlyList<ProgressRecord> Progress,
+        IReadOnlyList<string> Other);
 }
 
 /// <summary>Deterministic test vectors, and the brute force the tests check search against.</summary>
