@@ -349,8 +349,11 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
         var info = Info(collection);
-        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, PageRows(info.Dimension));
+        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows));
     }
+
+    /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
+    internal int MaxPageRows { get; set; } = 16384;
 
     /// <summary>Rows per query page: about <see cref="TargetMessageBytes"/> of vectors and metadata, within Milvus's 16384.</summary>
     internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, 16384);
@@ -366,7 +369,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             var expression = last is null ? filter ?? "" : FilterExpression.And(filter, $"{PatternSchema.PatternId} > {FilterExpression.FormatString(last)}");
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
-            var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(16384, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
+            var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
             var page = Rows(collection, expression, skipping ? [PatternSchema.PatternId] : PatternFields, want);
             var patterns = WireFormat.DecodePatterns(page, collection).OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList();
             if (patterns.Count == 0)

@@ -427,3 +427,53 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
         Assert.StartsWith($"cannot parse expression: {expression}, error: ", reason, StringComparison.Ordinal);
     }
 }
+
+/// <summary><see cref="MilvusOps.Engine.Milvus.MilvusStore"/> against the stateful peer, for what the cmdlet suites cannot
+/// reach: iterator pages smaller than a query, and a collection another client released.</summary>
+public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<StatefulPeer>
+{
+    private Engine.Milvus.MilvusStore Store()
+    {
+        Skip.If(fixture.Peer.SkipReason is not null, fixture.Peer.SkipReason);
+        return Engine.Milvus.MilvusStore.Connect(Engine.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{fixture.Peer.Port}").WithCredential("root", "Milvus"));
+    }
+
+    private static Pattern P(int i) => new($"p{i:D3}", [i, 1f, 0f, 0f], i % 3 == 0 ? null : "t", null, null);
+
+    [SkippableFact]
+    public void Query_PagesByPrimaryKey_ThroughOffsetAndLimit()
+    {
+        using var store = Store();
+        store.CreateCollection(new CollectionSpec { Name = "paging", Dimension = 4, IndexType = "FLAT" }, ifNotExists: false);
+        // Written out of order, so only the pages' "pattern_id > last" can give primary-key order.
+        store.Upsert("paging", Enumerable.Range(0, 50).OrderBy(i => (i * 37) % 50).Select(P).ToList());
+        store.MaxPageRows = 7;
+
+        var all = store.Query("paging", null).Select(p => p.PatternId).ToList();
+        var window = store.Query("paging", null, limit: 30, offset: 9).Select(p => p.PatternId).ToList();
+        var filtered = store.Query("paging", "pattern_type == \"t\"", limit: 10, offset: 4).Select(p => p.PatternId).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"p{i:D3}"), all);
+        Assert.Equal(Enumerable.Range(9, 30).Select(i => $"p{i:D3}"), window);
+        Assert.Equal(Enumerable.Range(0, 50).Where(i => i % 3 != 0).Skip(4).Take(10).Select(i => $"p{i:D3}"), filtered);
+        store.DropCollection("paging");
+    }
+
+    [SkippableFact]
+    public void A_collection_released_by_another_client_is_loaded_again_on_read()
+    {
+        using var store = Store();
+        store.CreateCollection(new CollectionSpec { Name = "released", Dimension = 4, IndexType = "FLAT" }, ifNotExists: false);
+        store.Upsert("released", [P(1), P(2)]);
+        var other = fixture.Peer.Client();
+        Assert.True(WireFormat.Check(other.ReleaseCollection(new Rpc.ReleaseCollectionRequest { DbName = "default", CollectionName = "released" })).Ok);
+
+        Assert.Equal(2, store.DescribeCollection("released").EntityCount);
+        var hits = store.Search("released", new SearchRequest(["q"], [[2f, 1f, 0f, 0f]], Top: 1));
+        Assert.Equal("p002", hits[0][0].PatternId);
+        var calls = fixture.Peer.Calls.Select(c => string.Join(' ', c.Split(' ').Take(3))).ToList();
+        Assert.Contains("CALL Query STATUS", calls);   // the first read found it released (code 101)
+        Assert.True(calls.LastIndexOf("CALL LoadCollection OK") > calls.LastIndexOf("CALL ReleaseCollection OK"));
+        store.DropCollection("released");
+    }
+}
