@@ -1,8 +1,10 @@
 #Requires -Version 7.4
-# Pester 5 suite: the operator's view of the embedded store. Run: Invoke-Pester ./tests/pester
+# Pester 5 suite: the operator's view of a store. Run: Invoke-Pester ./tests/pester
+# It uses a temporary embedded store, or the Milvus server in $env:MILVUSOPS_TEST_URI (e.g. http://localhost:19530).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
-    $script:store = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-{0}.db" -f [guid]::NewGuid())
+    $script:store = if ($env:MILVUSOPS_TEST_URI) { $env:MILVUSOPS_TEST_URI }
+                    else { Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-{0}.db" -f [guid]::NewGuid()) }
     Connect-Milvus $script:store | Out-Null
     New-PatternCollection pester_patterns -Dimension 8 | Out-Null
     $script:rng = [Random]::new(7)
@@ -19,10 +21,10 @@ BeforeAll {
 AfterAll {
     Remove-PatternCollection pester_patterns -Confirm:$false
     Disconnect-Milvus
-    Remove-Item "$script:store*" -ErrorAction SilentlyContinue
+    if (-not $env:MILVUSOPS_TEST_URI) { Remove-Item "$script:store*" -ErrorAction SilentlyContinue }
 }
 
-Describe 'MilvusOps embedded store' {
+Describe 'MilvusOps store' {
     It 'counts every pattern exactly' {
         (Get-PatternCollection pester_patterns).EntityCount | Should -Be 50
     }
