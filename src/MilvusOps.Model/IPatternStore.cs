@@ -26,7 +26,9 @@ public interface IPatternStore
 
     void DropCollection(string name);
 
-    /// <summary>Writes the batch atomically, replacing patterns with the same id. Patterns must already be validated.</summary>
+    /// <summary>Writes the batch, replacing patterns with the same id. Patterns must already be validated. The embedded
+    /// store writes it in one transaction; Milvus in requests of about 8 MB, each applied whole. Writing a batch again
+    /// is always safe.</summary>
     void Upsert(string collection, IReadOnlyList<Pattern> patterns);
 
     /// <summary>Makes every write so far durable and sealed. Call it once after a bulk load: Milvus rate-limits flushes,

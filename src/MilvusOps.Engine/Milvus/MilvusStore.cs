@@ -108,11 +108,11 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             // The collection default for other clients (Attu, pymilvus); our reads always name their level.
             ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
         };
-        _rpc.Call("CreateCollection", spec.Name, (c, o) => c.CreateCollection(create, o), retry: false);
+        // Safe to retry: Milvus answers success to a second create with the same parameters.
+        _rpc.Call("CreateCollection", spec.Name, (c, o) => c.CreateCollection(create, o));
         try
         {
             CreateIndex(spec);
-            Load(spec.Name);
         }
         catch
         {
@@ -121,6 +121,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             catch (MilvusOpsException) { }
             throw;
         }
+        // A load that is slow to finish leaves a whole collection: reads load it again if they find it unloaded.
+        Load(spec.Name);
         return DescribeCollection(spec.Name);
     }
 
