@@ -1,13 +1,15 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    The first milestone on the embedded store: create a collection, add patterns, search, count.
+    The first milestone: create a collection, add patterns, search, count. On the embedded store by default.
 .EXAMPLE
     ./examples/quickstart.ps1                       # pwsh
     dotnet run --project tools/MilvusOps.Host -- examples/quickstart.ps1   # no pwsh needed
+.EXAMPLE
+    ./examples/quickstart.ps1 -Store http://localhost:19530   # the Milvus server of docker-compose.yml
 #>
 param(
-    # A file path uses the embedded store; the file is created if missing.
+    # A file path uses the embedded store (the file is created if missing); http(s)://host:port a Milvus server.
     [string] $Store = './quickstart.db',
     [int] $Count = 300
 )
