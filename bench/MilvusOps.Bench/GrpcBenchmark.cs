@@ -1,23 +1,28 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MilvusOps.Engine.Milvus;
 using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
 using Rpc = MilvusOps.Engine.Milvus.Grpc;
 
 namespace MilvusOps.Bench;
 
 /// <summary>
-/// An import of patterns encoded by <see cref="WireFormat.UpsertRequest"/> and sent with the generated client to an
-/// in-process gRPC sink (<see cref="GrpcSink"/>), measured against baselines in the same run: the same vectors
-/// serialized as bare FloatArray messages into a reusable buffer (the encoding ceiling: no ids, no JSON, no
-/// network), and those FloatArray bytes, serialized beforehand, sent through the same channel and sink (the
-/// transport ceiling). Two proposed encoders (<see cref="PrototypeUpsertEncoder"/>, <see cref="ReusingUpsertEncoder"/>)
-/// run beside ours. Each round times the sides in turns, batch by batch, then runs each encoder's import alone for
-/// its memory footprint; the first round warms up and is dropped, and each figure is the median of the rest.
+/// An import written through the production path, <see cref="MilvusStore.Upsert"/> (split into ~8 MB requests,
+/// encoded by <see cref="WireFormat.UpsertRequest"/>, sent by MilvusRpc with its headers, deadline and retry
+/// rules), to an in-process gRPC sink (<see cref="GrpcSink"/>) that answers the store's Describe calls and drains
+/// every upsert. The rows go in the batches Import-SqlitePattern hands to the store. Baselines in the same run:
+/// the same vectors serialized as bare FloatArray messages into a reusable buffer (the encoding ceiling: no ids,
+/// no JSON, no network), and those FloatArray bytes, serialized beforehand, sent request for request through a
+/// channel set up like the store's to the same sink (the transport ceiling). One proposed encoder
+/// (<see cref="ReusingUpsertEncoder"/>) runs beside ours in the store's write loop. Each round times the sides in
+/// turns, batch by batch, then runs whole imports alone for their memory footprint; the first round warms up and
+/// is dropped, and each figure is the median of the rest.
 /// </summary>
 internal static class GrpcBenchmark
 {
@@ -25,7 +30,8 @@ internal static class GrpcBenchmark
 
     public static int Run(string[] args)
     {
-        int rows = 100_000, dim = 512, batchMb = 8, rounds = 5, seed = 42;
+        // --batch and --batch-mb: Import-SqlitePattern's -BatchSize default and ImportOptions.MaxBatchBytes.
+        int rows = 100_000, dim = 512, batchRows = 5000, batchMb = 8, rounds = 5, seed = 42;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -34,6 +40,7 @@ internal static class GrpcBenchmark
             {
                 case "--rows": rows = Next(); break;
                 case "--dim": dim = Next(); break;
+                case "--batch": batchRows = Next(); break;
                 case "--batch-mb": batchMb = Next(); break;
                 case "--rounds": rounds = Next(); break;
                 case "--seed": seed = Next(); break;
@@ -42,69 +49,70 @@ internal static class GrpcBenchmark
                     return 2;
             }
         }
-        if (rows < 1 || dim < 1 || batchMb < 1 || rounds < 1)
+        if (rows < 1 || dim < 1 || batchRows < 1 || batchMb < 1 || rounds < 1)
         {
-            Console.Error.WriteLine("--rows, --dim, --batch-mb and --rounds must be at least 1.");
+            Console.Error.WriteLine("--rows, --dim, --batch, --batch-mb and --rounds must be at least 1.");
             return 2;
         }
 
-        Console.WriteLine($"grpc benchmark: {rows:N0} x {dim} patterns, ~{batchMb} MiB requests, {rounds} rounds + 1 warm-up, " +
-            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"grpc benchmark: {rows:N0} x {dim} patterns, import batches of up to {batchRows:N0} rows / {batchMb} MiB, " +
+            $"{rounds} rounds + 1 warm-up, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var patterns = BuildPatterns(rows, dim, seed);
+        var batches = ImportBatches(patterns, batchRows, (long)batchMb << 20);
+        var write = new Write(batches, dim);
 
-        // Rows per batch from the encoded size of a sample, as a writer capping requests at --batch-mb would.
-        int sampleRows = Math.Min(rows, 1000);
-        long sampleBytes = WireFormat.UpsertRequest(Collection, new ArraySegment<Pattern>(patterns, 0, sampleRows)).CalculateSize();
-        int batchRows = (int)Math.Clamp(((long)batchMb << 20) * sampleRows / sampleBytes, 1, rows);
-        var batches = new List<ArraySegment<Pattern>>();
-        for (int start = 0; start < rows; start += batchRows)
-            batches.Add(new ArraySegment<Pattern>(patterns, start, Math.Min(batchRows, rows - start)));
-
-        // Every batch encoded once, untimed: the wire sizes, and proof that the prototypes write the same bytes.
-        long wireBytes = 0;
-        int largest = 0;
-        bool prototypeSame = true;
+        // Every request encoded once, untimed: the wire sizes, and proof that the prototype writes the same bytes.
         var reusing = new ReusingUpsertEncoder();
-        foreach (var batch in batches)
-        {
-            byte[] ours = WireFormat.UpsertRequest(Collection, batch).ToByteArray();
-            prototypeSame &= ours.AsSpan().SequenceEqual(PrototypeUpsertEncoder.UpsertRequest(Collection, batch).ToByteArray())
-                && ours.AsSpan().SequenceEqual(reusing.UpsertRequest(Collection, batch).ToByteArray());
-            wireBytes += ours.Length;
-            largest = Math.Max(largest, ours.Length);
-        }
+        bool prototypeSame = true;
+        foreach (var request in write.Requests.SelectMany(r => r))
+            prototypeSame &= WireFormat.UpsertRequest(Collection, request).ToByteArray().AsSpan()
+                .SequenceEqual(reusing.UpsertRequest(Collection, request).ToByteArray());
         // And a few rows with a null type or null documents, so the nullable columns are compared too.
         var withNulls = patterns.Take(8).Select((p, i) => new Pattern(p.PatternId, p.Vector, i % 2 == 0 ? null : p.PatternType,
             i % 3 == 0 ? null : p.CoherenceMetricsJson, i % 4 == 0 ? null : p.TemporalContextJson)).ToArray();
-        byte[] expected = WireFormat.UpsertRequest(Collection, withNulls).ToByteArray();
-        prototypeSame &= expected.AsSpan().SequenceEqual(PrototypeUpsertEncoder.UpsertRequest(Collection, withNulls).ToByteArray())
-            && expected.AsSpan().SequenceEqual(reusing.UpsertRequest(Collection, withNulls).ToByteArray());
-        Console.WriteLine($"{batches.Count} requests of up to {batchRows:N0} rows ({largest / 1e6:F2} MB); " +
-            $"{wireBytes / 1e6:F1} MB on the wire, {(double)wireBytes / rows:F0} bytes a row, of which {dim * sizeof(float)} are the vector");
+        prototypeSame &= WireFormat.UpsertRequest(Collection, withNulls).ToByteArray().AsSpan()
+            .SequenceEqual(reusing.UpsertRequest(Collection, withNulls).ToByteArray());
+        var sizes = write.Requests.SelectMany(r => r).Select(r => r.Count).ToList();
+        Console.WriteLine($"{batches.Count} import batches of up to {batches.Max(b => b.Count):N0} rows; the store sends them as {write.RequestCount} requests " +
+            $"({string.Join(", ", sizes.CountBy(n => n).OrderByDescending(g => g.Key).Select(g => $"{g.Value} x {g.Key:N0} rows"))}), " +
+            $"the largest {write.LargestRequest / 1e6:F2} MB");
+        Console.WriteLine($"{write.WireBytes / 1e6:F1} MB on the wire, {(double)write.WireBytes / rows:F0} bytes a row, of which {dim * sizeof(float)} are the vector");
         if (!prototypeSame)
-            Console.WriteLine("NOTE: the prototype encoders no longer write WireFormat's bytes (WireFormat changed); their rows are not comparable.");
+            Console.WriteLine("NOTE: the prototype encoder no longer writes WireFormat's bytes (WireFormat changed); its rows are not comparable.");
 
         var (faultMicroseconds, faultsPer64MiB) = PageFaultCost();
-        var sink = GrpcSink.StartAsync().GetAwaiter().GetResult();
+        var sink = GrpcSink.StartAsync(Answers(dim)).GetAwaiter().GetResult();
         try
         {
-            // The largest request of the run, so no send is refused for its size.
-            using var channel = GrpcChannel.ForAddress(sink.Address, new GrpcChannelOptions { MaxSendMessageSize = largest });
-            var client = new Rpc.MilvusService.MilvusServiceClient(channel);
-            var invoker = channel.CreateCallInvoker();
-            var buffer = new byte[largest];
-            WarmUp(client, invoker, patterns, buffer);
+            var endpoint = MilvusEndpoint.Parse(sink.Address.ToString());
+            using var store = MilvusStore.Connect(endpoint);
+            // The proposal's own connection, with the store's channel, headers, deadline and retry rules.
+            using var rpc = new MilvusRpc(endpoint);
+            using var raw = RawChannel(sink.Address);
+            var invoker = raw.CreateCallInvoker();
+            var buffer = new byte[write.LargestRequest];
+            WarmUp(store, rpc, invoker, patterns, buffer);
             var results = new List<Round>();
             for (int round = 0; round <= rounds; round++)
             {
-                var (send, encode) = TimedPasses(sink, client, invoker, batches, buffer);
-                // Alone, from a collected heap: the encoder's own footprint, with nothing else live but the input.
-                var oursAlone = Measure(sampler => Import(client, WireFormat.UpsertRequest, batches, sampler));
-                var oneCopyAlone = Measure(sampler => Import(client, PrototypeUpsertEncoder.UpsertRequest, batches, sampler));
-                var reusedAlone = Measure(sampler => Import(client, new ReusingUpsertEncoder().UpsertRequest, batches, sampler));
-                if (round > 0) results.Add(new Round(send, encode, [oursAlone, oneCopyAlone, reusedAlone]));
+                var (send, encode) = TimedPasses(sink, store, rpc, invoker, write, buffer);
+                // Alone, from a collected heap: each path's own footprint, with nothing else live but the input.
+                // The order rotates so that drifting load from elsewhere falls on each alike.
+                var passes = new Action[]
+                {
+                    () => ImportThroughStore(store, batches),
+                    () => store.Upsert(Collection, patterns),
+                    () => ImportReusing(rpc, new ReusingUpsertEncoder(), write),
+                };
+                var alone = new Footprint[passes.Length];
+                for (int k = 0; k < passes.Length; k++)
+                {
+                    int p = (round + k) % passes.Length;
+                    alone[p] = Measure(sink, passes[p]);
+                }
+                if (round > 0) results.Add(new Round(send, encode, alone));
             }
-            Report(rows, dim, batchRows, batches.Count, wireBytes, prototypeSame, results, faultMicroseconds, faultsPer64MiB);
+            Report(rows, dim, write, prototypeSame, results, faultMicroseconds, faultsPer64MiB);
             return 0;
         }
         finally
@@ -138,67 +146,169 @@ internal static class GrpcBenchmark
         return patterns;
     }
 
-    private static Rpc.FloatArray FloatArrayOf(ArraySegment<Pattern> batch)
+    /// <summary>
+    /// The batches Import-SqlitePattern hands to the store (SqliteImporter's cut): a batch closes at
+    /// <paramref name="maxRows"/> rows, or once its vectors, ids and JSON documents reach <paramref name="maxBytes"/>
+    /// (floats at 4 bytes, text at one byte a char). Lists, as the importer passes.
+    /// </summary>
+    private static List<List<Pattern>> ImportBatches(Pattern[] patterns, int maxRows, long maxBytes)
+    {
+        var batches = new List<List<Pattern>>();
+        var batch = new List<Pattern>();
+        long bytes = 0;
+        foreach (var pattern in patterns)
+        {
+            batch.Add(pattern);
+            bytes += pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
+                + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
+            if (batch.Count >= maxRows || bytes >= maxBytes)
+            {
+                batches.Add(batch);
+                batch = [];
+                bytes = 0;
+            }
+        }
+        if (batch.Count > 0) batches.Add(batch);
+        return batches;
+    }
+
+    /// <summary>An import's batches and, for each, the requests the store splits it into, with their sizes.</summary>
+    private sealed class Write
+    {
+        public Write(List<List<Pattern>> batches, int dim)
+        {
+            Batches = batches;
+            Dimension = dim;
+            Requests = [.. batches.Select(b => MilvusStore.Batches(b, dim).ToList())];
+            // Each request as the store sends it, database name included.
+            var sizes = Requests.Select(requests => requests.Select(r => (long)StoreRequest(WireFormat.UpsertRequest, r).CalculateSize()).ToList()).ToList();
+            BatchBytes = [.. sizes.Select(s => s.Sum())];
+            WireBytes = BatchBytes.Sum();
+            LargestRequest = (int)sizes.SelectMany(s => s).Max();
+            RequestCount = Requests.Sum(r => r.Count);
+        }
+
+        public List<List<Pattern>> Batches { get; }
+        public int Dimension { get; }
+        public List<List<IReadOnlyList<Pattern>>> Requests { get; }
+
+        /// <summary>The upsert messages' bytes for each import batch, without the 5-byte gRPC frame headers.</summary>
+        public long[] BatchBytes { get; }
+        public long WireBytes { get; }
+        public int LargestRequest { get; }
+        public int RequestCount { get; }
+    }
+
+    private static Rpc.UpsertRequest StoreRequest(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, IReadOnlyList<Pattern> rows)
+    {
+        var request = encode(Collection, rows);
+        request.DbName = MilvusEndpoint.DefaultDatabase;
+        return request;
+    }
+
+    private static Rpc.FloatArray FloatArrayOf(IReadOnlyList<Pattern> rows)
     {
         var array = new Rpc.FloatArray();
-        array.Data.Capacity = batch.Count * batch[0].Vector.Length;
-        foreach (var pattern in batch) array.Data.AddRange(pattern.Vector);
+        array.Data.Capacity = rows.Count * rows[0].Vector.Length;
+        foreach (var pattern in rows) array.Data.AddRange(pattern.Vector);
         return array;
     }
 
+    /// <summary>
+    /// The sink's answers to what the store asks before its first write: the collection's schema from
+    /// WireFormat.Schema, and a FLAT / L2 index on the vector field. Upserts get the empty answer, which reads as
+    /// a MutationResult with a success status.
+    /// </summary>
+    private static Dictionary<string, byte[]> Answers(int dim)
+    {
+        var spec = new CollectionSpec { Name = Collection, Dimension = dim, Metric = MetricType.L2, IndexType = "FLAT" };
+        var collection = new Rpc.DescribeCollectionResponse
+        {
+            Status = new Rpc.Status(), Schema = WireFormat.Schema(spec), CollectionName = Collection, DbName = MilvusEndpoint.DefaultDatabase, ShardsNum = 1,
+        };
+        var index = new Rpc.IndexDescription { FieldName = PatternSchema.Vector, IndexName = PatternSchema.Vector };
+        index.Params.Add(new Rpc.KeyValuePair { Key = "index_type", Value = "FLAT" });
+        index.Params.Add(new Rpc.KeyValuePair { Key = "metric_type", Value = "L2" });
+        index.Params.Add(new Rpc.KeyValuePair { Key = "params", Value = "{}" });
+        var indexes = new Rpc.DescribeIndexResponse { Status = new Rpc.Status() };
+        indexes.IndexDescriptions.Add(index);
+        string service = "/" + Rpc.MilvusService.Descriptor.FullName + "/";
+        return new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [service + "DescribeCollection"] = GrpcSink.Frame(collection.ToByteArray()),
+            [service + "DescribeIndex"] = GrpcSink.Frame(indexes.ToByteArray()),
+        };
+    }
+
+    /// <summary>The raw transport's channel: a handler set up as MilvusRpc sets up the store's (keepalive pings,
+    /// no idle timeout, more HTTP/2 connections when streams run out), so the two differ in what they send.</summary>
+    private static GrpcChannel RawChannel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            EnableMultipleHttp2Connections = true,
+        },
+        DisposeHttpClient = true,
+        MaxSendMessageSize = MilvusRpc.MaxSendBytes,
+    });
 
     // ---------------------------------------------------------------- the timed passes
 
     /// <summary>
-    /// An import is only 27 requests, so a method called once a request would still be in its first, unoptimized
-    /// JIT tier during the first rounds. Many small requests of every kind get each past the tiering threshold;
-    /// the pause lets the background compiler finish.
+    /// An import is only a few dozen requests, so a method called once a request would still be in its first,
+    /// unoptimized JIT tier during the first rounds. Many small requests of every kind get each past the tiering
+    /// threshold; the pause lets the background compiler finish. The store's first write also asks the sink for
+    /// the collection's schema and index, which it then keeps.
     /// </summary>
-    private static void WarmUp(Rpc.MilvusService.MilvusServiceClient client, CallInvoker invoker, Pattern[] patterns, byte[] buffer)
+    private static void WarmUp(MilvusStore store, MilvusRpc rpc, CallInvoker invoker, Pattern[] patterns, byte[] buffer)
     {
-        var small = new ArraySegment<Pattern>(patterns, 0, Math.Min(patterns.Length, 16));
+        var small = patterns.Take(16).ToList();
         var reusing = new ReusingUpsertEncoder();
         byte[] message = FloatArrayOf(small).ToByteArray();
+        var smallWrite = new List<List<Pattern>> { small };
+        int dim = small[0].Vector.Length;
         for (int i = 0; i < 200; i++)
         {
-            Upsert(client, WireFormat.UpsertRequest, small);
-            Upsert(client, PrototypeUpsertEncoder.UpsertRequest, small);
-            Upsert(client, reusing.UpsertRequest, small);
+            store.Upsert(Collection, small);
+            UpsertReusing(rpc, reusing, small, dim);
             SendFrame(invoker, message);
-            Encode(WireFormat.UpsertRequest, small, buffer);
-            Encode(PrototypeUpsertEncoder.UpsertRequest, small, buffer);
-            Encode(reusing.UpsertRequest, small, buffer);
+            EncodeSplit(WireFormat.UpsertRequest, small, dim, buffer);
+            EncodeSplit(reusing.UpsertRequest, small, dim, buffer);
             Serialize(FloatArrayOf(small), buffer);
         }
         Thread.Sleep(500);
     }
 
     /// <summary>
-    /// One round's throughput: the sides of each comparison take turns batch by batch (the first side rotates), so
-    /// load from elsewhere on the machine falls on every side alike. The baselines' inputs are built here, untimed,
-    /// and are garbage once this returns, before the memory passes run.
+    /// One round's throughput: the sides of each comparison take turns import batch by import batch (the first
+    /// side rotates), so load from elsewhere on the machine falls on every side alike. The baselines' inputs are
+    /// built here, untimed, one FloatArray per request the store sends, and are garbage once this returns, before
+    /// the memory passes run.
     /// </summary>
-    private static (Timed[] Send, Timed[] Encode) TimedPasses(GrpcSink sink, Rpc.MilvusService.MilvusServiceClient client, CallInvoker invoker,
-        List<ArraySegment<Pattern>> batches, byte[] buffer)
+    private static (Timed[] Send, Timed[] Encode) TimedPasses(GrpcSink sink, MilvusStore store, MilvusRpc rpc, CallInvoker invoker, Write write, byte[] buffer)
     {
-        var arrays = batches.Select(FloatArrayOf).ToArray();
-        var frames = arrays.Select(array => array.ToByteArray()).ToArray();
-        long before = sink.BytesReceived;
+        var arrays = write.Requests.Select(requests => requests.Select(FloatArrayOf).ToList()).ToList();
+        var frames = arrays.Select(batch => batch.Select(array => array.ToByteArray()).ToList()).ToList();
+        long before = sink.BytesReceived, requestsBefore = sink.RequestsReceived;
         var reusingSend = new ReusingUpsertEncoder();
-        var send = Interleave(batches.Count,
-            i => Upsert(client, WireFormat.UpsertRequest, batches[i]),
-            i => Upsert(client, PrototypeUpsertEncoder.UpsertRequest, batches[i]),
-            i => Upsert(client, reusingSend.UpsertRequest, batches[i]),
-            i => SendFrame(invoker, frames[i]));
-        // Every message and its 5-byte gRPC header reached the sink.
-        long sent = send.Sum(side => side.Bytes) + 5L * send.Length * batches.Count, received = sink.BytesReceived - before;
-        if (received != sent) throw new InvalidOperationException($"The sink received {received} bytes; {sent} were sent.");
+        var send = Interleave(write.Batches.Count,
+            i => { store.Upsert(Collection, write.Batches[i]); return write.BatchBytes[i]; },
+            i => { UpsertReusing(rpc, reusingSend, write.Batches[i], write.Dimension); return write.BatchBytes[i]; },
+            i => frames[i].Sum(frame => SendFrame(invoker, frame)));
+        // Each side sent every request of the import, and each message with its 5-byte gRPC header reached the sink.
+        long requests = sink.RequestsReceived - requestsBefore, received = sink.BytesReceived - before;
+        long sent = send.Sum(side => side.Bytes) + 5L * requests;
+        if (requests != send.Length * write.RequestCount || received != sent)
+            throw new InvalidOperationException($"The sink received {requests} requests and {received} bytes; {send.Length * write.RequestCount} and {sent} were sent.");
         var reusingEncode = new ReusingUpsertEncoder();
-        var encode = Interleave(batches.Count,
-            i => Encode(WireFormat.UpsertRequest, batches[i], buffer),
-            i => Encode(PrototypeUpsertEncoder.UpsertRequest, batches[i], buffer),
-            i => Encode(reusingEncode.UpsertRequest, batches[i], buffer),
-            i => Serialize(arrays[i], buffer));
+        var encode = Interleave(write.Batches.Count,
+            i => EncodeSplit(WireFormat.UpsertRequest, write.Batches[i], write.Dimension, buffer),
+            i => EncodeSplit(reusingEncode.UpsertRequest, write.Batches[i], write.Dimension, buffer),
+            i => arrays[i].Sum(array => Serialize(array, buffer)));
         return (send, encode);
     }
 
@@ -227,21 +337,37 @@ internal static class GrpcBenchmark
         return [.. ticks.Select((t, s) => new Timed((double)t / Stopwatch.Frequency, bytes[s]))];
     }
 
-    /// <summary>Ours: encode the batch and send it with the generated client. Returns the request's encoded size.</summary>
-    private static long Upsert(Rpc.MilvusService.MilvusServiceClient client, Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, ArraySegment<Pattern> batch)
+    /// <summary>
+    /// Proposal B in the store's write loop: the same dimension check and split, the database name, and MilvusRpc's
+    /// call with its headers, deadline and retries; only the encoder differs. Returns the messages' bytes.
+    /// </summary>
+    private static long UpsertReusing(MilvusRpc rpc, ReusingUpsertEncoder encoder, IReadOnlyList<Pattern> patterns, int dim)
     {
-        var request = encode(Collection, batch);
-        long size = request.CalculateSize();
-        client.Upsert(request);
-        return size;
+        foreach (var pattern in patterns)
+            if (pattern.Vector.Length != dim) throw new InvalidOperationException($"Pattern '{pattern.PatternId}' is not {dim}-d.");
+        long bytes = 0;
+        foreach (var batch in MilvusStore.Batches(patterns, dim))
+        {
+            var request = StoreRequest(encoder.UpsertRequest, batch);
+            bytes += request.CalculateSize();
+            var result = rpc.Call("Upsert", Collection, (c, o) => c.Upsert(request, o), r => r.Status);
+            if (result.ErrIndex.Count > 0) throw new InvalidOperationException("The sink refused rows.");
+        }
+        return bytes;
     }
 
-    private static long Encode(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, ArraySegment<Pattern> batch, byte[] buffer)
+    /// <summary>Encode only: the store's split, then each request encoded and written to a reusable buffer.</summary>
+    private static long EncodeSplit(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, IReadOnlyList<Pattern> patterns, int dim, byte[] buffer)
     {
-        var request = encode(Collection, batch);
-        int size = request.CalculateSize();
-        request.WriteTo(buffer.AsSpan(0, size));
-        return size;
+        long bytes = 0;
+        foreach (var batch in MilvusStore.Batches(patterns, dim))
+        {
+            var request = StoreRequest(encode, batch);
+            int size = request.CalculateSize();
+            request.WriteTo(buffer.AsSpan(0, size));
+            bytes += size;
+        }
+        return bytes;
     }
 
     private static long Serialize(Rpc.FloatArray array, byte[] buffer)
@@ -280,36 +406,44 @@ internal static class GrpcBenchmark
 
     // ---------------------------------------------------------------- memory passes
 
-    private static long Import(Rpc.MilvusService.MilvusServiceClient client, Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode,
-        List<ArraySegment<Pattern>> batches, MemorySampler sampler)
+    /// <summary>Ours as Import-SqlitePattern writes: one Upsert per import batch. (The other pass is one Upsert of
+    /// every row, which the store splits at ~8 MB: the same requests, less each batch's short remainder.)</summary>
+    private static void ImportThroughStore(MilvusStore store, List<List<Pattern>> batches)
     {
-        long bytes = 0;
-        foreach (var batch in batches)
-        {
-            bytes += Upsert(client, encode, batch);
-            sampler.Sample();
-        }
-        return bytes;
+        foreach (var batch in batches) store.Upsert(Collection, batch);
     }
 
-    private sealed record Footprint(double Seconds, long Bytes, long PeakHeapBytes, long AllocatedBytes, long PageFaults, int Gen0, int Gen1, int Gen2);
+    private static void ImportReusing(MilvusRpc rpc, ReusingUpsertEncoder encoder, Write write)
+    {
+        foreach (var batch in write.Batches) UpsertReusing(rpc, encoder, batch, write.Dimension);
+    }
 
-    /// <summary>Runs a whole import from a collected heap, sampling the managed heap every 2 ms and after each request.</summary>
-    private static Footprint Measure(Func<MemorySampler, long> body)
+    /// <summary>A whole import alone: its time, the requests and bytes the sink saw, and its memory.</summary>
+    private sealed record Footprint(double Seconds, long Requests, long Bytes, long PeakHeapBytes, long AllocatedBytes, long PageFaults, int Gen0, int Gen1, int Gen2);
+
+    /// <summary>Runs a whole import from a collected heap, sampling the managed heap every 2 ms and as each request
+    /// reaches the sink (the sender still holds it then).</summary>
+    private static Footprint Measure(GrpcSink sink, Action body)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true), faults = MinorPageFaults();
+        long requests = sink.RequestsReceived, bytes = sink.BytesReceived;
         using var sampler = new MemorySampler();
+        sink.OnRequest = sampler.Sample;
         var clock = Stopwatch.StartNew();
-        long bytes = body(sampler);
+        body();
         double seconds = clock.Elapsed.TotalSeconds;
+        sink.OnRequest = null;
         sampler.Stop();
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         faults = MinorPageFaults() - faults;
-        return new Footprint(seconds, bytes, sampler.PeakHeapBytes, allocated, faults,
+        requests = sink.RequestsReceived - requests;
+        // The messages' bytes, without their frame headers, as the timed passes count them.
+        bytes = sink.BytesReceived - bytes - 5 * requests;
+        return new Footprint(seconds, requests, bytes, sampler.PeakHeapBytes, allocated, faults,
             GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
     }
 
@@ -405,69 +539,78 @@ internal static class GrpcBenchmark
 
     // ---------------------------------------------------------------- report
 
-    // The sides of each timed pass, and the encoders of the memory passes (the first three).
-    private const int Ours = 0, OneCopy = 1, Reused = 2, Raw = 3;
+    // The sides of each timed pass, and the imports of the memory passes.
+    private const int Ours = 0, Reused = 1, Raw = 2;
+    private const int OursImport = 0, OursWhole = 1, ReusedImport = 2;
 
     private sealed record Round(Timed[] Send, Timed[] Encode, Footprint[] Alone);
 
-    private static void Report(int rows, int dim, int batchRows, int requests, long wireBytes, bool prototypeSame, List<Round> rounds,
-        double faultMicroseconds, long faultsPer64MiB)
+    private static void Report(int rows, int dim, Write write, bool prototypeSame, List<Round> rounds, double faultMicroseconds, long faultsPer64MiB)
     {
         double M(Func<Round, double> value) => Median(rounds.Select(value));
         string Each(Func<Round, double> value) => string.Join(" ", rounds.Select(r => value(r).ToString("F2", CultureInfo.InvariantCulture)));
-        void Line(string label, string value) => Console.WriteLine($"{label,-62} {value,17}");
+        void Line(string label, string value) => Console.WriteLine($"{label,-64} {value,17}");
         string F(double value, string format, string unit = "") => value.ToString(format, CultureInfo.InvariantCulture) + unit;
+        double AloneMBps(Round r, int pass) => r.Alone[pass].Bytes / r.Alone[pass].Seconds / 1e6;
 
         double raw = M(r => r.Encode[Raw].MBps), transport = M(r => r.Send[Raw].MBps), ours = M(r => r.Send[Ours].MBps);
         double oursToRaw = M(r => r.Send[Ours].MBps / r.Encode[Raw].MBps), oursToTransport = M(r => r.Send[Ours].MBps / r.Send[Raw].MBps);
         double oursRows = M(r => rows / r.Send[Ours].Seconds), encodeShare = M(r => r.Encode[Ours].Seconds / r.Send[Ours].Seconds);
+        double wholeToImport = M(r => AloneMBps(r, OursWhole) / AloneMBps(r, OursImport));
 
         Console.WriteLine();
         Line($"measurement (median of {rounds.Count} rounds; MB = 10^6 bytes)", "value");
-        Console.WriteLine(new string('-', 80));
+        Console.WriteLine(new string('-', 82));
         Line("raw FloatArray serialization into a reusable buffer", F(raw, "N0", " MB/s") + "  baseline");
         Line("raw transport: pre-serialized FloatArray bytes to the sink", F(transport, "N0", " MB/s") + "  baseline");
-        Line("ours: WireFormat.UpsertRequest + client.Upsert to the sink", F(ours, "N0", " MB/s"));
+        Line("ours: MilvusStore.Upsert per import batch, to the sink", F(ours, "N0", " MB/s"));
         Line("", F(oursRows, "N0", " rows/s"));
         Line("  ours / raw FloatArray serialization", F(oursToRaw, "F3"));
         Line("  ours / raw transport", F(oursToTransport, "F3"));
         Line("  per round (ours / raw transport)", Each(r => r.Send[Ours].MBps / r.Send[Raw].MBps));
-        Line("ours, encode only: UpsertRequest + WriteTo a reusable buffer", F(M(r => r.Encode[Ours].MBps), "N0", " MB/s"));
-        Line("  encode only / raw FloatArray serialization", F(M(r => r.Encode[Ours].MBps / r.Encode[Raw].MBps), "F3"));
-        Line("  encode time / encode + send time", F(encodeShare, "F3"));
-        Line("ours alone (the memory pass, not in turns)", F(M(r => r.Alone[Ours].Bytes / r.Alone[Ours].Seconds / 1e6), "N0", " MB/s"));
-        Footprints("ours alone", Ours);
+        Line("ours, split + encode only: Batches, UpsertRequest, WriteTo a buffer", F(M(r => r.Encode[Ours].MBps), "N0", " MB/s"));
+        Line("  split + encode only / raw FloatArray serialization", F(M(r => r.Encode[Ours].MBps / r.Encode[Raw].MBps), "F3"));
+        Line("  split + encode time / Upsert time", F(encodeShare, "F3"));
+        Line("ours alone, per import batch (the memory pass, not in turns)", F(M(r => AloneMBps(r, OursImport)), "N0", " MB/s"));
+        Line("  requests per import", F(M(r => r.Alone[OursImport].Requests), "F0"));
+        Footprints("  ", OursImport);
+        Line("ours alone, one Upsert of every row", F(M(r => AloneMBps(r, OursWhole)), "N0", " MB/s"));
+        Line("  requests per import", F(M(r => r.Alone[OursWhole].Requests), "F0"));
+        Line("  one Upsert / per import batch", F(wholeToImport, "F3"));
+        Line("  per round (one Upsert / per import batch)", Each(r => AloneMBps(r, OursWhole) / AloneMBps(r, OursImport)));
+        Footprints("  ", OursWhole);
         Line("this machine: one page fault on fresh memory (" + F(faultsPer64MiB, "N0") + " per 64 MiB)", F(faultMicroseconds, "F2", " us"));
         string mark = prototypeSame ? "" : " (NOT COMPARABLE)";
-        foreach (var (side, name) in new[] { (OneCopy, "proposal A, vectors copied once" + mark), (Reused, "proposal B, request reused" + mark) })
-        {
-            Line(name + ": encode only / ours", F(M(r => r.Encode[side].MBps / r.Encode[Ours].MBps), "F3"));
-            Line("  encode + send / ours", F(M(r => r.Send[side].MBps / r.Send[Ours].MBps), "F3"));
-            Line("  per round (encode + send / ours)", Each(r => r.Send[side].MBps / r.Send[Ours].MBps));
-            Line("  encode + send / raw transport", F(M(r => r.Send[side].MBps / r.Send[Raw].MBps), "F3"));
-            Footprints("  alone", side);
-        }
+        Line("proposal B, request reused" + mark + ": split + encode only / ours", F(M(r => r.Encode[Reused].MBps / r.Encode[Ours].MBps), "F3"));
+        Line("  upsert / ours", F(M(r => r.Send[Reused].MBps / r.Send[Ours].MBps), "F3"));
+        Line("  per round (upsert / ours)", Each(r => r.Send[Reused].MBps / r.Send[Ours].MBps));
+        Line("  upsert / raw transport", F(M(r => r.Send[Reused].MBps / r.Send[Raw].MBps), "F3"));
+        Line("  alone, per import batch", F(M(r => AloneMBps(r, ReusedImport)), "N0", " MB/s"));
+        Line("  alone / ours alone", F(M(r => AloneMBps(r, ReusedImport) / AloneMBps(r, OursImport)), "F3"));
+        Footprints("  ", ReusedImport);
 
-        void Footprints(string who, int encoder)
+        void Footprints(string indent, int pass)
         {
-            Line(who + ": peak managed heap above the input", F(M(r => r.Alone[encoder].PeakHeapBytes / 1e6), "F1", " MB"));
-            Line(who + ": allocated per row (payload " + F((double)wireBytes / rows, "F0") + " B)", F(M(r => (double)r.Alone[encoder].AllocatedBytes / rows), "N0", " B"));
-            Line(who + ": minor page faults per request", F(M(r => (double)r.Alone[encoder].PageFaults / requests), "N0"));
-            Line(who + ": collections gen0/1/2", string.Join("/", new Func<Footprint, int>[] { f => f.Gen0, f => f.Gen1, f => f.Gen2 }
-                .Select(gen => F(M(r => gen(r.Alone[encoder])), "F0"))));
+            Line(indent + "peak managed heap above the input", F(M(r => r.Alone[pass].PeakHeapBytes / 1e6), "F1", " MB"));
+            Line(indent + "allocated per row (payload " + F((double)write.WireBytes / rows, "F0") + " B)", F(M(r => (double)r.Alone[pass].AllocatedBytes / rows), "N0", " B"));
+            Line(indent + "minor page faults per request", F(M(r => (double)r.Alone[pass].PageFaults / r.Alone[pass].Requests), "N0"));
+            Line(indent + "collections gen0/1/2", string.Join("/", new Func<Footprint, int>[] { f => f.Gen0, f => f.Gen1, f => f.Gen2 }
+                .Select(gen => F(M(r => gen(r.Alone[pass])), "F0"))));
         }
 
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            benchmark = "grpc", rows, dimension = dim, batchRows, requests, wireBytes,
+            benchmark = "grpc", rows, dimension = dim, importBatches = write.Batches.Count, requests = write.RequestCount, wireBytes = write.WireBytes,
             rawSerializeMBps = Math.Round(raw), rawTransportMBps = Math.Round(transport),
             oursMBps = Math.Round(ours), oursRowsPerSecond = Math.Round(oursRows),
             oursToRawSerialize = Math.Round(oursToRaw, 3), oursToRawTransport = Math.Round(oursToTransport, 3),
             oursEncodeMBps = Math.Round(M(r => r.Encode[Ours].MBps)), encodeShare = Math.Round(encodeShare, 3),
-            oursPeakHeapBytes = Math.Round(M(r => r.Alone[Ours].PeakHeapBytes)), oursAllocatedPerRow = Math.Round(M(r => (double)r.Alone[Ours].AllocatedBytes / rows)),
+            oursPeakHeapBytes = Math.Round(M(r => r.Alone[OursImport].PeakHeapBytes)),
+            oursAllocatedPerRow = Math.Round(M(r => (double)r.Alone[OursImport].AllocatedBytes / rows)),
+            wholeToImport = Math.Round(wholeToImport, 3),
             pageFaultMicroseconds = Math.Round(faultMicroseconds, 2), prototypeSame,
-            oneCopyToOursSend = Math.Round(M(r => r.Send[OneCopy].MBps / r.Send[Ours].MBps), 3),
-            reusedToOursSend = Math.Round(M(r => r.Send[Reused].MBps / r.Send[Ours].MBps), 3),
+            reusedToOursUpsert = Math.Round(M(r => r.Send[Reused].MBps / r.Send[Ours].MBps), 3),
+            reusedPeakHeapBytes = Math.Round(M(r => r.Alone[ReusedImport].PeakHeapBytes)),
         }));
     }
 

@@ -12,30 +12,48 @@ namespace MilvusOps.Bench;
 
 /// <summary>
 /// An in-process gRPC endpoint that costs as little as possible: Kestrel, HTTP/2 cleartext on 127.0.0.1 and a
-/// port the OS picks. Every request, whatever its method, has its body drained and counted, never decoded, and
-/// gets an empty message (a 5-byte frame header of length 0) with grpc-status 0, which a client reads as a
-/// default response message. A Grpc.AspNetCore service would parse each 8 MB request into an UpsertRequest
-/// before calling us, and that work would land on the same two cores as the client being measured.
+/// port the OS picks. Every request has its body drained and counted, never decoded. A method with a canned
+/// answer (by request path) gets that frame; any other gets an empty message (a 5-byte frame header of length 0),
+/// which a client reads as a default response message. Either way grpc-status is 0. A Grpc.AspNetCore service
+/// would parse each 8 MB request into an UpsertRequest before calling us, and that work would land on the same
+/// two cores as the client being measured.
 /// </summary>
 internal sealed class GrpcSink : IAsyncDisposable
 {
     private static readonly byte[] EmptyMessage = new byte[5];
+    private readonly IReadOnlyDictionary<string, byte[]> _answers;
     private WebApplication? _app;
-    private long _bytes;
+    private long _bytes, _requests;
 
-    private GrpcSink() { }
+    private GrpcSink(IReadOnlyDictionary<string, byte[]> answers) => _answers = answers;
 
     public Uri Address { get; private set; } = null!;
 
     /// <summary>Request body bytes received so far: gRPC frames, i.e. each message plus its 5-byte header.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytes);
 
-    public static async Task<GrpcSink> StartAsync()
+    /// <summary>Requests answered so far, of every method.</summary>
+    public long RequestsReceived => Interlocked.Read(ref _requests);
+
+    /// <summary>Runs once a request's body is drained, while the caller still holds the message it sent.</summary>
+    public Action? OnRequest { get; set; }
+
+    /// <summary>A message as the body of a gRPC response: not compressed, its length big-endian, then its bytes.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> message)
+    {
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+        message.CopyTo(frame.AsSpan(5));
+        return frame;
+    }
+
+    /// <param name="answers">Whole response frames (<see cref="Frame"/>) by request path, e.g. "/package.Service/Method".</param>
+    public static async Task<GrpcSink> StartAsync(IReadOnlyDictionary<string, byte[]>? answers = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            // A request is a whole batch; Kestrel's 30 MB default would cap --batch-mb.
+            // A request may be as large as Milvus accepts (64 MB); Kestrel's 30 MB default would refuse some.
             kestrel.Limits.MaxRequestBodySize = null;
             // 16 MB flow-control windows, the ceiling that Milvus's grpc-go server grows its own windows to on a
             // fast link (BDP estimation), so a whole request can be in flight without waiting for WINDOW_UPDATEs.
@@ -43,7 +61,7 @@ internal sealed class GrpcSink : IAsyncDisposable
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
         });
-        var sink = new GrpcSink { _app = builder.Build() };
+        var sink = new GrpcSink(answers ?? new Dictionary<string, byte[]>()) { _app = builder.Build() };
         sink._app.Run(sink.Answer);
         await sink._app.StartAsync().ConfigureAwait(false);
         sink.Address = new Uri(sink._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
@@ -62,9 +80,12 @@ internal sealed class GrpcSink : IAsyncDisposable
             if (read.IsCompleted) break;
         }
         Interlocked.Add(ref _bytes, count);
+        Interlocked.Increment(ref _requests);
+        OnRequest?.Invoke();
         context.Response.ContentType = "application/grpc";
         context.Response.AppendTrailer("grpc-status", "0");
-        await context.Response.BodyWriter.WriteAsync(EmptyMessage).ConfigureAwait(false);
+        byte[] answer = _answers.TryGetValue(context.Request.Path.Value ?? "", out var canned) ? canned : EmptyMessage;
+        await context.Response.BodyWriter.WriteAsync(answer).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

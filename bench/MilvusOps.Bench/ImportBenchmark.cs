@@ -27,7 +27,7 @@ internal static class ImportBenchmark
             Console.WriteLine($"import benchmark: {rows:N0} x {dimension} float32 rows, batches of {batch}, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
             string source = Path.Combine(folder, "legacy.db"), small = Path.Combine(folder, "small.db");
             WriteSource(source, rows, dimension);
-            WriteSource(small, rows / 5, dimension);
+            WriteSource(small, Math.Max(1, rows / 5), dimension);
             long sourceBytes = new FileInfo(source).Length;
 
             double scan = Median(Enumerable.Range(0, rounds).Select(_ => Time(() => RawScan(source))).ToList());
@@ -35,10 +35,14 @@ internal static class ImportBenchmark
             // Flat memory: a source a fifth the size must need about the same memory above the baseline,
             // and the live heap (after a full collection, every 10 batches) must not grow with rows done.
             var (_, smallPeakBytes) = TimeWithPeakMemory(() => Import(Path.Combine(folder, "small-import.db"), small, batch));
+            // Every 10 batches, fewer when the import has fewer than 20 (at least two samples when it has two batches),
+            // and after the last one. Batches are counted, not rows: the 8 MiB cut can end a batch short of --batch rows.
             var liveHeap = new List<(long Rows, long Bytes)>();
+            int batchesDone = 0, sampleEvery = Math.Clamp((int)Math.Ceiling((double)rows / batch) / 2, 1, 10);
             Import(Path.Combine(folder, "heap-import.db"), source, batch, onBatch: progress =>
             {
-                if (progress.RowsDone % (10L * batch) == 0) liveHeap.Add((progress.RowsDone, GC.GetTotalMemory(forceFullCollection: true)));
+                if (++batchesDone % sampleEvery == 0 || progress.RowsDone == progress.TotalRows)
+                    liveHeap.Add((progress.RowsDone, GC.GetTotalMemory(forceFullCollection: true)));
             });
             var (_, peakBytes) = TimeWithPeakMemory(() => Import(Path.Combine(folder, "import.db"), source, batch));
             double fidelity = Time(() => Fidelity(Path.Combine(folder, "import.db"), source));
@@ -68,7 +72,7 @@ internal static class ImportBenchmark
             Console.WriteLine($"{"fidelity pass (Test-PatternCoherence -SourcePath)",-52} {fidelityRate,9:N0} rows/s");
             Console.WriteLine($"{"  fidelity / raw scan",-52} {fidelityRate / scanRate,14:F3} {">= 0.45",10}");
             Console.WriteLine($"{"peak memory above baseline, import of " + rows.ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {peakBytes / 1e6,11:F1} MB");
-            Console.WriteLine($"{"peak memory above baseline, import of " + (rows / 5).ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {smallPeakBytes / 1e6,11:F1} MB");
+            Console.WriteLine($"{"peak memory above baseline, import of " + Math.Max(1, rows / 5).ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {smallPeakBytes / 1e6,11:F1} MB");
             Console.WriteLine($"{"  peak at 5x rows / peak at 1x rows (GC sizing, not live data)",-52} {(double)peakBytes / smallPeakBytes,14:F2}");
             foreach (var (done, bytes) in liveHeap)
                 Console.WriteLine($"{"live managed heap after " + done.ToString("N0", CultureInfo.InvariantCulture) + " rows",-52} {bytes / 1e6,11:F1} MB");
