@@ -148,8 +148,8 @@ internal static class GrpcBenchmark
 
     /// <summary>
     /// The batches Import-SqlitePattern hands to the store (SqliteImporter's cut): a batch closes at
-    /// <paramref name="maxRows"/> rows, or once its vectors, ids and JSON documents reach <paramref name="maxBytes"/>
-    /// (floats at 4 bytes, text at one byte a char). Lists, as the importer passes.
+    /// <paramref name="maxRows"/> rows, or once its patterns reach <paramref name="maxBytes"/> as
+    /// <see cref="WriteBatch.SizeOf"/> measures them. Lists, as the importer passes.
     /// </summary>
     private static List<List<Pattern>> ImportBatches(Pattern[] patterns, int maxRows, long maxBytes)
     {
@@ -159,8 +159,7 @@ internal static class GrpcBenchmark
         foreach (var pattern in patterns)
         {
             batch.Add(pattern);
-            bytes += pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
-                + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
+            bytes += WriteBatch.SizeOf(pattern);
             if (batch.Count >= maxRows || bytes >= maxBytes)
             {
                 batches.Add(batch);
@@ -179,7 +178,7 @@ internal static class GrpcBenchmark
         {
             Batches = batches;
             Dimension = dim;
-            Requests = [.. batches.Select(b => MilvusStore.Batches(b, dim).ToList())];
+            Requests = [.. batches.Select(b => MilvusStore.Batches(b).ToList())];
             // Each request as the store sends it, database name included.
             var sizes = Requests.Select(requests => requests.Select(r => (long)StoreRequest(WireFormat.UpsertRequest, r).CalculateSize()).ToList()).ToList();
             BatchBytes = [.. sizes.Select(s => s.Sum())];
@@ -346,7 +345,7 @@ internal static class GrpcBenchmark
         foreach (var pattern in patterns)
             if (pattern.Vector.Length != dim) throw new InvalidOperationException($"Pattern '{pattern.PatternId}' is not {dim}-d.");
         long bytes = 0;
-        foreach (var batch in MilvusStore.Batches(patterns, dim))
+        foreach (var batch in MilvusStore.Batches(patterns))
         {
             var request = StoreRequest(encoder.UpsertRequest, batch);
             bytes += request.CalculateSize();
@@ -360,7 +359,7 @@ internal static class GrpcBenchmark
     private static long EncodeSplit(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, IReadOnlyList<Pattern> patterns, int dim, byte[] buffer)
     {
         long bytes = 0;
-        foreach (var batch in MilvusStore.Batches(patterns, dim))
+        foreach (var batch in MilvusStore.Batches(patterns))
         {
             var request = StoreRequest(encode, batch);
             int size = request.CalculateSize();

@@ -8,8 +8,8 @@ public sealed record ImportOptions(LegacySourceOptions Source, string Collection
 {
     public int BatchSize { get; init; } = 1000;
 
-    /// <summary>Batches are cut at this many bytes of patterns too, well under any request limit.</summary>
-    public long MaxBatchBytes { get; init; } = 8L << 20;
+    /// <summary>Batches are cut at this many bytes of patterns too (<see cref="WriteBatch.SizeOf"/>).</summary>
+    public long MaxBatchBytes { get; init; } = WriteBatch.MaxBytes;
     public long? MaxRejects { get; init; }
     public bool Resume { get; init; }
     public bool CreateCollection { get; init; }
@@ -56,7 +56,7 @@ public static class SqliteImporter
         long batchBytes = 0;
         bool IsFull(List<(SourceRecord Record, Rejection? Rejection)> batch)
         {
-            if (batch[^1].Record.Pattern is { } pattern && batch[^1].Rejection is null) batchBytes += ApproximateBytes(pattern);
+            if (batch[^1].Record.Pattern is { } pattern && batch[^1].Rejection is null) batchBytes += WriteBatch.SizeOf(pattern);
             if (batch.Count < options.BatchSize && batchBytes < options.MaxBatchBytes) return false;
             batchBytes = 0;
             return true;
@@ -109,10 +109,6 @@ public static class SqliteImporter
             WhatIf = options.WhatIf,
         };
     }
-
-    private static long ApproximateBytes(Pattern pattern) =>
-        pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
-        + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
 
     /// <summary>The importer's own checks on top of the reader's: duplicates in the source, and the target's limits.</summary>
     private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)

@@ -14,8 +14,12 @@ namespace MilvusOps.Engine.Milvus;
 /// </summary>
 public sealed class MilvusStore : IPatternStore, IDisposable
 {
-    /// <summary>Requests and pages are sized to this many bytes: well under Milvus's 64 MB request limit.</summary>
+    /// <summary>Query pages and search requests are sized to this many bytes.</summary>
     internal const int TargetMessageBytes = 8 * 1024 * 1024;
+
+    /// <summary>An upsert is split at this many bytes: twice a writer's batch (<see cref="WriteBatch.MaxBytes"/>), so each
+    /// batch goes as one request, and a quarter of Milvus's 64 MB request limit.</summary>
+    internal const long MaxUpsertBytes = 2 * WriteBatch.MaxBytes;
 
     /// <summary>Ids per <c>pattern_id in [...]</c> expression.</summary>
     internal const int IdsPerExpression = 1000;
@@ -222,7 +226,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             if (pattern.Vector.Length != info.Dimension)
                 throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
                     $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {info.Dimension}.", pattern.PatternId);
-        foreach (var batch in Batches(patterns, info.Dimension))
+        foreach (var batch in Batches(patterns))
         {
             var request = WireFormat.UpsertRequest(collection, batch);
             request.DbName = Db;
@@ -234,15 +238,15 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         }
     }
 
-    /// <summary>Splits a write into requests of about <see cref="TargetMessageBytes"/>.</summary>
-    internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns, int dimension)
+    /// <summary>Splits a write into requests of at most <see cref="MaxUpsertBytes"/>.</summary>
+    internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns)
     {
         var batch = new List<Pattern>();
         long bytes = 0;
         foreach (var pattern in patterns)
         {
-            long size = EncodedSize(pattern, dimension);
-            if (batch.Count > 0 && bytes + size > TargetMessageBytes)
+            long size = WriteBatch.SizeOf(pattern);
+            if (batch.Count > 0 && bytes + size > MaxUpsertBytes)
             {
                 yield return batch;
                 batch = [];
@@ -254,14 +258,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         if (batch.Count > 0)
             yield return batch;
     }
-
-    /// <summary>A row's share of an upsert request: its floats, its strings, and a few bytes of framing per value.</summary>
-    internal static long EncodedSize(Pattern pattern, int dimension) =>
-        4L * dimension + 16
-        + Encoding.UTF8.GetByteCount(pattern.PatternId)
-        + (pattern.PatternType is null ? 0 : Encoding.UTF8.GetByteCount(pattern.PatternType))
-        + (pattern.CoherenceMetricsJson is null ? 0 : Encoding.UTF8.GetByteCount(pattern.CoherenceMetricsJson))
-        + (pattern.TemporalContextJson is null ? 0 : Encoding.UTF8.GetByteCount(pattern.TemporalContextJson));
 
     /// <summary>Seals what was written so it survives a restart without replaying the log. Milvus rate-limits flushes
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>

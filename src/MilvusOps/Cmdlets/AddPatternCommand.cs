@@ -32,7 +32,6 @@ namespace MilvusOps.Cmdlets;
 [OutputType(typeof(Pattern))]
 public sealed class AddPatternCommand : MilvusOpsCmdlet
 {
-    private const long MaxBatchBytes = 8L << 20;
     private readonly List<Pattern> _batch = [];
     private long _batchBytes;
     private long _written;
@@ -108,9 +107,8 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
         }
         if (!ShouldProcess($"{pattern.PatternId} -> {Collection}", "Add pattern")) return;
         _batch.Add(pattern);
-        _batchBytes += pattern.Vector.Length * sizeof(float) + pattern.PatternId.Length
-            + (pattern.CoherenceMetricsJson?.Length ?? 0) + (pattern.TemporalContextJson?.Length ?? 0);
-        if (_batch.Count >= BatchSize || _batchBytes >= MaxBatchBytes) Flush();
+        _batchBytes += WriteBatch.SizeOf(pattern);
+        if (_batch.Count >= BatchSize || _batchBytes >= WriteBatch.MaxBytes) Flush();
     }
 
     protected override void EndProcessing()

@@ -123,9 +123,9 @@ public class MilvusClientTests
         Assert.Equal(retriable, MilvusErrors.IsRetriable(code, flag));
 
     [Theory]
-    [InlineData(512, 10_000)]
-    [InlineData(4, 50_000)]
-    [InlineData(4096, 3_000)]
+    [InlineData(512, 20_000)]
+    [InlineData(4, 100_000)]
+    [InlineData(4096, 5_000)]
     public void UpsertBatches_StayUnderTheTargetSizeAndKeepEveryRowInOrder(int dimension, int rows)
     {
         var random = new Random(dimension);
@@ -133,14 +133,34 @@ public class MilvusClientTests
             Enumerable.Range(0, dimension).Select(_ => random.NextSingle()).ToArray(), i % 3 == 0 ? null : "resonance",
             """{"quantum_coherence":0.95,"phase_alignment":0.91}""", i % 5 == 0 ? null : """{"observed_at":"2024-05-01T10:00:00Z"}""")).ToList();
 
-        var batches = MilvusStore.Batches(patterns, dimension).ToList();
+        var batches = MilvusStore.Batches(patterns).ToList();
         var sizes = batches.Select(b => WireFormat.UpsertRequest("patterns", b).CalculateSize()).ToList();
 
         Assert.Equal(patterns.Select(p => p.PatternId), batches.SelectMany(b => b).Select(p => p.PatternId));
-        Assert.All(sizes, size => Assert.InRange(size, 1, MilvusStore.TargetMessageBytes + 64 * 1024));
-        // Full batches are close to the target, so an import of 512-d patterns sends a few MB per request, not a few KB.
-        Assert.All(sizes.SkipLast(1), size => Assert.True(size > MilvusStore.TargetMessageBytes * 0.9, $"a batch of {size} bytes"));
+        Assert.All(sizes, size => Assert.InRange(size, 1, MilvusStore.MaxUpsertBytes));
+        // Full requests are close to the limit, so a large write sends many MB per request, not a few KB.
+        Assert.All(sizes.SkipLast(1), size => Assert.True(size > MilvusStore.MaxUpsertBytes * 0.9, $"a request of {size} bytes"));
         Assert.True(sizes.Max() < MilvusRpc.MaxSendBytes / 4);
+    }
+
+    [Fact]
+    public void AWritersBatch_GoesAsOneRequest_AndItsSizeEstimateHolds()
+    {
+        var random = new Random(7);
+        var batch = new List<Pattern>();
+        long estimated = 0;
+        for (var i = 0; estimated < WriteBatch.MaxBytes; i++)
+        {
+            // The importer's cut: add rows until the batch reaches WriteBatch.MaxBytes.
+            var pattern = new Pattern($"legacy-ü-{i}", Enumerable.Range(0, 512).Select(_ => random.NextSingle()).ToArray(), i % 2 == 0 ? "résonance" : null,
+                """{"quantum_coherence":0.95,"note":"ü✓"}""", """{"observed_at":"2024-05-01T10:00:00Z"}""");
+            batch.Add(pattern);
+            estimated += WriteBatch.SizeOf(pattern);
+        }
+
+        Assert.Single(MilvusStore.Batches(batch));
+        var encoded = WireFormat.UpsertRequest("patterns", batch).CalculateSize();
+        Assert.InRange(encoded, estimated * 0.95, estimated);   // an upper bound, and a close one
     }
 
     [Fact]
