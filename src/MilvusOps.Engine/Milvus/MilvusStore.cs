@@ -33,6 +33,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     private readonly MilvusRpc _rpc;
     private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<PatternColumnWriter> _columnWriters = [];
     private ulong _lastWrite;
 
     private MilvusStore(MilvusRpc rpc, string serverVersion)
@@ -226,16 +227,29 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             if (pattern.Vector.Length != info.Dimension)
                 throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
                     $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {info.Dimension}.", pattern.PatternId);
-        foreach (var batch in Batches(patterns))
+        // A writer per call at a time: its columns are reused from request to request, and returned for the next call.
+        var writer = _columnWriters.TryTake(out var idle) ? idle : new PatternColumnWriter();
+        try
         {
-            var request = WireFormat.UpsertRequest(collection, batch);
-            request.DbName = Db;
-            var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o));
-            if (result.ErrIndex.Count > 0)
-                throw new MilvusOpsException("MilvusPartialWrite", ErrorKind.InvalidOperation,
-                    $"Milvus refused {result.ErrIndex.Count} of {batch.Count} patterns in an upsert to '{collection}' (the first is '{batch[(int)result.ErrIndex[0]].PatternId}').",
-                    batch[(int)result.ErrIndex[0]].PatternId);
+            foreach (var batch in Batches(patterns))
+                Upsert(collection, batch, writer);
         }
+        finally
+        {
+            _columnWriters.Add(writer);
+        }
+    }
+
+    private void Upsert(string collection, IReadOnlyList<Pattern> batch, PatternColumnWriter writer)
+    {
+        var columns = writer.Write(batch);
+        var request = new Rpc.UpsertRequest { DbName = Db, CollectionName = collection, NumRows = columns.NumRows };
+        request.FieldsData.Add(columns.Fields);
+        var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o));
+        if (result.ErrIndex.Count > 0)
+            throw new MilvusOpsException("MilvusPartialWrite", ErrorKind.InvalidOperation,
+                $"Milvus refused {result.ErrIndex.Count} of {batch.Count} patterns in an upsert to '{collection}' (the first is '{batch[(int)result.ErrIndex[0]].PatternId}').",
+                batch[(int)result.ErrIndex[0]].PatternId);
     }
 
     /// <summary>Splits a write into requests of at most <see cref="MaxUpsertBytes"/>.</summary>

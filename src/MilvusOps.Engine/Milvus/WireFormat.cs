@@ -77,61 +77,9 @@ internal static class WireFormat
 
     // ---------------------------------------------------------------- pattern columns
 
-    /// <summary>The five pattern columns for an insert or upsert, with the row count. pattern_type and the two
-    /// JSON documents are nullable: each carries one valid_data flag per row and data for the non-null rows only,
-    /// the compact layout the Milvus 2.5 proxy expects (it expands it by valid_data).</summary>
-    public static PatternColumns Columns(IReadOnlyList<Pattern> patterns)
-    {
-        ArgumentNullException.ThrowIfNull(patterns);
-        if (patterns.Count == 0)
-            throw Invalid("EmptyBatch", "A write needs at least one pattern.");
-        var dim = patterns[0].Vector?.Length ?? 0;
-        if (dim == 0)
-            throw Invalid("EmptyVector", $"Pattern '{patterns[0].PatternId}' has an empty vector.");
-
-        int rows = patterns.Count;
-        var ids = new Rpc.StringArray();
-        var types = new Rpc.StringArray();
-        var metrics = new Rpc.JSONArray();
-        var temporal = new Rpc.JSONArray();
-        var vector = new Rpc.FloatArray();
-        var typeField = new Rpc.FieldData { FieldName = PatternSchema.PatternType, Type = Rpc.DataType.VarChar, Scalars = new() { StringData = types } };
-        var metricsField = new Rpc.FieldData { FieldName = PatternSchema.CoherenceMetrics, Type = Rpc.DataType.Json, Scalars = new() { JsonData = metrics } };
-        var temporalField = new Rpc.FieldData { FieldName = PatternSchema.TemporalContext, Type = Rpc.DataType.Json, Scalars = new() { JsonData = temporal } };
-        // Presized, and the vectors copied once, straight into the repeated field: a batch is ~8 MB of floats.
-        ids.Data.Capacity = types.Data.Capacity = metrics.Data.Capacity = temporal.Data.Capacity = rows;
-        typeField.ValidData.Capacity = metricsField.ValidData.Capacity = temporalField.ValidData.Capacity = rows;
-        vector.Data.Capacity = checked(rows * dim);
-        foreach (var pattern in patterns)
-        {
-            if (pattern.Vector is null || pattern.Vector.Length != dim)
-                throw Invalid("DimensionMismatch",
-                    $"Pattern '{pattern.PatternId}' has {pattern.Vector?.Length ?? 0} dimensions; the batch has {dim}.");
-            ids.Data.Add(pattern.PatternId);
-            AddNullable(typeField, types.Data, pattern.PatternType);
-            AddNullable(metricsField, metrics.Data, pattern.CoherenceMetricsJson is { } m ? ByteString.CopyFromUtf8(m) : null);
-            AddNullable(temporalField, temporal.Data, pattern.TemporalContextJson is { } t ? ByteString.CopyFromUtf8(t) : null);
-            vector.Data.AddRange(pattern.Vector);
-        }
-
-        Rpc.FieldData[] fields =
-        [
-            new() { FieldName = PatternSchema.PatternId, Type = Rpc.DataType.VarChar, Scalars = new() { StringData = ids } },
-            new() { FieldName = PatternSchema.Vector, Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = dim, FloatVector = vector } },
-            typeField,
-            metricsField,
-            temporalField,
-        ];
-        return new PatternColumns(fields, (uint)patterns.Count);
-    }
-
-    /// <summary>One row of a nullable column: its valid_data flag, and its value only when it is not null.</summary>
-    private static void AddNullable<T>(Rpc.FieldData field, Google.Protobuf.Collections.RepeatedField<T> data, T? value) where T : class
-    {
-        field.ValidData.Add(value is not null);
-        if (value is not null)
-            data.Add(value);
-    }
+    /// <summary>The five pattern columns for an insert or upsert, with the row count (a fresh
+    /// <see cref="PatternColumnWriter"/>; a writer that sends batch after batch keeps one).</summary>
+    public static PatternColumns Columns(IReadOnlyList<Pattern> patterns) => new PatternColumnWriter().Write(patterns);
 
     public static Rpc.InsertRequest InsertRequest(string collection, IReadOnlyList<Pattern> patterns)
     {
@@ -442,7 +390,7 @@ internal static class WireFormat
         _ => dataType.ToString(),
     };
 
-    private static MilvusOpsException Invalid(string errorId, string message) =>
+    internal static MilvusOpsException Invalid(string errorId, string message) =>
         new(errorId, ErrorKind.InvalidArgument, message);
 
     private static MilvusOpsException Malformed(string message) =>
