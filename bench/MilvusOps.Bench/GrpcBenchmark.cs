@@ -13,16 +13,16 @@ using Rpc = MilvusOps.Engine.Milvus.Grpc;
 namespace MilvusOps.Bench;
 
 /// <summary>
-/// An import written through the production path, <see cref="MilvusStore.Upsert"/> (split into ~8 MB requests,
-/// encoded by <see cref="WireFormat.UpsertRequest"/>, sent by MilvusRpc with its headers, deadline and retry
-/// rules), to an in-process gRPC sink (<see cref="GrpcSink"/>) that answers the store's Describe calls and drains
-/// every upsert. The rows go in the batches Import-SqlitePattern hands to the store. Baselines in the same run:
-/// the same vectors serialized as bare FloatArray messages into a reusable buffer (the encoding ceiling: no ids,
-/// no JSON, no network), and those FloatArray bytes, serialized beforehand, sent request for request through a
-/// channel set up like the store's to the same sink (the transport ceiling). One proposed encoder
-/// (<see cref="ReusingUpsertEncoder"/>) runs beside ours in the store's write loop. Each round times the sides in
-/// turns, batch by batch, then runs whole imports alone for their memory footprint; the first round warms up and
-/// is dropped, and each figure is the median of the rest.
+/// An import written through the production path, <see cref="MilvusStore.Upsert"/> (split at
+/// <see cref="MilvusStore.MaxUpsertBytes"/>, encoded by the store's pooled <see cref="PatternColumnWriter"/>, sent
+/// by MilvusRpc with its headers, deadline and retry rules), to an in-process gRPC sink (<see cref="GrpcSink"/>)
+/// that answers the store's Describe calls and drains every upsert. The rows go in the batches
+/// Import-SqlitePattern hands to the store. Baselines in the same run: the same vectors serialized as bare
+/// FloatArray messages into a reusable buffer (the encoding ceiling: no ids, no JSON, no network), and those
+/// FloatArray bytes, serialized beforehand, sent request for request through a channel set up like the store's to
+/// the same sink (the transport ceiling). Each round times the sides in turns, batch by batch, then runs a whole
+/// import alone for its memory footprint; the first round warms up and is dropped, and each figure is the median
+/// of the rest.
 /// </summary>
 internal static class GrpcBenchmark
 {
@@ -59,26 +59,17 @@ internal static class GrpcBenchmark
             $"{rounds} rounds + 1 warm-up, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var patterns = BuildPatterns(rows, dim, seed);
         var batches = ImportBatches(patterns, batchRows, (long)batchMb << 20);
-        var write = new Write(batches, dim);
+        var write = new Write(batches);
 
-        // Every request encoded once, untimed: the wire sizes, and proof that the prototype writes the same bytes.
-        var reusing = new ReusingUpsertEncoder();
-        bool prototypeSame = true;
-        foreach (var request in write.Requests.SelectMany(r => r))
-            prototypeSame &= WireFormat.UpsertRequest(Collection, request).ToByteArray().AsSpan()
-                .SequenceEqual(reusing.UpsertRequest(Collection, request).ToByteArray());
-        // And a few rows with a null type or null documents, so the nullable columns are compared too.
-        var withNulls = patterns.Take(8).Select((p, i) => new Pattern(p.PatternId, p.Vector, i % 2 == 0 ? null : p.PatternType,
-            i % 3 == 0 ? null : p.CoherenceMetricsJson, i % 4 == 0 ? null : p.TemporalContextJson)).ToArray();
-        prototypeSame &= WireFormat.UpsertRequest(Collection, withNulls).ToByteArray().AsSpan()
-            .SequenceEqual(reusing.UpsertRequest(Collection, withNulls).ToByteArray());
         var sizes = write.Requests.SelectMany(r => r).Select(r => r.Count).ToList();
         Console.WriteLine($"{batches.Count} import batches of up to {batches.Max(b => b.Count):N0} rows; the store sends them as {write.RequestCount} requests " +
             $"({string.Join(", ", sizes.CountBy(n => n).OrderByDescending(g => g.Key).Select(g => $"{g.Value} x {g.Key:N0} rows"))}), " +
             $"the largest {write.LargestRequest / 1e6:F2} MB");
         Console.WriteLine($"{write.WireBytes / 1e6:F1} MB on the wire, {(double)write.WireBytes / rows:F0} bytes a row, of which {dim * sizeof(float)} are the vector");
-        if (!prototypeSame)
-            Console.WriteLine("NOTE: the prototype encoder no longer writes WireFormat's bytes (WireFormat changed); its rows are not comparable.");
+        // The store splits at twice the importer's byte limit, so each batch should go as one request; a larger
+        // --batch-mb is the only way to get more.
+        if (write.RequestCount != batches.Count)
+            Console.WriteLine($"NOTE: {write.RequestCount} requests for {batches.Count} import batches: the store splits some batches.");
 
         var (faultMicroseconds, faultsPer64MiB) = PageFaultCost();
         var sink = GrpcSink.StartAsync(Answers(dim)).GetAwaiter().GetResult();
@@ -86,33 +77,22 @@ internal static class GrpcBenchmark
         {
             var endpoint = MilvusEndpoint.Parse(sink.Address.ToString());
             using var store = MilvusStore.Connect(endpoint);
-            // The proposal's own connection, with the store's channel, headers, deadline and retry rules.
-            using var rpc = new MilvusRpc(endpoint);
             using var raw = RawChannel(sink.Address);
             var invoker = raw.CreateCallInvoker();
             var buffer = new byte[write.LargestRequest];
-            WarmUp(store, rpc, invoker, patterns, buffer);
+            // The split + encode measure keeps one writer for the whole run, as the store's pool keeps its own.
+            var writer = new PatternColumnWriter();
+            WarmUp(store, invoker, writer, patterns, buffer);
             var results = new List<Round>();
             for (int round = 0; round <= rounds; round++)
             {
-                var (send, encode) = TimedPasses(sink, store, rpc, invoker, write, buffer);
-                // Alone, from a collected heap: each path's own footprint, with nothing else live but the input.
-                // The order rotates so that drifting load from elsewhere falls on each alike.
-                var passes = new Action[]
-                {
-                    () => ImportThroughStore(store, batches),
-                    () => store.Upsert(Collection, patterns),
-                    () => ImportReusing(rpc, new ReusingUpsertEncoder(), write),
-                };
-                var alone = new Footprint[passes.Length];
-                for (int k = 0; k < passes.Length; k++)
-                {
-                    int p = (round + k) % passes.Length;
-                    alone[p] = Measure(sink, passes[p]);
-                }
+                var (send, encode) = TimedPasses(sink, store, invoker, writer, write, buffer);
+                // Alone, from a collected heap: the import's own footprint, with nothing else live but the input
+                // (and the writers, whose columns were sized by the timed passes).
+                var alone = Measure(sink, () => ImportThroughStore(store, batches));
                 if (round > 0) results.Add(new Round(send, encode, alone));
             }
-            Report(rows, dim, write, prototypeSame, results, faultMicroseconds, faultsPer64MiB);
+            Report(rows, dim, write, results, faultMicroseconds, faultsPer64MiB);
             return 0;
         }
         finally
@@ -174,13 +154,12 @@ internal static class GrpcBenchmark
     /// <summary>An import's batches and, for each, the requests the store splits it into, with their sizes.</summary>
     private sealed class Write
     {
-        public Write(List<List<Pattern>> batches, int dim)
+        public Write(List<List<Pattern>> batches)
         {
             Batches = batches;
-            Dimension = dim;
             Requests = [.. batches.Select(b => MilvusStore.Batches(b).ToList())];
             // Each request as the store sends it, database name included.
-            var sizes = Requests.Select(requests => requests.Select(r => (long)StoreRequest(WireFormat.UpsertRequest, r).CalculateSize()).ToList()).ToList();
+            var sizes = Requests.Select(requests => requests.Select(r => (long)StoreRequest(r).CalculateSize()).ToList()).ToList();
             BatchBytes = [.. sizes.Select(s => s.Sum())];
             WireBytes = BatchBytes.Sum();
             LargestRequest = (int)sizes.SelectMany(s => s).Max();
@@ -188,7 +167,6 @@ internal static class GrpcBenchmark
         }
 
         public List<List<Pattern>> Batches { get; }
-        public int Dimension { get; }
         public List<List<IReadOnlyList<Pattern>>> Requests { get; }
 
         /// <summary>The upsert messages' bytes for each import batch, without the 5-byte gRPC frame headers.</summary>
@@ -198,9 +176,9 @@ internal static class GrpcBenchmark
         public int RequestCount { get; }
     }
 
-    private static Rpc.UpsertRequest StoreRequest(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, IReadOnlyList<Pattern> rows)
+    private static Rpc.UpsertRequest StoreRequest(IReadOnlyList<Pattern> rows)
     {
-        var request = encode(Collection, rows);
+        var request = WireFormat.UpsertRequest(Collection, rows);
         request.DbName = MilvusEndpoint.DefaultDatabase;
         return request;
     }
@@ -263,20 +241,15 @@ internal static class GrpcBenchmark
     /// threshold; the pause lets the background compiler finish. The store's first write also asks the sink for
     /// the collection's schema and index, which it then keeps.
     /// </summary>
-    private static void WarmUp(MilvusStore store, MilvusRpc rpc, CallInvoker invoker, Pattern[] patterns, byte[] buffer)
+    private static void WarmUp(MilvusStore store, CallInvoker invoker, PatternColumnWriter writer, Pattern[] patterns, byte[] buffer)
     {
         var small = patterns.Take(16).ToList();
-        var reusing = new ReusingUpsertEncoder();
         byte[] message = FloatArrayOf(small).ToByteArray();
-        var smallWrite = new List<List<Pattern>> { small };
-        int dim = small[0].Vector.Length;
         for (int i = 0; i < 200; i++)
         {
             store.Upsert(Collection, small);
-            UpsertReusing(rpc, reusing, small, dim);
             SendFrame(invoker, message);
-            EncodeSplit(WireFormat.UpsertRequest, small, dim, buffer);
-            EncodeSplit(reusing.UpsertRequest, small, dim, buffer);
+            EncodeSplit(writer, small, buffer);
             Serialize(FloatArrayOf(small), buffer);
         }
         Thread.Sleep(500);
@@ -286,27 +259,23 @@ internal static class GrpcBenchmark
     /// One round's throughput: the sides of each comparison take turns import batch by import batch (the first
     /// side rotates), so load from elsewhere on the machine falls on every side alike. The baselines' inputs are
     /// built here, untimed, one FloatArray per request the store sends, and are garbage once this returns, before
-    /// the memory passes run.
+    /// the memory pass runs.
     /// </summary>
-    private static (Timed[] Send, Timed[] Encode) TimedPasses(GrpcSink sink, MilvusStore store, MilvusRpc rpc, CallInvoker invoker, Write write, byte[] buffer)
+    private static (Timed[] Send, Timed[] Encode) TimedPasses(GrpcSink sink, MilvusStore store, CallInvoker invoker, PatternColumnWriter writer, Write write, byte[] buffer)
     {
         var arrays = write.Requests.Select(requests => requests.Select(FloatArrayOf).ToList()).ToList();
         var frames = arrays.Select(batch => batch.Select(array => array.ToByteArray()).ToList()).ToList();
         long before = sink.BytesReceived, requestsBefore = sink.RequestsReceived;
-        var reusingSend = new ReusingUpsertEncoder();
         var send = Interleave(write.Batches.Count,
             i => { store.Upsert(Collection, write.Batches[i]); return write.BatchBytes[i]; },
-            i => { UpsertReusing(rpc, reusingSend, write.Batches[i], write.Dimension); return write.BatchBytes[i]; },
             i => frames[i].Sum(frame => SendFrame(invoker, frame)));
         // Each side sent every request of the import, and each message with its 5-byte gRPC header reached the sink.
         long requests = sink.RequestsReceived - requestsBefore, received = sink.BytesReceived - before;
         long sent = send.Sum(side => side.Bytes) + 5L * requests;
         if (requests != send.Length * write.RequestCount || received != sent)
             throw new InvalidOperationException($"The sink received {requests} requests and {received} bytes; {send.Length * write.RequestCount} and {sent} were sent.");
-        var reusingEncode = new ReusingUpsertEncoder();
         var encode = Interleave(write.Batches.Count,
-            i => EncodeSplit(WireFormat.UpsertRequest, write.Batches[i], write.Dimension, buffer),
-            i => EncodeSplit(reusingEncode.UpsertRequest, write.Batches[i], write.Dimension, buffer),
+            i => EncodeSplit(writer, write.Batches[i], buffer),
             i => arrays[i].Sum(array => Serialize(array, buffer)));
         return (send, encode);
     }
@@ -337,31 +306,17 @@ internal static class GrpcBenchmark
     }
 
     /// <summary>
-    /// Proposal B in the store's write loop: the same dimension check and split, the database name, and MilvusRpc's
-    /// call with its headers, deadline and retries; only the encoder differs. Returns the messages' bytes.
+    /// Encode only, as the store encodes: its split, then each request's columns refilled by one writer, wrapped in
+    /// an UpsertRequest with the database name, and written to a reusable buffer.
     /// </summary>
-    private static long UpsertReusing(MilvusRpc rpc, ReusingUpsertEncoder encoder, IReadOnlyList<Pattern> patterns, int dim)
-    {
-        foreach (var pattern in patterns)
-            if (pattern.Vector.Length != dim) throw new InvalidOperationException($"Pattern '{pattern.PatternId}' is not {dim}-d.");
-        long bytes = 0;
-        foreach (var batch in MilvusStore.Batches(patterns))
-        {
-            var request = StoreRequest(encoder.UpsertRequest, batch);
-            bytes += request.CalculateSize();
-            var result = rpc.Call("Upsert", Collection, (c, o) => c.Upsert(request, o), r => r.Status);
-            if (result.ErrIndex.Count > 0) throw new InvalidOperationException("The sink refused rows.");
-        }
-        return bytes;
-    }
-
-    /// <summary>Encode only: the store's split, then each request encoded and written to a reusable buffer.</summary>
-    private static long EncodeSplit(Func<string, IReadOnlyList<Pattern>, Rpc.UpsertRequest> encode, IReadOnlyList<Pattern> patterns, int dim, byte[] buffer)
+    private static long EncodeSplit(PatternColumnWriter writer, IReadOnlyList<Pattern> patterns, byte[] buffer)
     {
         long bytes = 0;
         foreach (var batch in MilvusStore.Batches(patterns))
         {
-            var request = StoreRequest(encode, batch);
+            var columns = writer.Write(batch);
+            var request = new Rpc.UpsertRequest { DbName = MilvusEndpoint.DefaultDatabase, CollectionName = Collection, NumRows = columns.NumRows };
+            request.FieldsData.Add(columns.Fields);
             int size = request.CalculateSize();
             request.WriteTo(buffer.AsSpan(0, size));
             bytes += size;
@@ -405,16 +360,11 @@ internal static class GrpcBenchmark
 
     // ---------------------------------------------------------------- memory passes
 
-    /// <summary>Ours as Import-SqlitePattern writes: one Upsert per import batch. (The other pass is one Upsert of
-    /// every row, which the store splits at ~8 MB: the same requests, less each batch's short remainder.)</summary>
+    /// <summary>Ours as Import-SqlitePattern writes: one Upsert per import batch, so the store's writer goes back to
+    /// its pool between batches and is taken again for the next.</summary>
     private static void ImportThroughStore(MilvusStore store, List<List<Pattern>> batches)
     {
         foreach (var batch in batches) store.Upsert(Collection, batch);
-    }
-
-    private static void ImportReusing(MilvusRpc rpc, ReusingUpsertEncoder encoder, Write write)
-    {
-        foreach (var batch in write.Batches) UpsertReusing(rpc, encoder, batch, write.Dimension);
     }
 
     /// <summary>A whole import alone: its time, the requests and bytes the sink saw, and its memory.</summary>
@@ -538,24 +488,22 @@ internal static class GrpcBenchmark
 
     // ---------------------------------------------------------------- report
 
-    // The sides of each timed pass, and the imports of the memory passes.
-    private const int Ours = 0, Reused = 1, Raw = 2;
-    private const int OursImport = 0, OursWhole = 1, ReusedImport = 2;
+    // The sides of each timed pass.
+    private const int Ours = 0, Raw = 1;
 
-    private sealed record Round(Timed[] Send, Timed[] Encode, Footprint[] Alone);
+    private sealed record Round(Timed[] Send, Timed[] Encode, Footprint Alone);
 
-    private static void Report(int rows, int dim, Write write, bool prototypeSame, List<Round> rounds, double faultMicroseconds, long faultsPer64MiB)
+    private static void Report(int rows, int dim, Write write, List<Round> rounds, double faultMicroseconds, long faultsPer64MiB)
     {
         double M(Func<Round, double> value) => Median(rounds.Select(value));
         string Each(Func<Round, double> value) => string.Join(" ", rounds.Select(r => value(r).ToString("F2", CultureInfo.InvariantCulture)));
         void Line(string label, string value) => Console.WriteLine($"{label,-64} {value,17}");
         string F(double value, string format, string unit = "") => value.ToString(format, CultureInfo.InvariantCulture) + unit;
-        double AloneMBps(Round r, int pass) => r.Alone[pass].Bytes / r.Alone[pass].Seconds / 1e6;
 
         double raw = M(r => r.Encode[Raw].MBps), transport = M(r => r.Send[Raw].MBps), ours = M(r => r.Send[Ours].MBps);
         double oursToRaw = M(r => r.Send[Ours].MBps / r.Encode[Raw].MBps), oursToTransport = M(r => r.Send[Ours].MBps / r.Send[Raw].MBps);
         double oursRows = M(r => rows / r.Send[Ours].Seconds), encodeShare = M(r => r.Encode[Ours].Seconds / r.Send[Ours].Seconds);
-        double wholeToImport = M(r => AloneMBps(r, OursWhole) / AloneMBps(r, OursImport));
+        double requests = M(r => r.Alone.Requests);
 
         Console.WriteLine();
         Line($"measurement (median of {rounds.Count} rounds; MB = 10^6 bytes)", "value");
@@ -567,49 +515,30 @@ internal static class GrpcBenchmark
         Line("  ours / raw FloatArray serialization", F(oursToRaw, "F3"));
         Line("  ours / raw transport", F(oursToTransport, "F3"));
         Line("  per round (ours / raw transport)", Each(r => r.Send[Ours].MBps / r.Send[Raw].MBps));
-        Line("ours, split + encode only: Batches, UpsertRequest, WriteTo a buffer", F(M(r => r.Encode[Ours].MBps), "N0", " MB/s"));
+        Line("ours, split + encode only: Batches, column writer, WriteTo a buffer", F(M(r => r.Encode[Ours].MBps), "N0", " MB/s"));
         Line("  split + encode only / raw FloatArray serialization", F(M(r => r.Encode[Ours].MBps / r.Encode[Raw].MBps), "F3"));
         Line("  split + encode time / Upsert time", F(encodeShare, "F3"));
-        Line("ours alone, per import batch (the memory pass, not in turns)", F(M(r => AloneMBps(r, OursImport)), "N0", " MB/s"));
-        Line("  requests per import", F(M(r => r.Alone[OursImport].Requests), "F0"));
-        Footprints("  ", OursImport);
-        Line("ours alone, one Upsert of every row", F(M(r => AloneMBps(r, OursWhole)), "N0", " MB/s"));
-        Line("  requests per import", F(M(r => r.Alone[OursWhole].Requests), "F0"));
-        Line("  one Upsert / per import batch", F(wholeToImport, "F3"));
-        Line("  per round (one Upsert / per import batch)", Each(r => AloneMBps(r, OursWhole) / AloneMBps(r, OursImport)));
-        Footprints("  ", OursWhole);
+        Line("ours alone, per import batch (the memory pass, not in turns)", F(M(r => r.Alone.Bytes / r.Alone.Seconds / 1e6), "N0", " MB/s"));
+        Line($"  requests per import ({write.Batches.Count} import batches)", F(requests, "F0"));
+        Line("  peak managed heap above the input", F(M(r => r.Alone.PeakHeapBytes / 1e6), "F1", " MB"));
+        Line("  per round", Each(r => r.Alone.PeakHeapBytes / 1e6));
+        Line("  allocated per row (payload " + F((double)write.WireBytes / rows, "F0") + " B)", F(M(r => (double)r.Alone.AllocatedBytes / rows), "N0", " B"));
+        Line("  minor page faults per request", F(M(r => (double)r.Alone.PageFaults / r.Alone.Requests), "N0"));
+        Line("  collections gen0/1/2", string.Join("/", new Func<Footprint, int>[] { f => f.Gen0, f => f.Gen1, f => f.Gen2 }
+            .Select(gen => F(M(r => gen(r.Alone)), "F0"))));
         Line("this machine: one page fault on fresh memory (" + F(faultsPer64MiB, "N0") + " per 64 MiB)", F(faultMicroseconds, "F2", " us"));
-        string mark = prototypeSame ? "" : " (NOT COMPARABLE)";
-        Line("proposal B, request reused" + mark + ": split + encode only / ours", F(M(r => r.Encode[Reused].MBps / r.Encode[Ours].MBps), "F3"));
-        Line("  upsert / ours", F(M(r => r.Send[Reused].MBps / r.Send[Ours].MBps), "F3"));
-        Line("  per round (upsert / ours)", Each(r => r.Send[Reused].MBps / r.Send[Ours].MBps));
-        Line("  upsert / raw transport", F(M(r => r.Send[Reused].MBps / r.Send[Raw].MBps), "F3"));
-        Line("  alone, per import batch", F(M(r => AloneMBps(r, ReusedImport)), "N0", " MB/s"));
-        Line("  alone / ours alone", F(M(r => AloneMBps(r, ReusedImport) / AloneMBps(r, OursImport)), "F3"));
-        Footprints("  ", ReusedImport);
-
-        void Footprints(string indent, int pass)
-        {
-            Line(indent + "peak managed heap above the input", F(M(r => r.Alone[pass].PeakHeapBytes / 1e6), "F1", " MB"));
-            Line(indent + "allocated per row (payload " + F((double)write.WireBytes / rows, "F0") + " B)", F(M(r => (double)r.Alone[pass].AllocatedBytes / rows), "N0", " B"));
-            Line(indent + "minor page faults per request", F(M(r => (double)r.Alone[pass].PageFaults / r.Alone[pass].Requests), "N0"));
-            Line(indent + "collections gen0/1/2", string.Join("/", new Func<Footprint, int>[] { f => f.Gen0, f => f.Gen1, f => f.Gen2 }
-                .Select(gen => F(M(r => gen(r.Alone[pass])), "F0"))));
-        }
 
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            benchmark = "grpc", rows, dimension = dim, importBatches = write.Batches.Count, requests = write.RequestCount, wireBytes = write.WireBytes,
+            benchmark = "grpc", rows, dimension = dim, importBatches = write.Batches.Count, requests = write.RequestCount,
+            requestsPerImport = requests, wireBytes = write.WireBytes,
             rawSerializeMBps = Math.Round(raw), rawTransportMBps = Math.Round(transport),
             oursMBps = Math.Round(ours), oursRowsPerSecond = Math.Round(oursRows),
             oursToRawSerialize = Math.Round(oursToRaw, 3), oursToRawTransport = Math.Round(oursToTransport, 3),
             oursEncodeMBps = Math.Round(M(r => r.Encode[Ours].MBps)), encodeShare = Math.Round(encodeShare, 3),
-            oursPeakHeapBytes = Math.Round(M(r => r.Alone[OursImport].PeakHeapBytes)),
-            oursAllocatedPerRow = Math.Round(M(r => (double)r.Alone[OursImport].AllocatedBytes / rows)),
-            wholeToImport = Math.Round(wholeToImport, 3),
-            pageFaultMicroseconds = Math.Round(faultMicroseconds, 2), prototypeSame,
-            reusedToOursUpsert = Math.Round(M(r => r.Send[Reused].MBps / r.Send[Ours].MBps), 3),
-            reusedPeakHeapBytes = Math.Round(M(r => r.Alone[ReusedImport].PeakHeapBytes)),
+            oursPeakHeapBytes = Math.Round(M(r => r.Alone.PeakHeapBytes)),
+            oursAllocatedPerRow = Math.Round(M(r => (double)r.Alone.AllocatedBytes / rows)),
+            pageFaultMicroseconds = Math.Round(faultMicroseconds, 2),
         }));
     }
 
