@@ -33,38 +33,52 @@ internal static class MilvusErrors
     public static MilvusOpsException FromStatus(string method, int code, bool legacy, string reason, object? target, string server)
     {
         var said = string.IsNullOrWhiteSpace(reason) ? $"code {code}" : $"{reason} (code {code})";
-        (string id, ErrorKind kind, string text) = legacy ? Legacy((Rpc.ErrorCode)code) : Current(code);
+        var (id, kind, text) = Describe(legacy ? Classify((Rpc.ErrorCode)code) : Classify(code));
         return new MilvusOpsException(id, kind, $"{text} Milvus at {server} answered {method}: {said}.", target);
     }
 
-    private static (string, ErrorKind, string) Current(int code) => code switch
+    /// <summary>What a failed status means, whichever generation of status said it.</summary>
+    private enum Failure { CollectionNotFound, CollectionNotLoaded, IndexNotFound, DatabaseNotFound, InvalidParameter, PermissionDenied, RateLimited, QuotaExceeded, NotReady, ComponentUnreachable, Other }
+
+    private static Failure Classify(int code) => code switch
     {
-        CollectionNotFound => ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
-        CollectionNotLoaded or CollectionNotFullyLoaded => ("CollectionNotLoaded", ErrorKind.ResourceUnavailable, "The collection is not loaded."),
-        IndexNotFound => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
-        DatabaseNotFound => ("DatabaseNotFound", ErrorKind.ObjectNotFound, "The database does not exist."),
-        InvalidParameter => ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
-        TooManyRequests or RateLimit => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),
-        QuotaExceeded => ("MilvusQuotaExceeded", ErrorKind.LimitsExceeded, "A Milvus quota is exhausted (memory, disk or rate)."),
-        NotReady or Unavailable => ("MilvusNotReady", ErrorKind.ResourceUnavailable, "Milvus is not ready to serve."),
-        _ => ("MilvusServerError", ErrorKind.InvalidOperation, "Milvus refused the call."),
+        CollectionNotFound => Failure.CollectionNotFound,
+        CollectionNotLoaded or CollectionNotFullyLoaded => Failure.CollectionNotLoaded,
+        IndexNotFound => Failure.IndexNotFound,
+        DatabaseNotFound => Failure.DatabaseNotFound,
+        InvalidParameter => Failure.InvalidParameter,
+        TooManyRequests or RateLimit => Failure.RateLimited,
+        QuotaExceeded => Failure.QuotaExceeded,
+        NotReady or Unavailable => Failure.NotReady,
+        _ => Failure.Other,
     };
 
-    private static (string, ErrorKind, string) Legacy(Rpc.ErrorCode code) => code switch
+    private static Failure Classify(Rpc.ErrorCode code) => code switch
     {
-        Rpc.ErrorCode.CollectionNotExists or Rpc.ErrorCode.CollectionNameNotFound =>
-            ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
-        Rpc.ErrorCode.IndexNotExist => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
+        Rpc.ErrorCode.CollectionNotExists or Rpc.ErrorCode.CollectionNameNotFound => Failure.CollectionNotFound,
+        Rpc.ErrorCode.IndexNotExist => Failure.IndexNotFound,
         Rpc.ErrorCode.IllegalArgument or Rpc.ErrorCode.IllegalDimension or Rpc.ErrorCode.IllegalIndexType
-            or Rpc.ErrorCode.IllegalCollectionName or Rpc.ErrorCode.IllegalTopk =>
-            ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
-        Rpc.ErrorCode.PermissionDenied => ("MilvusPermissionDenied", ErrorKind.PermissionDenied, "The user lacks the privilege for this call."),
-        Rpc.ErrorCode.RateLimit => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),
-        Rpc.ErrorCode.MemoryQuotaExhausted or Rpc.ErrorCode.DiskQuotaExhausted =>
-            ("MilvusQuotaExceeded", ErrorKind.LimitsExceeded, "A Milvus quota is exhausted (memory, disk or rate)."),
-        Rpc.ErrorCode.NotReadyServe or Rpc.ErrorCode.NotReadyCoordActivating =>
-            ("MilvusNotReady", ErrorKind.ResourceUnavailable, "Milvus is not ready to serve."),
-        Rpc.ErrorCode.ConnectFailed => ("MilvusUnavailable", ErrorKind.ConnectionError, "Milvus could not reach one of its components."),
+            or Rpc.ErrorCode.IllegalCollectionName or Rpc.ErrorCode.IllegalTopk => Failure.InvalidParameter,
+        Rpc.ErrorCode.PermissionDenied => Failure.PermissionDenied,
+        Rpc.ErrorCode.RateLimit => Failure.RateLimited,
+        Rpc.ErrorCode.MemoryQuotaExhausted or Rpc.ErrorCode.DiskQuotaExhausted => Failure.QuotaExceeded,
+        Rpc.ErrorCode.NotReadyServe or Rpc.ErrorCode.NotReadyCoordActivating => Failure.NotReady,
+        Rpc.ErrorCode.ConnectFailed => Failure.ComponentUnreachable,
+        _ => Failure.Other,
+    };
+
+    private static (string ErrorId, ErrorKind Kind, string Text) Describe(Failure failure) => failure switch
+    {
+        Failure.CollectionNotFound => ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
+        Failure.CollectionNotLoaded => ("CollectionNotLoaded", ErrorKind.ResourceUnavailable, "The collection is not loaded."),
+        Failure.IndexNotFound => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
+        Failure.DatabaseNotFound => ("DatabaseNotFound", ErrorKind.ObjectNotFound, "The database does not exist."),
+        Failure.InvalidParameter => ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
+        Failure.PermissionDenied => ("MilvusPermissionDenied", ErrorKind.PermissionDenied, "The user lacks the privilege for this call."),
+        Failure.RateLimited => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),
+        Failure.QuotaExceeded => ("MilvusQuotaExceeded", ErrorKind.LimitsExceeded, "A Milvus quota is exhausted (memory, disk or rate)."),
+        Failure.NotReady => ("MilvusNotReady", ErrorKind.ResourceUnavailable, "Milvus is not ready to serve."),
+        Failure.ComponentUnreachable => ("MilvusUnavailable", ErrorKind.ConnectionError, "Milvus could not reach one of its components."),
         _ => ("MilvusServerError", ErrorKind.InvalidOperation, "Milvus refused the call."),
     };
 
