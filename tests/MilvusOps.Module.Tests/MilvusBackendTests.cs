@@ -168,6 +168,22 @@ public sealed class MilvusBackendTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_512_d_import_batch_goes_as_one_request_of_several_megabytes()
+    {
+        var peer = Peer();
+        var legacy = Path.Combine(_session.Folder, "legacy512.db");
+        LegacyFiles.Generate(legacy, rows: 3000, bad: false, dimension: 512);
+        _session.Run("Connect-Milvus $args[0] | Out-Null", peer.Address);
+
+        // ~6.6 MB in one upsert: over gRPC's 4 MB default, under Milvus's 64 MB request limit.
+        var report = _session.Run("Import-SqlitePattern $args[0] wide -CreateCollection", legacy).Single();
+
+        Assert.Equal(3000L, report.Properties["RowsWritten"].Value);
+        Assert.Equal(1, Count(peer, "CALL Upsert OK"));
+        Assert.Equal(3000, _session.Run("Get-Pattern wide").Count);   // and back, in pages well over 4 MB
+    }
+
+    [SkippableFact]
     public void A_database_that_does_not_exist_is_reported_as_such()
     {
         var peer = Peer();

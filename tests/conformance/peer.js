@@ -136,7 +136,11 @@ for (const name of METHODS) {
   };
 }
 
-const server = new grpc.Server();
+// Milvus's own limits (proxy.grpc.serverMaxRecvSize 64 MB, serverMaxSendSize 256 MB), not grpc-js's 4 MB default.
+const server = new grpc.Server({
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 256 * 1024 * 1024,
+});
 server.addService(definition, implementation);
 server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) {
