@@ -58,7 +58,22 @@ public sealed record CollectionSpec
         && existing.Metric == Metric
         && existing.IndexType == IndexType
         && existing.Fields.SequenceEqual(PatternSchema.Fields(this))
-        && Metadata.Canonical(existing.IndexParameters) == Metadata.Canonical(Metadata.Parse(IndexParametersJson));
+        && CanonicalBuildParameters(existing.IndexType, existing.Dimension, existing.IndexParameters)
+            == CanonicalBuildParameters(IndexType, Dimension, ParseIndexParameters(IndexParametersJson));
+
+    /// <summary>Build parameters in IndexRules' canonical form, so 16 and "16", or $true and "true" (as a server may
+    /// echo them), compare equal; null for parameters the rules refuse, which then match nothing.</summary>
+    private static string? CanonicalBuildParameters(string indexType, int dimension, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        try
+        {
+            return Metadata.Canonical(Metadata.Parse(IndexRules.BuildParamsJson(indexType, dimension, parameters)));
+        }
+        catch (MilvusOpsException)
+        {
+            return null;
+        }
+    }
 
     private static MilvusOpsException Invalid(string errorId, string message, object? target) =>
         new(errorId, ErrorKind.InvalidArgument, message, target);

@@ -27,8 +27,8 @@ public interface IPatternStore
     void DropCollection(string name);
 
     /// <summary>Writes the batch, replacing patterns with the same id. Patterns must already be validated. The embedded
-    /// store writes it in one transaction; Milvus in requests of about 8 MB, each applied whole. Writing a batch again
-    /// is always safe.</summary>
+    /// store writes it in one transaction; Milvus in requests of at most 16 MB, each applied whole (a writer's batch of
+    /// <see cref="WriteBatch.MaxBytes"/> is one request). Writing a batch again is always safe.</summary>
     void Upsert(string collection, IReadOnlyList<Pattern> patterns);
 
     /// <summary>Makes every write so far durable and sealed. Call it once after a bulk load: Milvus rate-limits flushes,

@@ -53,6 +53,27 @@ public sealed class MetadataTests
 
 public sealed class CollectionSpecTests
 {
+    [Fact]
+    public void SchemaMatches_ComparesBuildParametersAsTheRulesReadThem()
+    {
+        var spec = new CollectionSpec
+        {
+            Name = "g", Dimension = 8, Metric = MetricType.IP, IndexType = "GPU_CAGRA",
+            IndexParametersJson = """{"graph_degree":32,"intermediate_graph_degree":64,"cache_dataset_on_device":true}""",
+        }.Validate();
+        PatternCollection Existing(string json) => new()
+        {
+            Name = "g", Dimension = 8, Metric = MetricType.IP, IndexType = "GPU_CAGRA",
+            IndexParameters = Metadata.Parse(json), Fields = PatternSchema.Fields(spec),
+        };
+
+        // As a server may echo them: numbers and booleans as text.
+        Assert.True(spec.SchemaMatches(Existing("""{"graph_degree":"32","intermediate_graph_degree":"64","cache_dataset_on_device":"true"}""")));
+        Assert.False(spec.SchemaMatches(Existing("""{"graph_degree":"16","intermediate_graph_degree":"64","cache_dataset_on_device":"true"}""")));
+        Assert.False(spec.SchemaMatches(Existing("""{"graph_degree":32,"intermediate_graph_degree":64}""")));
+        Assert.False(spec.SchemaMatches(Existing("""{"not_a_cagra_key":1}""")));
+    }
+
     [Theory]
     [InlineData("1starts_with_digit", 512, "HNSW", MetricType.L2, "InvalidCollectionName")]
     [InlineData("has-dash", 512, "HNSW", MetricType.L2, "InvalidCollectionName")]
