@@ -64,7 +64,7 @@ public sealed class MamlWriter(DocComments docs)
                 new XElement(Command + "noun", cmdlet.NounName),
                 Description(synopsis.Length > 0 ? [synopsis] : [])),
             Description(description),
-            new XElement(Command + "syntax", ParameterSets(parameters).Select(set =>
+            new XElement(Command + "syntax", ParameterSets(parameters, cmdlet.DefaultParameterSetName).Select(set =>
                 new XElement(Command + "syntaxItem",
                     new XElement(Maml + "name", name),
                     set.Parameters.Select(p => ParameterElement(p, set.Name, defaults, withDescription: false))))),
@@ -106,9 +106,16 @@ public sealed class MamlWriter(DocComments docs)
         return parameters.OrderBy(p => p.ShouldProcess).ThenBy(p => p.FirstPosition ?? int.MaxValue).ThenBy(p => p.Order).ToList();
     }
 
-    private static IEnumerable<(string Name, List<HelpParameter> Parameters)> ParameterSets(List<HelpParameter> parameters)
+    /// <summary>One syntax per parameter set, the default first. A default set that no parameter names (the form that
+    /// takes only the common parameters, such as Connect-Milvus without credentials) is a syntax too.</summary>
+    private static IEnumerable<(string Name, List<HelpParameter> Parameters)> ParameterSets(List<HelpParameter> parameters, string? defaultSet)
     {
         var names = parameters.SelectMany(p => p.Sets.Keys).Where(k => k != AllSets).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (names.Count > 0 && !string.IsNullOrEmpty(defaultSet))
+        {
+            names.Remove(defaultSet);
+            names.Insert(0, defaultSet);
+        }
         if (names.Count == 0) names.Add(AllSets);
         foreach (string set in names)
         {
