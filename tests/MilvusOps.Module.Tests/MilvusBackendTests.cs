@@ -56,7 +56,8 @@ public sealed class MilvusBackendTests : IDisposable
         var result = _session.Invoke(
             "$DebugPreference = 'Continue'\n" +
             $"try {{ Connect-Milvus $args[0] -Credential ({CredentialScript}) -Verbose -Debug -ErrorAction Stop }}\n" +
-            "catch { $_; $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String; $Error | Out-String }",
+            // Every property of the error, its exception and its category as text, and every error so far (no Format-List here).
+            "catch { $_; $_, $_.Exception, $_.CategoryInfo | ForEach-Object { $_.PSObject.Properties | ForEach-Object { \"$($_.Name)=$($_.Value)\" } }; $Error | ForEach-Object { \"$_\" } }",
             peer.Address, "root", Password);
 
         var error = Assert.IsType<ErrorRecord>(result.Output[0].BaseObject);
@@ -64,6 +65,8 @@ public sealed class MilvusBackendTests : IDisposable
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Contains("-Credential", error.Exception.Message, StringComparison.Ordinal);
         Assert.Single(peer.Calls);   // refused credentials are not retried
+        Assert.Empty(result.Errors);   // the script itself ran cleanly
+        Assert.Contains(result.Output, o => o.ToString().StartsWith("TargetSite=", StringComparison.Ordinal));   // the exception's properties were dumped
         var everything = string.Join("\n", result.Output.Select(o => o.ToString()).Concat(result.Verbose).Concat(result.Other)
             .Concat(result.Errors.Select(e => e.ToString())).Append(error.Exception.ToString()));
         Assert.Contains("as root", everything, StringComparison.Ordinal);   // the verbose stream names the user, not the password
