@@ -11,6 +11,7 @@
     Invoke-Pester -Container $container -Output Detailed
 #>
 param(
+    # A store file, or a Milvus server such as http://localhost:19530.
     [string] $Store = './patterns.db',
     [string] $Collection = 'legacy_patterns',
     [string] $Source,
