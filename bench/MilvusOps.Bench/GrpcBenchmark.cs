@@ -31,24 +31,9 @@ internal static class GrpcBenchmark
     public static int Run(string[] args)
     {
         // --batch and --batch-mb: Import-SqlitePattern's -BatchSize default and ImportOptions.MaxBatchBytes.
-        int rows = 100_000, dim = 512, batchRows = 5000, batchMb = 8, rounds = 5, seed = 42;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            int Next() => i + 1 < args.Length ? int.Parse(args[++i], CultureInfo.InvariantCulture) : throw new ArgumentException($"{a} needs a value");
-            switch (a)
-            {
-                case "--rows": rows = Next(); break;
-                case "--dim": dim = Next(); break;
-                case "--batch": batchRows = Next(); break;
-                case "--batch-mb": batchMb = Next(); break;
-                case "--rounds": rounds = Next(); break;
-                case "--seed": seed = Next(); break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{a}'.");
-                    return 2;
-            }
-        }
+        var options = IntOptions.Parse(args, ("rows", 100_000), ("dim", 512), ("batch", 5000), ("batch-mb", 8), ("rounds", 5), ("seed", 42));
+        if (options is null) return 2;
+        int rows = options["rows"], dim = options["dim"], batchRows = options["batch"], batchMb = options["batch-mb"], rounds = options["rounds"], seed = options["seed"];
         if (rows < 1 || dim < 1 || batchRows < 1 || batchMb < 1 || rounds < 1)
         {
             Console.Error.WriteLine("--rows, --dim, --batch, --batch-mb and --rounds must be at least 1.");

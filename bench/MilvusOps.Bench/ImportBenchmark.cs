@@ -20,7 +20,9 @@ internal static class ImportBenchmark
 {
     public static int Run(string[] args)
     {
-        int rows = Option(args, "--rows", 100_000), dimension = Option(args, "--dim", 512), batch = Option(args, "--batch", 2000), rounds = Option(args, "--rounds", 5);
+        var options = IntOptions.Parse(args, ("rows", 100_000), ("dim", 512), ("batch", 2000), ("rounds", 5));
+        if (options is null) return 2;
+        int rows = options["rows"], dimension = options["dim"], batch = options["batch"], rounds = options["rounds"];
         string folder = Directory.CreateTempSubdirectory("milvusops-import-bench-").FullName;
         try
         {
@@ -259,10 +261,4 @@ internal static class ImportBenchmark
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

@@ -18,23 +18,9 @@ internal static unsafe class SearchBenchmark
 
     public static int Run(string[] args)
     {
-        int rows = 100_000, dim = 512, topK = 10, rounds = 15, seed = 42;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            int Next() => i + 1 < args.Length ? int.Parse(args[++i], CultureInfo.InvariantCulture) : throw new ArgumentException($"{a} needs a value");
-            switch (a)
-            {
-                case "--rows": rows = Next(); break;
-                case "--dim": dim = Next(); break;
-                case "--topk": topK = Next(); break;
-                case "--rounds": rounds = Next(); break;
-                case "--seed": seed = Next(); break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{a}'.");
-                    return 2;
-            }
-        }
+        var options = IntOptions.Parse(args, ("rows", 100_000), ("dim", 512), ("topk", 10), ("rounds", 15), ("seed", 42));
+        if (options is null) return 2;
+        int rows = options["rows"], dim = options["dim"], topK = options["topk"], rounds = options["rounds"], seed = options["seed"];
 
         int cores = Environment.ProcessorCount;
         var total = Stopwatch.StartNew();
