@@ -416,8 +416,14 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             request.QueryParams.Add(Kv("iterator", "True"));
             request.QueryParams.Add(Kv("reduce_stop_for_best", "True"));
         }
+        return Send(collection, request).FieldsData;
+    }
+
+    /// <summary>Sends a query at this connection's consistency level, loading the collection again if it was released.</summary>
+    private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request)
+    {
         SetConsistency(request);
-        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status))).FieldsData;
+        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status)));
     }
 
     /// <summary>The exact number of patterns (matching <paramref name="filter"/>): a count(*) query, never the
@@ -426,9 +432,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     {
         var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter };
         request.OutputFields.Add("count(*)");
-        SetConsistency(request);
-        var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status)));
-        var column = results.FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
+        var column = Send(collection, request).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
         return column is not null && WireFormat.Value(column, 0) is long count ? count
             : throw new MilvusOpsException("MilvusResponseMalformed", ErrorKind.InvalidData, $"Milvus answered count(*) on '{collection}' without a count.", collection);
     }
