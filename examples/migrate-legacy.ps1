@@ -25,7 +25,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
-$connectArguments = @{ Uri = $Store }
+$connectArguments = @{ Uri = $Store; Create = $true }   # a new store file for the first run; a server ignores -Create
 if ($Credential) { $connectArguments.Credential = $Credential }
 Connect-Milvus @connectArguments | Out-Null
 

@@ -16,7 +16,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
 
-Connect-Milvus $Store | Out-Host
+Connect-Milvus $Store -Create | Out-Host
 
 # 512-d, L2, HNSW: the seed's collection. -IfNotExists makes the script safe to re-run.
 New-PatternCollection correlation_patterns -Dimension 512 -Metric L2 -IndexType HNSW `

@@ -1,19 +1,18 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MilvusOps.Engine.Embedded;
 using MilvusOps.Engine.Milvus;
-using MilvusOps.Model;
 
 namespace MilvusOps.Engine;
 
-/// <summary>Opens the store a URI names: a Milvus server, or an embedded store file.</summary>
+/// <summary>
+/// Opens the store a URI names, a Milvus server or an embedded store file, as a <see cref="MilvusConnection"/> that
+/// holds a lease on it. Connections to the same file, or to the same server with default options, share one store (and
+/// so one vector cache, or one channel), which closes when its last connection does.
+/// </summary>
 public static class StoreFactory
 {
-    // Servers reached by a plain URI (no credentials, default options) share one channel per address and timeout.
-    private static readonly ConcurrentDictionary<string, Lazy<MilvusStore>> ServerStores = new(StringComparer.Ordinal);
-
-    private static readonly ConcurrentDictionary<string, EmbeddedStore> EmbeddedStores =
-        new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+    private static readonly SharedStores<MilvusStore> Servers = new(StringComparer.Ordinal);
+    private static readonly SharedStores<EmbeddedStore> Files = new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
 
     private static readonly Regex ServerScheme = new("^[A-Za-z][A-Za-z0-9+.-]*://", RegexOptions.CultureInvariant);
     private static readonly Regex HostAndPort = new(@"^[A-Za-z0-9.-]+:\d{1,5}$", RegexOptions.CultureInvariant);
@@ -34,40 +33,106 @@ public static class StoreFactory
     }
 
     /// <summary>
-    /// Opens a connection. A server URI selects the Milvus backend (no credentials, default database); anything
-    /// else is the full path of an embedded store file, opened once per process and shared, so its vector cache is too.
+    /// Opens a connection. A server URI selects the Milvus backend (no credentials, default database); anything else is
+    /// the full path of an embedded store file, which must exist unless <paramref name="create"/> is set, so a mistyped
+    /// path never becomes an empty store.
     /// </summary>
-    public static MilvusConnection Connect(string uriOrFullPath, TimeSpan timeout)
+    public static MilvusConnection Connect(string uriOrFullPath, TimeSpan timeout, bool create = false, CancellationToken cancellation = default)
     {
         if (IsServerUri(uriOrFullPath))
         {
-            var endpoint = MilvusEndpoint.Parse(uriOrFullPath);
-            var key = $"{endpoint.Address}|{timeout.TotalSeconds}";
-            var shared = ServerStores.GetOrAdd(key, _ => new Lazy<MilvusStore>(() => MilvusStore.Connect(endpoint with { Timeout = timeout })));
-            try
-            {
-                return new MilvusConnection(shared.Value);
-            }
-            catch
-            {
-                ServerStores.TryRemove(key, out _);   // a failed connect is not cached: the next call tries again
-                throw;
-            }
+            var endpoint = MilvusEndpoint.Parse(uriOrFullPath) with { Timeout = timeout };
+            return Servers.Open($"{endpoint.Address}|{timeout.TotalSeconds}", () => MilvusStore.Connect(endpoint, cancellation));
         }
         string path = uriOrFullPath.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
             ? new System.Uri(uriOrFullPath).LocalPath
             : uriOrFullPath;
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
             throw new MilvusOpsException("StoreFolderNotFound", ErrorKind.ObjectNotFound,
-                $"The folder '{folder}' does not exist, so the store '{path}' cannot be created there.", path);
+                $"The folder '{folder}' does not exist, so the store '{path}' cannot be {(create ? "created" : "there")}.", path);
         string fullPath = Path.GetFullPath(path);
-        // A store file deleted since it was opened is a new store: forget the old instance and its cache.
-        if (!File.Exists(fullPath) && EmbeddedStores.TryRemove(fullPath, out var gone)) gone.CloseConnections();
-        var store = EmbeddedStores.GetOrAdd(fullPath, full => new EmbeddedStore(full, timeout));
-        store.LockTimeout = timeout;
-        return new MilvusConnection(store);
+        if (Directory.Exists(fullPath))
+            throw new MilvusOpsException("StoreIsFolder", ErrorKind.InvalidArgument,
+                $"'{fullPath}' is a folder. Give the store file's path, such as {Path.Combine(fullPath, "patterns.db")}.", fullPath);
+        if (!File.Exists(fullPath) && !create)
+            throw new MilvusOpsException("StoreNotFound", ErrorKind.ObjectNotFound,
+                $"There is no store file '{fullPath}'. Check the path, or run 'Connect-Milvus {path} -Create' to make a new store.", fullPath);
+        // The lock timeout is part of the key: a connection's settings never change another connection's store.
+        // A store file deleted since it was opened is a new store, so the old instance and its cache are not reused.
+        return Files.Open($"{fullPath}|{timeout.TotalSeconds}", () => new EmbeddedStore(fullPath, timeout), reuse: store =>
+        {
+            if (File.Exists(fullPath)) return true;
+            store.ClearPool();   // its pooled connections would reopen the deleted file
+            return false;
+        });
     }
 
     /// <summary>Connects to a Milvus server with explicit options (credentials, database, TLS): a channel of its own.</summary>
-    public static MilvusConnection Connect(MilvusEndpoint endpoint) => new(MilvusStore.Connect(endpoint));
+    public static MilvusConnection Connect(MilvusEndpoint endpoint, CancellationToken cancellation = default)
+    {
+        var store = MilvusStore.Connect(endpoint, cancellation);
+        return new MilvusConnection(store, store);
+    }
+
+    /// <summary>Stores shared by key and counted: the last connection to release one disposes it.</summary>
+    private sealed class SharedStores<TStore>(StringComparer comparer) where TStore : class, IPatternStore
+    {
+        private readonly Dictionary<string, Entry> _entries = new(comparer);
+
+        public MilvusConnection Open(string key, Func<TStore> open, Func<TStore, bool>? reuse = null)
+        {
+            Entry? entry;
+            lock (_entries)
+            {
+                if (_entries.TryGetValue(key, out entry) && reuse?.Invoke(entry.Store) == false)
+                {
+                    _entries.Remove(key);   // the old one closes when its last connection does
+                    entry = null;
+                }
+                if (entry is not null)
+                {
+                    entry.Leases++;
+                    return new MilvusConnection(entry.Store, new Lease(this, entry));
+                }
+            }
+            // Opening talks to a server or a file: outside the lock. A failed open is not kept, so the next call tries again.
+            var store = open();
+            lock (_entries)
+            {
+                if (!_entries.TryGetValue(key, out entry))
+                {
+                    entry = new Entry(key, store);
+                    _entries[key] = entry;
+                }
+                else
+                {
+                    store.Dispose();   // another thread opened it first
+                }
+                entry.Leases++;
+                return new MilvusConnection(entry.Store, new Lease(this, entry));
+            }
+        }
+
+        private void Release(Entry entry)
+        {
+            lock (_entries)
+            {
+                if (--entry.Leases > 0) return;
+                if (_entries.TryGetValue(entry.Key, out var current) && current == entry) _entries.Remove(entry.Key);
+            }
+            entry.Store.Dispose();
+        }
+
+        private sealed class Entry(string key, TStore store)
+        {
+            public string Key { get; } = key;
+            public TStore Store { get; } = store;
+            public int Leases { get; set; }
+        }
+
+        private sealed class Lease(SharedStores<TStore> owner, Entry entry) : IDisposable
+        {
+            public void Dispose() => owner.Release(entry);
+        }
+    }
 }

@@ -10,7 +10,7 @@ public sealed record CoherenceViolation(string PatternId, string Field, object? 
 /// The outcome of one verification check over a collection. <see cref="Violations"/> is capped;
 /// <see cref="Failed"/> always holds the full count.
 /// </summary>
-public sealed class CoherenceCheckResult
+public sealed class CoherenceCheckResult : StoreObject
 {
     public required string Check { get; init; }
     public required string Collection { get; init; }

@@ -3,9 +3,11 @@ namespace MilvusOps.Model;
 
 /// <summary>
 /// One backend behind every cmdlet: the embedded SQLite store or a Milvus server. Implementations
-/// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s.
+/// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s. Every call takes the
+/// command's cancellation token (Ctrl+C) and ends soon after it is cancelled, with an <see cref="OperationCanceledException"/>:
+/// scans, searches, lock waits, retries and waits for the server alike.
 /// </summary>
-public interface IPatternStore
+public interface IPatternStore : IDisposable
 {
     /// <summary>The file path or server URI this store was opened from.</summary>
     string Uri { get; }
@@ -16,39 +18,43 @@ public interface IPatternStore
     string ServerVersion { get; }
 
     /// <summary>Creates a collection; with <paramref name="ifNotExists"/> an identical existing one is returned.</summary>
-    PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists);
+    PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default);
 
-    /// <summary>Every collection, with exact entity counts.</summary>
-    IReadOnlyList<PatternCollection> ListCollections();
+    /// <summary>Every collection, described without counting (<see cref="PatternCollection.EntityCount"/> is null).</summary>
+    IReadOnlyList<PatternCollection> ListCollections(CancellationToken cancellation = default);
 
-    /// <summary>The collection, or an ObjectNotFound failure naming it.</summary>
-    PatternCollection DescribeCollection(string name);
+    /// <summary>The collection, described without counting, or an ObjectNotFound failure naming it.</summary>
+    PatternCollection DescribeCollection(string name, CancellationToken cancellation = default);
 
-    void DropCollection(string name);
+    /// <summary>The exact number of patterns (matching a filter expression, when given): never a lagging statistic.
+    /// Counting can cost a scan, so it is paid only where someone reads the number.</summary>
+    long Count(string collection, string? filter = null, CancellationToken cancellation = default);
+
+    void DropCollection(string name, CancellationToken cancellation = default);
 
     /// <summary>Writes the batch, replacing patterns with the same id. Patterns must already be validated. The embedded
     /// store writes it in one transaction; Milvus in requests of at most 16 MB, each applied whole (a writer's batch of
     /// <see cref="WriteBatch.MaxBytes"/> is one request). Writing a batch again is always safe.</summary>
-    void Upsert(string collection, IReadOnlyList<Pattern> patterns);
+    void Upsert(string collection, IReadOnlyList<Pattern> patterns, CancellationToken cancellation = default);
 
     /// <summary>Makes every write so far durable and sealed. Call it once after a bulk load: Milvus rate-limits flushes,
     /// and its writes are already searchable before one. The embedded store's writes are durable at commit.</summary>
-    void Flush(string collection);
+    void Flush(string collection, CancellationToken cancellation = default);
 
     /// <summary>The patterns with these ids that exist, in no particular order.</summary>
-    IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids);
+    IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);
 
     /// <summary>Patterns matching a Milvus filter expression (all when empty), in primary-key order, streamed.</summary>
-    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0);
+    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default);
 
     /// <summary>Deletes by id; returns how many existed.</summary>
-    long Delete(string collection, IReadOnlyList<string> ids);
+    long Delete(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);
 
     /// <summary>Deletes every pattern matching a non-empty filter expression; returns how many.</summary>
-    long DeleteWhere(string collection, string filter);
+    long DeleteWhere(string collection, string filter, CancellationToken cancellation = default);
 
     /// <summary>Top-k similarity search for each query vector; one hit list per query, in query order.</summary>
-    IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request);
+    IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default);
 }
 
 public enum StoreBackend

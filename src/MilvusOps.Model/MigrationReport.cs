@@ -5,7 +5,7 @@ namespace MilvusOps.Model;
 /// RowsRead + RowsSkipped = RowsWritten + RowsRejected (skipped rows were done by an earlier run
 /// that -Resume continued; written and rejected count those runs too).
 /// </summary>
-public sealed class MigrationReport
+public sealed class MigrationReport : StoreObject
 {
     public required string Source { get; init; }
     public string? Table { get; init; }

@@ -4,7 +4,7 @@ namespace MilvusOps.Model;
 /// One pattern: the entity every collection holds. The JSON documents are kept as the exact text
 /// that was stored (so a migration stays bit-exact) and surface as dictionaries on first use.
 /// </summary>
-public sealed class Pattern
+public sealed class Pattern : StoreObject
 {
     private readonly MetadataField _coherenceMetrics;
     private readonly MetadataField _temporalContext;

@@ -9,7 +9,7 @@ public sealed record FieldSchema(string Name, string DataType, bool IsPrimaryKey
 }
 
 /// <summary>A collection as a store describes it.</summary>
-public sealed class PatternCollection
+public sealed class PatternCollection : StoreObject
 {
     public required string Name { get; init; }
     public required int Dimension { get; init; }
@@ -18,8 +18,9 @@ public sealed class PatternCollection
     public MetadataDictionary? IndexParameters { get; init; }
     public string? Description { get; init; }
 
-    /// <summary>Exact number of patterns (never a lagging statistic).</summary>
-    public long EntityCount { get; init; }
+    /// <summary>The exact number of patterns (never a lagging statistic) where the command counted them, as
+    /// Get-PatternCollection does; null where it did not, since counting can cost a scan.</summary>
+    public long? EntityCount { get; internal set; }
     public required IReadOnlyList<FieldSchema> Fields { get; init; }
 
     /// <summary>Where the collection lives: the store file or the server URI.</summary>

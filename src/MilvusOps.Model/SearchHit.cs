@@ -1,7 +1,7 @@
 namespace MilvusOps.Model;
 
 /// <summary>One result of a similarity search. <see cref="Rank"/> starts at 1 for each query.</summary>
-public sealed class SearchHit
+public sealed class SearchHit : StoreObject
 {
     private readonly MetadataField _coherenceMetrics;
     private readonly MetadataField _temporalContext;

@@ -6,7 +6,7 @@ public sealed class CoherenceTests : IDisposable
 
     public CoherenceTests()
     {
-        _session.Run("Connect-Milvus ./coherence.db | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
+        _session.Run("Connect-Milvus ./coherence.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
     }
 
     public void Dispose() => _session.Dispose();

@@ -22,7 +22,7 @@ public sealed class ConnectionTests : IDisposable
     [Fact]
     public void Connect_resolves_a_relative_path_against_the_PowerShell_location_and_becomes_the_default()
     {
-        var connection = _session.Run("Connect-Milvus ./store.db")[0];
+        var connection = _session.Run("Connect-Milvus ./store.db -Create")[0];
         Assert.Equal(Path.Combine(_session.Folder, "store.db"), connection.Properties["Uri"].Value);
         Assert.Equal("Embedded", connection.Properties["Backend"].Value.ToString());
         Assert.Equal("default", connection.Properties["Database"].Value);
@@ -34,17 +34,17 @@ public sealed class ConnectionTests : IDisposable
     [Fact]
     public void A_store_file_deleted_and_reopened_is_a_new_empty_store()
     {
-        _session.Run("Connect-Milvus ./gone.db | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null; [pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern p; Find-SimilarPattern p -Vector 1, 2 | Out-Null");
+        _session.Run("Connect-Milvus ./gone.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null; [pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern p; Find-SimilarPattern p -Vector 1, 2 | Out-Null");
         foreach (string file in Directory.GetFiles(_session.Folder, "gone.db*")) File.Delete(file);
-        var names = _session.Run("Connect-Milvus ./gone.db | Out-Null; (Get-PatternCollection).Count; New-PatternCollection p -Dimension 3 | Out-Null; (Get-PatternCollection p).Dimension");
+        var names = _session.Run("Connect-Milvus ./gone.db -Create | Out-Null; (Get-PatternCollection).Count; New-PatternCollection p -Dimension 3 | Out-Null; (Get-PatternCollection p).Dimension");
         Assert.Equal([0, 3], names.Select(n => Convert.ToInt32(n.BaseObject)));
     }
 
     [Fact]
     public void Connection_parameter_takes_a_path_string_or_a_connection_object()
     {
-        _session.Run("New-PatternCollection a -Dimension 3 -Connection ./one.db | Out-Null");
-        var names = _session.Run("$c = Connect-Milvus ./two.db; New-PatternCollection b -Dimension 3 | Out-Null; " +
+        _session.Run("Connect-Milvus ./one.db -Create -NoDefault | Out-Null; New-PatternCollection a -Dimension 3 -Connection ./one.db | Out-Null");
+        var names = _session.Run("$c = Connect-Milvus ./two.db -Create; New-PatternCollection b -Dimension 3 | Out-Null; " +
                                  "(Get-PatternCollection -Connection ./one.db).Name; (Get-PatternCollection -Connection $c).Name");
         Assert.Equal(["a", "b"], names.Select(n => n.ToString()));
     }

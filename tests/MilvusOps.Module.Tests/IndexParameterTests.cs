@@ -5,7 +5,7 @@ public sealed class IndexParameterTests : IDisposable
 {
     private readonly ModuleSession _session = new();
 
-    public IndexParameterTests() => _session.Run("Connect-Milvus ./index.db | Out-Null");
+    public IndexParameterTests() => _session.Run("Connect-Milvus ./index.db -Create | Out-Null");
 
     public void Dispose() => _session.Dispose();
 

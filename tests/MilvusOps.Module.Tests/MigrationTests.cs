@@ -41,7 +41,7 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
     public MigrationTests(LegacyFileFixture legacy)
     {
         _legacy = legacy;
-        _session.Run("Connect-Milvus ./patterns.db | Out-Null");
+        _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null");
     }
 
     public void Dispose()

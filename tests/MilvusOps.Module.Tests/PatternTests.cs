@@ -6,7 +6,7 @@ public sealed class PatternTests : IDisposable
 {
     private readonly ModuleSession _session = new();
 
-    public PatternTests() => _session.Run("Connect-Milvus ./patterns.db | Out-Null");
+    public PatternTests() => _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null");
 
     public void Dispose() => _session.Dispose();
 

@@ -77,7 +77,7 @@ public sealed class ProcessTests : IDisposable
         string store = Path.Combine(_folder, "crash.db");
         const string script = """
             Import-Module $env:MILVUSOPS_MANIFEST -ErrorAction Stop
-            Connect-Milvus ./crash.db | Out-Null
+            Connect-Milvus ./crash.db -Create | Out-Null
             New-PatternCollection p -Dimension 64 | Out-Null
             $v = [float[]]::new(64)
             1..10000000 | ForEach-Object { $v[0] = $_; [pscustomobject]@{ PatternId = "id$_"; Vector = $v } } | Add-Pattern p -BatchSize 500
@@ -132,7 +132,7 @@ public sealed class ProcessTests : IDisposable
         LegacyFiles.Generate(legacy, rows: 30_000, bad: true, seed: 3);
         string script = $$"""
             Import-Module $env:MILVUSOPS_MANIFEST -ErrorAction Stop
-            Connect-Milvus ./killed.db | Out-Null
+            Connect-Milvus ./killed.db -Create | Out-Null
             {{LegacyFiles.ColumnMap}}
             Import-SqlitePattern ./legacy.db legacy -ColumnMap $map -CreateCollection -RejectPath ./killed.rejects.jsonl -BatchSize 50 | Out-Null
             """;
@@ -151,9 +151,9 @@ public sealed class ProcessTests : IDisposable
         Assert.InRange(killedAt, 2000, 29_000);
 
         using var session = new ModuleSession();
-        var resumed = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus $args[0] | Out-Null; " +
+        var resumed = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus $args[0] -Create | Out-Null; " +
             "Import-SqlitePattern $args[1] legacy -ColumnMap $map -RejectPath $args[2] -Resume", Path.Combine(_folder, "killed.db"), legacy, Path.Combine(_folder, "killed.rejects.jsonl"))[0];
-        var clean = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus ./clean.db | Out-Null; " +
+        var clean = session.Run($"{LegacyFiles.ColumnMap}; Connect-Milvus ./clean.db -Create | Out-Null; " +
             "Import-SqlitePattern $args[0] legacy -ColumnMap $map -CreateCollection -RejectPath ./clean.rejects.jsonl", legacy)[0];
 
         long Count(PSObject report, string property) => Convert.ToInt64(report.Properties[property].Value);

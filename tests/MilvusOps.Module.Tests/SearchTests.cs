@@ -5,7 +5,7 @@ public sealed class SearchTests : IDisposable
     private const int Count = 400;
     private readonly ModuleSession _session = new();
 
-    public SearchTests() => _session.Run("Connect-Milvus ./search.db | Out-Null");
+    public SearchTests() => _session.Run("Connect-Milvus ./search.db -Create | Out-Null");
 
     public void Dispose() => _session.Dispose();
 

@@ -29,7 +29,7 @@ public sealed class StoreFileTests : IDisposable
     [Fact]
     public void The_store_is_WAL_with_16K_pages_and_other_readers_see_committed_batches()
     {
-        _session.Run("Connect-Milvus ./patterns.db | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
+        _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
         _session.Run("1..2500 | ForEach-Object { [pscustomobject]@{ PatternId = \"id$_\"; Vector = $_, 1 } } | Add-Pattern p");
         using var reader = OpenRaw();
         Assert.Equal("wal", Scalar(reader, "PRAGMA journal_mode"));
@@ -40,7 +40,7 @@ public sealed class StoreFileTests : IDisposable
     [Fact]
     public void A_locked_store_gives_a_clear_ResourceUnavailable_error_and_writes_nothing()
     {
-        _session.Run("Connect-Milvus ./patterns.db -TimeoutSec 1 | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
+        _session.Run("Connect-Milvus ./patterns.db -Create -TimeoutSec 1 | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
         // Another writer holds the lock. It must use the module's own SQLite: POSIX locks taken by a
         // second copy of SQLite in the same process would not be seen (other processes' locks are).
         _session.Run("""
@@ -61,7 +61,7 @@ public sealed class StoreFileTests : IDisposable
     [Fact]
     public void A_read_only_store_reads_but_refuses_writes_with_PermissionDenied()
     {
-        _session.Run("Connect-Milvus ./patterns.db | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
+        _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
         _session.Run("[pscustomobject]@{ PatternId = 'a'; Vector = 1,2 } | Add-Pattern p");
         // Close every handle so the file is checkpointed, then make it read-only.
         string copy = Path.Combine(_session.Folder, "readonly.db");

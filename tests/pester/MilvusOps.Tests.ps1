@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
     $script:store = if ($env:MILVUSOPS_TEST_URI) { $env:MILVUSOPS_TEST_URI }
                     else { Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-{0}.db" -f [guid]::NewGuid()) }
-    Connect-Milvus $script:store | Out-Null
+    Connect-Milvus $script:store -Create | Out-Null
     New-PatternCollection pester_patterns -Dimension 8 | Out-Null
     $script:rng = [Random]::new(7)
     1..50 | ForEach-Object {

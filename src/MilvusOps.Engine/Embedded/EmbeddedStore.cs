@@ -40,12 +40,19 @@ public sealed class EmbeddedStore : IPatternStore
     }
 
     /// <summary>How long a write waits for another process's lock before failing with StoreLocked.</summary>
-    public TimeSpan LockTimeout { get; set; }
+    public TimeSpan LockTimeout { get; }
 
     public string Uri { get; }
 
-    /// <summary>Closes this store's pooled connections (they may still hold a deleted file open).</summary>
-    internal void CloseConnections()
+    /// <summary>Closes the pooled connections (they may hold a deleted file open) and frees the cached vectors.</summary>
+    public void Dispose()
+    {
+        ClearPool();
+        _vectors.Clear();
+    }
+
+    /// <summary>Closes the idle pooled connections to the file.</summary>
+    internal void ClearPool()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
@@ -66,7 +73,8 @@ public sealed class EmbeddedStore : IPatternStore
     });
 
     /// <summary>Nothing to do: every write is durable when its transaction commits (synchronous=FULL).</summary>
-    public void Flush(string collection) => Run(connection => RequireCollection(connection, collection, null));
+    public void Flush(string collection, CancellationToken cancellation = default) =>
+        Run(connection => RequireCollection(connection, collection, null), cancellation);
 
     // A file with no write permission for anyone opens read-only, so it reads fine and a write
     // fails with a clear message, even for root (who SQLite would otherwise let write).
@@ -101,10 +109,10 @@ public sealed class EmbeddedStore : IPatternStore
             connection.Execute($"PRAGMA user_version = {FormatVersion}", tx);
             tx.Commit();
             return 0;
-        });
+        }, CancellationToken.None);
     }
 
-    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists)
+    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
     {
         spec.Validate();
         return Run(connection =>
@@ -112,7 +120,7 @@ public sealed class EmbeddedStore : IPatternStore
             using var tx = connection.BeginTransaction();
             if (FindCollection(connection, spec.Name, tx) is { } existing)
             {
-                var described = Describe(connection, existing, tx);
+                var described = Describe(existing);
                 if (!ifNotExists)
                     throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
                         $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
@@ -137,13 +145,13 @@ public sealed class EmbeddedStore : IPatternStore
                         temporal_context TEXT)
                     """, tx);
             }
-            var created = Describe(connection, FindCollection(connection, spec.Name, tx)!, tx);
+            var created = Describe(FindCollection(connection, spec.Name, tx)!);
             tx.Commit();
             return created;
-        });
+        }, cancellation);
     }
 
-    public IReadOnlyList<PatternCollection> ListCollections() => Run(connection =>
+    public IReadOnlyList<PatternCollection> ListCollections(CancellationToken cancellation = default) => Run(connection =>
     {
         using var tx = connection.BeginTransaction(deferred: true);
         var entries = new List<CatalogEntry>();
@@ -152,16 +160,29 @@ public sealed class EmbeddedStore : IPatternStore
         {
             while (reader.Read()) entries.Add(ReadCatalogEntry(reader));
         }
-        return entries.Select(e => Describe(connection, e, tx)).ToList();
-    });
+        return entries.Select(Describe).ToList();
+    }, cancellation);
 
-    public PatternCollection DescribeCollection(string name) => Run(connection =>
+    public PatternCollection DescribeCollection(string name, CancellationToken cancellation = default) => Run(connection =>
     {
         using var tx = connection.BeginTransaction(deferred: true);
-        return Describe(connection, RequireCollection(connection, name, tx), tx);
-    });
+        return Describe(RequireCollection(connection, name, tx));
+    }, cancellation);
 
-    public void DropCollection(string name) => Run(connection =>
+    public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
+    {
+        var where = Translate(filter);
+        return Run(connection =>
+        {
+            using var tx = connection.BeginTransaction(deferred: true);
+            var entry = RequireCollection(connection, collection, tx);
+            using var command = connection.CreateCommand($"SELECT count(*) FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"}", tx);
+            AddParameters(command, where);
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, cancellation);
+    }
+
+    public void DropCollection(string name, CancellationToken cancellation = default) => Run(connection =>
     {
         using var tx = connection.BeginTransaction();
         var entry = RequireCollection(connection, name, tx);
@@ -174,9 +195,9 @@ public sealed class EmbeddedStore : IPatternStore
         tx.Commit();
         _vectors.Evict(entry.Id);
         return 0;
-    });
+    }, cancellation);
 
-    public void Upsert(string collection, IReadOnlyList<Pattern> patterns)
+    public void Upsert(string collection, IReadOnlyList<Pattern> patterns, CancellationToken cancellation = default)
     {
         if (patterns.Count == 0) return;
         Run(connection =>
@@ -211,10 +232,10 @@ public sealed class EmbeddedStore : IPatternStore
             BumpDataVersion(connection, entry, tx);
             tx.Commit();
             return 0;
-        });
+        }, cancellation);
     }
 
-    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids)
+    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
         if (ids.Count == 0) return [];
         return Run(connection =>
@@ -228,22 +249,23 @@ public sealed class EmbeddedStore : IPatternStore
             var found = new List<Pattern>();
             while (reader.Read()) found.Add(ReadPattern(reader, entry));
             return found;
-        });
+        }, cancellation);
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
-        var entry = Run(connection => RequireCollection(connection, collection, null));
+        var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
         var where = Translate(filter);
-        return QueryRows(entry, where, limit, offset);
+        return QueryRows(entry, where, limit, offset, cancellation);
     }
 
-    private IEnumerable<Pattern> QueryRows(CatalogEntry entry, SqlFilter? where, long? limit, long offset)
+    private IEnumerable<Pattern> QueryRows(CatalogEntry entry, SqlFilter? where, long? limit, long offset, CancellationToken cancellation)
     {
         using var connection = Open();
+        using var interrupt = InterruptOnCancel(connection, cancellation);
         using var tx = connection.BeginTransaction(deferred: true);
         using var command = connection.CreateCommand(
             $"SELECT {PatternColumns} FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"} ORDER BY pattern_id LIMIT @limit OFFSET @offset", tx);
@@ -252,7 +274,7 @@ public sealed class EmbeddedStore : IPatternStore
         command.Parameters.AddWithValue("@offset", offset);
         SqliteDataReader reader;
         try { reader = command.ExecuteReader(); }
-        catch (SqliteException ex) { throw SqliteErrors.Map(ex, Uri); }
+        catch (SqliteException ex) { throw Map(ex, cancellation); }
         using (reader)
         {
             while (true)
@@ -261,13 +283,13 @@ public sealed class EmbeddedStore : IPatternStore
                 {
                     if (!reader.Read()) yield break;
                 }
-                catch (SqliteException ex) { throw SqliteErrors.Map(ex, Uri); }
+                catch (SqliteException ex) { throw Map(ex, cancellation); }
                 yield return ReadPattern(reader, entry);
             }
         }
     }
 
-    public long Delete(string collection, IReadOnlyList<string> ids)
+    public long Delete(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
         if (ids.Count == 0) return 0;
         return Run(connection =>
@@ -281,10 +303,10 @@ public sealed class EmbeddedStore : IPatternStore
             if (deleted > 0) BumpDataVersion(connection, entry, tx);
             tx.Commit();
             return deleted;
-        });
+        }, cancellation);
     }
 
-    public long DeleteWhere(string collection, string filter)
+    public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
     {
         var where = Translate(filter)
             ?? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
@@ -299,10 +321,10 @@ public sealed class EmbeddedStore : IPatternStore
             if (deleted > 0) BumpDataVersion(connection, entry, tx);
             tx.Commit();
             return deleted;
-        });
+        }, cancellation);
     }
 
-    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default)
     {
         IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
@@ -324,7 +346,7 @@ public sealed class EmbeddedStore : IPatternStore
                 PatternValidator.CheckVector(request.Vectors[q], dimension, request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
             }
-            var vectors = _vectors.Acquire(entry.Id, entry.DataVersion, () => LoadVectors(connection, entry, tx));
+            var vectors = _vectors.Acquire(entry.Id, entry.DataVersion, () => LoadVectors(connection, entry, tx, cancellation));
             try
             {
                 int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
@@ -338,10 +360,10 @@ public sealed class EmbeddedStore : IPatternStore
             {
                 vectors.Release();
             }
-        });
+        }, cancellation);
     }
 
-    private CollectionVectors LoadVectors(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx)
+    private CollectionVectors LoadVectors(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx, CancellationToken cancellation)
     {
         int dimension = entry.Spec.Dimension;
         long count = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
@@ -355,6 +377,7 @@ public sealed class EmbeddedStore : IPatternStore
             int row = 0;
             while (reader.Read())
             {
+                if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
                 rowIds[row++] = reader.GetInt64(0);
                 long length = reader.GetBytes(1, 0, null, 0, 0);
                 if (length != blob.Length)
@@ -441,7 +464,7 @@ public sealed class EmbeddedStore : IPatternStore
         command.ExecuteNonQuery();
     }
 
-    private PatternCollection Describe(SqliteConnection connection, CatalogEntry entry, SqliteTransaction? tx) => new()
+    private PatternCollection Describe(CatalogEntry entry) => new()
     {
         Name = entry.Spec.Name,
         Dimension = entry.Spec.Dimension,
@@ -449,7 +472,6 @@ public sealed class EmbeddedStore : IPatternStore
         IndexType = entry.Spec.IndexType,
         IndexParameters = Metadata.Parse(entry.Spec.IndexParametersJson),
         Description = entry.Spec.Description,
-        EntityCount = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx),
         Fields = PatternSchema.Fields(entry.Spec),
         Uri = Uri,
     };
@@ -478,8 +500,10 @@ public sealed class EmbeddedStore : IPatternStore
         try
         {
             connection.Open();
-            connection.Execute($"PRAGMA busy_timeout = {(long)LockTimeout.TotalMilliseconds}");
-            connection.DefaultTimeout = Math.Max(1, (int)LockTimeout.TotalSeconds);
+            // Lock waits are short here and repeated by Run, which checks for Ctrl+C between them: SQLite's own wait
+            // cannot be interrupted, and Microsoft.Data.Sqlite retries a busy statement for DefaultTimeout seconds.
+            connection.Execute($"PRAGMA busy_timeout = {(long)LockWaitStep.TotalMilliseconds}");
+            connection.DefaultTimeout = 1;
             connection.Execute("PRAGMA synchronous = FULL");
             return connection;
         }
@@ -490,18 +514,40 @@ public sealed class EmbeddedStore : IPatternStore
         }
     }
 
-    private T Run<T>(Func<SqliteConnection, T> work)
+    /// <summary>Runs one transaction's work. While another process holds the write lock it tries again, for up to
+    /// <see cref="LockTimeout"/>, and a cancelled token ends the wait; the work rolls back whole, so a retry is safe.</summary>
+    private T Run<T>(Func<SqliteConnection, T> work, CancellationToken cancellation)
     {
-        using var connection = Open();
-        try
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            return work(connection);
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteErrors.Map(ex, Uri);
+            cancellation.ThrowIfCancellationRequested();
+            using var connection = Open();
+            using var interrupt = InterruptOnCancel(connection, cancellation);
+            try
+            {
+                return work(connection);
+            }
+            catch (SqliteException ex) when (SqliteErrors.IsLocked(ex) && waiting.Elapsed < LockTimeout && !cancellation.IsCancellationRequested)
+            {
+                cancellation.WaitHandle.WaitOne(LockWaitStep);
+            }
+            catch (SqliteException ex)
+            {
+                throw Map(ex, cancellation);
+            }
         }
     }
+
+    private static readonly TimeSpan LockWaitStep = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Ctrl+C interrupts the statement that is running, or the wait for another process's lock.</summary>
+    private static CancellationTokenRegistration InterruptOnCancel(SqliteConnection connection, CancellationToken cancellation) =>
+        cancellation.Register(() => SQLitePCL.raw.sqlite3_interrupt(connection.Handle));
+
+    /// <summary>An interrupted statement is a cancelled call, not a store failure.</summary>
+    private Exception Map(SqliteException ex, CancellationToken cancellation) =>
+        cancellation.IsCancellationRequested ? new OperationCanceledException("The call was stopped.", ex, cancellation) : SqliteErrors.Map(ex, Uri);
 
     private sealed record CatalogEntry(long Id, CollectionSpec Spec, long DataVersion);
 }

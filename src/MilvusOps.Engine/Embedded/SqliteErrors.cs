@@ -7,6 +7,9 @@ internal static class SqliteErrors
 {
     private const int Busy = 5, Locked = 6, ReadOnly = 8, IoError = 10, Corrupt = 11, Full = 13, CantOpen = 14, NotADatabase = 26;
 
+    /// <summary>Another connection holds the lock this one needs.</summary>
+    public static bool IsLocked(SqliteException ex) => ex.SqliteErrorCode is Busy or Locked;
+
     public static MilvusOpsException Map(SqliteException ex, string path) => ex.SqliteErrorCode switch
     {
         Busy or Locked => new MilvusOpsException("StoreLocked", ErrorKind.ResourceUnavailable,

@@ -78,4 +78,10 @@ internal sealed class VectorCache
     {
         if (_entries.TryRemove(collectionId, out var stale)) stale.Release();
     }
+
+    /// <summary>Frees every cached matrix once the searches holding it are done.</summary>
+    public void Clear()
+    {
+        foreach (long collectionId in _entries.Keys) Evict(collectionId);
+    }
 }

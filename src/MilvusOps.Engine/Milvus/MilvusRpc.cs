@@ -66,23 +66,29 @@ internal sealed class MilvusRpc : IDisposable
     /// <summary>
     /// Sends a call and checks its status. Retries on gRPC UNAVAILABLE and on a status that is retriable (rate
     /// limits, not ready), at most <see cref="MaxAttempts"/> times with exponential backoff and jitter; each attempt has
-    /// the endpoint's deadline. Calls that are not idempotent pass <paramref name="retry"/> false.
+    /// the endpoint's deadline. Calls that are not idempotent pass <paramref name="retry"/> false. Cancelling
+    /// <paramref name="cancellation"/> ends the call, or the wait before a retry, at once.
     /// </summary>
-    public TResponse Call<TResponse>(string method, object? target, Func<Rpc.MilvusService.MilvusServiceClient, CallOptions, TResponse> call,
-        Func<TResponse, Rpc.Status?> status, bool retry = true)
+    public TResponse Call<TResponse>(string method, object? target, CancellationToken cancellation,
+        Func<Rpc.MilvusService.MilvusServiceClient, CallOptions, TResponse> call, Func<TResponse, Rpc.Status?> status, bool retry = true)
     {
         for (var attempt = 1; ; attempt++)
         {
+            cancellation.ThrowIfCancellationRequested();
             TResponse response;
             try
             {
-                response = call(Client, new CallOptions(_headers, DateTime.UtcNow + Endpoint.Timeout));
+                response = call(Client, new CallOptions(_headers, DateTime.UtcNow + Endpoint.Timeout, cancellation));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
+            {
+                throw new OperationCanceledException($"{method} was stopped.", ex, cancellation);
             }
             catch (RpcException ex)
             {
                 if (retry && attempt < MaxAttempts && MilvusErrors.IsRetriable(ex))
                 {
-                    Backoff(attempt);
+                    Backoff(attempt, cancellation);
                     continue;
                 }
                 throw MilvusErrors.FromRpc(method, ex, target, _server, attempt);
@@ -93,7 +99,7 @@ internal sealed class MilvusRpc : IDisposable
                 return response;
             if (retry && attempt < MaxAttempts && MilvusErrors.IsRetriable(code, retriable))
             {
-                Backoff(attempt);
+                Backoff(attempt, cancellation);
                 continue;
             }
             throw MilvusErrors.FromStatus(method, code, legacy: s!.Code == 0, reason, target, _server);
@@ -101,13 +107,33 @@ internal sealed class MilvusRpc : IDisposable
     }
 
     /// <summary>A status-only call (the response is the status).</summary>
-    public void Call(string method, object? target, Func<Rpc.MilvusService.MilvusServiceClient, CallOptions, Rpc.Status> call, bool retry = true) =>
-        Call(method, target, call, s => s, retry);
+    public void Call(string method, object? target, CancellationToken cancellation,
+        Func<Rpc.MilvusService.MilvusServiceClient, CallOptions, Rpc.Status> call, bool retry = true) =>
+        Call(method, target, cancellation, call, s => s, retry);
 
-    private static void Backoff(int attempt)
+    private static void Backoff(int attempt, CancellationToken cancellation)
     {
         var ceiling = Math.Min(MaxBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        Thread.Sleep(TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2)));
+        cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2)));
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Polls until <paramref name="done"/> is true: every wait for work Milvus does in the background (load, flush,
+    /// index build, compaction) goes through here, with backoff from 100 ms to 2 s, a limit, and Ctrl+C.
+    /// </summary>
+    public static void Poll(Func<bool> done, TimeSpan limit, Func<MilvusOpsException> timedOut, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (!done())
+        {
+            if (DateTime.UtcNow + pause > deadline)
+                throw timedOut();
+            cancellation.WaitHandle.WaitOne(pause);
+            cancellation.ThrowIfCancellationRequested();
+            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
+        }
     }
 
     public void Dispose() => _channel.Dispose();

@@ -44,7 +44,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Opens a channel, says hello (Connect) and reads the server version: a wrong address, database or
     /// credential fails here rather than at the first data call.</summary>
-    public static MilvusStore Connect(MilvusEndpoint endpoint)
+    public static MilvusStore Connect(MilvusEndpoint endpoint, CancellationToken cancellation = default)
     {
         var rpc = new MilvusRpc(endpoint);
         try
@@ -63,7 +63,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             };
             try
             {
-                var connected = rpc.Call("Connect", target, (c, o) => c.Connect(hello, o), r => r.Status);
+                var connected = rpc.Call("Connect", target, cancellation, (c, o) => c.Connect(hello, o), r => r.Status);
                 if (connected.Identifier != 0)
                     rpc.SetIdentifier(connected.Identifier);
             }
@@ -71,7 +71,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             {
                 // Servers before 2.2.9 have no Connect; GetVersion below still proves the address and credentials.
             }
-            var version = rpc.Call("GetVersion", target, (c, o) => c.GetVersion(new Rpc.GetVersionRequest(), o), r => r.Status).Version;
+            var version = rpc.Call("GetVersion", target, cancellation, (c, o) => c.GetVersion(new Rpc.GetVersionRequest(), o), r => r.Status).Version;
             return new MilvusStore(rpc, version);
         }
         catch
@@ -89,15 +89,15 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     // ---------------------------------------------------------------- collections
 
-    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists)
+    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
     {
         spec.Validate();
-        if (Exists(spec.Name))
+        if (Exists(spec.Name, cancellation))
         {
             if (!ifNotExists)
                 throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
                     $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
-            var described = DescribeCollection(spec.Name);
+            var described = DescribeCollection(spec.Name, cancellation);
             if (!spec.SchemaMatches(described))
                 throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
                     $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
@@ -114,24 +114,24 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
         };
         // Safe to retry: Milvus answers success to a second create with the same parameters.
-        _rpc.Call("CreateCollection", spec.Name, (c, o) => c.CreateCollection(create, o));
+        _rpc.Call("CreateCollection", spec.Name, cancellation, (c, o) => c.CreateCollection(create, o));
         try
         {
-            CreateIndex(spec);
+            CreateIndex(spec, cancellation);
         }
         catch
         {
             // A collection without its index cannot load or search: leave nothing half made behind.
-            try { _rpc.Call("DropCollection", spec.Name, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = spec.Name }, o)); }
+            try { _rpc.Call("DropCollection", spec.Name, cancellation, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = spec.Name }, o)); }
             catch (MilvusOpsException) { }
             throw;
         }
         // A load that is slow to finish leaves a whole collection: reads load it again if they find it unloaded.
-        Load(spec.Name);
-        return DescribeCollection(spec.Name);
+        Load(spec.Name, cancellation);
+        return DescribeCollection(spec.Name, cancellation);
     }
 
-    private void CreateIndex(CollectionSpec spec)
+    private void CreateIndex(CollectionSpec spec, CancellationToken cancellation)
     {
         var request = new Rpc.CreateIndexRequest { DbName = Db, CollectionName = spec.Name, FieldName = PatternSchema.Vector, IndexName = PatternSchema.Vector };
         request.ExtraParams.Add(Kv("index_type", spec.IndexType));
@@ -139,7 +139,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         request.ExtraParams.Add(Kv("params", IndexRules.BuildParamsJson(spec)));
         try
         {
-            _rpc.Call("CreateIndex", spec.Name, (c, o) => c.CreateIndex(request, o));
+            _rpc.Call("CreateIndex", spec.Name, cancellation, (c, o) => c.CreateIndex(request, o));
         }
         catch (MilvusOpsException ex) when (spec.IndexType.StartsWith("GPU_", StringComparison.Ordinal)
             && ex.Message.Contains("index type", StringComparison.OrdinalIgnoreCase))
@@ -152,44 +152,36 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>Loads a collection into query nodes and waits until Milvus reports 100 % loaded.</summary>
-    private void Load(string name)
+    private void Load(string name, CancellationToken cancellation)
     {
-        _rpc.Call("LoadCollection", name, (c, o) => c.LoadCollection(new() { DbName = Db, CollectionName = name }, o));
-        var deadline = DateTime.UtcNow + LongWait;
-        var pause = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            var progress = _rpc.Call("GetLoadingProgress", name,
-                (c, o) => c.GetLoadingProgress(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Progress;
-            if (progress >= 100)
-                return;
-            if (DateTime.UtcNow + pause > deadline)
-                throw new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
-                    $"Collection '{name}' was still {progress} % loaded after {LongWait.TotalSeconds:0} s. Milvus goes on loading it; try again later.", name);
-            Thread.Sleep(pause);
-            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
-        }
+        _rpc.Call("LoadCollection", name, cancellation, (c, o) => c.LoadCollection(new() { DbName = Db, CollectionName = name }, o));
+        long progress = 0;
+        MilvusRpc.Poll(() => (progress = _rpc.Call("GetLoadingProgress", name, cancellation,
+                (c, o) => c.GetLoadingProgress(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Progress) >= 100,
+            LongWait, () => new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
+                $"Collection '{name}' was still {progress} % loaded after {LongWait.TotalSeconds:0} s. Milvus goes on loading it; try again later.", name),
+            cancellation);
     }
 
     /// <summary>Loading and flushing run in the background on the server: allow them longer than one call.</summary>
     private TimeSpan LongWait => _rpc.Endpoint.Timeout > TimeSpan.FromMinutes(2) ? _rpc.Endpoint.Timeout : TimeSpan.FromMinutes(2);
 
-    public IReadOnlyList<PatternCollection> ListCollections()
+    public IReadOnlyList<PatternCollection> ListCollections(CancellationToken cancellation = default)
     {
-        var shown = _rpc.Call("ShowCollections", Db, (c, o) => c.ShowCollections(new() { DbName = Db }, o), r => r.Status);
+        var shown = _rpc.Call("ShowCollections", Db, cancellation, (c, o) => c.ShowCollections(new() { DbName = Db }, o), r => r.Status);
         var names = shown.CollectionNames.Order(StringComparer.Ordinal).ToList();
         var collections = new List<PatternCollection>(names.Count);
         foreach (var name in names)
         {
-            try { collections.Add(DescribeCollection(name)); }
+            try { collections.Add(DescribeCollection(name, cancellation)); }
             catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound") { } // dropped meanwhile
         }
         return collections;
     }
 
-    public PatternCollection DescribeCollection(string name)
+    public PatternCollection DescribeCollection(string name, CancellationToken cancellation = default)
     {
-        var info = Info(name, refresh: true);
+        var info = Info(name, cancellation, refresh: true);
         return new PatternCollection
         {
             Name = name,
@@ -198,31 +190,30 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             IndexType = info.IndexType,
             IndexParameters = info.IndexParameters,
             Description = string.IsNullOrEmpty(info.Description) ? null : info.Description,
-            EntityCount = Count(name),
             Fields = info.Fields,
             Uri = Uri,
         };
     }
 
-    public void DropCollection(string name)
+    public void DropCollection(string name, CancellationToken cancellation = default)
     {
         // Milvus 2.5 answers success for a missing collection; the embedded store says it is missing, and so do we.
-        if (!Exists(name))
+        if (!Exists(name, cancellation))
             throw NotFound(name);
-        _rpc.Call("DropCollection", name, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = name }, o));
+        _rpc.Call("DropCollection", name, cancellation, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = name }, o));
         _collections.TryRemove(name, out _);
     }
 
-    private bool Exists(string name) =>
-        _rpc.Call("HasCollection", name, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
+    private bool Exists(string name, CancellationToken cancellation) =>
+        _rpc.Call("HasCollection", name, cancellation, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
 
     // ---------------------------------------------------------------- writes
 
-    public void Upsert(string collection, IReadOnlyList<Pattern> patterns)
+    public void Upsert(string collection, IReadOnlyList<Pattern> patterns, CancellationToken cancellation = default)
     {
         if (patterns.Count == 0)
             return;
-        var info = Info(collection);
+        var info = Info(collection, cancellation);
         foreach (var pattern in patterns)
             if (pattern.Vector.Length != info.Dimension)
                 throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
@@ -232,7 +223,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         try
         {
             foreach (var batch in Batches(patterns))
-                Upsert(collection, batch, writer);
+                Upsert(collection, batch, writer, cancellation);
         }
         finally
         {
@@ -240,12 +231,12 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         }
     }
 
-    private void Upsert(string collection, IReadOnlyList<Pattern> batch, PatternColumnWriter writer)
+    private void Upsert(string collection, IReadOnlyList<Pattern> batch, PatternColumnWriter writer, CancellationToken cancellation)
     {
         var columns = writer.Write(batch);
         var request = new Rpc.UpsertRequest { DbName = Db, CollectionName = collection, NumRows = columns.NumRows };
         request.FieldsData.Add(columns.Fields);
-        var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o));
+        var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o), cancellation);
         if (result.ErrIndex.Count > 0)
             throw new MilvusOpsException("MilvusPartialWrite", ErrorKind.InvalidOperation,
                 $"Milvus refused {result.ErrIndex.Count} of {batch.Count} patterns in an upsert to '{collection}' (the first is '{batch[(int)result.ErrIndex[0]].PatternId}').",
@@ -275,29 +266,23 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Seals what was written so it survives a restart without replaying the log. Milvus rate-limits flushes
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>
-    public void Flush(string collection)
+    public void Flush(string collection, CancellationToken cancellation = default)
     {
         var request = new Rpc.FlushRequest { DbName = Db };
         request.CollectionNames.Add(collection);
-        var flushed = _rpc.Call("Flush", collection, (c, o) => c.Flush(request, o), r => r.Status);
+        var flushed = _rpc.Call("Flush", collection, cancellation, (c, o) => c.Flush(request, o), r => r.Status);
         var state = new Rpc.GetFlushStateRequest { DbName = Db, CollectionName = collection };
         if (flushed.CollSegIDs.TryGetValue(collection, out var segments))
             state.SegmentIDs.Add(segments.Data);
         if (flushed.CollFlushTs.TryGetValue(collection, out var flushTs))
             state.FlushTs = flushTs;
-        var deadline = DateTime.UtcNow + LongWait;
-        var pause = TimeSpan.FromMilliseconds(100);
-        while (!_rpc.Call("GetFlushState", collection, (c, o) => c.GetFlushState(state, o), r => r.Status).Flushed)
-        {
-            if (DateTime.UtcNow + pause > deadline)
-                throw new MilvusOpsException("FlushTimeout", ErrorKind.OperationTimeout,
-                    $"Collection '{collection}' was not flushed after {LongWait.TotalSeconds:0} s. The data is written and searchable; Milvus goes on sealing it.", collection);
-            Thread.Sleep(pause);
-            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
-        }
+        MilvusRpc.Poll(() => _rpc.Call("GetFlushState", collection, cancellation, (c, o) => c.GetFlushState(state, o), r => r.Status).Flushed,
+            LongWait, () => new MilvusOpsException("FlushTimeout", ErrorKind.OperationTimeout,
+                $"Collection '{collection}' was not flushed after {LongWait.TotalSeconds:0} s. The data is written and searchable; Milvus goes on sealing it.", collection),
+            cancellation);
     }
 
-    public long Delete(string collection, IReadOnlyList<string> ids)
+    public long Delete(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
         if (ids.Count == 0)
             return 0;
@@ -305,36 +290,36 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
         {
             // Milvus counts the ids it was given, not the ones that existed: ask first, so the count means what it says.
-            var existing = WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), [PatternSchema.PatternId], limit: null))
+            var existing = WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), [PatternSchema.PatternId], limit: null, cancellation))
                 .Select(p => p.PatternId).ToArray();
             if (existing.Length == 0)
                 continue;
             var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = IdIn(existing) };
-            Mutate("Delete", collection, (c, o) => c.Delete(request, o));
+            Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation);
             deleted += existing.Length;
         }
         return deleted;
     }
 
-    public long DeleteWhere(string collection, string filter)
+    public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
     {
         if (string.IsNullOrWhiteSpace(filter))
             throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
                 "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
-        Info(collection);
+        Info(collection, cancellation);
         // delete_cnt of a primary-key expression counts the keys named, present or not: count the matches first.
-        var matching = Count(collection, filter);
+        var matching = Count(collection, filter, cancellation);
         if (matching == 0)
             return 0;
         var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = filter };
-        WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o)));
+        WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation), cancellation);
         return matching;
     }
 
-    private Rpc.MutationResult Mutate(string method, string collection, Func<Rpc.MilvusService.MilvusServiceClient, global::Grpc.Core.CallOptions, Rpc.MutationResult> call)
+    private Rpc.MutationResult Mutate(string method, string collection, Func<Rpc.MilvusService.MilvusServiceClient, global::Grpc.Core.CallOptions, Rpc.MutationResult> call, CancellationToken cancellation)
     {
-        var result = Guard(collection, () => _rpc.Call(method, collection, call, r => r.Status));
+        var result = Guard(collection, () => _rpc.Call(method, collection, cancellation, call, r => r.Status));
         // Session consistency: later reads wait for this write's timestamp.
         ulong seen;
         while ((seen = Interlocked.Read(ref _lastWrite)) < result.Timestamp
@@ -344,24 +329,24 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     // ---------------------------------------------------------------- reads
 
-    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids)
+    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
         if (ids.Count == 0)
             return [];
-        Info(collection);
+        Info(collection, cancellation);
         var found = new List<Pattern>(ids.Count);
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
-            found.AddRange(WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), PatternFields, limit: null), collection));
+            found.AddRange(WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), PatternFields, limit: null, cancellation), collection));
         return found;
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
-        var info = Info(collection);
-        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows));
+        var info = Info(collection, cancellation);
+        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows), cancellation);
     }
 
     /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
@@ -372,7 +357,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
     /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384.</summary>
-    private IEnumerable<Pattern> Iterate(string collection, string? filter, long? limit, long offset, int pageRows)
+    private IEnumerable<Pattern> Iterate(string collection, string? filter, long? limit, long offset, int pageRows, CancellationToken cancellation)
     {
         string? last = null;
         long skipped = 0, returned = 0;
@@ -382,7 +367,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
             var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
-            var page = Rows(collection, expression, skipping ? [PatternSchema.PatternId] : PatternFields, want);
+            var page = Rows(collection, expression, skipping ? [PatternSchema.PatternId] : PatternFields, want, cancellation);
             var patterns = WireFormat.DecodePatterns(page, collection).OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList();
             if (patterns.Count == 0)
                 yield break;
@@ -405,7 +390,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>One query: the columns of its result (one page when <paramref name="limit"/> is set, ordered by primary key).</summary>
-    private IReadOnlyList<Rpc.FieldData> Rows(string collection, string expression, IReadOnlyList<string> fields, int? limit)
+    private IReadOnlyList<Rpc.FieldData> Rows(string collection, string expression, IReadOnlyList<string> fields, int? limit, CancellationToken cancellation)
     {
         var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = expression };
         request.OutputFields.Add(fields);
@@ -416,34 +401,35 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             request.QueryParams.Add(Kv("iterator", "True"));
             request.QueryParams.Add(Kv("reduce_stop_for_best", "True"));
         }
-        return Send(collection, request).FieldsData;
+        return Send(collection, request, cancellation).FieldsData;
     }
 
     /// <summary>Sends a query at this connection's consistency level, loading the collection again if it was released.</summary>
-    private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request)
+    private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request, CancellationToken cancellation)
     {
         SetConsistency(request);
-        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, (c, o) => c.Query(request, o), r => r.Status)));
+        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, cancellation, (c, o) => c.Query(request, o), r => r.Status)), cancellation);
     }
 
-    /// <summary>The exact number of patterns (matching <paramref name="filter"/>): a count(*) query, never the
-    /// statistics that lag until a flush.</summary>
-    private long Count(string collection, string filter = "")
+    /// <summary>A count(*) query, never the statistics that lag until a flush.</summary>
+    public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
     {
-        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter };
+        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        Info(collection, cancellation);
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter ?? "" };
         request.OutputFields.Add("count(*)");
-        var column = Send(collection, request).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
+        var column = Send(collection, request, cancellation).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
         return column is not null && WireFormat.Value(column, 0) is long count ? count
             : throw new MilvusOpsException("MilvusResponseMalformed", ErrorKind.InvalidData, $"Milvus answered count(*) on '{collection}' without a count.", collection);
     }
 
-    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request)
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default)
     {
         IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         FilterExpression.Validate(request.Filter, FilterExpression.PatternFields);
-        var info = Info(collection);
+        var info = Info(collection, cancellation);
         var parameters = SearchParameters(info, request);
         if (request.Vectors.Count == 0)
             return [];
@@ -468,7 +454,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             search.OutputFields.Add(HitFields);
             search.SearchParams.Add(parameters);
             SetConsistency(search);
-            var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, (c, o) => c.Search(search, o), r => r.Status)));
+            var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, cancellation, (c, o) => c.Search(search, o), r => r.Status)), cancellation);
             var decoded = WireFormat.DecodeSearch(results.Results);
             for (var q = 0; q < count; q++)
             {
@@ -525,26 +511,26 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     private sealed record CollectionInfo(int Dimension, MetricType Metric, string IndexType, MetadataDictionary? IndexParameters,
         string Description, IReadOnlyList<FieldSchema> Fields);
 
-    private CollectionInfo Info(string name, bool refresh = false)
+    private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
     {
         if (!refresh && _collections.TryGetValue(name, out var cached))
             return cached;
-        var described = Guard(name, () => _rpc.Call("DescribeCollection", name,
+        var described = Guard(name, () => _rpc.Call("DescribeCollection", name, cancellation,
             (c, o) => c.DescribeCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status));
         var fields = WireFormat.ModelFields(described.Schema);
         var dimension = fields.FirstOrDefault(f => f.DataType == "FloatVector")?.Dimension ?? 0;
-        var (indexType, metric, parameters) = DescribeIndex(name);
+        var (indexType, metric, parameters) = DescribeIndex(name, cancellation);
         var info = new CollectionInfo(dimension, metric, indexType, parameters, described.Schema.Description, fields);
         _collections[name] = info;
         return info;
     }
 
-    private (string IndexType, MetricType Metric, MetadataDictionary? Parameters) DescribeIndex(string name)
+    private (string IndexType, MetricType Metric, MetadataDictionary? Parameters) DescribeIndex(string name, CancellationToken cancellation)
     {
         Rpc.DescribeIndexResponse described;
         try
         {
-            described = _rpc.Call("DescribeIndex", name,
+            described = _rpc.Call("DescribeIndex", name, cancellation,
                 (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = PatternSchema.Vector }, o), r => r.Status);
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "IndexNotFound")
@@ -601,7 +587,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     // ---------------------------------------------------------------- helpers
 
     /// <summary>Runs a read; a collection another client released is loaded again (and waited for) once.</summary>
-    private T WhenLoaded<T>(string collection, Func<T> read)
+    private T WhenLoaded<T>(string collection, Func<T> read, CancellationToken cancellation)
     {
         try
         {
@@ -609,7 +595,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotLoaded")
         {
-            Load(collection);
+            Load(collection, cancellation);
             return read();
         }
     }

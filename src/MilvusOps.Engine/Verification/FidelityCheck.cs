@@ -33,7 +33,7 @@ public static class FidelityCheck
             expected += batch.Count;
             matched += Compare(store, collection, batch, log);
         }
-        long actualCount = store.DescribeCollection(collection).EntityCount;
+        long actualCount = store.Count(collection, cancellation: cancel);
         if (actualCount != expected)
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");

@@ -83,7 +83,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
 
     protected override void BeginProcessing()
     {
-        _target = Call(() => Store.DescribeCollection(Collection));
+        _target = Call(() => Store.DescribeCollection(Collection, Cancellation));
         _clock.Start();
     }
 
@@ -105,7 +105,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
             WriteEngineError(ex, InputObject ?? (object?)PatternId);
             return;
         }
-        if (!ShouldProcess($"{pattern.PatternId} -> {Collection}", "Add pattern")) return;
+        if (!ShouldProcess($"pattern '{pattern.PatternId}' -> collection '{Collection}' in {Target}", "Add pattern")) return;
         _batch.Add(pattern);
         _batchBytes += WriteBatch.SizeOf(pattern);
         if (_batch.Count >= BatchSize || _batchBytes >= WriteBatch.MaxBytes) Flush();
@@ -122,9 +122,9 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     private void Flush()
     {
         if (_batch.Count == 0) return;
-        Call(() => Store.Upsert(Collection, _batch));
+        Call(() => Store.Upsert(Collection, _batch, Cancellation));
         _written += _batch.Count;
-        if (PassThru) WriteObject(_batch, enumerateCollection: true);
+        if (PassThru) _batch.ForEach(WriteStoreObject);
         _batch.Clear();
         _batchBytes = 0;
         double rate = _written / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);

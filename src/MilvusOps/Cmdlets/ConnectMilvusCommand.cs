@@ -8,14 +8,15 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>
-/// Opens a store and makes it the session's default connection: a file path opens the embedded store (created if
-/// missing); http(s)://host:port connects to a Milvus server (standalone, cluster or Zilliz Cloud) and reads its version.
+/// Opens a store and makes it the session's default connection: a file path opens the embedded store (an existing file,
+/// or a new one with -Create); http(s)://host:port connects to a Milvus server (standalone, cluster or Zilliz Cloud) and
+/// reads its version. The connection stays open until Disconnect-Milvus closes it.
 /// </summary>
 /// <example>
 /// <code>
-/// Connect-Milvus ./patterns.db
+/// Connect-Milvus ./patterns.db -Create
 /// </code>
-/// <para>Opens the embedded store in ./patterns.db (creating the file if it is missing) and makes it the default connection for the cmdlets that follow.</para>
+/// <para>Opens the embedded store in ./patterns.db, creating the file if it is missing, and makes it the default connection for the cmdlets that follow. Without -Create a missing file is a StoreNotFound error, so a mistyped path never becomes an empty store.</para>
 /// </example>
 /// <example>
 /// <code>
@@ -38,15 +39,16 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 /// <example>
 /// <code>
-/// $store = Connect-Milvus ./staging.db
-/// Get-PatternCollection -Connection $store
+/// $staging = Connect-Milvus ./staging.db -NoDefault
+/// Get-PatternCollection -Connection $staging
 /// </code>
-/// <para>Keeps the connection in a variable and passes it explicitly with -Connection.</para>
+/// <para>Opens a second store without replacing the session default, and passes it explicitly with -Connection.</para>
 /// </example>
 [Cmdlet(VerbsCommunications.Connect, "Milvus", DefaultParameterSetName = NoAuthentication)]
 [OutputType(typeof(MilvusConnection))]
-public sealed class ConnectMilvusCommand : PSCmdlet
+public sealed class ConnectMilvusCommand : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
     private const string NoAuthentication = "NoAuthentication";
     private const string ByToken = "Token";
     private const string ByCredential = "Credential";
@@ -95,20 +97,37 @@ public sealed class ConnectMilvusCommand : PSCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = (int)MilvusOpsCmdlet.DefaultTimeout.TotalSeconds;
 
+    /// <summary>Create the embedded store file if it does not exist; without it, a path that names no file is a StoreNotFound error, so a mistyped path never becomes an empty store. A Milvus server needs nothing created, so it ignores -Create.</summary>
+    [Parameter]
+    public SwitchParameter Create { get; set; }
+
+    /// <summary>Return the connection without making it the session default (pass it with -Connection).</summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
             var connection = StoreFactory.IsServerUri(Uri) ? ConnectServer() : OpenEmbedded();
-            SessionConnection.Set(connection);
-            WriteVerbose($"Connected to {connection.Backend} store '{connection.Uri}' ({connection.ServerVersion}); it is now the session default.");
+            if (!NoDefault) SessionConnection.Set(connection);
+            WriteVerbose($"Connected to {connection.Backend} store '{connection}' ({connection.ServerVersion}){(NoDefault ? "" : "; it is now the session default")}.");
             WriteObject(connection);
         }
         catch (MilvusOpsException ex)
         {
             ThrowTerminatingError(MilvusOpsCmdlet.ToErrorRecord(ex));
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
     }
+
+    /// <summary>Ctrl+C ends the retries to a server that does not answer.</summary>
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
 
     private MilvusConnection OpenEmbedded()
     {
@@ -117,7 +136,11 @@ public sealed class ConnectMilvusCommand : PSCmdlet
         if (serverOnly.Length > 0)
             throw new MilvusOpsException("ServerOptionOnEmbeddedStore", ErrorKind.InvalidArgument,
                 $"-{string.Join(", -", serverOnly)} applies to a Milvus server (http:// or https://), and '{Uri}' is an embedded store file.", Uri);
-        return ConnectionParameter.Open(this, Uri, TimeSpan.FromSeconds(TimeoutSec));
+        StoreFactory.RejectBareServerAddress(Uri);
+        bool existed = File.Exists(GetUnresolvedProviderPathFromPSPath(Uri));
+        var connection = ConnectionParameter.Open(this, Uri, TimeSpan.FromSeconds(TimeoutSec), Create, _stopping.Token);
+        if (!existed) WriteWarning($"Created a new, empty store at '{connection.Uri}'.");
+        return connection;
     }
 
     private MilvusConnection ConnectServer()
@@ -141,7 +164,7 @@ public sealed class ConnectMilvusCommand : PSCmdlet
         else if (Credential is not null)
             endpoint.WithCredential(Credential.UserName, Plain(Credential.Password));
         WriteVerbose($"Connecting to {endpoint}{(endpoint.User is { } user ? $" as {user}" : endpoint.HasToken ? " with a token" : "")}.");
-        return StoreFactory.Connect(endpoint);
+        return StoreFactory.Connect(endpoint, _stopping.Token);
     }
 
     private string? ResolvePath(string? path)
@@ -168,19 +191,49 @@ public sealed class ConnectMilvusCommand : PSCmdlet
     }
 }
 
-/// <summary>Forgets the session's default connection.</summary>
+/// <summary>
+/// Closes connections: the ones given (piped or with -Connection), or else the session default. A closed connection
+/// releases its channel or store file, refuses every later call, and comes back with State Closed; closing the session
+/// default also forgets it.
+/// </summary>
 /// <example>
 /// <code>
 /// Disconnect-Milvus
 /// </code>
-/// <para>Forgets the session default; later data cmdlets need -Connection or a new Connect-Milvus.</para>
+/// <para>Closes the session default; later data cmdlets need -Connection or a new Connect-Milvus.</para>
+/// </example>
+/// <example>
+/// <code>
+/// $staging = Connect-Milvus ./staging.db -NoDefault
+/// Get-PatternCollection -Connection $staging
+/// $staging | Disconnect-Milvus
+/// </code>
+/// <para>Closes a connection kept in a variable; the session default stays open.</para>
 /// </example>
 [Cmdlet(VerbsCommunications.Disconnect, "Milvus")]
-[OutputType(typeof(void))]
+[OutputType(typeof(MilvusConnection))]
 public sealed class DisconnectMilvusCommand : PSCmdlet
 {
+    /// <summary>The connections to close; without it, the session default.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    public MilvusConnection[]? Connection { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!SessionConnection.Clear()) WriteVerbose("There was no session connection.");
+        if (Connection is null)
+        {
+            if (SessionConnection.Current is { } current) Close(current);
+            else WriteVerbose("There was no session connection to close.");
+            return;
+        }
+        foreach (var connection in Connection) Close(connection);
+    }
+
+    private void Close(MilvusConnection connection)
+    {
+        if (ReferenceEquals(SessionConnection.Current, connection)) SessionConnection.Clear();
+        connection.Dispose();
+        WriteVerbose($"Closed the connection to {connection.Backend} store '{connection}'.");
+        WriteObject(connection);
     }
 }

@@ -96,7 +96,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 
     protected override void BeginProcessing()
     {
-        var collection = Call(() => Store.DescribeCollection(Collection));
+        var collection = Call(() => Store.DescribeCollection(Collection, Cancellation));
         _dimension = collection.Dimension;
         _filter = MinCoherence is double minimum
             ? FilterExpression.And(Filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {FilterExpression.FormatDouble(minimum)}")
@@ -108,7 +108,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         // Fail before the first query is read, with the error the store itself would give.
         string searchParams = Call(() => IndexRules.SearchParamsJson(collection, Top, _parameters));
         WriteVerbose($"Search parameters for the {collection.IndexType} index: {searchParams}.");
-        if (SearchParameter is not null && Store.Backend == StoreBackend.Embedded)
+        if (SearchParameter is not null && Target.Backend == StoreBackend.Embedded)
             WriteVerbose("The embedded store validated -SearchParameter as Milvus would, but it searches exactly: the parameters do not change its results.");
     }
 
@@ -117,7 +117,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         switch (ParameterSetName)
         {
             case IdSet:
-                var stored = Call(() => Store.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+                var stored = Call(() => Store.Get(Collection, Id, Cancellation)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
                 foreach (string id in Id)
                 {
                     if (stored.TryGetValue(id, out var pattern)) Enqueue(id, pattern.Vector);
@@ -157,7 +157,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         var request = new SearchRequest(_queryIds.ToArray(), _queries.ToArray(), Top, _filter, _parameters);
         _queryIds.Clear();
         _queries.Clear();
-        var results = Call(() => Store.Search(Collection, request));
-        foreach (var hits in results) WriteObject(hits, enumerateCollection: true);
+        var results = Call(() => Store.Search(Collection, request, Cancellation));
+        foreach (var hit in results.SelectMany(hits => hits)) WriteStoreObject(hit);
     }
 }

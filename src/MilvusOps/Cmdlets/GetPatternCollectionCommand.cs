@@ -13,7 +13,7 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PatternCollection")]
 [OutputType(typeof(PatternCollection))]
-public sealed class GetPatternCollectionCommand : MilvusOpsCmdlet
+public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
 {
     /// <summary>The collections to list; wildcards are accepted. Without it, every collection.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -23,10 +23,10 @@ public sealed class GetPatternCollectionCommand : MilvusOpsCmdlet
 
     protected override void ProcessRecord()
     {
-        var collections = Call(() => Store.ListCollections());
+        var collections = Call(() => Store.ListCollections(Cancellation));
         if (Name is null)
         {
-            WriteObject(collections, enumerateCollection: true);
+            foreach (var collection in collections) WriteCounted(collection);
             return;
         }
         foreach (string name in Name)
@@ -35,8 +35,15 @@ public sealed class GetPatternCollectionCommand : MilvusOpsCmdlet
             var matches = collections.Where(c => pattern.IsMatch(c.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 WriteEngineError(new MilvusOpsException("CollectionNotFound", ErrorKind.ObjectNotFound,
-                    $"Collection '{name}' does not exist in '{Store.Uri}'.", name));
-            WriteObject(matches, enumerateCollection: true);
+                    $"Collection '{name}' does not exist in '{Target}'.", name));
+            foreach (var collection in matches) WriteCounted(collection);
         }
+    }
+
+    /// <summary>The count is shown, so it is paid here: exact, for each collection listed.</summary>
+    private void WriteCounted(PatternCollection collection)
+    {
+        if (!TryCall(() => collection.EntityCount = Store.Count(collection.Name, cancellation: Cancellation), collection.Name)) return;
+        WriteStoreObject(collection);
     }
 }

@@ -19,7 +19,7 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "Pattern", DefaultParameterSetName = QuerySet)]
 [OutputType(typeof(Pattern))]
-public sealed class GetPatternCommand : MilvusOpsCmdlet
+public sealed class GetPatternCommand : StoreObjectCmdlet
 {
     private const string QuerySet = "Query";
     private const string IdSet = "Id";
@@ -51,17 +51,17 @@ public sealed class GetPatternCommand : MilvusOpsCmdlet
     {
         if (ParameterSetName == IdSet)
         {
-            var found = Call(() => Store.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+            var found = Call(() => Store.Get(Collection, Id, Cancellation)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
             foreach (string id in Id)
             {
-                if (found.TryGetValue(id, out var pattern)) WriteObject(pattern);
+                if (found.TryGetValue(id, out var pattern)) WriteStoreObject(pattern);
                 else WriteEngineError(new MilvusOpsException("PatternNotFound", ErrorKind.ObjectNotFound,
-                    $"Pattern '{id}' is not in collection '{Collection}'.", id));
+                    $"Pattern '{id}' is not in collection '{Collection}' in {Target}.", id));
             }
             return;
         }
-        var patterns = Call(() => Store.Query(Collection, Filter, Limit, Offset));
+        var patterns = Call(() => Store.Query(Collection, Filter, Limit, Offset, Cancellation));
         using var cursor = patterns.GetEnumerator();
-        while (Call(cursor.MoveNext)) WriteObject(cursor.Current);
+        while (Call(cursor.MoveNext)) WriteStoreObject(cursor.Current);
     }
 }

@@ -30,7 +30,6 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
 {
     private const string TableSet = "Table";
     private const string QuerySet = "Query";
-    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>The legacy SQLite file to migrate.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -85,7 +84,7 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
         var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
         string rejectPath = GetUnresolvedProviderPathFromPSPath(RejectPath
             ?? System.IO.Path.ChangeExtension(sourceOptions.Path, null) + $".{Collection}.rejects.jsonl");
-        bool write = ShouldProcess($"{sourceOptions.Path} -> {Collection} in {Store.Uri}", "Import legacy patterns");
+        bool write = ShouldProcess($"{sourceOptions.Path} -> collection '{Collection}' in {Target}", "Import legacy patterns");
         var options = new ImportOptions(sourceOptions, Collection, rejectPath)
         {
             BatchSize = BatchSize,
@@ -95,13 +94,11 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
             WhatIf = !write,
         };
         string activity = $"Importing {System.IO.Path.GetFileName(sourceOptions.Path)} into {Collection}";
-        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), _stop.Token));
+        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), Cancellation));
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
         if (report.WhatIf) WriteVerbose(report.Mapping);
-        WriteObject(report);
+        WriteStoreObject(report);
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
 
     private static ProgressRecord Progress(string activity, ImportProgress progress)
     {

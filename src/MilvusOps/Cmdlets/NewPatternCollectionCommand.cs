@@ -82,15 +82,14 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
             Description = Description,
             MaxIdLength = MaxIdLength,
         }.Validate());
-        if (!ShouldProcess($"{Name} ({Dimension}-d, {Metric}, {spec.IndexType}) in {Store.Uri}", "Create pattern collection")) return;
-        try
+        if (!ShouldProcess($"collection '{Name}' ({Dimension}-d, {Metric}, {spec.IndexType}) in {Target}", "Create pattern collection")) return;
+        TryCall(() =>
         {
-            WriteObject(Store.CreateCollection(spec, IfNotExists));
-        }
-        catch (MilvusOpsException ex)
-        {
-            WriteEngineError(ex);
-        }
+            var collection = Store.CreateCollection(spec, IfNotExists, Cancellation);
+            // Shown to the user, so counted: zero for a new collection, the data of an existing one with -IfNotExists.
+            collection.EntityCount = Store.Count(Name, cancellation: Cancellation);
+            WriteStoreObject(collection);
+        }, Name);
     }
 }
 

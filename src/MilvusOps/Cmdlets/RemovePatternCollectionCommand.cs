@@ -13,7 +13,7 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "PatternCollection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemovePatternCollectionCommand : MilvusOpsCmdlet
+public sealed class RemovePatternCollectionCommand : StoreObjectCmdlet
 {
     /// <summary>The collections to drop.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -24,17 +24,10 @@ public sealed class RemovePatternCollectionCommand : MilvusOpsCmdlet
     {
         foreach (string name in Name)
         {
-            if (!TryDescribe(name, out long count)) continue;
-            if (!ShouldProcess($"{name} ({count} patterns) in {Store.Uri}", "Remove pattern collection")) continue;
-            TryCall(() => Store.DropCollection(name), name);
+            long count = 0;
+            if (!TryCall(() => count = Store.Count(name, cancellation: Cancellation), name)) continue;
+            if (!ShouldProcess($"collection '{name}' ({count} patterns) in {Target}", "Remove pattern collection")) continue;
+            TryCall(() => Store.DropCollection(name, Cancellation), name);
         }
-    }
-
-    private bool TryDescribe(string name, out long count)
-    {
-        long entities = 0;
-        bool found = TryCall(() => entities = Store.DescribeCollection(name).EntityCount, name);
-        count = entities;
-        return found;
     }
 }

@@ -19,12 +19,13 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "Pattern", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
 [OutputType(typeof(void))]
-public sealed class RemovePatternCommand : MilvusOpsCmdlet
+public sealed class RemovePatternCommand : StoreObjectCmdlet
 {
     private const string IdSet = "Id";
     private const string FilterSet = "Filter";
     private const int BatchSize = 1000;
-    private readonly Dictionary<string, List<string>> _pending = new(StringComparer.Ordinal);
+    // Piped ids wait here per store and collection, and are deleted in batches.
+    private readonly Dictionary<(MilvusConnection Store, string Collection), List<string>> _pending = [];
 
     /// <summary>The collection to delete from.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -43,29 +44,31 @@ public sealed class RemovePatternCommand : MilvusOpsCmdlet
     {
         if (ParameterSetName == FilterSet)
         {
-            if (!ShouldProcess($"patterns where {Filter} in {Collection}", "Remove patterns")) return;
-            long removed = Call(() => Store.DeleteWhere(Collection, Filter));
-            WriteVerbose($"Removed {removed} patterns from '{Collection}'.");
+            long matching = Call(() => Store.Count(Collection, Filter, Cancellation));
+            if (!ShouldProcess($"{matching} patterns where {Filter} in collection '{Collection}' in {Target}", "Remove patterns")) return;
+            long removed = Call(() => Store.DeleteWhere(Collection, Filter, Cancellation));
+            WriteVerbose($"Removed {removed} patterns from '{Collection}' in {Target}.");
             return;
         }
-        if (!_pending.TryGetValue(Collection, out var ids)) _pending[Collection] = ids = [];
+        var key = (Target, Collection);
+        if (!_pending.TryGetValue(key, out var ids)) _pending[key] = ids = [];
         foreach (string id in Id)
         {
-            if (ShouldProcess($"{id} in {Collection}", "Remove pattern")) ids.Add(id);
+            if (ShouldProcess($"pattern '{id}' in collection '{Collection}' in {Target}", "Remove pattern")) ids.Add(id);
         }
-        if (ids.Count >= BatchSize) Flush(Collection, ids);
+        if (ids.Count >= BatchSize) Flush(key, ids);
     }
 
     protected override void EndProcessing()
     {
-        foreach (var (collection, ids) in _pending) Flush(collection, ids);
+        foreach (var (key, ids) in _pending) Flush(key, ids);
     }
 
-    private void Flush(string collection, List<string> ids)
+    private void Flush((MilvusConnection Store, string Collection) key, List<string> ids)
     {
         if (ids.Count == 0) return;
-        long removed = Call(() => Store.Delete(collection, ids));
-        WriteVerbose($"Removed {removed} of {ids.Count} patterns from '{collection}'.");
+        long removed = Call(() => key.Store.Store.Delete(key.Collection, ids, Cancellation));
+        WriteVerbose($"Removed {removed} of {ids.Count} patterns from '{key.Collection}' in {key.Store}.");
         ids.Clear();
     }
 }

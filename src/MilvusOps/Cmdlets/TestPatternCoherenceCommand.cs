@@ -26,7 +26,7 @@ namespace MilvusOps.Cmdlets;
 [Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = SourceTable)]
 [Alias("Test-Coherence")]
 [OutputType(typeof(CoherenceCheckResult), typeof(bool))]
-public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
+public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
 {
     private const string SourceTable = "SourceTable";
     private const string SourceQuery = "SourceQuery";
@@ -100,7 +100,7 @@ public sealed class TestPatternCoherenceCommand : MilvusOpsCmdlet
     private void Report(CoherenceCheckResult result)
     {
         _allPassed &= result.Passed;
-        if (!Quiet) WriteObject(result);
+        if (!Quiet) WriteStoreObject(result);
         WriteVerbose(result.ToString());
     }
 

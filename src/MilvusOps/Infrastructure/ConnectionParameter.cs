@@ -4,8 +4,8 @@ using MilvusOps.Engine;
 namespace MilvusOps.Infrastructure;
 
 /// <summary>
-/// What -Connection accepts: a connection from Connect-Milvus, or a URI or store path that is opened
-/// on first use (relative paths resolve against the PowerShell location, not the process's).
+/// What -Connection accepts: a connection from Connect-Milvus, or a URI or store path that the command opens for
+/// itself (relative paths resolve against the PowerShell location, not the process's).
 /// </summary>
 public sealed class ConnectionParameter
 {
@@ -16,19 +16,23 @@ public sealed class ConnectionParameter
 
     public ConnectionParameter(string uri) => _uri = uri;
 
-    internal MilvusConnection Resolve(PSCmdlet cmdlet, TimeSpan timeout) =>
-        _connection ?? Open(cmdlet, _uri!, timeout);
+    /// <summary>The connection; <paramref name="opened"/> says the command opened it and must close it.</summary>
+    internal MilvusConnection Resolve(PSCmdlet cmdlet, TimeSpan timeout, CancellationToken cancellation, out bool opened)
+    {
+        opened = _connection is null;
+        return _connection ?? Open(cmdlet, _uri!, timeout, create: false, cancellation);
+    }
 
     /// <summary>Opens a server URI or a store path, resolved against the cmdlet's current location.</summary>
-    internal static MilvusConnection Open(PSCmdlet cmdlet, string uri, TimeSpan timeout)
+    internal static MilvusConnection Open(PSCmdlet cmdlet, string uri, TimeSpan timeout, bool create, CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(uri))
             throw new MilvusOpsException("EmptyUri", ErrorKind.InvalidArgument, "The connection URI is empty: give a store file path or an http(s)://host:port address.");
         bool server = StoreFactory.IsServerUri(uri);
         if (!server) StoreFactory.RejectBareServerAddress(uri);
         string target = server ? uri : cmdlet.GetUnresolvedProviderPathFromPSPath(uri);
-        return StoreFactory.Connect(target, timeout);
+        return StoreFactory.Connect(target, timeout, create, cancellation);
     }
 
-    public override string ToString() => _connection?.Uri ?? _uri ?? "";
+    public override string ToString() => _connection?.ToString() ?? _uri ?? "";
 }

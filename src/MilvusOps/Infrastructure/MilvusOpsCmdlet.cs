@@ -4,35 +4,61 @@ using MilvusOps.Engine;
 namespace MilvusOps.Infrastructure;
 
 /// <summary>
-/// The base of every data cmdlet: the -Connection parameter, the session default, and one mapping
-/// from engine failures to ErrorRecords.
+/// The base of every data cmdlet: the -Connection parameter and the session default, the lifetime of connections a
+/// command opens itself, one cancellation token for Ctrl+C, and one mapping from engine failures to ErrorRecords.
 /// </summary>
-public abstract class MilvusOpsCmdlet : PSCmdlet
+public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
 {
     internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
-    private MilvusConnection? _connection;
+    private readonly CancellationTokenSource _stopping = new();
+    private MilvusConnection? _given;
+    private bool _ownsGiven;
 
-    /// <summary>A connection from Connect-Milvus, or a store path or server URI. Defaults to the session's connection.</summary>
+    /// <summary>A connection from Connect-Milvus, or a store path or server URI (opened for this command and closed when it
+    /// ends). Defaults to the session's connection.</summary>
     [Parameter]
     public ConnectionParameter? Connection { get; set; }
 
-    /// <summary>The store to work on; resolved once per pipeline.</summary>
-    protected IPatternStore Store => (_connection ??= ResolveConnection()).Store;
+    /// <summary>Cancelled by Ctrl+C: every store call takes it, so a command stops within about a second.</summary>
+    protected CancellationToken Cancellation => _stopping.Token;
 
-    private MilvusConnection ResolveConnection()
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>The connection of the object being processed, when it came from a store (see <see cref="StoreObjectCmdlet"/>).</summary>
+    private protected virtual MilvusConnection? PipedConnection => null;
+
+    /// <summary>The connection this command acts on for the current input: the piped object's store, else -Connection,
+    /// else the session default.</summary>
+    protected MilvusConnection Target
     {
-        try
+        get
         {
-            return Connection?.Resolve(this, DefaultTimeout)
-                ?? SessionConnection.Current
-                ?? throw new MilvusOpsException("NotConnected", ErrorKind.InvalidOperation,
-                    "No connection. Run 'Connect-Milvus ./patterns.db' (embedded store) or 'Connect-Milvus http://host:19530' first, or pass -Connection.");
+            if (PipedConnection is not { } piped) return Given;
+            if (Connection is not null && !Given.IsSameStore(piped))
+                ThrowEngineError(new MilvusOpsException("ConnectionConflict", ErrorKind.InvalidArgument,
+                    $"The piped object comes from '{piped}', but -Connection names '{Given}'. Leave out -Connection to act on the object's own store, " +
+                    "or pipe objects from the store you name.", piped.Uri));
+            return piped;
         }
-        catch (MilvusOpsException ex)
-        {
-            ThrowTerminatingError(ToErrorRecord(ex));
-            throw; // unreachable: ThrowTerminatingError always throws
-        }
+    }
+
+    /// <summary>The store behind <see cref="Target"/>; a closed connection is a terminating error.</summary>
+    protected IPatternStore Store => Call(() => Target.Store);
+
+    /// <summary>-Connection or the session default; resolved once per command.</summary>
+    private MilvusConnection Given => _given ??= Call(() =>
+    {
+        if (Connection is null)
+            return SessionConnection.Current ?? throw new MilvusOpsException("NotConnected", ErrorKind.InvalidOperation,
+                "No connection. Run 'Connect-Milvus ./patterns.db' (embedded store) or 'Connect-Milvus http://host:19530' first, or pass -Connection.");
+        return Connection.Resolve(this, DefaultTimeout, Cancellation, out _ownsGiven);
+    });
+
+    /// <summary>Writes an object with the connection it came from, so the next cmdlet acts on the same store.</summary>
+    protected void WriteStoreObject(StoreObject item)
+    {
+        item.Connection = Target;
+        WriteObject(item);
     }
 
     internal static ErrorRecord ToErrorRecord(MilvusOpsException ex, object? target = null) =>
@@ -62,7 +88,7 @@ public abstract class MilvusOpsCmdlet : PSCmdlet
     /// <summary>A failure that makes the whole command unusable.</summary>
     protected void ThrowEngineError(MilvusOpsException ex, object? target = null) => ThrowTerminatingError(ToErrorRecord(ex, target));
 
-    /// <summary>Runs an engine call whose failure ends the command.</summary>
+    /// <summary>Runs an engine call whose failure ends the command; Ctrl+C during it stops the pipeline.</summary>
     protected T Call<T>(Func<T> work)
     {
         try
@@ -72,7 +98,11 @@ public abstract class MilvusOpsCmdlet : PSCmdlet
         catch (MilvusOpsException ex)
         {
             ThrowEngineError(ex);
-            throw; // unreachable
+            throw; // unreachable: ThrowTerminatingError always throws
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
     }
 
@@ -91,5 +121,30 @@ public abstract class MilvusOpsCmdlet : PSCmdlet
             WriteEngineError(ex, target);
             return false;
         }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
     }
+
+    /// <summary>Closes a connection this command opened from a URI, at the end of its pipeline.</summary>
+    public void Dispose()
+    {
+        if (_ownsGiven) _given?.Dispose();
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// A cmdlet that acts on objects piped from a store (collections, patterns, hits): it acts on the store each object came
+/// from, as dbatools commands act on an object's SqlInstance. A -Connection that names another store is an error.
+/// </summary>
+public abstract class StoreObjectCmdlet : MilvusOpsCmdlet
+{
+    /// <summary>An object piped from a store; its other properties bind to the parameters by name.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public StoreObject? InputObject { get; set; }
+
+    private protected override MilvusConnection? PipedConnection => InputObject?.Connection;
 }

@@ -57,7 +57,7 @@ public sealed class EmbeddedStoreTests : IDisposable
         store.CreateCollection(new CollectionSpec { Name = "p", Dimension = 2 }, false);
         var error = Assert.Throws<MilvusOpsException>(() => store.Upsert("p", [Make("a", 1, 2), Make("b", 1, 2, 3)]));
         Assert.Equal("VectorDimensionMismatch", error.ErrorId);
-        Assert.Equal(0, store.DescribeCollection("p").EntityCount);
+        Assert.Equal(0, store.Count("p"));
     }
 
     [Fact]

@@ -468,7 +468,7 @@ public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<S
         var other = fixture.Peer.Client();
         Assert.True(WireFormat.Check(other.ReleaseCollection(new Rpc.ReleaseCollectionRequest { DbName = "default", CollectionName = "released" })).Ok);
 
-        Assert.Equal(2, store.DescribeCollection("released").EntityCount);
+        Assert.Equal(2, store.Count("released"));
         var hits = store.Search("released", new SearchRequest(["q"], [[2f, 1f, 0f, 0f]], Top: 1));
         Assert.Equal("p002", hits[0][0].PatternId);
         var calls = fixture.Peer.Calls.Select(c => string.Join(' ', c.Split(' ').Take(3))).ToList();

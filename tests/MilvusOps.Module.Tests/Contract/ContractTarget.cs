@@ -48,7 +48,7 @@ public abstract class ContractTarget : IDisposable
 
         _session = new ModuleSession();
         // The reference first: the last Connect-Milvus is the session default, and that must be the target.
-        _session.Run("$global:ContractReference = Connect-Milvus ./reference.db");
+        _session.Run("$global:ContractReference = Connect-Milvus ./reference.db -Create");
         var connected = _session.Run($"try {{ $global:ContractTarget = Connect-Milvus {ConnectArguments} -ErrorAction Stop; $global:ContractTarget.Backend.ToString() }} catch {{ $_ }}");
         if (connected.Count == 1 && connected[0].BaseObject is string backend)
         {
@@ -106,7 +106,7 @@ public sealed class EmbeddedTarget : ContractTarget
     {
         // Its own folder, apart from the session's, so the target and the reference are different files.
         _folder = Directory.CreateTempSubdirectory("milvusops-contract-").FullName;
-        return (Quote(Path.Combine(_folder, "contract.db")), null);
+        return (Quote(Path.Combine(_folder, "contract.db")) + " -Create", null);
     });
 
     public override string Name => "Embedded";
