@@ -479,6 +479,7 @@ public sealed class EmbeddedStore : IPatternStore
         Dimension = entry.Spec.Dimension,
         Metric = entry.Spec.Metric,
         IndexType = entry.Spec.IndexType,
+        VectorField = PatternSchema.Vector,
         IndexParameters = Metadata.Parse(entry.Spec.IndexParametersJson),
         Description = entry.Spec.Description,
         EntityCount = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx),
