@@ -357,7 +357,7 @@ public sealed class EmbeddedStore : IPatternStore
                         entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism);
                     if (ToHits(connection, entry, vectors, request, results, tx) is { } hits) return hits;
                     // A hit's row is not in this snapshot, so the cached vectors were not this snapshot's (a
-                    // writer that does not keep the version, such as an older MilvusOps or a raw VACUUM):
+                    // writer outside MilvusOps that left the version alone, or a VACUUM that renumbered rowids):
                     // search again over vectors read in this snapshot, which name only its rows.
                     if (reloaded)
                         throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
