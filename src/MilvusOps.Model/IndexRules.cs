@@ -264,7 +264,21 @@ public static class IndexRules
     /// for a described collection.
     /// </summary>
     public static string SearchParamsJson(PatternCollection collection, int top, IReadOnlyDictionary<string, object?>? userParameters) =>
-        SearchParamsJson(collection.IndexType, collection.Metric, collection.IndexParameters, top, userParameters);
+        SearchParamsJson(collection.IndexType, SearchMetric(collection.Name, collection.IndexType, collection.Metric), collection.IndexParameters, top, userParameters);
+
+    /// <summary>The <see cref="PatternCollection.IndexType"/> of a collection whose vector field has no index.</summary>
+    public const string NoIndex = "NONE";
+
+    /// <summary>
+    /// The metric a collection is searched by. A collection described without one cannot be searched: its vector
+    /// field has no index (Milvus cannot load it), or the index's metric is one for other kinds of vectors.
+    /// </summary>
+    public static MetricType SearchMetric(string collection, string indexType, MetricType? metric) =>
+        metric ?? throw (indexType == NoIndex
+            ? new MilvusOpsException("IndexNotFound", ErrorKind.ObjectNotFound,
+                $"Collection '{collection}' has no index on its vector field, so Milvus can neither load nor search it. Build one first (in Attu, or with pymilvus create_index).", collection)
+            : new MilvusOpsException("CollectionSchemaNotSupported", ErrorKind.InvalidOperation,
+                $"Collection '{collection}' has a {indexType} index whose metric MilvusOps does not search by: it searches float vectors by L2, IP or COSINE.", collection));
 
     private static IReadOnlyList<ParamRule> SearchRules(string indexType, BuildView build, int top)
     {

@@ -13,8 +13,17 @@ public sealed class PatternCollection : StoreObject
 {
     public required string Name { get; init; }
     public required int Dimension { get; init; }
-    public required MetricType Metric { get; init; }
+
+    /// <summary>The metric of the vector field's index; null where there is no index (<see cref="IndexType"/> is
+    /// <see cref="IndexRules.NoIndex"/>) or its metric is not one MilvusOps searches by (binary vectors).</summary>
+    public required MetricType? Metric { get; init; }
+
+    /// <summary>The vector field's index type, or <see cref="IndexRules.NoIndex"/>.</summary>
     public required string IndexType { get; init; }
+
+    /// <summary>The vector field that <see cref="Dimension"/>, <see cref="Metric"/> and <see cref="IndexType"/> describe:
+    /// <c>vector</c> in a pattern collection; in a collection made by another tool, its own (<see cref="Fields"/> lists all).</summary>
+    public string? VectorField { get; init; }
     public MetadataDictionary? IndexParameters { get; init; }
     public string? Description { get; init; }
 

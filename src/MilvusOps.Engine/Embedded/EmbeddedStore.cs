@@ -15,6 +15,11 @@ public sealed class EmbeddedStore : IPatternStore
     private const int FormatVersion = 1;
     private const int PageSize = 16384;
     private const string Catalog = "milvusops_collections";
+    // The ids of dropped collections. SQLite gives a new row max(id) + 1, which reuses the id of the last
+    // collection dropped; ids are issued above every retired one instead, so no two collections ever share
+    // an id (or a table name) and another process's cache of a dropped one cannot pass for the new one.
+    // Format-1 files get this table from their first create or drop, in that write's transaction.
+    private const string RetiredIds = "milvusops_retired_ids";
     private const string PatternColumns = "pattern_id, vector, pattern_type, coherence_metrics, temporal_context";
 
     private readonly string _connectionString;
@@ -107,6 +112,7 @@ public sealed class EmbeddedStore : IPatternStore
                     created_utc TEXT NOT NULL)
                 """, tx);
             connection.Execute($"PRAGMA user_version = {FormatVersion}", tx);
+            CreateRetiredIds(connection, tx);
             tx.Commit();
             return 0;
         }, CancellationToken.None);
@@ -129,8 +135,13 @@ public sealed class EmbeddedStore : IPatternStore
                         $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
                 return described;
             }
-            using (var insert = connection.CreateCommand(
-                $"INSERT INTO {Catalog}(name, spec, created_utc) VALUES (@name, @spec, @created) RETURNING id", tx))
+            CreateRetiredIds(connection, tx);
+            using (var insert = connection.CreateCommand($"""
+                INSERT INTO {Catalog}(id, name, spec, created_utc)
+                VALUES (max(coalesce((SELECT max(id) FROM {Catalog}), 0), coalesce((SELECT max(id) FROM {RetiredIds}), 0)) + 1,
+                    @name, @spec, @created)
+                RETURNING id
+                """, tx))
             {
                 insert.Parameters.AddWithValue("@name", spec.Name);
                 insert.Parameters.AddWithValue("@spec", JsonSerializer.Serialize(spec));
@@ -155,7 +166,7 @@ public sealed class EmbeddedStore : IPatternStore
     {
         using var tx = connection.BeginTransaction(deferred: true);
         var entries = new List<CatalogEntry>();
-        using (var command = connection.CreateCommand($"SELECT id, spec, data_version FROM {Catalog} ORDER BY name", tx))
+        using (var command = connection.CreateCommand($"SELECT id, spec, data_version, created_utc FROM {Catalog} ORDER BY name", tx))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read()) entries.Add(ReadCatalogEntry(reader));
@@ -191,6 +202,12 @@ public sealed class EmbeddedStore : IPatternStore
         {
             delete.Parameters.AddWithValue("@id", entry.Id);
             delete.ExecuteNonQuery();
+        }
+        CreateRetiredIds(connection, tx);
+        using (var retire = connection.CreateCommand($"INSERT INTO {RetiredIds}(id) VALUES (@id) ON CONFLICT DO NOTHING", tx))
+        {
+            retire.Parameters.AddWithValue("@id", entry.Id);
+            retire.ExecuteNonQuery();
         }
         tx.Commit();
         _vectors.Evict(entry.Id);
@@ -259,14 +276,18 @@ public sealed class EmbeddedStore : IPatternStore
         // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
         var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
         var where = Translate(filter);
-        return QueryRows(entry, where, limit, offset, cancellation);
+        return QueryRows(entry.Spec.Name, where, limit, offset, cancellation);
     }
 
-    private IEnumerable<Pattern> QueryRows(CatalogEntry entry, SqlFilter? where, long? limit, long offset, CancellationToken cancellation)
+    private IEnumerable<Pattern> QueryRows(string collection, SqlFilter? where, long? limit, long offset, CancellationToken cancellation)
     {
         using var connection = Open();
         using var interrupt = InterruptOnCancel(connection, cancellation);
         using var tx = connection.BeginTransaction(deferred: true);
+        // Resolved again in this snapshot: the collection may have been dropped and re-created since Query.
+        CatalogEntry entry;
+        try { entry = RequireCollection(connection, collection, tx); }
+        catch (SqliteException ex) { throw Map(ex, cancellation); }
         using var command = connection.CreateCommand(
             $"SELECT {PatternColumns} FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"} ORDER BY pattern_id LIMIT @limit OFFSET @offset", tx);
         AddParameters(command, where);
@@ -346,19 +367,29 @@ public sealed class EmbeddedStore : IPatternStore
                 PatternValidator.CheckVector(request.Vectors[q], dimension, request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
             }
-            var vectors = _vectors.Acquire(entry.Id, entry.DataVersion, () => LoadVectors(connection, entry, tx, cancellation));
-            try
+            for (bool reloaded = false; ; reloaded = true)
             {
-                int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
-                if (candidates is { Length: 0 } || vectors.Matrix.Count == 0)
-                    return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
-                var results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
-                    entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism);
-                return ToHits(connection, entry, vectors, request, results, tx);
-            }
-            finally
-            {
-                vectors.Release();
+                var vectors = _vectors.Acquire(entry.Id, entry.Version, () => LoadVectors(connection, entry, tx, cancellation));
+                try
+                {
+                    int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
+                    if (candidates is { Length: 0 } || vectors.Matrix.Count == 0)
+                        return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
+                    var results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
+                        entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism);
+                    if (ToHits(connection, entry, vectors, request, results, tx) is { } hits) return hits;
+                    // A hit's row is not in this snapshot, so the cached vectors were not this snapshot's (a
+                    // writer outside MilvusOps that left the version alone, or a VACUUM that renumbered rowids):
+                    // search again over vectors read in this snapshot, which name only its rows.
+                    if (reloaded)
+                        throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
+                            $"Collection '{entry.Spec.Name}' lost rows while its vectors were read in one transaction.", entry.Spec.Name);
+                    _vectors.Evict(entry.Id, vectors);
+                }
+                finally
+                {
+                    vectors.Release();
+                }
             }
         }, cancellation);
     }
@@ -386,7 +417,7 @@ public sealed class EmbeddedStore : IPatternStore
                 reader.GetBytes(1, 0, blob, 0, blob.Length);
                 matrix.Append(blob);
             }
-            return new CollectionVectors(entry.DataVersion, matrix, rowIds);
+            return new CollectionVectors(entry.Version, matrix, rowIds);
         }
         catch
         {
@@ -409,7 +440,8 @@ public sealed class EmbeddedStore : IPatternStore
         return positions.ToArray();
     }
 
-    private IReadOnlyList<IReadOnlyList<SearchHit>> ToHits(SqliteConnection connection, CatalogEntry entry, CollectionVectors vectors,
+    /// <summary>The hits with their rows' fields, or null when a hit names a row this snapshot lacks.</summary>
+    private IReadOnlyList<IReadOnlyList<SearchHit>>? ToHits(SqliteConnection connection, CatalogEntry entry, CollectionVectors vectors,
         SearchRequest request, IReadOnlyList<SearchResult> results, SqliteTransaction tx)
     {
         var rowIds = results.SelectMany(r => r.Hits).Select(h => vectors.RowIds[h.Position]).Distinct().ToArray();
@@ -428,7 +460,7 @@ public sealed class EmbeddedStore : IPatternStore
             var list = new List<SearchHit>(results[q].Count);
             foreach (var hit in results[q].Hits)
             {
-                var row = rows[vectors.RowIds[hit.Position]];
+                if (!rows.TryGetValue(vectors.RowIds[hit.Position], out var row)) return null;
                 list.Add(new SearchHit(request.QueryIds[q], list.Count + 1, row.Id, hit.Distance, row.Type, row.Coherence, row.Temporal, entry.Spec.Name));
             }
             hits[q] = list;
@@ -470,6 +502,7 @@ public sealed class EmbeddedStore : IPatternStore
         Dimension = entry.Spec.Dimension,
         Metric = entry.Spec.Metric,
         IndexType = entry.Spec.IndexType,
+        VectorField = PatternSchema.Vector,
         IndexParameters = Metadata.Parse(entry.Spec.IndexParametersJson),
         Description = entry.Spec.Description,
         Fields = PatternSchema.Fields(entry.Spec),
@@ -478,7 +511,7 @@ public sealed class EmbeddedStore : IPatternStore
 
     private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx)
     {
-        using var command = connection.CreateCommand($"SELECT id, spec, data_version FROM {Catalog} WHERE name = @name", tx);
+        using var command = connection.CreateCommand($"SELECT id, spec, data_version, created_utc FROM {Catalog} WHERE name = @name", tx);
         command.Parameters.AddWithValue("@name", name);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadCatalogEntry(reader) : null;
@@ -490,7 +523,10 @@ public sealed class EmbeddedStore : IPatternStore
             $"Collection '{name}' does not exist in '{Uri}'. Get-PatternCollection lists the collections; New-PatternCollection creates one.", name);
 
     private static CatalogEntry ReadCatalogEntry(SqliteDataReader reader) =>
-        new(reader.GetInt64(0), JsonSerializer.Deserialize<CollectionSpec>(reader.GetString(1))!, reader.GetInt64(2));
+        new(reader.GetInt64(0), JsonSerializer.Deserialize<CollectionSpec>(reader.GetString(1))!, new VectorsVersion(reader.GetString(3), reader.GetInt64(2)));
+
+    private static void CreateRetiredIds(SqliteConnection connection, SqliteTransaction tx) =>
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {RetiredIds} (id INTEGER PRIMARY KEY)", tx);
 
     private static string TableName(long collectionId) => $"\"c_{collectionId}\"";
 
@@ -549,7 +585,7 @@ public sealed class EmbeddedStore : IPatternStore
     private Exception Map(SqliteException ex, CancellationToken cancellation) =>
         cancellation.IsCancellationRequested ? new OperationCanceledException("The call was stopped.", ex, cancellation) : SqliteErrors.Map(ex, Uri);
 
-    private sealed record CatalogEntry(long Id, CollectionSpec Spec, long DataVersion);
+    private sealed record CatalogEntry(long Id, CollectionSpec Spec, VectorsVersion Version);
 }
 
 internal static class SqliteCommandExtensions

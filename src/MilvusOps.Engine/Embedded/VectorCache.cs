@@ -4,21 +4,28 @@ using MilvusOps.Engine.Search;
 namespace MilvusOps.Engine.Embedded;
 
 /// <summary>
-/// A collection's vectors held in memory once, tagged with the collection's data version. A search
-/// reuses them until a write (from any process) bumps the version; then the next search reloads.
+/// Which contents of a collection cached vectors hold: its creation time and its data version, from the
+/// catalog row. A write bumps the version; a drop and re-create starts it again, but under a new
+/// creation time (and a new collection id), so vectors of the dropped collection never match.
+/// </summary>
+internal readonly record struct VectorsVersion(string CreatedUtc, long DataVersion);
+
+/// <summary>
+/// A collection's vectors held in memory once, tagged with the version they were read at. A search
+/// reuses them until a write (from any process) changes the version; then the next search reloads.
 /// </summary>
 internal sealed class CollectionVectors
 {
     private int _leases = 1;   // the cache's own lease, returned on eviction
 
-    public CollectionVectors(long dataVersion, VectorMatrix matrix, long[] rowIds)
+    public CollectionVectors(VectorsVersion version, VectorMatrix matrix, long[] rowIds)
     {
-        DataVersion = dataVersion;
+        Version = version;
         Matrix = matrix;
         RowIds = rowIds;
     }
 
-    public long DataVersion { get; }
+    public VectorsVersion Version { get; }
     public VectorMatrix Matrix { get; }
 
     /// <summary>SQLite rowids in ascending order; RowIds[i] is the rowid of matrix row i.</summary>
@@ -50,20 +57,20 @@ internal sealed class VectorCache
     private readonly object _loadLock = new();
     private long _loads;
 
-    /// <summary>How many times vectors were read from the file (for tests: once per data version).</summary>
+    /// <summary>How many times vectors were read from the file (for tests: once per version).</summary>
     public long Loads => Interlocked.Read(ref _loads);
 
     /// <summary>
-    /// The vectors for <paramref name="collectionId"/> at <paramref name="dataVersion"/>, loaded with
+    /// The vectors for <paramref name="collectionId"/> at <paramref name="version"/>, loaded with
     /// <paramref name="load"/> when missing or stale. The caller must Release the lease it gets.
     /// </summary>
-    public CollectionVectors Acquire(long collectionId, long dataVersion, Func<CollectionVectors> load)
+    public CollectionVectors Acquire(long collectionId, VectorsVersion version, Func<CollectionVectors> load)
     {
-        if (_entries.TryGetValue(collectionId, out var entry) && entry.DataVersion == dataVersion && entry.TryAcquire())
+        if (_entries.TryGetValue(collectionId, out var entry) && entry.Version == version && entry.TryAcquire())
             return entry;
         lock (_loadLock)
         {
-            if (_entries.TryGetValue(collectionId, out entry) && entry.DataVersion == dataVersion && entry.TryAcquire())
+            if (_entries.TryGetValue(collectionId, out entry) && entry.Version == version && entry.TryAcquire())
                 return entry;
             var loaded = load();
             Interlocked.Increment(ref _loads);
@@ -77,6 +84,12 @@ internal sealed class VectorCache
     public void Evict(long collectionId)
     {
         if (_entries.TryRemove(collectionId, out var stale)) stale.Release();
+    }
+
+    /// <summary>Evicts <paramref name="stale"/> if it is still the cached entry (not one loaded since).</summary>
+    public void Evict(long collectionId, CollectionVectors stale)
+    {
+        if (_entries.TryRemove(KeyValuePair.Create(collectionId, stale))) stale.Release();
     }
 
     /// <summary>Frees every cached matrix once the searches holding it are done.</summary>

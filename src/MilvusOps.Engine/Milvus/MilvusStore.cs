@@ -27,10 +27,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// <summary>At most this many hits (nq x topk) per search request, so results stay a few MB.</summary>
     internal const int HitsPerSearch = 100_000;
 
-    private static readonly string[] PatternFields =
-        [PatternSchema.PatternId, PatternSchema.Vector, PatternSchema.PatternType, PatternSchema.CoherenceMetrics, PatternSchema.TemporalContext];
-    private static readonly string[] HitFields = [PatternSchema.PatternType, PatternSchema.CoherenceMetrics, PatternSchema.TemporalContext];
-
     private readonly MilvusRpc _rpc;
     private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<PatternColumnWriter> _columnWriters = [];
@@ -191,6 +187,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             IndexParameters = info.IndexParameters,
             Description = string.IsNullOrEmpty(info.Description) ? null : info.Description,
             Fields = info.Fields,
+            VectorField = info.Mapping.Vector?.Name,
             Uri = Uri,
         };
     }
@@ -214,6 +211,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         if (patterns.Count == 0)
             return;
         var info = Info(collection, cancellation);
+        info.Mapping.RequireWritable(collection);
         foreach (var pattern in patterns)
             if (pattern.Vector.Length != info.Dimension)
                 throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
@@ -286,15 +284,18 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     {
         if (ids.Count == 0)
             return 0;
+        var mapping = Info(collection, cancellation).Mapping;
         long deleted = 0;
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
         {
+            if (mapping.IdIn(chunk) is not { } named)
+                continue;   // no id in the chunk can be a key of this collection
             // Milvus counts the ids it was given, not the ones that existed: ask first, so the count means what it says.
-            var existing = WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), [PatternSchema.PatternId], limit: null, cancellation))
+            var existing = WireFormat.DecodePatterns(Rows(collection, named, [mapping.IdField], limit: null, cancellation), mapping: mapping)
                 .Select(p => p.PatternId).ToArray();
             if (existing.Length == 0)
                 continue;
-            var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = IdIn(existing) };
+            var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = mapping.IdIn(existing)! };
             Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation);
             deleted += existing.Length;
         }
@@ -333,10 +334,12 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     {
         if (ids.Count == 0)
             return [];
-        Info(collection, cancellation);
+        var mapping = Info(collection, cancellation).Mapping;
+        mapping.RequireReadable(collection);
         var found = new List<Pattern>(ids.Count);
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
-            found.AddRange(WireFormat.DecodePatterns(Rows(collection, IdIn(chunk), PatternFields, limit: null, cancellation), collection));
+            if (mapping.IdIn(chunk) is { } named)
+                found.AddRange(WireFormat.DecodePatterns(Rows(collection, named, mapping.ReadFields, limit: null, cancellation), collection, mapping));
         return found;
     }
 
@@ -346,7 +349,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
         var info = Info(collection, cancellation);
-        return Iterate(collection, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows), cancellation);
+        info.Mapping.RequireReadable(collection);
+        return Iterate(collection, info.Mapping, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows), cancellation);
     }
 
     /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
@@ -357,18 +361,18 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
     /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384.</summary>
-    private IEnumerable<Pattern> Iterate(string collection, string? filter, long? limit, long offset, int pageRows, CancellationToken cancellation)
+    private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, string? filter, long? limit, long offset, int pageRows, CancellationToken cancellation)
     {
         string? last = null;
         long skipped = 0, returned = 0;
         while (limit is null || returned < limit)
         {
-            var expression = last is null ? filter ?? "" : FilterExpression.And(filter, $"{PatternSchema.PatternId} > {FilterExpression.FormatString(last)}");
+            var expression = last is null ? filter ?? "" : FilterExpression.And(filter, mapping.After(last));
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
             var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
-            var page = Rows(collection, expression, skipping ? [PatternSchema.PatternId] : PatternFields, want, cancellation);
-            var patterns = WireFormat.DecodePatterns(page, collection).OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList();
+            var page = Rows(collection, expression, skipping ? [mapping.IdField] : mapping.ReadFields, want, cancellation);
+            var patterns = WireFormat.DecodePatterns(page, collection, mapping).OrderBy(p => p.PatternId, mapping.KeyOrder).ToList();
             if (patterns.Count == 0)
                 yield break;
             last = patterns[^1].PatternId;
@@ -430,7 +434,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         FilterExpression.Validate(request.Filter, FilterExpression.PatternFields);
         var info = Info(collection, cancellation);
-        var parameters = SearchParameters(info, request);
+        info.Mapping.RequireReadable(collection);
+        var parameters = SearchParameters(collection, info, request);
         if (request.Vectors.Count == 0)
             return [];
         for (var q = 0; q < request.Vectors.Count; q++)
@@ -451,7 +456,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
                 PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(vectors)),
                 Nq = count,
             };
-            search.OutputFields.Add(HitFields);
+            search.OutputFields.Add(info.Mapping.MetadataFields);
             search.SearchParams.Add(parameters);
             SetConsistency(search);
             var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, cancellation, (c, o) => c.Search(search, o), r => r.Status)), cancellation);
@@ -462,7 +467,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
                 var list = new List<SearchHit>();
                 if (q < decoded.Count)
                     foreach (var hit in decoded[q])
-                        list.Add(new SearchHit(queryId, list.Count + 1, hit.Id as string ?? Convert.ToString(hit.Id, CultureInfo.InvariantCulture)!, hit.Score,
+                        list.Add(new SearchHit(queryId, list.Count + 1, PatternMapping.IdText(hit.Id), hit.Score,
                             hit.Fields.GetValueOrDefault(PatternSchema.PatternType) as string,
                             hit.Fields.GetValueOrDefault(PatternSchema.CoherenceMetrics) as string,
                             hit.Fields.GetValueOrDefault(PatternSchema.TemporalContext) as string, collection));
@@ -474,15 +479,16 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>The search_params key-value pairs: the vector field, topk, the collection's metric, and the
     /// index's search parameters (checked, with defaults such as ef for HNSW) as a JSON object.</summary>
-    private static Rpc.KeyValuePair[] SearchParameters(CollectionInfo info, SearchRequest request)
+    private static Rpc.KeyValuePair[] SearchParameters(string collection, CollectionInfo info, SearchRequest request)
     {
+        var metric = IndexRules.SearchMetric(collection, info.IndexType, info.Metric);
         IndexRules.CheckTop(info.IndexType, info.IndexParameters, request.Top);
         return
         [
-            Kv("anns_field", PatternSchema.Vector),
+            Kv("anns_field", info.Mapping.Vector!.Name),
             Kv("topk", request.Top.ToString(CultureInfo.InvariantCulture)),
-            Kv("metric_type", info.Metric.ToString()),
-            Kv("params", IndexRules.SearchParamsJson(info.IndexType, info.Metric, info.IndexParameters, request.Top, request.Parameters)),
+            Kv("metric_type", metric.ToString()),
+            Kv("params", IndexRules.SearchParamsJson(info.IndexType, metric, info.IndexParameters, request.Top, request.Parameters)),
             Kv("round_decimal", "-1"),
             Kv("offset", "0"),
         ];
@@ -506,10 +512,10 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     // ---------------------------------------------------------------- collection metadata
 
-    /// <summary>What a collection's operations need to know: its schema, index and metric. Cached; a collection that
-    /// turns out to be missing is forgotten.</summary>
-    private sealed record CollectionInfo(int Dimension, MetricType Metric, string IndexType, MetadataDictionary? IndexParameters,
-        string Description, IReadOnlyList<FieldSchema> Fields);
+    /// <summary>What a collection's operations need to know: its schema, how it maps onto patterns, and its vector
+    /// field's index and metric. Cached; a collection that turns out to be missing is forgotten.</summary>
+    private sealed record CollectionInfo(int Dimension, MetricType? Metric, string IndexType, MetadataDictionary? IndexParameters,
+        string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
 
     private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
     {
@@ -518,28 +524,31 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         var described = Guard(name, () => _rpc.Call("DescribeCollection", name, cancellation,
             (c, o) => c.DescribeCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status));
         var fields = WireFormat.ModelFields(described.Schema);
-        var dimension = fields.FirstOrDefault(f => f.DataType == "FloatVector")?.Dimension ?? 0;
-        var (indexType, metric, parameters) = DescribeIndex(name, cancellation);
-        var info = new CollectionInfo(dimension, metric, indexType, parameters, described.Schema.Description, fields);
+        var mapping = PatternMapping.From(fields);
+        var (indexType, metric, parameters) = mapping.Vector is { } vector ? DescribeIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
+        var info = new CollectionInfo(mapping.Vector?.Dimension ?? 0, metric, indexType, parameters, described.Schema.Description, fields, mapping);
         _collections[name] = info;
         return info;
     }
 
-    private (string IndexType, MetricType Metric, MetadataDictionary? Parameters) DescribeIndex(string name, CancellationToken cancellation)
+    /// <summary>The index on <paramref name="field"/>: its type, metric (null when not one MilvusOps searches by) and
+    /// build parameters; <see cref="IndexRules.NoIndex"/> and no metric when the field has none.</summary>
+    private (string IndexType, MetricType? Metric, MetadataDictionary? Parameters) DescribeIndex(string name, string field, CancellationToken cancellation)
     {
         Rpc.DescribeIndexResponse described;
         try
         {
             described = _rpc.Call("DescribeIndex", name, cancellation,
-                (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = PatternSchema.Vector }, o), r => r.Status);
+                (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = field }, o), r => r.Status);
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "IndexNotFound")
         {
-            return ("NONE", MetricType.L2, null); // made by another tool without an index: it cannot load or search yet
+            return (IndexRules.NoIndex, null, null); // made by another tool without an index: it cannot load or search yet
         }
-        var index = described.IndexDescriptions.FirstOrDefault(d => d.FieldName == PatternSchema.Vector) ?? described.IndexDescriptions.FirstOrDefault();
+        // Only the field's own index: another field's index says nothing about how this one is searched.
+        var index = described.IndexDescriptions.FirstOrDefault(d => d.FieldName == field);
         if (index is null)
-            return ("NONE", MetricType.L2, null);
+            return (IndexRules.NoIndex, null, null);
         string indexType = "", metricName = "";
         string? json = null;
         var flat = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -555,7 +564,9 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             }
         }
         var parameters = Metadata.Parse(json is { Length: > 0 } && json != "{}" ? NumbersFromStrings(json) : flat.Count > 0 ? Metadata.Serialize(flat) : null);
-        var metric = Enum.TryParse<MetricType>(metricName, ignoreCase: true, out var m) ? m : MetricType.L2;
+        // Names only (Enum.TryParse would take "0" for L2); HAMMING, JACCARD and the like have no MetricType.
+        MetricType? metric = Enum.GetValues<MetricType>().Cast<MetricType?>()
+            .FirstOrDefault(m => string.Equals(m.ToString(), metricName, StringComparison.OrdinalIgnoreCase));
         return (indexType, metric, parameters);
     }
 
@@ -617,9 +628,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     private MilvusOpsException NotFound(string name, Exception? inner = null) =>
         new("CollectionNotFound", ErrorKind.ObjectNotFound,
             $"Collection '{name}' does not exist in '{this}'. Get-PatternCollection lists the collections; New-PatternCollection creates one.", name, inner);
-
-    private static string IdIn(IEnumerable<string> ids) =>
-        $"{PatternSchema.PatternId} in [{string.Join(",", ids.Select(FilterExpression.FormatString))}]";
 
     private static Rpc.KeyValuePair Kv(string key, string value) => new() { Key = key, Value = value };
 

@@ -259,15 +259,17 @@ internal static class WireFormat
 
     // ---------------------------------------------------------------- query results
 
-    /// <summary>The patterns a query returned: one per row of the columns. pattern_id is required; a missing
-    /// vector column gives empty vectors and missing metadata columns give nulls.</summary>
-    public static IReadOnlyList<Pattern> DecodePatterns(IReadOnlyList<Rpc.FieldData> fields, string? collection = null)
+    /// <summary>The patterns a query returned: one per row of the columns, read through <paramref name="mapping"/> (the
+    /// pattern schema's by default). The primary key is required; a missing vector column gives empty vectors and
+    /// missing metadata columns give nulls.</summary>
+    public static IReadOnlyList<Pattern> DecodePatterns(IReadOnlyList<Rpc.FieldData> fields, string? collection = null, PatternMapping? mapping = null)
     {
         ArgumentNullException.ThrowIfNull(fields);
         if (fields.Count == 0)
             return [];
-        var idColumn = fields.FirstOrDefault(f => f.FieldName == PatternSchema.PatternId)
-            ?? throw Malformed($"The query result has no '{PatternSchema.PatternId}' column.");
+        mapping ??= PatternMapping.Pattern;
+        var idColumn = fields.FirstOrDefault(f => f.FieldName == mapping.IdField)
+            ?? throw Malformed($"The query result has no '{mapping.IdField}' column.");
         var rows = RowCount(idColumn);
         var readers = Readers(fields, rows);
         int Column(string name)
@@ -277,17 +279,21 @@ internal static class WireFormat
                     return i;
             return -1;
         }
-        int id = Column(PatternSchema.PatternId), vector = Column(PatternSchema.Vector), type = Column(PatternSchema.PatternType),
+        int id = Column(mapping.IdField), vector = mapping.Vector is { } v ? Column(v.Name) : -1, type = Column(PatternSchema.PatternType),
             metrics = Column(PatternSchema.CoherenceMetrics), temporal = Column(PatternSchema.TemporalContext);
         object? Cell(int column, int row) => column < 0 ? null : readers[column].Value(row);
 
         var patterns = new Pattern[rows];
         for (var row = 0; row < rows; row++)
         {
-            var patternId = Cell(id, row) as string
-                ?? throw Malformed($"Row {row}: '{PatternSchema.PatternId}' is not a string.");
+            var patternId = Cell(id, row) switch
+            {
+                string text => text,
+                long number when mapping.IntegerIds => PatternMapping.IdText(number),
+                _ => throw Malformed($"Row {row}: '{mapping.IdField}' is not a {(mapping.IntegerIds ? "64-bit integer" : "string")}."),
+            };
             var values = vector < 0 ? [] : Cell(vector, row) as float[]
-                ?? throw Malformed($"Row {row}: '{PatternSchema.Vector}' is not a float vector.");
+                ?? throw Malformed($"Row {row}: '{mapping.Vector!.Name}' is not a float vector.");
             patterns[row] = new Pattern(patternId, values, Cell(type, row) as string,
                 Cell(metrics, row) as string, Cell(temporal, row) as string, collection);
         }

@@ -40,10 +40,11 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
         }
     }
 
-    /// <summary>The count is shown, so it is paid here: exact, for each collection listed.</summary>
+    /// <summary>The count is shown, so it is paid here: exact, for each collection listed. One that cannot be counted (another
+    /// tool's collection without an index cannot load) is an error, and is still listed, with no count.</summary>
     private void WriteCounted(PatternCollection collection)
     {
-        if (!TryCall(() => collection.EntityCount = Store.Count(collection.Name, cancellation: Cancellation), collection.Name)) return;
+        TryCall(() => collection.EntityCount = Store.Count(collection.Name, cancellation: Cancellation), collection.Name);
         WriteStoreObject(collection);
     }
 }

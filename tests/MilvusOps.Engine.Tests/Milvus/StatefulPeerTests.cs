@@ -459,6 +459,102 @@ public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<S
         store.DropCollection("paging");
     }
 
+    // ------------------------------------------------------------------ collections made by other tools
+
+    private static Rpc.FieldSchema Field(string name, Rpc.DataType type, bool primaryKey = false, string? dim = null, string? maxLength = null)
+    {
+        var field = new Rpc.FieldSchema { Name = name, DataType = type, IsPrimaryKey = primaryKey };
+        if (dim is not null)
+            field.TypeParams.Add(new Rpc.KeyValuePair { Key = "dim", Value = dim });
+        if (maxLength is not null)
+            field.TypeParams.Add(new Rpc.KeyValuePair { Key = "max_length", Value = maxLength });
+        return field;
+    }
+
+    /// <summary>Creates a collection as pymilvus would: the given schema, and an index on each named vector field.</summary>
+    private Rpc.MilvusService.MilvusServiceClient CreateForeign(string name, Rpc.FieldSchema[] fields, params (string Field, string Type, string Metric)[] indexes)
+    {
+        var client = fixture.Peer.Client();
+        var schema = new Rpc.CollectionSchema { Name = name };
+        schema.Fields.Add(fields);
+        Assert.True(WireFormat.Check(client.CreateCollection(new Rpc.CreateCollectionRequest { DbName = "default", CollectionName = name, Schema = schema.ToByteString(), ShardsNum = 1 })).Ok);
+        foreach (var (field, type, metric) in indexes)
+            Assert.True(WireFormat.Check(client.CreateIndex(new Rpc.CreateIndexRequest
+            {
+                DbName = "default", CollectionName = name, FieldName = field, IndexName = field + "_idx",
+                ExtraParams = { new Rpc.KeyValuePair { Key = "index_type", Value = type }, new Rpc.KeyValuePair { Key = "metric_type", Value = metric },
+                    new Rpc.KeyValuePair { Key = "params", Value = """{"nlist":16}""" } },
+            })).Ok);
+        return client;
+    }
+
+    [SkippableFact]
+    public void A_collection_made_by_another_tool_is_described_read_and_searched_through_its_own_fields()
+    {
+        using var store = Store();
+        var client = CreateForeign("foreign_ip",
+            [Field("id", Rpc.DataType.Int64, primaryKey: true), Field("embedding", Rpc.DataType.FloatVector, dim: "4"), Field("title", Rpc.DataType.VarChar, maxLength: "64")],
+            ("embedding", "IVF_FLAT", "IP"));
+        var ids = new Rpc.FieldData { FieldName = "id", Type = Rpc.DataType.Int64, Scalars = new() { LongData = new() } };
+        ids.Scalars.LongData.Data.Add([1L, 2L, 3L, 10L]);
+        var vectors = new Rpc.FloatArray();
+        vectors.Data.Add([1, 0, 0, 0, /**/ 2, 0, 0, 0, /**/ 0, 1, 0, 0, /**/ 3, 0, 0, 0]);
+        var titles = new Rpc.FieldData { FieldName = "title", Type = Rpc.DataType.VarChar, Scalars = new() { StringData = new() } };
+        titles.Scalars.StringData.Data.Add(["one", "two", "three", "ten"]);
+        var insert = new Rpc.InsertRequest { DbName = "default", CollectionName = "foreign_ip", NumRows = 4 };
+        insert.FieldsData.Add([ids, new Rpc.FieldData { FieldName = "embedding", Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = 4, FloatVector = vectors } }, titles]);
+        Assert.True(WireFormat.Check(client.Insert(insert).Status).Ok);
+
+        var described = store.DescribeCollection("foreign_ip");
+        Assert.Equal(("embedding", 4, (MetricType?)MetricType.IP, "IVF_FLAT", 4L),
+            (described.VectorField, described.Dimension, described.Metric, described.IndexType, store.Count("foreign_ip")));
+        Assert.Equal(["id Int64", "embedding FloatVector(4)", "title VarChar(64)"], described.Fields.Select(f => f.ToString()));
+        Assert.True(described.Fields[0].IsPrimaryKey);
+
+        // IP ranks the largest inner product first (L2 would put id 1 first).
+        var hits = store.Search("foreign_ip", new SearchRequest(["q"], [[1f, 0f, 0f, 0f]], Top: 3))[0];
+        Assert.Equal(["10", "2", "1"], hits.Select(h => h.PatternId));
+        Assert.Equal([3f, 2f, 1f], hits.Select(h => h.Distance));
+        Assert.All(hits, h => Assert.Null(h.PatternType));
+
+        var read = store.Get("foreign_ip", ["10", "x", "2"]).OrderBy(p => p.PatternId).ToList();
+        Assert.Equal(["10", "2"], read.Select(p => p.PatternId));
+        Assert.Equal([3f, 0f, 0f, 0f], read[0].Vector);
+        Assert.Null(read[0].CoherenceMetricsJson);
+        store.MaxPageRows = 2;   // pages continue with "id > 2": numeric order, not text order
+        Assert.Equal(["1", "2", "3", "10"], store.Query("foreign_ip", null).Select(p => p.PatternId));
+        Assert.Equal(["3", "10"], store.Query("foreign_ip", null, offset: 2).Select(p => p.PatternId));
+
+        var refused = Assert.Throws<MilvusOpsException>(() => store.Upsert("foreign_ip", [new Pattern("4", [0f, 0f, 0f, 1f], null, null, null)]));
+        Assert.Equal(("CollectionSchemaNotSupported", ErrorKind.InvalidOperation), (refused.ErrorId, refused.Kind));
+        Assert.Contains("does not have the pattern schema", refused.Message);
+        Assert.Equal(1, store.Delete("foreign_ip", ["3", "not-a-number"]));
+        Assert.Equal(3L, store.Count("foreign_ip"));
+        store.DropCollection("foreign_ip");
+    }
+
+    [SkippableFact]
+    public void A_collection_whose_vectors_MilvusOps_cannot_tell_apart_or_that_has_no_index_is_refused_with_the_reason()
+    {
+        using var store = Store();
+        CreateForeign("two_vectors",
+            [Field("key", Rpc.DataType.VarChar, primaryKey: true, maxLength: "16"), Field("text_vec", Rpc.DataType.FloatVector, dim: "4"), Field("image_vec", Rpc.DataType.FloatVector, dim: "2")],
+            ("text_vec", "FLAT", "COSINE"), ("image_vec", "FLAT", "L2"));
+        var described = store.DescribeCollection("two_vectors");
+        Assert.Equal(("text_vec", (MetricType?)MetricType.COSINE, "FLAT"), (described.VectorField, described.Metric, described.IndexType));
+        var several = Assert.Throws<MilvusOpsException>(() => store.Search("two_vectors", new SearchRequest(["q"], [[1f, 0f, 0f, 0f]], Top: 1)));
+        Assert.Equal(("CollectionSchemaNotSupported", ErrorKind.InvalidOperation), (several.ErrorId, several.Kind));
+        Assert.Contains("2 vector fields (text_vec, image_vec)", several.Message);
+        Assert.Equal("CollectionSchemaNotSupported", Assert.Throws<MilvusOpsException>(() => store.Query("two_vectors", null)).ErrorId);
+        store.DropCollection("two_vectors");
+
+        CreateForeign("no_index", [Field("id", Rpc.DataType.Int64, primaryKey: true), Field("embedding", Rpc.DataType.FloatVector, dim: "4")]);
+        var unindexed = Assert.Throws<MilvusOpsException>(() => store.Search("no_index", new SearchRequest(["q"], [[1f, 0f, 0f, 0f]], Top: 1)));
+        Assert.Equal(("IndexNotFound", ErrorKind.ObjectNotFound), (unindexed.ErrorId, unindexed.Kind));
+        Assert.Contains("no index on its vector field", unindexed.Message);
+        store.DropCollection("no_index");
+    }
+
     [SkippableFact]
     public void A_collection_released_by_another_client_is_loaded_again_on_read()
     {

@@ -316,3 +316,34 @@ public sealed class IndexRulesSearchTests
         Assert.Equal("InvalidSearchParameter", a.ErrorId);
     }
 }
+
+public sealed class IndexRulesSearchMetricTests
+{
+    private static PatternCollection Described(string indexType, MetricType? metric) => new()
+    {
+        Name = "foreign", Dimension = 4, Metric = metric, IndexType = indexType, VectorField = "embedding",
+        Fields = [new("id", "Int64", IsPrimaryKey: true), new("embedding", "FloatVector", Dimension: 4)],
+    };
+
+    [Fact]
+    public void A_collection_without_an_index_is_IndexNotFound_before_any_search()
+    {
+        var error = Assert.Throws<MilvusOpsException>(() => IndexRules.SearchParamsJson(Described(IndexRules.NoIndex, null), 10, null));
+        Assert.Equal(("IndexNotFound", ErrorKind.ObjectNotFound, "foreign"), (error.ErrorId, error.Kind, error.Target));
+    }
+
+    [Fact]
+    public void A_metric_MilvusOps_does_not_search_by_is_CollectionSchemaNotSupported()
+    {
+        var error = Assert.Throws<MilvusOpsException>(() => IndexRules.SearchParamsJson(Described("BIN_FLAT", null), 10, null));
+        Assert.Equal(("CollectionSchemaNotSupported", ErrorKind.InvalidOperation), (error.ErrorId, error.Kind));
+        Assert.Contains("BIN_FLAT", error.Message);
+    }
+
+    [Fact]
+    public void A_described_metric_is_searched_by()
+    {
+        Assert.Equal(MetricType.IP, IndexRules.SearchMetric("foreign", "IVF_FLAT", MetricType.IP));
+        Assert.Equal("""{"nprobe":8}""", IndexRules.SearchParamsJson(Described("IVF_FLAT", MetricType.IP), 10, null));
+    }
+}
