@@ -6,17 +6,46 @@ namespace MilvusOps.Engine.Verification;
 /// Proves a migration preserved its source: the collection holds exactly the patterns the import
 /// would write (same count, same ids), every vector bit-identical, metadata equal as JSON values.
 /// Source rows the import rejects are left out, and counted in the message. It reads the source in
-/// batches and looks each batch up by id, so memory stays flat.
+/// batches and looks each batch up by id, so memory stays flat. <see cref="Open"/> opens and maps the source
+/// first, so a missing or unmappable source fails before the other checks scan the collection.
 /// </summary>
-public static class FidelityCheck
+public sealed class FidelityCheck : IDisposable
 {
     private const int LookupBatch = 1000;
+    private readonly IPatternStore _store;
+    private readonly string _collection;
+    private readonly LegacySourceOptions _sourceOptions;
+    private readonly PatternCollection _target;
+    private readonly LegacySource _source;
 
-    public static CoherenceCheckResult Run(IPatternStore store, string collection, LegacySourceOptions sourceOptions,
-        int maxViolations = 100, CancellationToken cancel = default)
+    private FidelityCheck(IPatternStore store, string collection, LegacySourceOptions sourceOptions, PatternCollection target, LegacySource source)
     {
+        _store = store;
+        _collection = collection;
+        _sourceOptions = sourceOptions;
+        _target = target;
+        _source = source;
+    }
+
+    /// <exception cref="MilvusOpsException">CollectionNotFound, SourceNotFound and the other errors of <see cref="LegacySource.Open"/>.</exception>
+    public static FidelityCheck Open(IPatternStore store, string collection, LegacySourceOptions sourceOptions)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sourceOptions);
         var target = store.DescribeCollection(collection);
-        using var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
+        var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
+        return new FidelityCheck(store, collection, sourceOptions, target, source);
+    }
+
+    public void Dispose() => _source.Dispose();
+
+    public CoherenceCheckResult Run(int maxViolations = 100, CancellationToken cancel = default)
+    {
+        IPatternStore store = _store;
+        string collection = _collection;
+        LegacySourceOptions sourceOptions = _sourceOptions;
+        PatternCollection target = _target;
+        LegacySource source = _source;
         var duplicates = new Migration.DuplicateTracker(source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
         long expected = 0, excluded = 0, matched = 0;
