@@ -142,6 +142,23 @@ public sealed class ImportTrustTests : IClassFixture<LegacyFileFixture>, IDispos
     }
 
     [Fact]
+    public void Another_imports_rejects_file_is_refused_and_this_imports_own_is_reused_even_with_a_torn_first_line()
+    {
+        Run("-RejectPath ./legacy.rejects.jsonl");
+        byte[] rejects = File.ReadAllBytes(RejectPath);
+        var other = Fail("-RejectPath ./legacy.rejects.jsonl -Connection ./other.db");
+        Assert.StartsWith("RejectPathInvalid,", other.FullyQualifiedErrorId);
+        Assert.Contains("another import", other.Exception.Message);
+        Assert.Contains("target store", other.Exception.Message);
+        Assert.Equal(rejects, File.ReadAllBytes(RejectPath));
+
+        // The checkpoint beside it vouches for the file, whatever a crash left in it.
+        File.WriteAllText(RejectPath, "{\"SourceRow\":1,\"Patt");
+        Assert.True((bool)Run("-RejectPath ./legacy.rejects.jsonl").Properties["Completed"].Value);
+        Assert.Equal(rejects, File.ReadAllBytes(RejectPath));
+    }
+
+    [Fact]
     public void Rejects_piped_back_unchanged_land_nothing_and_mark_what_did_not_decode()
     {
         Run("-RejectPath ./legacy.rejects.jsonl");

@@ -50,8 +50,9 @@ public static class SqliteImporter
         int dimension = mapping.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
             $"The source '{options.Source.Path}' has no vectors to infer a dimension from; pass -Dimension.", options.Source.Path);
         var identity = new ImportIdentity(sourcePath, mapping.Table, mapping.Query, store.Uri, store.Database, options.Collection);
-        var start = StartingPoint(options, identity, Warn);
-        RejectFile.CheckOwner(options.RejectPath, sourcePath);
+        var start = StartingPoint(options, identity, Warn, out bool checkpointIsOurs);
+        // A checkpoint of this import vouches for the file beside it, even for a first line torn by a crash.
+        if (!checkpointIsOurs) RejectFile.CheckOwner(options.RejectPath, sourcePath);
         using var rejects = options.WhatIf ? null : OpenRejects(options, start, sourcePath);
         var target = ResolveTarget(store, options, dimension);
         var reasons = new Dictionary<string, long>(start.RejectReasons, StringComparer.Ordinal);
@@ -179,10 +180,11 @@ public static class SqliteImporter
     /// would lose that import's place), and an unfinished one of this import that a run without -Resume
     /// replaces is a warning.
     /// </summary>
-    private static Checkpoint StartingPoint(ImportOptions options, ImportIdentity identity, Action<string> warn)
+    private static Checkpoint StartingPoint(ImportOptions options, ImportIdentity identity, Action<string> warn, out bool checkpointIsOurs)
     {
         var fresh = Checkpoint.Fresh(identity);
         var checkpoint = Checkpoint.Load(options.CheckpointPath);
+        checkpointIsOurs = false;
         if (checkpoint is null) return fresh;
         if (checkpoint.Difference(identity) is { } difference)
         {
@@ -194,6 +196,7 @@ public static class SqliteImporter
                 : RejectFile.Invalid(options.RejectPath, $"the checkpoint beside it ('{options.CheckpointPath}') belongs to another import, which differs in " +
                     $"{difference}; choose another -RejectPath, or delete that checkpoint and its rejects file if that import is abandoned");
         }
+        checkpointIsOurs = true;
         if (options.WhatIf) return fresh;
         if (options.Resume) return checkpoint;
         if (!checkpoint.Completed)

@@ -41,18 +41,13 @@ public sealed class FidelityCheck : IDisposable
 
     public CoherenceCheckResult Run(int maxViolations = 100, CancellationToken cancel = default)
     {
-        IPatternStore store = _store;
-        string collection = _collection;
-        LegacySourceOptions sourceOptions = _sourceOptions;
-        PatternCollection target = _target;
-        LegacySource source = _source;
-        var duplicates = new Migration.DuplicateTracker(source, resumeAfterRow: 0);
+        var duplicates = new Migration.DuplicateTracker(_source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
         long expected = 0, excluded = 0, matched = 0;
         // A worker reads and decodes the source while this thread looks up and compares the previous batch.
-        var importable = source.Read().Where(record =>
+        var importable = _source.Read().Where(record =>
         {
-            bool written = WouldBeWritten(record, target, duplicates);
+            bool written = WouldBeWritten(record, _target, duplicates);
             if (!written) Interlocked.Increment(ref excluded);
             return written;
         }).Select(record => record.Pattern!);
@@ -60,18 +55,18 @@ public sealed class FidelityCheck : IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             expected += batch.Count;
-            matched += Compare(store, collection, batch, log);
+            matched += Compare(_store, _collection, batch, log);
         }
-        long actualCount = store.DescribeCollection(collection).EntityCount;
+        long actualCount = _store.DescribeCollection(_collection).EntityCount;
         if (actualCount != expected)
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");
-        return CoherenceVerifier.Result("Fidelity", collection, expected, log,
-            $"{expected} patterns from {sourceOptions.Path}, bit-identical",
+        return CoherenceVerifier.Result("Fidelity", _collection, expected, log,
+            $"{expected} patterns from {_sourceOptions.Path}, bit-identical",
             $"{actualCount} patterns, {matched} identical",
             log.Count == 0
-                ? $"All {expected} importable source rows are in {collection}, bit-identical ({excluded} source rows are not importable and were left out)."
-                : $"{log.Count} differences between {collection} and {sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
+                ? $"All {expected} importable source rows are in {_collection}, bit-identical ({excluded} source rows are not importable and were left out)."
+                : $"{log.Count} differences between {_collection} and {_sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
     }
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
