@@ -53,7 +53,7 @@ $checks | Out-Host
 if ($report.RowsRejected -gt 0) {
     "== Rejected rows ($($report.RowsRejected)) are in $($report.RejectPath)." | Out-Host
     'Fix them in the source (SourceRow is the rowid) and run this again: writes are upserts, so nothing is duplicated.' | Out-Host
-    'Or fix the lines (each holds the fields that decoded) and pipe them in: Get-Content <file> | ConvertFrom-Json | Add-Pattern <collection>' | Out-Host
+    'Or fix the lines (each holds the fields that decoded; Undecoded names those that did not), delete their ErrorId, and pipe them in: Get-Content <file> | ConvertFrom-Json | Add-Pattern <collection>' | Out-Host
     $report.RejectReasons | Out-Host
     $shown = 0
     foreach ($line in [IO.File]::ReadLines($report.RejectPath)) {

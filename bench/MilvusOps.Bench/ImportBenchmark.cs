@@ -209,7 +209,8 @@ internal static class ImportBenchmark
 
     private static void Fidelity(string store, string source)
     {
-        var result = FidelityCheck.Run(new EmbeddedStore(store, TimeSpan.FromSeconds(30)), "p", new LegacySourceOptions(source) { ColumnMap = Map });
+        using var check = FidelityCheck.Open(new EmbeddedStore(store, TimeSpan.FromSeconds(30)), "p", new LegacySourceOptions(source) { ColumnMap = Map });
+        var result = check.Run();
         if (!result.Passed) throw new InvalidOperationException("fidelity failed: " + result.Message);
     }
 

@@ -12,6 +12,12 @@ public sealed class MigrationReport : StoreObject
     public string? Query { get; init; }
     public required string Collection { get; init; }
 
+    /// <summary>The store the collection is in: its file path or server URI, as the checkpoint records it.</summary>
+    public string? TargetUri { get; init; }
+
+    /// <summary>The database in the target store (Milvus); "default" for the embedded store.</summary>
+    public string? TargetDatabase { get; init; }
+
     /// <summary>The source-to-target mapping, as a readable document.</summary>
     public required string Mapping { get; init; }
     public required int Dimension { get; init; }
@@ -32,6 +38,9 @@ public sealed class MigrationReport : StoreObject
 
     /// <summary>True for a -WhatIf plan: everything was read and validated, nothing written.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>What the run warned about, e.g. an unfinished checkpoint it started over from (Import-SqlitePattern also writes each as a warning).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public override string ToString() =>
         $"{Source} -> {Collection}: {RowsWritten} written, {RowsRejected} rejected{(Completed ? "" : " (incomplete)")}";

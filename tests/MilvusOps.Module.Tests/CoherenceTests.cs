@@ -78,3 +78,60 @@ public sealed class CoherenceTests : IDisposable
         Assert.Matches(@"Threshold\s+True\s+1\s+0", _session.Rendered);
     }
 }
+
+public sealed class CoherenceGuardTests : IDisposable
+{
+    private readonly ModuleSession _session = new();
+
+    public CoherenceGuardTests()
+    {
+        _session.Run("Connect-Milvus ./coherence.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private void Add(string id) =>
+        _session.Run("[pscustomobject]@{ PatternId = $args[0]; Vector = 1, 2; CoherenceMetrics = '{\"quantum_coherence\": 0.95, \"quantum_stability\": 0.94, \"pattern_coherence\": 0.93}' } | Add-Pattern p", id);
+
+    [Fact]
+    public void An_empty_collection_fails_the_check_unless_MinCount_allows_it()
+    {
+        Assert.Equal(false, Assert.Single(_session.Run("Test-Coherence p -Quiet")).BaseObject);
+        var threshold = _session.Run("Test-PatternCoherence p")[0];
+        Assert.Equal("Threshold", threshold.Properties["Check"].Value);
+        Assert.False((bool)threshold.Properties["Passed"].Value);
+        Assert.Equal(1L, threshold.Properties["Failed"].Value);
+        Assert.Contains("-MinCount 1", (string)threshold.Properties["Message"].Value);
+        Assert.Equal(true, Assert.Single(_session.Run("Test-Coherence p -MinCount 0 -Quiet")).BaseObject);
+
+        Add("a");
+        Add("b");
+        Assert.Equal(true, Assert.Single(_session.Run("Test-Coherence p -Quiet")).BaseObject);
+        Assert.Equal(false, Assert.Single(_session.Run("Test-Coherence p -MinCount 3 -Quiet")).BaseObject);
+    }
+
+    [Fact]
+    public void A_missing_SourcePath_fails_before_the_collection_is_scanned()
+    {
+        Add("a");
+        var output = _session.Run("$results = [Collections.Generic.List[object]]::new(); " +
+            "try { Test-PatternCoherence p -SourcePath ./missing.db | ForEach-Object { $results.Add($_) } } catch { $_.FullyQualifiedErrorId }; $results.Count");
+        Assert.StartsWith("SourceNotFound,", output[0].ToString());
+        Assert.Equal(0, (int)output[1].BaseObject);
+    }
+
+    [Theory]
+    [InlineData("-Threshold ([double]::NaN)")]
+    [InlineData("-Threshold ([double]::PositiveInfinity)")]
+    [InlineData("-Thresholds @{ quantum_coherence = [double]::NaN }")]
+    [InlineData("-Thresholds @{ quantum_coherence = [double]::NegativeInfinity }")]
+    [InlineData("-Thresholds @{ quantum_coherence = 'high' }")]
+    public void A_threshold_that_is_not_a_finite_number_is_refused(string arguments)
+    {
+        Add("a");
+        var error = _session.Fail($"Test-PatternCoherence p {arguments} -Quiet");
+        Assert.StartsWith("InvalidThreshold,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("finite number", error.Exception.Message);
+    }
+}

@@ -37,33 +37,42 @@ public sealed partial class LegacySource
             }
             catch (RowRejected reject)
             {
-                return new SourceRecord(sourceRow, id, reject.ErrorId, reject.Message, OriginalValues(reader), Salvage(reader, id));
+                var decoded = Salvage(reader, id, out var undecoded);
+                return new SourceRecord(sourceRow, id, reject.ErrorId, reject.Message, OriginalValues(reader), decoded, undecoded);
             }
         }
 
         /// <summary>
         /// The fields of a rejected row that do decode, under the names Add-Pattern binds (the ones that do
         /// not are null; their raw values are in the original values), so a fixed reject line imports as is.
+        /// <paramref name="undecoded"/> names the fields that failed, which a null alone cannot tell from a NULL column.
         /// </summary>
-        private Dictionary<string, object?> Salvage(SqliteDataReader reader, string? id) => new(StringComparer.Ordinal)
+        private Dictionary<string, object?> Salvage(SqliteDataReader reader, string? id, out List<string> undecoded)
         {
-            [nameof(Pattern.PatternId)] = id,
-            [nameof(Pattern.Vector)] = OrNull(() => ReadVector(reader, plan.Vector)),
-            [nameof(Pattern.PatternType)] = plan.Type is { } type ? OrNull(() => ReadType(reader, type)) : null,
-            [nameof(Pattern.CoherenceMetrics)] = OrNull(() => ReadJson(reader, plan.Coherence, id ?? "")),
-            [nameof(Pattern.TemporalContext)] = OrNull(() => ReadJson(reader, plan.Temporal, id ?? "")),
-        };
-
-        private static object? OrNull(Func<object?> read)
-        {
-            try
+            var failed = new List<string>();
+            if (id is null) failed.Add(nameof(Pattern.PatternId));
+            object? OrNull(string field, Func<object?> read)
             {
-                return read();
+                try
+                {
+                    return read();
+                }
+                catch (RowRejected)
+                {
+                    failed.Add(field);
+                    return null;
+                }
             }
-            catch (RowRejected)
+            var fields = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                return null;
-            }
+                [nameof(Pattern.PatternId)] = id,
+                [nameof(Pattern.Vector)] = OrNull(nameof(Pattern.Vector), () => ReadVector(reader, plan.Vector)),
+                [nameof(Pattern.PatternType)] = plan.Type is { } type ? OrNull(nameof(Pattern.PatternType), () => ReadType(reader, type)) : null,
+                [nameof(Pattern.CoherenceMetrics)] = OrNull(nameof(Pattern.CoherenceMetrics), () => ReadJson(reader, plan.Coherence, id ?? "")),
+                [nameof(Pattern.TemporalContext)] = OrNull(nameof(Pattern.TemporalContext), () => ReadJson(reader, plan.Temporal, id ?? "")),
+            };
+            undecoded = failed;
+            return fields;
         }
 
         private enum Storage { Null, Integer, Real, Text, Blob }

@@ -18,11 +18,12 @@ public sealed class SourceRecord
         PatternId = pattern.PatternId;
         OriginalValues = NoValues;
         DecodedFields = NoValues;
+        UndecodedFields = [];
     }
 
     /// <summary>A rejected row.</summary>
     public SourceRecord(long sourceRow, string? patternId, string errorId, string reason, IReadOnlyDictionary<string, object?> originalValues,
-        IReadOnlyDictionary<string, object?>? decodedFields = null)
+        IReadOnlyDictionary<string, object?>? decodedFields = null, IReadOnlyList<string>? undecodedFields = null)
     {
         SourceRow = sourceRow;
         PatternId = patternId;
@@ -30,6 +31,7 @@ public sealed class SourceRecord
         Reason = reason;
         OriginalValues = originalValues;
         DecodedFields = decodedFields ?? NoValues;
+        UndecodedFields = undecodedFields ?? [];
     }
 
     /// <summary>The table's rowid (or, for a query or a table without rowid, the 1-based row number).</summary>
@@ -55,6 +57,9 @@ public sealed class SourceRecord
     /// (PatternId, Vector, PatternType, CoherenceMetrics, TemporalContext); null where a field did not.
     /// </summary>
     public IReadOnlyDictionary<string, object?> DecodedFields { get; }
+
+    /// <summary>For a rejected row: the fields of <see cref="DecodedFields"/> that are null because they failed to decode.</summary>
+    public IReadOnlyList<string> UndecodedFields { get; }
 
     public bool IsValid => Pattern is not null;
 

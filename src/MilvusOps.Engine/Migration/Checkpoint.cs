@@ -8,13 +8,11 @@ namespace MilvusOps.Engine.Migration;
 /// commit, so -Resume continues from a state that the store and the rejects file both hold. It needs no
 /// fsync of its own: a checkpoint lost or torn by a power cut only sends -Resume back to an earlier
 /// batch (or the start), and redoing batches is harmless because writes are upserts and the rejects
-/// file is cut back to the length the checkpoint names.
+/// file is cut back to the length the checkpoint names. <see cref="Import"/> binds it to its source and
+/// target; a checkpoint written before targets were recorded has none, and belongs to no import.
 /// </summary>
 internal sealed record Checkpoint(
-    string Source,
-    string? Table,
-    string? Query,
-    string Collection,
+    ImportIdentity? Import,
     long LastSourceRow,
     long RowsWritten,
     long RowsRejected,
@@ -44,7 +42,10 @@ internal sealed record Checkpoint(
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>True when this checkpoint belongs to the same source and target as the run asking to resume.</summary>
-    public bool Matches(string source, string? table, string? query, string collection) =>
-        Source == source && Table == table && Query == query && Collection == collection;
+    /// <summary>How this checkpoint's import differs from <paramref name="import"/>; null when it is the same import.</summary>
+    public string? Difference(ImportIdentity import) =>
+        Import is null ? "it was written by an earlier MilvusOps that did not record its target" : Import.Difference(import);
+
+    /// <summary>The state before the first row: saved when a run starts over, so its rejects file is known to be its own from the start.</summary>
+    public static Checkpoint Fresh(ImportIdentity import) => new(import, 0, 0, 0, 0, new Dictionary<string, long>(StringComparer.Ordinal), false);
 }

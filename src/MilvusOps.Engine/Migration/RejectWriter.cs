@@ -7,18 +7,22 @@ namespace MilvusOps.Engine.Migration;
 /// The rejects file: one JSON object per line with the source row (the rowid to fix in the source), the
 /// ErrorId, the reason, the pattern fields that decoded (PatternId, Vector, PatternType, CoherenceMetrics,
 /// TemporalContext: Add-Pattern's parameter names, null where a field did not decode) and the row's
-/// original column values. Either fix the rows in the source and import again (writes are upserts, so
-/// nothing is duplicated), or fix the lines and pipe them in: ConvertFrom-Json | Add-Pattern.
+/// original column values; <see cref="RejectLine.UndecodedProperty"/> names the fields that are null because
+/// they failed to decode, and <see cref="RejectLine.SourceProperty"/> the source, so the file is recognized as
+/// this import's own (<see cref="RejectFile"/>). Either fix the rows in the source and import again (writes are
+/// upserts, so nothing is duplicated), or fix the lines, remove their ErrorId and pipe them in: ConvertFrom-Json | Add-Pattern.
 /// </summary>
 internal sealed class RejectWriter : IDisposable
 {
     private readonly FileStream _stream;
     private readonly Utf8JsonWriter _json;
+    private readonly string _source;
 
     /// <summary>Opens the file, keeping its first <paramref name="keepBytes"/> bytes (what a checkpoint vouches for).</summary>
-    public RejectWriter(string path, long keepBytes)
+    public RejectWriter(string path, long keepBytes, string source)
     {
         Path = path;
+        _source = source;
         _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
         _stream.SetLength(Math.Min(keepBytes, _stream.Length));
         _stream.Seek(0, SeekOrigin.End);
@@ -32,10 +36,13 @@ internal sealed class RejectWriter : IDisposable
     {
         _json.Reset();
         _json.WriteStartObject();
-        _json.WriteNumber("SourceRow", rejection.SourceRow);
-        _json.WriteString("PatternId", rejection.PatternId);
-        _json.WriteString("ErrorId", rejection.ErrorId);
-        _json.WriteString("Reason", rejection.Reason);
+        _json.WriteNumber(RejectLine.SourceRowProperty, rejection.SourceRow);
+        _json.WriteString(nameof(Pattern.PatternId), rejection.PatternId);
+        _json.WriteString(RejectLine.ErrorIdProperty, rejection.ErrorId);
+        _json.WriteString(RejectLine.ReasonProperty, rejection.Reason);
+        _json.WriteStartArray(RejectLine.UndecodedProperty);
+        foreach (string field in rejection.Undecoded) _json.WriteStringValue(field);
+        _json.WriteEndArray();
         foreach (var (field, value) in rejection.Fields)
         {
             if (field == nameof(Pattern.PatternId)) continue;
@@ -50,6 +57,7 @@ internal sealed class RejectWriter : IDisposable
             WriteValue(value);
         }
         _json.WriteEndObject();
+        _json.WriteString(RejectLine.SourceProperty, _source);
         _json.WriteEndObject();
         _json.Flush();
         _stream.WriteByte((byte)'\n');
@@ -90,9 +98,9 @@ internal sealed class RejectWriter : IDisposable
     }
 }
 
-/// <summary>A source row that was not written, why, its decoded pattern fields and its original values.</summary>
+/// <summary>A source row that was not written, why, its decoded pattern fields (and those that failed) and its original values.</summary>
 internal sealed record Rejection(long SourceRow, string? PatternId, string ErrorId, string Reason,
-    IReadOnlyDictionary<string, object?> Fields, IReadOnlyDictionary<string, object?> Values)
+    IReadOnlyDictionary<string, object?> Fields, IReadOnlyList<string> Undecoded, IReadOnlyDictionary<string, object?> Values)
 {
     /// <summary>A rejected row's fields keyed by Add-Pattern's parameter names.</summary>
     public static IReadOnlyDictionary<string, object?> FieldsOf(Pattern pattern) => new Dictionary<string, object?>(StringComparer.Ordinal)

@@ -24,24 +24,41 @@ public readonly record struct ImportProgress(long RowsDone, long TotalRows, long
 /// Streams a legacy SQLite source into a collection: a worker decodes and validates the next batch
 /// while the calling thread writes the current one. Each batch is one upsert, then its rejects
 /// are made durable, then the checkpoint moves past it, so a run killed at any moment resumes with
-/// nothing lost and nothing duplicated. <paramref name="onBatch"/> runs on the calling thread.
+/// nothing lost and nothing duplicated. The checkpoint and the rejects file belong to one source and
+/// one target (<see cref="ImportIdentity"/>), and the rejects path is checked before anything is opened
+/// for writing (<see cref="RejectFile"/>). <paramref name="onBatch"/> and <paramref name="onWarning"/> run
+/// on the calling thread; the warnings are in the report too.
 /// </summary>
 public static class SqliteImporter
 {
-    public static MigrationReport Run(IPatternStore store, ImportOptions options, Action<ImportProgress>? onBatch = null, CancellationToken cancel = default)
+    public static MigrationReport Run(IPatternStore store, ImportOptions options, Action<ImportProgress>? onBatch = null, CancellationToken cancel = default,
+        Action<string>? onWarning = null)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
+        var warnings = new List<string>();
+        void Warn(string warning)
+        {
+            warnings.Add(warning);
+            onWarning?.Invoke(warning);
+        }
+        string sourcePath = Path.GetFullPath(options.Source.Path);
+        RejectFile.CheckPlace(options.RejectPath, sourcePath, store);
         using var source = LegacySource.Open(options.Source);
         var mapping = source.Mapping;
-        string sourcePath = options.Source.Path;
         int dimension = mapping.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
             $"The source '{options.Source.Path}' has no vectors to infer a dimension from; pass -Dimension.", options.Source.Path);
-        var target = ResolveTarget(store, options, dimension);
-        var start = StartingPoint(options, sourcePath, mapping);
+        var identity = new ImportIdentity(sourcePath, mapping.Table, mapping.Query, store.Uri, store.Database, options.Collection);
+        var start = StartingPoint(options, identity, Warn, out bool checkpointIsOurs);
+        // A checkpoint of this import vouches for the file beside it, even for a first line torn by a crash.
+        if (!checkpointIsOurs) RejectFile.CheckOwner(options.RejectPath, sourcePath);
+        using var rejects = options.WhatIf ? null : OpenRejects(options, start, sourcePath);
+        var target = ResolveTarget(store, options, dimension, cancel);
         var reasons = new Dictionary<string, long>(start.RejectReasons, StringComparer.Ordinal);
         long written = start.RowsWritten, rejected = start.RowsRejected, read = 0, lastRow = start.LastSourceRow;
+        long rowsDone = start.RowsWritten + start.RowsRejected;
 
-        using var rejects = options.WhatIf ? null : new RejectWriter(options.RejectPath, start.RejectBytes);
         var duplicates = new DuplicateTracker(source, start.LastSourceRow);
         var rows = source.Read(start.LastSourceRow).Select(record => (Record: record, Rejection: Validate(source, record, target, duplicates)));
         // The rejects first, then the checkpoint that names their length (a -WhatIf plan keeps neither).
@@ -49,8 +66,7 @@ public static class SqliteImporter
         {
             if (rejects is null) return;
             rejects.Commit();
-            new Checkpoint(sourcePath, mapping.Table, mapping.Query, options.Collection, lastRow, written, rejected,
-                rejects.Length, reasons, completed).Save(options.CheckpointPath);
+            new Checkpoint(identity, lastRow, written, rejected, rejects.Length, reasons, completed).Save(options.CheckpointPath);
         }
         double RowsPerSecond() => read / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
         long batchBytes = 0;
@@ -64,7 +80,7 @@ public static class SqliteImporter
         foreach (var batch in BackgroundBatches.Read(rows, IsFull))
         {
             var patterns = batch.Where(r => r.Rejection is null).Select(r => r.Record.Pattern!).ToList();
-            if (!options.WhatIf && patterns.Count > 0) store.Upsert(options.Collection, patterns);
+            if (!options.WhatIf && patterns.Count > 0) store.Upsert(options.Collection, patterns, cancel);
             foreach (var (_, rejection) in batch)
             {
                 if (rejection is null) continue;
@@ -76,7 +92,7 @@ public static class SqliteImporter
             written += patterns.Count;
             lastRow = batch[^1].Record.SourceRow;
             SaveCheckpoint(completed: false);
-            onBatch?.Invoke(new ImportProgress(start.RowsDone + read, mapping.RowCount, written, rejected, RowsPerSecond()));
+            onBatch?.Invoke(new ImportProgress(rowsDone + read, mapping.RowCount, written, rejected, RowsPerSecond()));
             if (options.MaxRejects is long max && rejected > max)
                 throw new MilvusOpsException("TooManyRejects", ErrorKind.LimitsExceeded,
                     $"{rejected} rows were rejected, more than -MaxRejects {max}. The import stopped after source row {lastRow}; " +
@@ -85,7 +101,7 @@ public static class SqliteImporter
         }
         bool completed = !cancel.IsCancellationRequested;
         // Once, at the end: Milvus rate-limits flushes, and upserted rows are searchable before one.
-        if (completed && !options.WhatIf) store.Flush(options.Collection);
+        if (completed && !options.WhatIf) store.Flush(options.Collection, cancel);
         if (completed) SaveCheckpoint(completed: true);
         completed |= start.Completed;
         return new MigrationReport
@@ -94,10 +110,12 @@ public static class SqliteImporter
             Table = mapping.Table,
             Query = mapping.Query,
             Collection = options.Collection,
+            TargetUri = store.Uri,
+            TargetDatabase = store.Database,
             Mapping = mapping.ToMarkdown(),
             Dimension = dimension,
             RowsRead = read,
-            RowsSkipped = start.RowsDone,
+            RowsSkipped = rowsDone,
             RowsWritten = written,
             RowsRejected = rejected,
             RejectReasons = reasons,
@@ -107,6 +125,7 @@ public static class SqliteImporter
             RowsPerSecond = RowsPerSecond(),
             Completed = completed,
             WhatIf = options.WhatIf,
+            Warnings = warnings,
         };
     }
 
@@ -114,11 +133,11 @@ public static class SqliteImporter
     private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern)
-            return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.OriginalValues);
+            return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.UndecodedFields, record.OriginalValues);
         if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is long first)
-            return new Rejection(record.SourceRow, pattern.PatternId, "DuplicatePatternId",
+            return new Rejection(record.SourceRow, pattern.PatternId, RejectLine.DuplicateErrorId,
                 $"Pattern id '{pattern.PatternId}' first appears at source row {first}; the first occurrence wins.",
-                Rejection.FieldsOf(pattern), source.ValuesOf(record.SourceRow));
+                Rejection.FieldsOf(pattern), [], source.ValuesOf(record.SourceRow));
         try
         {
             PatternValidator.CheckLimits(pattern, target);   // the reader already checked the vector and the JSON
@@ -126,16 +145,16 @@ public static class SqliteImporter
         }
         catch (MilvusOpsException ex)
         {
-            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, Rejection.FieldsOf(pattern), source.ValuesOf(record.SourceRow));
+            return new Rejection(record.SourceRow, pattern.PatternId, ex.ErrorId, ex.Message, Rejection.FieldsOf(pattern), [], source.ValuesOf(record.SourceRow));
         }
     }
 
-    private static PatternCollection ResolveTarget(IPatternStore store, ImportOptions options, int dimension)
+    private static PatternCollection ResolveTarget(IPatternStore store, ImportOptions options, int dimension, CancellationToken cancel)
     {
         PatternCollection? existing = null;
         try
         {
-            existing = store.DescribeCollection(options.Collection);
+            existing = store.DescribeCollection(options.Collection, cancel);
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && options.CreateCollection)
         {
@@ -146,7 +165,7 @@ public static class SqliteImporter
             // A -WhatIf plan validates against the collection that -CreateCollection would make.
             return options.WhatIf
                 ? new PatternCollection { Name = spec.Name, Dimension = dimension, Metric = spec.Metric, IndexType = spec.IndexType, Fields = PatternSchema.Fields(spec) }
-                : store.CreateCollection(spec, ifNotExists: true);
+                : store.CreateCollection(spec, ifNotExists: true, cancel);
         }
         if (existing.Dimension != dimension)
             throw new MilvusOpsException("DimensionMismatch", ErrorKind.InvalidArgument,
@@ -155,20 +174,52 @@ public static class SqliteImporter
         return existing;
     }
 
-    private sealed record Start(long LastSourceRow, long RowsDone, long RowsWritten, long RowsRejected, long RejectBytes,
-        Dictionary<string, long> RejectReasons, bool Completed);
-
-    private static Start StartingPoint(ImportOptions options, string sourcePath, SourceMapping mapping)
+    /// <summary>
+    /// The checkpoint to continue from: the saved one with -Resume, else a fresh one. A checkpoint of another
+    /// import is refused either way (continuing it would report rows this target never received; replacing it
+    /// would lose that import's place), and an unfinished one of this import that a run without -Resume
+    /// replaces is a warning.
+    /// </summary>
+    private static Checkpoint StartingPoint(ImportOptions options, ImportIdentity identity, Action<string> warn, out bool checkpointIsOurs)
     {
-        var fresh = new Start(0, 0, 0, 0, 0, new Dictionary<string, long>(StringComparer.Ordinal), false);
-        if (!options.Resume || options.WhatIf) return fresh;
+        var fresh = Checkpoint.Fresh(identity);
         var checkpoint = Checkpoint.Load(options.CheckpointPath);
+        checkpointIsOurs = false;
         if (checkpoint is null) return fresh;
-        if (!checkpoint.Matches(sourcePath, mapping.Table, mapping.Query, options.Collection))
-            throw new MilvusOpsException("CheckpointMismatch", ErrorKind.InvalidArgument,
-                $"The checkpoint '{options.CheckpointPath}' is for {checkpoint.Source} ({checkpoint.Table ?? checkpoint.Query}) -> {checkpoint.Collection}, not this import. " +
-                "Use another -RejectPath, or run without -Resume to start over.", options.CheckpointPath);
-        return new Start(checkpoint.LastSourceRow, checkpoint.RowsWritten + checkpoint.RowsRejected, checkpoint.RowsWritten,
-            checkpoint.RowsRejected, checkpoint.RejectBytes, checkpoint.RejectReasons, checkpoint.Completed);
+        if (checkpoint.Difference(identity) is { } difference)
+        {
+            throw options.Resume
+                ? new MilvusOpsException("CheckpointMismatch", ErrorKind.InvalidArgument,
+                    $"The checkpoint '{options.CheckpointPath}' belongs to another import; it differs in {difference}. -Resume continues only the import " +
+                    "that wrote it. To import this source into this target, run without -Resume and without -RejectPath (the default rejects file is per target), " +
+                    "or with another -RejectPath.", options.CheckpointPath)
+                : RejectFile.Invalid(options.RejectPath, $"the checkpoint beside it ('{options.CheckpointPath}') belongs to another import, which differs in " +
+                    $"{difference}; choose another -RejectPath, or delete that checkpoint and its rejects file if that import is abandoned");
+        }
+        checkpointIsOurs = true;
+        if (options.WhatIf) return fresh;
+        if (options.Resume) return checkpoint;
+        if (!checkpoint.Completed)
+            warn($"An earlier import of '{identity.Source}' into '{identity.Collection}' stopped after source row {checkpoint.LastSourceRow} " +
+                $"({checkpoint.RowsWritten} written, {checkpoint.RowsRejected} rejected; checkpoint '{options.CheckpointPath}'). This run starts over from the first row " +
+                "and replaces that checkpoint (writes are upserts, so nothing is duplicated). To continue an interrupted import instead, run the same command with -Resume.");
+        return fresh;
+    }
+
+    /// <summary>
+    /// Opens the rejects file, keeping what the checkpoint vouches for. A run that starts over saves its fresh
+    /// checkpoint first, so the file it cuts is bound to this import from its first byte.
+    /// </summary>
+    private static RejectWriter OpenRejects(ImportOptions options, Checkpoint start, string sourcePath)
+    {
+        try
+        {
+            if (start.LastSourceRow == 0) start.Save(options.CheckpointPath);
+            return new RejectWriter(options.RejectPath, start.RejectBytes, sourcePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw RejectFile.NotWritable(options.RejectPath, ex);
+        }
     }
 }

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace MilvusOps.Engine.Verification;
 
 /// <summary>
-/// The checks Test-PatternCoherence runs. Each streams the collection once in primary-key order,
-/// so memory stays flat however many patterns there are.
+/// The checks Test-PatternCoherence runs over the patterns themselves. One scan of the collection, in
+/// primary-key order, feeds the Threshold and TemporalContext checks, so each pattern is read once and
+/// memory stays flat however many patterns there are.
 /// </summary>
 public static class CoherenceVerifier
 {
@@ -13,57 +14,96 @@ public static class CoherenceVerifier
     public static readonly IReadOnlyList<string> DefaultMetrics = ["quantum_coherence", "quantum_stability", "pattern_coherence"];
 
     /// <summary>
-    /// Every pattern's metrics are at least their threshold. A missing, null or non-numeric metric is a
-    /// violation too: a pattern cannot prove coherence it does not record.
+    /// Runs the Threshold check, then the TemporalContext check, over one scan. Fewer than
+    /// <paramref name="minCount"/> patterns fails the Threshold check: a check over nothing proves nothing.
     /// </summary>
-    public static CoherenceCheckResult CheckThresholds(IPatternStore store, string collection,
-        IReadOnlyDictionary<string, double> thresholds, int maxViolations = 100, CancellationToken cancel = default)
+    /// <exception cref="MilvusOpsException">InvalidThreshold, before anything is read.</exception>
+    public static IReadOnlyList<CoherenceCheckResult> CheckPatterns(IPatternStore store, string collection,
+        IReadOnlyDictionary<string, double> thresholds, DateTimeOffset now, long minCount = 1, int maxViolations = 100, CancellationToken cancel = default)
     {
-        var log = new ViolationLog(maxViolations);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        ArgumentOutOfRangeException.ThrowIfNegative(minCount);
+        foreach (var (metric, threshold) in thresholds)
+        {
+            if (!double.IsFinite(threshold)) throw InvalidThreshold(metric, threshold);
+        }
+        var thresholdCheck = new ThresholdCheck(thresholds, maxViolations);
+        var temporalCheck = new TemporalContextCheck(now, maxViolations);
         long patterns = 0;
-        var lowest = thresholds.Keys.ToDictionary(k => k, _ => double.PositiveInfinity, StringComparer.Ordinal);
-        foreach (var pattern in store.Query(collection, null))
+        foreach (var pattern in store.Query(collection, null, cancellation: cancel))
         {
             if ((patterns & 1023) == 0) cancel.ThrowIfCancellationRequested();
             patterns++;
+            thresholdCheck.Add(pattern);
+            temporalCheck.Add(pattern);
+        }
+        return [thresholdCheck.Result(collection, patterns, minCount), temporalCheck.Result(collection, patterns)];
+    }
+
+    /// <summary>A threshold that is not a finite number: NaN would pass every value, infinity fail every one.</summary>
+    public static MilvusOpsException InvalidThreshold(string metric, object? value) =>
+        new("InvalidThreshold", ErrorKind.InvalidArgument,
+            $"The threshold for {metric} is '{(value is double d ? Format(d) : value)}'; a threshold must be a finite number.", metric);
+
+    /// <summary>
+    /// Every pattern's metrics are at least their threshold. A missing, null or non-numeric metric is a
+    /// violation too: a pattern cannot prove coherence it does not record.
+    /// </summary>
+    private sealed class ThresholdCheck(IReadOnlyDictionary<string, double> thresholds, int maxViolations)
+    {
+        private readonly ViolationLog _log = new(maxViolations);
+        private readonly Dictionary<string, double> _lowest = thresholds.Keys.ToDictionary(k => k, _ => double.PositiveInfinity, StringComparer.Ordinal);
+
+        public void Add(Pattern pattern)
+        {
             var metrics = pattern.CoherenceMetrics;
             foreach (var (metric, threshold) in thresholds)
             {
                 object? value = null;
                 if (metrics is null || !metrics.TryGetValue(metric, out value) || !TryNumber(value, out double number))
                 {
-                    log.Add(pattern.PatternId, metric, value, value is null ? $"{metric} is missing" : $"{metric} is not a number: {value}");
+                    _log.Add(pattern.PatternId, metric, value, value is null ? $"{metric} is missing" : $"{metric} is not a number: {value}");
                     continue;
                 }
-                lowest[metric] = Math.Min(lowest[metric], number);
+                _lowest[metric] = Math.Min(_lowest[metric], number);
                 if (number < threshold)
-                    log.Add(pattern.PatternId, metric, number, $"{metric} {Format(number)} < {Format(threshold)}");
+                    _log.Add(pattern.PatternId, metric, number, $"{metric} {Format(number)} < {Format(threshold)}");
             }
         }
-        string expected = string.Join(", ", thresholds.Select(t => $"{t.Key} >= {Format(t.Value)}"));
-        string actual = patterns == 0 ? "no patterns" :
-            string.Join(", ", lowest.Select(l => double.IsPositiveInfinity(l.Value) ? $"{l.Key}: none recorded" : $"min {l.Key} = {Format(l.Value)}"));
-        return Result("Threshold", collection, patterns, log, expected, actual,
-            log.Count == 0
-                ? $"All {patterns} patterns meet every threshold."
-                : $"{log.Count} metric values in {collection} are below their threshold or missing.");
+
+        public CoherenceCheckResult Result(string collection, long patterns, long minCount)
+        {
+            long belowThreshold = _log.Count;
+            bool tooFew = patterns < minCount;
+            if (tooFew)
+                _log.Add("*", "count", patterns, $"{collection} holds {patterns} patterns, fewer than -MinCount {minCount}");
+            string expected = $"at least {minCount} patterns; " + string.Join(", ", thresholds.Select(t => $"{t.Key} >= {Format(t.Value)}"));
+            string actual = patterns == 0 ? "no patterns" :
+                string.Join(", ", _lowest.Select(l => double.IsPositiveInfinity(l.Value) ? $"{l.Key}: none recorded" : $"min {l.Key} = {Format(l.Value)}"));
+            string message = tooFew
+                ? $"{collection} holds {patterns} patterns, fewer than -MinCount {minCount}: a check over missing data proves nothing." +
+                  (belowThreshold > 0 ? $" {belowThreshold} metric values are below their threshold or missing." : "")
+                : belowThreshold == 0
+                    ? $"All {patterns} patterns meet every threshold."
+                    : $"{belowThreshold} metric values in {collection} are below their threshold or missing.";
+            return CoherenceVerifier.Result("Threshold", collection, patterns, _log, expected, actual, message);
+        }
     }
 
     /// <summary>
     /// The temporal context of each pattern, when present, is a JSON object whose timestamp values
     /// (strings that look like dates) are valid ISO-8601 and not in the future.
     /// </summary>
-    public static CoherenceCheckResult CheckTemporalContext(IPatternStore store, string collection, DateTimeOffset now,
-        int maxViolations = 100, CancellationToken cancel = default)
+    private sealed class TemporalContextCheck(DateTimeOffset now, int maxViolations)
     {
-        var log = new ViolationLog(maxViolations);
-        long patterns = 0, timestamps = 0;
-        var tolerance = TimeSpan.FromMinutes(5);   // clock skew between the writer and this machine
-        foreach (var pattern in store.Query(collection, null))
+        private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);   // clock skew between the writer and this machine
+        private readonly ViolationLog _log = new(maxViolations);
+        private long _timestamps;
+
+        public void Add(Pattern pattern)
         {
-            if ((patterns & 1023) == 0) cancel.ThrowIfCancellationRequested();
-            patterns++;
-            if (pattern.TemporalContextJson is not { } json) continue;
+            if (pattern.TemporalContextJson is not { } json) return;
             JsonDocument document;
             try
             {
@@ -71,31 +111,33 @@ public static class CoherenceVerifier
             }
             catch (JsonException ex)
             {
-                log.Add(pattern.PatternId, PatternSchema.TemporalContext, json, $"temporal_context is not valid JSON: {ex.Message}");
-                continue;
+                _log.Add(pattern.PatternId, PatternSchema.TemporalContext, json, $"temporal_context is not valid JSON: {ex.Message}");
+                return;
             }
             using (document)
             {
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    log.Add(pattern.PatternId, PatternSchema.TemporalContext, json, "temporal_context is not a JSON object");
-                    continue;
+                    _log.Add(pattern.PatternId, PatternSchema.TemporalContext, json, "temporal_context is not a JSON object");
+                    return;
                 }
                 foreach (var (path, text) in Strings(document.RootElement, "$"))
                 {
                     if (!LooksLikeTimestamp(text)) continue;
-                    timestamps++;
+                    _timestamps++;
                     if (!TryParseIso8601(text, out var when))
-                        log.Add(pattern.PatternId, path, text, $"{path} is not a valid ISO-8601 timestamp: '{text}'");
-                    else if (when > now + tolerance)
-                        log.Add(pattern.PatternId, path, text, $"{path} is in the future: {text}");
+                        _log.Add(pattern.PatternId, path, text, $"{path} is not a valid ISO-8601 timestamp: '{text}'");
+                    else if (when > now + Tolerance)
+                        _log.Add(pattern.PatternId, path, text, $"{path} is in the future: {text}");
                 }
             }
         }
-        return Result("TemporalContext", collection, patterns, log,
-            "temporal_context is a JSON object; its timestamps are ISO-8601 and not in the future",
-            $"{timestamps} timestamps in {patterns} patterns",
-            log.Count == 0 ? $"All {timestamps} timestamps in {patterns} patterns are valid." : $"{log.Count} temporal_context problems in {collection}.");
+
+        public CoherenceCheckResult Result(string collection, long patterns) =>
+            CoherenceVerifier.Result("TemporalContext", collection, patterns, _log,
+                "temporal_context is a JSON object; its timestamps are ISO-8601 and not in the future",
+                $"{_timestamps} timestamps in {patterns} patterns",
+                _log.Count == 0 ? $"All {_timestamps} timestamps in {patterns} patterns are valid." : $"{_log.Count} temporal_context problems in {collection}.");
     }
 
     internal static CoherenceCheckResult Result(string check, string collection, long checkedCount, ViolationLog log,

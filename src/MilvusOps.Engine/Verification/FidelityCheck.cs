@@ -6,24 +6,48 @@ namespace MilvusOps.Engine.Verification;
 /// Proves a migration preserved its source: the collection holds exactly the patterns the import
 /// would write (same count, same ids), every vector bit-identical, metadata equal as JSON values.
 /// Source rows the import rejects are left out, and counted in the message. It reads the source in
-/// batches and looks each batch up by id, so memory stays flat.
+/// batches and looks each batch up by id, so memory stays flat. <see cref="Open"/> opens and maps the source
+/// first, so a missing or unmappable source fails before the other checks scan the collection.
 /// </summary>
-public static class FidelityCheck
+public sealed class FidelityCheck : IDisposable
 {
     private const int LookupBatch = 1000;
+    private readonly IPatternStore _store;
+    private readonly string _collection;
+    private readonly LegacySourceOptions _sourceOptions;
+    private readonly PatternCollection _target;
+    private readonly LegacySource _source;
 
-    public static CoherenceCheckResult Run(IPatternStore store, string collection, LegacySourceOptions sourceOptions,
-        int maxViolations = 100, CancellationToken cancel = default)
+    private FidelityCheck(IPatternStore store, string collection, LegacySourceOptions sourceOptions, PatternCollection target, LegacySource source)
     {
+        _store = store;
+        _collection = collection;
+        _sourceOptions = sourceOptions;
+        _target = target;
+        _source = source;
+    }
+
+    /// <exception cref="MilvusOpsException">CollectionNotFound, SourceNotFound and the other errors of <see cref="LegacySource.Open"/>.</exception>
+    public static FidelityCheck Open(IPatternStore store, string collection, LegacySourceOptions sourceOptions)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sourceOptions);
         var target = store.DescribeCollection(collection);
-        using var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
-        var duplicates = new Migration.DuplicateTracker(source, resumeAfterRow: 0);
+        var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
+        return new FidelityCheck(store, collection, sourceOptions, target, source);
+    }
+
+    public void Dispose() => _source.Dispose();
+
+    public CoherenceCheckResult Run(int maxViolations = 100, CancellationToken cancel = default)
+    {
+        var duplicates = new Migration.DuplicateTracker(_source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
         long expected = 0, excluded = 0, matched = 0;
         // A worker reads and decodes the source while this thread looks up and compares the previous batch.
-        var importable = source.Read().Where(record =>
+        var importable = _source.Read().Where(record =>
         {
-            bool written = WouldBeWritten(record, target, duplicates);
+            bool written = WouldBeWritten(record, _target, duplicates);
             if (!written) Interlocked.Increment(ref excluded);
             return written;
         }).Select(record => record.Pattern!);
@@ -31,18 +55,18 @@ public static class FidelityCheck
         {
             cancel.ThrowIfCancellationRequested();
             expected += batch.Count;
-            matched += Compare(store, collection, batch, log);
+            matched += Compare(_store, _collection, batch, log, cancel);
         }
-        long actualCount = store.Count(collection, cancellation: cancel);
+        long actualCount = _store.Count(_collection, cancellation: cancel);
         if (actualCount != expected)
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");
-        return CoherenceVerifier.Result("Fidelity", collection, expected, log,
-            $"{expected} patterns from {sourceOptions.Path}, bit-identical",
+        return CoherenceVerifier.Result("Fidelity", _collection, expected, log,
+            $"{expected} patterns from {_sourceOptions.Path}, bit-identical",
             $"{actualCount} patterns, {matched} identical",
             log.Count == 0
-                ? $"All {expected} importable source rows are in {collection}, bit-identical ({excluded} source rows are not importable and were left out)."
-                : $"{log.Count} differences between {collection} and {sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
+                ? $"All {expected} importable source rows are in {_collection}, bit-identical ({excluded} source rows are not importable and were left out)."
+                : $"{log.Count} differences between {_collection} and {_sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
     }
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
@@ -61,10 +85,10 @@ public static class FidelityCheck
         }
     }
 
-    private static long Compare(IPatternStore store, string collection, List<Pattern> expected, ViolationLog log)
+    private static long Compare(IPatternStore store, string collection, List<Pattern> expected, ViolationLog log, CancellationToken cancel)
     {
         if (expected.Count == 0) return 0;
-        var stored = store.Get(collection, expected.Select(p => p.PatternId).ToList()).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+        var stored = store.Get(collection, expected.Select(p => p.PatternId).ToList(), cancel).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
         long identical = 0;
         foreach (var source in expected)
         {

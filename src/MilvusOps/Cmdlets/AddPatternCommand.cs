@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using MilvusOps.Engine;
+using MilvusOps.Engine.Migration;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
@@ -8,7 +9,9 @@ namespace MilvusOps.Cmdlets;
 /// <summary>
 /// Upserts patterns from the pipeline into a collection, in batches (one transaction each). A bad
 /// object is reported and skipped; everything before it is written first, so -ErrorAction Stop
-/// leaves exactly the objects ahead of the failure in the store.
+/// leaves exactly the objects ahead of the failure in the store. A line of an Import-SqlitePattern rejects
+/// file that still carries its ErrorId is refused (UnfixedReject), so piping the file back unchanged lands
+/// nothing: fix the line and remove its ErrorId, or fix the fields and pass -Force.
 /// </summary>
 /// <example>
 /// <code>
@@ -27,6 +30,12 @@ namespace MilvusOps.Cmdlets;
 /// Get-Pattern legacy | Add-Pattern current
 /// </code>
 /// <para>Copies every pattern of the collection legacy into current: the Pattern objects bind by property name.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Get-Content ./legacy.current.1a2b3c4d.rejects.jsonl | ConvertFrom-Json | Select-Object * -ExcludeProperty ErrorId, Reason | Add-Pattern current
+/// </code>
+/// <para>Re-imports rejected rows after fixing them in the file: removing ErrorId says a line is fixed. Lines piped back unchanged are refused with UnfixedReject.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "Pattern", SupportsShouldProcess = true)]
 [OutputType(typeof(Pattern))]
@@ -81,6 +90,16 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Land rejects-file lines that still carry their ErrorId: use it when you fixed the fields of the lines and
+    /// kept ErrorId and Reason. Without it such a line is refused (UnfixedReject). Even with it, a line is refused
+    /// while a field that its Undecoded list names is still empty, and a DuplicatePatternId line is always refused:
+    /// it would silently replace the first occurrence that the import wrote. Give it another PatternId, or remove its
+    /// ErrorId to replace the first occurrence on purpose.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void BeginProcessing()
     {
         _target = Call(() => Store.DescribeCollection(Collection, Cancellation));
@@ -93,6 +112,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
         Pattern pattern;
         try
         {
+            if (UnfixedReject() is { } refusal) throw refusal;
             string id = PatternId ?? throw new MilvusOpsException("MissingPatternId", ErrorKind.InvalidData,
                 $"Input object {_received} has no PatternId (or Id / pattern_id) property.", _received);
             pattern = PatternValidator.Validate(new Pattern(id, Vector ?? [], PatternType,
@@ -117,6 +137,25 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
         if (_written > 0)
             WriteProgress(new ProgressRecord(1, $"Adding patterns to {Collection}", "Done") { RecordType = ProgressRecordType.Completed });
         WriteVerbose($"Wrote {_written} of {_received} patterns to '{Collection}' in {_clock.Elapsed.TotalSeconds:F1} s.");
+    }
+
+    /// <summary>Why the input, a rejects line that still carries its ErrorId, may not land (<see cref="RejectLine.Refusal"/>); null when it may.</summary>
+    private MilvusOpsException? UnfixedReject()
+    {
+        if (InputObject?.Properties[RejectLine.ErrorIdProperty]?.Value is not { } errorId) return null;
+        object? undecoded = InputObject.Properties[RejectLine.UndecodedProperty]?.Value;
+        var fields = (LanguagePrimitives.GetEnumerable(undecoded)?.Cast<object?>() ?? (undecoded is null ? [] : [undecoded]))
+            .Select(f => f?.ToString() ?? "").ToList();
+        bool IsNull(string field) => field switch
+        {
+            nameof(Pattern.PatternId) => string.IsNullOrEmpty(PatternId),
+            nameof(Pattern.Vector) => Vector is null or { Length: 0 },
+            nameof(Pattern.PatternType) => PatternType is null,
+            nameof(Pattern.CoherenceMetrics) => CoherenceMetrics is null,
+            nameof(Pattern.TemporalContext) => TemporalContext is null,
+            _ => false,
+        };
+        return RejectLine.Refusal(PatternId, errorId.ToString(), InputObject.Properties[RejectLine.SourceRowProperty]?.Value, fields, IsNull, Force);
     }
 
     private void Flush()

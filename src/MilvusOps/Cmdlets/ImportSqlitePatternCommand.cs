@@ -21,7 +21,7 @@ namespace MilvusOps.Cmdlets;
 /// <code>
 /// Import-SqlitePattern ./legacy.db current -CreateCollection -ColumnMap @{ coherence_metrics = [ordered]@{ quantum_coherence = 'qc'; quantum_stability = 'qs'; pattern_coherence = 'pc' } }
 /// </code>
-/// <para>Migrates the file, building coherence_metrics from three scalar columns; rejected rows go to ./legacy.db.current.rejects.jsonl. After an interruption, the same command with -Resume continues from the checkpoint.</para>
+/// <para>Migrates the file, building coherence_metrics from three scalar columns; rejected rows go to ./legacy.current.&lt;target&gt;.rejects.jsonl (the report's RejectPath), where &lt;target&gt; is a short hash of the connected store. After an interruption, the same command with -Resume continues from the checkpoint; without -Resume the run warns that it starts over.</para>
 /// </example>
 [Cmdlet(VerbsData.Import, "SqlitePattern", SupportsShouldProcess = true, DefaultParameterSetName = TableSet)]
 [Alias("Import-SqlitePatterns")]
@@ -62,7 +62,14 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
     [ValidateRange(1, 1_000_000)]
     public int BatchSize { get; set; } = 5000;
 
-    /// <summary>The JSON Lines file of rejected rows; defaults to &lt;source&gt;.&lt;collection&gt;.rejects.jsonl beside the source.</summary>
+    /// <summary>
+    /// The JSON Lines file of rejected rows; the checkpoint is this path plus .checkpoint. Defaults to
+    /// &lt;source&gt;.&lt;collection&gt;.&lt;target&gt;.rejects.jsonl beside the source, where &lt;target&gt; is a short, stable hash of
+    /// the store and database, so each target has its own. Refused (RejectPathInvalid) before anything is written
+    /// when it names the source, the store file or its -wal/-shm/-journal files, a folder, a folder that does not
+    /// exist, a file that cannot be written, or an existing file that is not this import's own: an empty file, or
+    /// a rejects file of this source whose checkpoint (if any) is for this source and target.
+    /// </summary>
     [Parameter]
     public string? RejectPath { get; set; }
 
@@ -71,7 +78,11 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long? MaxRejects { get; set; }
 
-    /// <summary>Continue from the checkpoint of an earlier, interrupted run.</summary>
+    /// <summary>
+    /// Continue from the checkpoint of an earlier, interrupted run. The checkpoint must be for the same source
+    /// (file, table or query) and target (store, database, collection), or the run fails with CheckpointMismatch,
+    /// naming what differs. Without -Resume, an unfinished checkpoint is replaced, with a warning.
+    /// </summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
@@ -82,8 +93,9 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
     protected override void ProcessRecord()
     {
         var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
-        string rejectPath = GetUnresolvedProviderPathFromPSPath(RejectPath
-            ?? System.IO.Path.ChangeExtension(sourceOptions.Path, null) + $".{Collection}.rejects.jsonl");
+        string rejectPath = RejectPath is null
+            ? ImportIdentity.DefaultRejectPath(sourceOptions.Path, Collection, Store)
+            : GetUnresolvedProviderPathFromPSPath(RejectPath);
         bool write = ShouldProcess($"{sourceOptions.Path} -> collection '{Collection}' in {Target}", "Import legacy patterns");
         var options = new ImportOptions(sourceOptions, Collection, rejectPath)
         {
@@ -94,7 +106,7 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
             WhatIf = !write,
         };
         string activity = $"Importing {System.IO.Path.GetFileName(sourceOptions.Path)} into {Collection}";
-        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), Cancellation));
+        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), Cancellation, WriteWarning));
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
         if (report.WhatIf) WriteVerbose(report.Mapping);
         WriteStoreObject(report);

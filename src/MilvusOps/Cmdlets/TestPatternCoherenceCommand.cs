@@ -9,7 +9,8 @@ namespace MilvusOps.Cmdlets;
 /// <summary>
 /// Verifies a collection: coherence thresholds, temporal context, and (with -SourcePath) bit-exact
 /// fidelity against the legacy SQLite file it was migrated from. One result object per check;
-/// -Quiet returns a single bool for Pester and scripts.
+/// -Quiet returns a single bool for Pester and scripts. A collection with fewer than -MinCount patterns
+/// (default 1) fails the Threshold check, so a scheduled check cannot pass on an emptied collection.
 /// </summary>
 /// <example>
 /// <code>
@@ -37,12 +38,11 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     [Alias("Name")]
     public string Collection { get; set; } = "";
 
-    /// <summary>The minimum every metric must reach, unless -Thresholds names its own.</summary>
+    /// <summary>The minimum every metric must reach, unless -Thresholds names its own. NaN and infinity are refused (InvalidThreshold).</summary>
     [Parameter]
-    [ValidateRange(double.MinValue, double.MaxValue)]
     public double Threshold { get; set; } = CoherenceVerifier.DefaultThreshold;
 
-    /// <summary>Per-metric minimums, e.g. @{ quantum_coherence = 0.95 }. Metrics named here are checked too.</summary>
+    /// <summary>Per-metric minimums, e.g. @{ quantum_coherence = 0.95 }. Metrics named here are checked too. A value that is not a finite number is refused (InvalidThreshold).</summary>
     [Parameter]
     public Hashtable? Thresholds { get; set; }
 
@@ -50,7 +50,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     [Parameter]
     public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
 
-    /// <summary>The legacy SQLite file the collection was migrated from: adds the Fidelity check.</summary>
+    /// <summary>The legacy SQLite file the collection was migrated from: adds the Fidelity check. It is opened and mapped before the collection is scanned, so a missing file fails at once (SourceNotFound).</summary>
     [Parameter]
     [Alias("Path")]
     public string? SourcePath { get; set; }
@@ -72,24 +72,36 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     [ValidateRange(0, 1_000_000)]
     public int MaxViolations { get; set; } = 100;
 
+    /// <summary>The fewest patterns the collection may hold: fewer fails the Threshold check, and -Quiet returns false. Pass 0 to accept an empty collection.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MinCount { get; set; } = 1;
+
     /// <summary>Return one bool: true when every check passed.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
     {
-        var thresholds = ResolveThresholds();
-        Report(Call(() => CoherenceVerifier.CheckThresholds(Store, Collection, thresholds, MaxViolations)));
-        Report(Call(() => CoherenceVerifier.CheckTemporalContext(Store, Collection, DateTimeOffset.UtcNow, MaxViolations)));
+        var thresholds = Call(ResolveThresholds);
+        // Every argument is checked, and the source opened, before the collection is scanned.
+        using var fidelity = OpenFidelityCheck();
+        foreach (var result in Call(() => CoherenceVerifier.CheckPatterns(Store, Collection, thresholds, DateTimeOffset.UtcNow, MinCount, MaxViolations, Cancellation)))
+            Report(result);
+        if (fidelity is not null) Report(Call(() => fidelity.Run(MaxViolations, Cancellation)));
+    }
+
+    private FidelityCheck? OpenFidelityCheck()
+    {
         if (SourcePath is null)
         {
             if (Table is not null || Query is not null || ColumnMap is not null)
                 ThrowEngineError(new MilvusOpsException("SourcePathRequired", ErrorKind.InvalidArgument,
                     "-Table, -Query and -ColumnMap describe the legacy source: add -SourcePath to run the fidelity check."));
-            return;
+            return null;
         }
         var source = Call(() => LegacySourceArguments.Options(this, SourcePath, Table, Query, ColumnMap, dimension: null));
-        Report(Call(() => FidelityCheck.Run(Store, Collection, source, MaxViolations)));
+        return Call(() => FidelityCheck.Open(Store, Collection, source));
     }
 
     protected override void EndProcessing()
@@ -110,7 +122,8 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
         foreach (DictionaryEntry entry in Thresholds ?? [])
         {
             string metric = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
-            thresholds[metric] = LanguagePrimitives.ConvertTo<double>(entry.Value);
+            thresholds[metric] = LanguagePrimitives.TryConvertTo(entry.Value, CultureInfo.InvariantCulture, out double value)
+                ? value : throw CoherenceVerifier.InvalidThreshold(metric, entry.Value);
         }
         return thresholds;
     }

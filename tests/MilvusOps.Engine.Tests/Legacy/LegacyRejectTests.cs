@@ -195,8 +195,9 @@ public sealed class LegacyRejectTests : IDisposable
         Row("p", F32(1, 2, 3), """{"a":1}""", null, "wave");
         var record = _file.ReadAll()[2];
         string path = Path.GetTempFileName();
-        using (var writer = new MilvusOps.Engine.Migration.RejectWriter(path, keepBytes: 0))
-            writer.Write(new MilvusOps.Engine.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.OriginalValues));
+        using (var writer = new MilvusOps.Engine.Migration.RejectWriter(path, keepBytes: 0, source: "/data/legacy.db"))
+            writer.Write(new MilvusOps.Engine.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields,
+                record.UndecodedFields, record.OriginalValues));
         string line = File.ReadAllLines(path).Single();
         File.Delete(path);
         Assert.DoesNotContain('\n', line);
@@ -205,6 +206,9 @@ public sealed class LegacyRejectTests : IDisposable
         Assert.Equal(3, root.GetProperty("SourceRow").GetInt64());
         Assert.Equal("p", root.GetProperty("PatternId").GetString());
         Assert.Equal("VectorDimensionMismatch", root.GetProperty("ErrorId").GetString());
+        Assert.Equal(["Vector"], root.GetProperty("Undecoded").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("Vector").ValueKind);
+        Assert.Equal("/data/legacy.db", root.GetProperty("Source").GetString());
         var values = root.GetProperty("Values");
         Assert.Equal(Convert.ToBase64String(F32(1, 2, 3)), values.GetProperty("emb").GetString());
         Assert.Equal("""{"a":1}""", values.GetProperty("metrics").GetString());
