@@ -13,14 +13,23 @@ internal static class FilterLimits
     public const int MaxLength = 65_536;
 
     /// <summary>
-    /// Nesting levels: parentheses, prefix operators (not, !, -, +, exists), lists, function calls, and
-    /// the depth of the tree they build. The translator adds at most a few SQL levels per tree level,
-    /// so 64 keeps the SQL far below SQLite's expression depth of 1000.
+    /// The depth of the syntax tree: every walker recurses once per level. The translator adds at most a
+    /// few SQL levels per tree level, so 64 keeps the SQL far below SQLite's expression depth of 1000.
     /// </summary>
     public const int MaxDepth = 64;
 
-    /// <summary>SQL parameters one filter may use: under SQLite's default of 32,766, leaving room for the store's own.</summary>
-    public const int MaxSqlParameters = 32_000;
+    /// <summary>
+    /// Open parentheses, brackets, function calls and prefix operators (not, !, -, +, exists) at any point
+    /// of the text, which bound the parser's own recursion. Twice <see cref="MaxDepth"/>, because the
+    /// canonical text of a tree (FilterFormatter) opens up to two per level, as in (not (...)).
+    /// </summary>
+    public const int MaxNesting = 2 * MaxDepth;
+
+    /// <summary>
+    /// SQL parameters (literals and JSON paths) one filter may use. SQLite allows 32,766 by default, but
+    /// binding them by name takes time quadratic in their number (about 10 s for 32,000), so 10,000.
+    /// </summary>
+    public const int MaxSqlParameters = 10_000;
 
     public const string TooComplexId = "FilterTooComplex";
 
@@ -50,7 +59,7 @@ internal static class FilterLimits
             var (node, depth) = pending.Pop();
             if (depth > MaxDepth)
             {
-                throw TooComplex("nesting depth", depth, MaxDepth, expression);
+                throw TooComplex("syntax tree depth", depth, MaxDepth, expression);
             }
 
             foreach (FilterNode child in Children(node))

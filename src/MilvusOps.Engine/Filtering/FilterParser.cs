@@ -326,9 +326,9 @@ internal sealed class FilterParser
 
     private FilterNode ParseUnary()
     {
-        if (++_nesting > FilterLimits.MaxDepth)
+        if (++_nesting > FilterLimits.MaxNesting)
         {
-            throw FilterLimits.TooComplex("nesting depth", _nesting, FilterLimits.MaxDepth, _expression);
+            throw FilterLimits.TooComplex("nesting of parentheses, brackets, calls and prefix operators", _nesting, FilterLimits.MaxNesting, _expression);
         }
 
         try
