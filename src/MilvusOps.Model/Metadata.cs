@@ -122,7 +122,7 @@ public static class Metadata
 
     public static MilvusOpsException NumberOutOfRange(string fieldName, string? patternId, string number) =>
         new(NumberOutOfRangeId, ErrorKind.InvalidData,
-            $"{Owner(patternId)}{fieldName} holds the number {(number.Length > 40 ? number[..40] + "…" : number)}, which is not a finite double; Milvus would read it as infinity.",
+            $"{Owner(patternId)}{fieldName} holds the number {(number.Length > 40 ? number[..40] + "…" : number)}, which is not a finite double (a JSON number past ±1.8e308 reads back as infinity).",
             patternId);
 
     private static string Owner(string? patternId) => patternId is null ? "" : $"Pattern '{Utf16Text.Printable(patternId)}': ";
