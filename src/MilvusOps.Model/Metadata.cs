@@ -114,18 +114,16 @@ public static class Metadata
 
     public static MilvusOpsException TooDeep(string fieldName, string? patternId) =>
         new(TooDeepId, ErrorKind.InvalidData,
-            $"{Owner(patternId)}{fieldName} nests objects and arrays more than {MaxDepth} levels deep; the limit is {MaxDepth}.", patternId);
+            $"{Utf16Text.Owner(patternId)}{fieldName} nests objects and arrays more than {MaxDepth} levels deep; the limit is {MaxDepth}.", patternId);
 
     public static MilvusOpsException Cycle(string fieldName, string? patternId, string path) =>
         new(CycleId, ErrorKind.InvalidData,
-            $"{Owner(patternId)}{fieldName} contains itself (at {path}), so it cannot be written as JSON.", patternId);
+            $"{Utf16Text.Owner(patternId)}{fieldName} contains itself (at {path}), so it cannot be written as JSON.", patternId);
 
     public static MilvusOpsException NumberOutOfRange(string fieldName, string? patternId, string number) =>
         new(NumberOutOfRangeId, ErrorKind.InvalidData,
-            $"{Owner(patternId)}{fieldName} holds the number {(number.Length > 40 ? number[..40] + "…" : number)}, which is not a finite double (a JSON number past ±1.8e308 reads back as infinity).",
+            $"{Utf16Text.Owner(patternId)}{fieldName} holds the number {(number.Length > 40 ? number[..40] + "…" : number)}, which is not a finite double (a JSON number past ±1.8e308 reads back as infinity).",
             patternId);
-
-    private static string Owner(string? patternId) => patternId is null ? "" : $"Pattern '{Utf16Text.Printable(patternId)}': ";
 
     private static MetadataDictionary ToDictionary(JsonElement element)
     {
@@ -232,7 +230,7 @@ public static class Metadata
         // The writer would throw a bare ArgumentException for a lone surrogate.
         private string Encodable(string text)
         {
-            Utf16Text.CheckEncodable(text, fieldName, patternId ?? "");
+            Utf16Text.CheckEncodable(text, fieldName, patternId);
             return text;
         }
 

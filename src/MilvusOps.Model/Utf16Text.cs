@@ -26,16 +26,19 @@ public static class Utf16Text
     }
 
     /// <summary>InvalidUtf8 when <paramref name="text"/> holds a lone surrogate; <paramref name="what"/> names where it is.</summary>
-    public static void CheckEncodable(string? text, string what, string patternId)
+    public static void CheckEncodable(string? text, string what, string? patternId)
     {
         if (text is not null && IndexOfLoneSurrogate(text) is var index and >= 0)
             throw Invalid(what, patternId, string.Create(CultureInfo.InvariantCulture, $"U+{(int)text[index]:X4} at character {index}"));
     }
 
-    public static MilvusOpsException Invalid(string what, string patternId, string where) =>
+    public static MilvusOpsException Invalid(string what, string? patternId, string where) =>
         new(InvalidUtf8Id, ErrorKind.InvalidData,
-            $"Pattern '{Printable(patternId)}': {what} holds a lone surrogate ({where}), which is not valid Unicode and cannot be stored as the UTF-8 Milvus requires.",
+            $"{Owner(patternId)}{what} holds a lone surrogate ({where}), which is not valid Unicode and cannot be stored as the UTF-8 Milvus requires.",
             patternId);
+
+    /// <summary>"Pattern 'id': " to start a message about a pattern's field (nothing without an id), printable whatever the id holds.</summary>
+    internal static string Owner(string? patternId) => patternId is null ? "" : $"Pattern '{Printable(patternId)}': ";
 
     /// <summary>The text with lone surrogates shown as \uXXXX, so an error message about it can itself be printed.</summary>
     public static string Printable(string? text)
