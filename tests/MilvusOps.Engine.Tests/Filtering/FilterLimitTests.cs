@@ -96,6 +96,30 @@ public sealed class FilterLimitTests
         Assert.Equal(["p01"], database.Match("coherence_metrics[\"n\"]" + Repeat(" + 0", 55) + " == 3"));
     }
 
+    [Theory]
+    [InlineData("not ", "(pattern_type == \"a\")", "", "")]
+    [InlineData("-", "coherence_metrics[\"n\"]", "", " > 1")]
+    [InlineData("array_length(", "coherence_metrics", ")", " > 1")]
+    public void TheCanonicalTextOfTheDeepestAcceptedTreeReadsBack(string open, string core, string close, string tail)
+    {
+        // Walk down from too deep to the first depth the parser accepts. Its canonical text opens up to
+        // two levels per tree level, as in (not (...)), and must still be within the nesting limit.
+        FilterNode? deepest = null;
+        for (int count = FilterLimits.MaxDepth + 5; deepest is null; count--)
+        {
+            try
+            {
+                deepest = FilterParser.Parse(Repeat(open, count) + core + Repeat(close, count) + tail);
+            }
+            catch (MilvusOpsException error) when (error.ErrorId == "FilterTooComplex")
+            {
+            }
+        }
+
+        string canonical = FilterFormatter.Format(deepest);
+        Assert.Equal(canonical, FilterFormatter.Format(FilterParser.Parse(canonical)!));
+    }
+
     [Fact]
     public void TooManySqlParametersAreRefused()
     {
