@@ -20,13 +20,28 @@ public sealed record CollectionSpec
     /// <summary>Index types Milvus 2.5 builds on float vectors; the embedded store records them and searches exactly.</summary>
     public static readonly IReadOnlyList<string> IndexTypes = IndexRules.IndexTypes;
 
-    private static readonly Regex NamePattern = new("^[A-Za-z_][A-Za-z0-9_]{0,254}$", RegexOptions.CultureInvariant);
+    // \z, not $: $ also matches before a final newline, which let "name\n" through.
+    private static readonly Regex NamePattern = new(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Milvus's rule for collection names. Both stores apply it to every name a caller gives, before the
+    /// name reaches SQL or gRPC, so a name with a newline or a control character fails the same way on both.
+    /// </summary>
+    public static string CheckName(string name)
+    {
+        if (name is null || !NamePattern.IsMatch(name))
+            throw Invalid("InvalidCollectionName",
+                $"Collection name '{Printable(name)}' is not valid: use letters, digits and underscores, start with a letter or underscore, at most 255 characters.", name);
+        return name;
+    }
+
+    // Control characters shown as \uXXXX, so the message prints on one line and shows what is wrong.
+    private static string Printable(string? name) =>
+        string.Concat((name ?? "").Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     public CollectionSpec Validate()
     {
-        if (!NamePattern.IsMatch(Name))
-            throw Invalid("InvalidCollectionName",
-                $"Collection name '{Name}' is not valid: use letters, digits and underscores, start with a letter or underscore, at most 255 characters.", Name);
+        CheckName(Name);
         if (Dimension < 1 || Dimension > PatternSchema.MaxDimension)
             throw Invalid("InvalidDimension", $"Dimension {Dimension} is out of range: Milvus accepts 1 to {PatternSchema.MaxDimension}.", Dimension);
         if (MaxIdLength < 1 || MaxIdLength > PatternSchema.MaxVarCharLength)

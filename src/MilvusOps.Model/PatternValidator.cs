@@ -26,6 +26,9 @@ public static class PatternValidator
         string id = pattern.PatternId;
         if (string.IsNullOrEmpty(id))
             throw Invalid("MissingPatternId", "A pattern has no id: pattern_id is the primary key and must be set.", id);
+        // Before the byte counts below, which would count a lone surrogate as the 3 bytes of U+FFFD.
+        Utf16Text.CheckEncodable(id, PatternSchema.PatternId, id);
+        Utf16Text.CheckEncodable(pattern.PatternType, PatternSchema.PatternType, id);
         int maxIdLength = MaxLength(collection, PatternSchema.PatternId);
         if (Encoding.UTF8.GetByteCount(id) > maxIdLength)
             throw Invalid("PatternIdTooLong",

@@ -511,6 +511,7 @@ public sealed class EmbeddedStore : IPatternStore
 
     private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx)
     {
+        CollectionSpec.CheckName(name);
         using var command = connection.CreateCommand($"SELECT id, spec, data_version, created_utc FROM {Catalog} WHERE name = @name", tx);
         command.Parameters.AddWithValue("@name", name);
         using var reader = command.ExecuteReader();

@@ -20,7 +20,7 @@ public static class FilterExpression
     /// Parses <paramref name="expression"/> and translates it to SQLite for the embedded store.
     /// Returns null when the expression is null, empty or whitespace ("no filter").
     /// </summary>
-    /// <exception cref="MilvusOpsException">FilterSyntaxError, FilterFieldNotFound, FilterFieldNotFilterable, FilterNotSupported or FilterTypeMismatch.</exception>
+    /// <exception cref="MilvusOpsException">FilterSyntaxError, FilterFieldNotFound, FilterFieldNotFilterable, FilterNotSupported, FilterTypeMismatch or FilterTooComplex.</exception>
     public static SqlFilter? ToSqlite(string? expression, IReadOnlyList<FilterField> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);

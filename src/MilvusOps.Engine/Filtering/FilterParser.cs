@@ -11,6 +11,7 @@ internal sealed class FilterParser
     private readonly string _expression;
     private readonly List<FilterToken> _tokens;
     private int _index;
+    private int _nesting;   // ParseUnary frames open: every recursive path of the grammar passes through one
 
     private FilterParser(string expression)
     {
@@ -31,6 +32,7 @@ internal sealed class FilterParser
             return null;
         }
 
+        FilterLimits.CheckLength(expression);
         var parser = new FilterParser(expression);
         FilterNode node = parser.ParseOr();
         if (parser.Current.Kind != TokenKind.End)
@@ -40,6 +42,7 @@ internal sealed class FilterParser
                 : "an operator or end of expression");
         }
 
+        FilterLimits.CheckDepth(node, expression);
         return node;
     }
 
@@ -118,30 +121,43 @@ internal sealed class FilterParser
         _index++;
     }
 
-    private FilterNode ParseOr()
+    private FilterNode ParseOr() => ParseChain(LogicalOp.Or, ParseAnd);
+
+    private FilterNode ParseAnd() => ParseChain(LogicalOp.And, ParseComparison);
+
+    private bool AtLogical(LogicalOp op) => op == LogicalOp.Or
+        ? Current.Kind == TokenKind.OrOr || IsKeyword(Current, "or")
+        : Current.Kind == TokenKind.AndAnd || IsKeyword(Current, "and");
+
+    /// <summary>
+    /// Reads <c>t1 op t2 op ...</c> in a loop and builds a balanced tree, so that a chain of thousands
+    /// of terms is a few levels deep for every walker (and for SQLite) instead of one level per term.
+    /// and/or are associative, so the grouping does not change the result.
+    /// </summary>
+    private FilterNode ParseChain(LogicalOp op, Func<FilterNode> parseTerm)
     {
-        FilterNode left = ParseAnd();
-        while (Current.Kind == TokenKind.OrOr || IsKeyword(Current, "or"))
+        var terms = new List<FilterNode> { parseTerm() };
+        while (AtLogical(op))
         {
             Advance();
-            FilterNode right = ParseAnd();
-            left = new LogicalNode(left.Position, LogicalOp.Or, left, right);
+            terms.Add(parseTerm());
         }
 
-        return left;
+        return Balanced(op, terms, 0, terms.Count);
     }
 
-    private FilterNode ParseAnd()
+    // The left half takes the extra term, so a chain of three stays ((a op b) op c) as before.
+    private static FilterNode Balanced(LogicalOp op, List<FilterNode> terms, int start, int end)
     {
-        FilterNode left = ParseComparison();
-        while (Current.Kind == TokenKind.AndAnd || IsKeyword(Current, "and"))
+        int count = end - start;
+        if (count == 1)
         {
-            Advance();
-            FilterNode right = ParseComparison();
-            left = new LogicalNode(left.Position, LogicalOp.And, left, right);
+            return terms[start];
         }
 
-        return left;
+        int middle = start + ((count + 1) / 2);
+        FilterNode left = Balanced(op, terms, start, middle);
+        return new LogicalNode(left.Position, op, left, Balanced(op, terms, middle, end));
     }
 
     private static ComparisonOp? ComparisonOf(FilterToken token) => token.Kind switch
@@ -309,6 +325,23 @@ internal sealed class FilterParser
     }
 
     private FilterNode ParseUnary()
+    {
+        if (++_nesting > FilterLimits.MaxNesting)
+        {
+            throw FilterLimits.TooComplex("nesting of parentheses, brackets, calls and prefix operators", _nesting, FilterLimits.MaxNesting, _expression);
+        }
+
+        try
+        {
+            return ParseUnaryOperand();
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private FilterNode ParseUnaryOperand()
     {
         FilterToken token = Current;
         if (token.Kind == TokenKind.Minus)

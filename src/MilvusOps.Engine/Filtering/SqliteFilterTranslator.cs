@@ -147,6 +147,11 @@ internal static class SqliteFilterTranslator
 
         private string Param(object? value)
         {
+            if (Parameters.Count >= FilterLimits.MaxSqlParameters)
+            {
+                throw FilterLimits.TooComplex("number of values and JSON paths", Parameters.Count + 1, FilterLimits.MaxSqlParameters, expression);
+            }
+
             string name = prefix + Parameters.Count.ToString(CultureInfo.InvariantCulture);
             Parameters.Add(new KeyValuePair<string, object?>(name, value));
             return name;

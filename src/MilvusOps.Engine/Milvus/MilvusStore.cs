@@ -201,8 +201,11 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         _collections.TryRemove(name, out _);
     }
 
-    private bool Exists(string name, CancellationToken cancellation) =>
-        _rpc.Call("HasCollection", name, cancellation, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
+    private bool Exists(string name, CancellationToken cancellation)
+    {
+        CollectionSpec.CheckName(name);
+        return _rpc.Call("HasCollection", name, cancellation, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
+    }
 
     // ---------------------------------------------------------------- writes
 
@@ -266,6 +269,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>
     public void Flush(string collection, CancellationToken cancellation = default)
     {
+        CollectionSpec.CheckName(collection);
         var request = new Rpc.FlushRequest { DbName = Db };
         request.CollectionNames.Add(collection);
         var flushed = _rpc.Call("Flush", collection, cancellation, (c, o) => c.Flush(request, o), r => r.Status);
@@ -411,6 +415,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// <summary>Sends a query at this connection's consistency level, loading the collection again if it was released.</summary>
     private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request, CancellationToken cancellation)
     {
+        CollectionSpec.CheckName(collection);
         SetConsistency(request);
         return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, cancellation, (c, o) => c.Query(request, o), r => r.Status)), cancellation);
     }
@@ -519,6 +524,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
     {
+        CollectionSpec.CheckName(name);
         if (!refresh && _collections.TryGetValue(name, out var cached))
             return cached;
         var described = Guard(name, () => _rpc.Call("DescribeCollection", name, cancellation,

@@ -31,6 +31,19 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
         }
         foreach (string name in Name)
         {
+            // A name no collection can have is a mistake to report, not a wildcard that matches nothing.
+            if (name.Any(char.IsControl) || !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                try
+                {
+                    CollectionSpec.CheckName(name);
+                }
+                catch (MilvusOpsException invalid)
+                {
+                    WriteEngineError(invalid);
+                    continue;
+                }
+            }
             var pattern = new WildcardPattern(name, WildcardOptions.None);
             var matches = collections.Where(c => pattern.IsMatch(c.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
