@@ -222,6 +222,7 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
             shell.Stop();   // what Ctrl+C does
             Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
         }
+        Assert.Matches(@"WARNING: Import-SqlitePattern was stopped after [\d,]+ of [\d,]+ source rows .*Run the same command with -Resume", _session.Diagnostics);
         using (var checkpoint = JsonDocument.Parse(File.ReadAllText(RejectPath + ".checkpoint")))
         {
             long written = checkpoint.RootElement.GetProperty("RowsWritten").GetInt64();

@@ -36,6 +36,9 @@ public sealed class ModuleSession : IDisposable
     /// <summary>What Out-Default rendered through the host so far.</summary>
     public string Rendered => _output.ToString();
 
+    /// <summary>What the host's error, warning, verbose and debug lines carried so far.</summary>
+    public string Diagnostics => _diagnostics.ToString();
+
     /// <summary>Runs a script; its arguments are $args. Throws when the script has a terminating error.</summary>
     public Collection<PSObject> Run(string script, params object?[] arguments) => Invoke(script, arguments).Output;
 

@@ -106,7 +106,26 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
             WhatIf = !write,
         };
         string activity = $"Importing {System.IO.Path.GetFileName(sourceOptions.Path)} into {Collection}";
-        var report = Call(() => SqliteImporter.Run(Store, options, progress => WriteProgress(Progress(activity, progress)), Cancellation, WriteWarning));
+        ImportProgress? reached = null;
+        MigrationReport report;
+        try
+        {
+            report = Call(() => SqliteImporter.Run(Store, options, progress =>
+            {
+                reached = progress;
+                WriteProgress(Progress(activity, progress));
+            }, Cancellation, WriteWarning));
+            if (Cancellation.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+        catch (PipelineStoppedException)
+        {
+            // A stopped pipeline carries no more output: the host is the one place left to say how far the import got.
+            Host.UI.WriteWarningLine(
+                $"Import-SqlitePattern was stopped after {reached?.RowsDone ?? 0:N0} of {reached?.TotalRows ?? 0:N0} source rows " +
+                $"({reached?.RowsWritten ?? 0:N0} written, {reached?.RowsRejected ?? 0:N0} rejected); every written batch is in '{Collection}'. " +
+                $"Run the same command with -Resume to continue from the checkpoint {options.CheckpointPath}.");
+            throw;
+        }
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
         if (report.WhatIf) WriteVerbose(report.Mapping);
         WriteStoreObject(report);
