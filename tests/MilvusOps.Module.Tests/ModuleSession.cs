@@ -75,6 +75,27 @@ public sealed class ModuleSession : IDisposable
         throw new InvalidOperationException("MilvusOps.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>
+    /// Holds the write lock of a store file, as another writer would, until disposed. It uses the module's own SQLite:
+    /// POSIX locks taken by a second copy of SQLite in the same process would not be seen (other processes' locks are).
+    /// </summary>
+    public IDisposable HoldWriteLock(string storePath)
+    {
+        Run("""
+            $sqlite = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'MilvusOps' |
+                ForEach-Object { $_.Assemblies } | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+            $global:lockHolder = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), "Data Source=$($args[0]);Pooling=False")
+            $global:lockHolder.Open()
+            $command = $global:lockHolder.CreateCommand(); $command.CommandText = 'BEGIN EXCLUSIVE'; $command.ExecuteNonQuery() | Out-Null
+            """, storePath);
+        return new Release(() => Run("$global:lockHolder.Dispose()"));
+    }
+
+    private sealed class Release(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
     /// <summary>Starts a script without waiting, for tests that stop it (as Ctrl+C does) part-way.</summary>
     public (PowerShell Shell, IAsyncResult Running) Start(string script, params object?[] arguments)
     {

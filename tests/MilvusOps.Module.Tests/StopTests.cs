@@ -43,23 +43,12 @@ public sealed class StopTests : IDisposable
     public void A_write_waiting_for_another_writers_lock_stops_at_once()
     {
         _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
-        // Another writer holds the lock, through the module's own SQLite (see StoreFileTests); the wait would last 30 s.
-        _session.Run("""
-            $sqlite = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'MilvusOps' |
-                ForEach-Object { $_.Assemblies } | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
-            $global:holder = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), "Data Source=$($args[0]);Pooling=False")
-            $global:holder.Open()
-            $command = $global:holder.CreateCommand(); $command.CommandText = 'BEGIN EXCLUSIVE'; $command.ExecuteNonQuery() | Out-Null
-            """, _session.StorePath);
-        try
+        // Another writer holds the lock: without the stop, the wait would last the default 30 s.
+        using (_session.HoldWriteLock(_session.StorePath))
         {
             var started = DateTime.UtcNow;
             var stopped = StopWhen(() => DateTime.UtcNow > started.AddSeconds(1), "[pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern p");
             Assert.True(stopped < TimeSpan.FromSeconds(5), $"the stop took {stopped.TotalSeconds:F1} s");
-        }
-        finally
-        {
-            _session.Run("$global:holder.Dispose()");
         }
         Assert.Equal(0L, _session.Run("(Get-PatternCollection p).EntityCount")[0].BaseObject);
     }

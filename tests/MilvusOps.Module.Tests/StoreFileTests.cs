@@ -41,20 +41,12 @@ public sealed class StoreFileTests : IDisposable
     public void A_locked_store_gives_a_clear_ResourceUnavailable_error_and_writes_nothing()
     {
         _session.Run("Connect-Milvus ./patterns.db -Create -TimeoutSec 1 | Out-Null; New-PatternCollection p -Dimension 2 | Out-Null");
-        // Another writer holds the lock. It must use the module's own SQLite: POSIX locks taken by a
-        // second copy of SQLite in the same process would not be seen (other processes' locks are).
-        _session.Run("""
-            $sqlite = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'MilvusOps' |
-                ForEach-Object { $_.Assemblies } | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
-            $global:holder = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), "Data Source=$($args[0]);Pooling=False")
-            $global:holder.Open()
-            $command = $global:holder.CreateCommand(); $command.CommandText = 'BEGIN EXCLUSIVE'; $command.ExecuteNonQuery() | Out-Null
-            """, _session.StorePath);
-        var error = _session.Fail("[pscustomobject]@{ PatternId = 'a'; Vector = 1,2 } | Add-Pattern p");
+        ErrorRecord error;
+        using (_session.HoldWriteLock(_session.StorePath))
+            error = _session.Fail("[pscustomobject]@{ PatternId = 'a'; Vector = 1,2 } | Add-Pattern p");
         Assert.StartsWith("StoreLocked,", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
         Assert.Contains("locked", error.Exception.Message);
-        _session.Run("$global:holder.Dispose()");
         Assert.Equal(0L, _session.Run("(Get-PatternCollection p).EntityCount")[0].BaseObject);
     }
 

@@ -7,27 +7,7 @@ public abstract partial class ContractTests
     {
         // "name\n" passed the name rule's '$' before; the others reached SQL or gRPC as lookups.
         foreach (string name in new[] { "nl_name\n", "bad\u0000name", "tab\tname", "\u001b[31mred" })
-        {
-            string[] scripts =
-            [
-                "New-PatternCollection $args[0] -Dimension 2 @cx",
-                "Get-Pattern $args[0] @cx",
-                "[pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern $args[0] @cx",
-                "Find-SimilarPattern $args[0] -Vector 1, 2 @cx",
-                "Remove-Pattern $args[0] a @cx",
-                "Remove-Pattern $args[0] -Filter 'pattern_id == \"a\"' @cx",
-                "Remove-PatternCollection $args[0] -Confirm:$false -ErrorAction Stop @cx",
-                "Get-PatternCollection $args[0] -ErrorAction Stop @cx",
-                "Test-PatternCoherence $args[0] @cx",
-            ];
-            foreach (string script in scripts)
-            {
-                var error = FailOnTarget(script, name);
-                Assert.True(ErrorId(error) == "InvalidCollectionName" && error.CategoryInfo.Category == ErrorCategory.InvalidArgument,
-                    $"{script}: {error.FullyQualifiedErrorId} ({error.CategoryInfo.Category}): {error.Exception.Message}");
-                Assert.Equal(name, error.TargetObject);
-            }
-        }
+            AssertEveryCollectionCmdletFails(name, "InvalidCollectionName", ErrorCategory.InvalidArgument, "New-PatternCollection $args[0] -Dimension 2 @cx");
     }
 
     [SkippableFact]

@@ -163,15 +163,19 @@ public abstract partial class ContractTests
     // ------------------------------------------------------------------ errors
 
     [SkippableFact]
-    public void An_unknown_collection_is_CollectionNotFound_and_ObjectNotFound_for_every_cmdlet()
+    public void An_unknown_collection_is_CollectionNotFound_and_ObjectNotFound_for_every_cmdlet() =>
+        AssertEveryCollectionCmdletFails(NewName("nope"), "CollectionNotFound", ErrorCategory.ObjectNotFound);
+
+    /// <summary>Runs every cmdlet that names a collection on <paramref name="name"/>; each must fail with this error, naming it.</summary>
+    private void AssertEveryCollectionCmdletFails(string name, string errorId, ErrorCategory category, params string[] moreScripts)
     {
-        string name = NewName("nope");
         string[] scripts =
         [
+            .. moreScripts,
             "Get-Pattern $args[0] @cx",
             "Get-Pattern $args[0] a @cx",
-            "[pscustomobject]@{ PatternId = 'a'; Vector = 1 } | Add-Pattern $args[0] @cx",
-            "Find-SimilarPattern $args[0] -Vector 1 @cx",
+            "[pscustomobject]@{ PatternId = 'a'; Vector = 1, 2 } | Add-Pattern $args[0] @cx",
+            "Find-SimilarPattern $args[0] -Vector 1, 2 @cx",
             "Remove-Pattern $args[0] a @cx",
             "Remove-Pattern $args[0] -Filter 'pattern_id == \"a\"' @cx",
             "Remove-PatternCollection $args[0] -Confirm:$false -ErrorAction Stop @cx",
@@ -181,7 +185,7 @@ public abstract partial class ContractTests
         foreach (string script in scripts)
         {
             var error = FailOnTarget(script, name);
-            Assert.True(ErrorId(error) == "CollectionNotFound" && error.CategoryInfo.Category == ErrorCategory.ObjectNotFound,
+            Assert.True(ErrorId(error) == errorId && error.CategoryInfo.Category == category,
                 $"{script}: {error.FullyQualifiedErrorId} ({error.CategoryInfo.Category}): {error.Exception.Message}");
             Assert.Equal(name, error.TargetObject);
         }
