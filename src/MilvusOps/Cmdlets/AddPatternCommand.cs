@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using MilvusOps.Engine;
+using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Migration;
 using MilvusOps.Infrastructure;
 
@@ -102,7 +103,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
 
     protected override void BeginProcessing()
     {
-        _target = Call(() => Store.DescribeCollection(Collection, Cancellation));
+        _target = Call(() => Session.Describe(Collection));
         _clock.Start();
     }
 
@@ -115,7 +116,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
             if (UnfixedReject() is { } refusal) throw refusal;
             string id = PatternId ?? throw new MilvusOpsException("MissingPatternId", ErrorKind.InvalidData,
                 $"Input object {_received} has no PatternId (or Id / pattern_id) property.", _received);
-            pattern = PatternValidator.Validate(new Pattern(id, Vector ?? [], PatternType,
+            pattern = PatternSession.Check(new Pattern(id, Vector ?? [], PatternType,
                 MetadataInput.ToJson(CoherenceMetrics, PatternSchema.CoherenceMetrics, id),
                 MetadataInput.ToJson(TemporalContext, PatternSchema.TemporalContext, id), Collection), _target!);
         }
@@ -161,7 +162,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     private void Flush()
     {
         if (_batch.Count == 0) return;
-        Call(() => Store.Upsert(Collection, _batch, Cancellation));
+        Call(() => Session.Upsert(Collection, _batch));
         _written += _batch.Count;
         if (PassThru) _batch.ForEach(WriteStoreObject);
         _batch.Clear();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using MilvusOps.Engine;
 using MilvusOps.Engine.Filtering;
+using MilvusOps.Engine.Session;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
@@ -42,7 +43,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     private readonly List<float[]> _queries = [];
     private long _queryIndex;
     private string? _filter;
-    private int _dimension;
+    private SearchPlan? _plan;
     private Dictionary<string, object?>? _parameters;
 
     /// <summary>The collection to search.</summary>
@@ -96,8 +97,6 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 
     protected override void BeginProcessing()
     {
-        var collection = Call(() => Store.DescribeCollection(Collection, Cancellation));
-        _dimension = collection.Dimension;
         _filter = MinCoherence is double minimum
             ? FilterExpression.And(Filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {FilterExpression.FormatDouble(minimum)}")
             : Filter;
@@ -105,9 +104,9 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         _parameters = SearchParameter?.Cast<DictionaryEntry>().ToDictionary(
             e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
             e => e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value);
-        // Fail before the first query is read, with the error the store itself would give.
-        string searchParams = Call(() => IndexRules.SearchParamsJson(collection, Top, _parameters));
-        WriteVerbose($"Search parameters for the {collection.IndexType} index: {searchParams}.");
+        // Fail before the first query is read.
+        _plan = Call(() => Session.PlanSearch(Collection, Top, _parameters));
+        WriteVerbose($"Search parameters for the {_plan.Collection.IndexType} index: {_plan.ParametersJson}.");
         if (SearchParameter is not null && Target.Backend == StoreBackend.Embedded)
             WriteVerbose("The embedded store validated -SearchParameter as Milvus would, but it searches exactly: the parameters do not change its results.");
     }
@@ -117,7 +116,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         switch (ParameterSetName)
         {
             case IdSet:
-                var stored = Call(() => Store.Get(Collection, Id, Cancellation)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+                var stored = Call(() => Session.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
                 foreach (string id in Id)
                 {
                     if (stored.TryGetValue(id, out var pattern)) Enqueue(id, pattern.Vector);
@@ -140,7 +139,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         // A bad query is reported on its own, so it never sinks the batch it would have joined.
         try
         {
-            PatternValidator.CheckVector(vector, _dimension, queryId);
+            PatternSession.CheckQuery(_plan!, vector, queryId);
         }
         catch (MilvusOpsException ex)
         {
@@ -154,10 +153,11 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     private void Flush()
     {
         if (_queries.Count == 0) return;
-        var request = new SearchRequest(_queryIds.ToArray(), _queries.ToArray(), Top, _filter, _parameters);
+        string[] queryIds = [.. _queryIds];
+        float[][] queries = [.. _queries];
         _queryIds.Clear();
         _queries.Clear();
-        var results = Call(() => Store.Search(Collection, request, Cancellation));
+        var results = Call(() => Session.Search(_plan!, queryIds, queries, _filter));
         foreach (var hit in results.SelectMany(hits => hits)) WriteStoreObject(hit);
     }
 }

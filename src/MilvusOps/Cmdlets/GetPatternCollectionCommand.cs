@@ -23,7 +23,7 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
 
     protected override void ProcessRecord()
     {
-        var collections = Call(() => Store.ListCollections(Cancellation));
+        var collections = Call(() => Session.List());
         if (Name is null)
         {
             foreach (var collection in collections) WriteCounted(collection);
@@ -57,7 +57,7 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
     /// tool's collection without an index cannot load) is an error, and is still listed, with no count.</summary>
     private void WriteCounted(PatternCollection collection)
     {
-        TryCall(() => collection.EntityCount = Store.Count(collection.Name, cancellation: Cancellation), collection.Name);
+        TryCall(() => collection.EntityCount = Session.Count(collection.Name), collection.Name);
         WriteStoreObject(collection);
     }
 }

@@ -51,7 +51,7 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
     {
         if (ParameterSetName == IdSet)
         {
-            var found = Call(() => Store.Get(Collection, Id, Cancellation)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+            var found = Call(() => Session.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
             foreach (string id in Id)
             {
                 if (found.TryGetValue(id, out var pattern)) WriteStoreObject(pattern);
@@ -60,7 +60,7 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
             }
             return;
         }
-        var patterns = Call(() => Store.Query(Collection, Filter, Limit, Offset, Cancellation));
+        var patterns = Call(() => Session.Query(Collection, Filter, Limit, Offset));
         using var cursor = patterns.GetEnumerator();
         while (Call(cursor.MoveNext)) WriteStoreObject(cursor.Current);
     }

@@ -85,9 +85,9 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
         if (!ShouldProcess($"collection '{Name}' ({Dimension}-d, {Metric}, {spec.IndexType}) in {Target}", "Create pattern collection")) return;
         TryCall(() =>
         {
-            var collection = Store.CreateCollection(spec, IfNotExists, Cancellation);
+            var collection = Session.Create(spec, IfNotExists);
             // Shown to the user, so counted: zero for a new collection, the data of an existing one with -IfNotExists.
-            collection.EntityCount = Store.Count(Name, cancellation: Cancellation);
+            collection.EntityCount = Session.Count(Name);
             WriteStoreObject(collection);
         }, Name);
     }

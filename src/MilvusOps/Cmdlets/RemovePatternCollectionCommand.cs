@@ -25,9 +25,9 @@ public sealed class RemovePatternCollectionCommand : StoreObjectCmdlet
         foreach (string name in Name)
         {
             long count = 0;
-            if (!TryCall(() => count = Store.Count(name, cancellation: Cancellation), name)) continue;
+            if (!TryCall(() => count = Session.Count(name), name)) continue;
             if (!ShouldProcess($"collection '{name}' ({count} patterns) in {Target}", "Remove pattern collection")) continue;
-            TryCall(() => Store.DropCollection(name, Cancellation), name);
+            TryCall(() => Session.Drop(name), name);
         }
     }
 }

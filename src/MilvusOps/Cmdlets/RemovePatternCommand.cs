@@ -44,9 +44,9 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
     {
         if (ParameterSetName == FilterSet)
         {
-            long matching = Call(() => Store.Count(Collection, Filter, Cancellation));
+            long matching = Call(() => Session.Count(Collection, Filter));
             if (!ShouldProcess($"{matching} patterns where {Filter} in collection '{Collection}' in {Target}", "Remove patterns")) return;
-            long removed = Call(() => Store.DeleteWhere(Collection, Filter, Cancellation));
+            long removed = Call(() => Session.DeleteWhere(Collection, Filter));
             WriteVerbose($"Removed {removed} patterns from '{Collection}' in {Target}.");
             return;
         }
@@ -67,7 +67,7 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
     private void Flush((MilvusConnection Store, string Collection) key, List<string> ids)
     {
         if (ids.Count == 0) return;
-        long removed = Call(() => key.Store.Store.Delete(key.Collection, ids, Cancellation));
+        long removed = Call(() => SessionFor(key.Store).Delete(key.Collection, ids));
         WriteVerbose($"Removed {removed} of {ids.Count} patterns from '{key.Collection}' in {key.Store}.");
         ids.Clear();
     }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MilvusOps.Engine;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Infrastructure;
 
@@ -13,6 +14,7 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private MilvusConnection? _given;
     private bool _ownsGiven;
+    private PatternSession? _session;
 
     /// <summary>A connection from Connect-Milvus, or a store path or server URI (opened for this command and closed when it
     /// ends). Defaults to the session's connection.</summary>
@@ -42,7 +44,14 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>The store behind <see cref="Target"/>; a closed connection is a terminating error.</summary>
+    /// <summary>The session layer over <see cref="Target"/>: every store call of a cmdlet goes through it.</summary>
+    protected PatternSession Session => SessionFor(Target);
+
+    /// <summary>The session layer over a connection this command acts on.</summary>
+    protected PatternSession SessionFor(MilvusConnection connection) =>
+        _session is { } current && ReferenceEquals(current.Connection, connection) ? current : _session = new PatternSession(connection, Cancellation);
+
+    /// <summary>The store behind <see cref="Target"/>, for the pipelines (import, verification); a closed connection is a terminating error.</summary>
     protected IPatternStore Store => Call(() => Target.Store);
 
     /// <summary>-Connection or the session default; resolved once per command.</summary>

@@ -1,0 +1,86 @@
+namespace MilvusOps.Engine.Session;
+
+/// <summary>
+/// The session layer: what one command does through one connection. Every input is checked here, once (collection names
+/// and specs, patterns, query vectors, limits, -Top and search parameters), so a backend receives only valid requests
+/// and both backends refuse bad input with the same ErrorIds. Every backend call carries the command's cancellation token.
+/// </summary>
+public sealed class PatternSession(MilvusConnection connection, CancellationToken cancellation)
+{
+    public MilvusConnection Connection { get; } = connection;
+
+    /// <summary>The backend; a closed connection refuses it.</summary>
+    private IPatternStore Store => Connection.Store;
+
+    // ---------------------------------------------------------------- collections
+
+    public PatternCollection Create(CollectionSpec spec, bool ifNotExists) => Store.CreateCollection(spec.Validate(), ifNotExists, cancellation);
+
+    /// <summary>Every collection, described without counting.</summary>
+    public IReadOnlyList<PatternCollection> List() => Store.ListCollections(cancellation);
+
+    /// <summary>The collection, described without counting.</summary>
+    public PatternCollection Describe(string name) => Store.DescribeCollection(CollectionSpec.CheckName(name), cancellation);
+
+    /// <summary>The exact number of patterns (matching a filter, when given): paid only where someone reads it.</summary>
+    public long Count(string collection, string? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, cancellation);
+
+    public void Drop(string name) => Store.DropCollection(CollectionSpec.CheckName(name), cancellation);
+
+    // ---------------------------------------------------------------- patterns
+
+    /// <summary>Checks a pattern against the collection it goes to; <see cref="Upsert"/> takes only checked patterns.</summary>
+    public static Pattern Check(Pattern pattern, PatternCollection target) => PatternValidator.Validate(pattern, target);
+
+    /// <summary>Writes patterns that <see cref="Check"/> (or a reader's own checks) passed, replacing those with the same id.</summary>
+    public void Upsert(string collection, IReadOnlyList<Pattern> checkedPatterns) =>
+        Store.Upsert(CollectionSpec.CheckName(collection), checkedPatterns, cancellation);
+
+    /// <summary>Seals what was written (Milvus); call it once after a bulk load.</summary>
+    public void Flush(string collection) => Store.Flush(CollectionSpec.CheckName(collection), cancellation);
+
+    public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids) =>
+        Store.Get(CollectionSpec.CheckName(collection), ids, cancellation);
+
+    /// <summary>Patterns matching a filter (all when empty), in primary-key order, streamed.</summary>
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    {
+        if (limit is < 0 || offset < 0)
+            throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
+        return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, cancellation);
+    }
+
+    public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, cancellation);
+
+    /// <summary>Deletes every pattern matching a non-empty filter; returns how many.</summary>
+    public long DeleteWhere(string collection, string filter) =>
+        string.IsNullOrWhiteSpace(filter)
+            ? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
+                "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter)
+            : Store.DeleteWhere(CollectionSpec.CheckName(collection), filter, cancellation);
+
+    // ---------------------------------------------------------------- search
+
+    /// <summary>
+    /// Checks what every query of a search shares, before the first query is read: the collection, -Top against Milvus's
+    /// bound and the index's, and the search parameters against the index (with the defaults Milvus would get).
+    /// </summary>
+    public SearchPlan PlanSearch(string collection, int top, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        IndexRules.CheckTop(top);
+        var target = Describe(collection);
+        string parametersJson = IndexRules.SearchParamsJson(target, top, parameters);
+        return new SearchPlan(target, top, parameters, parametersJson);
+    }
+
+    /// <summary>Checks one query vector against the plan's collection.</summary>
+    public static void CheckQuery(SearchPlan plan, float[] vector, string queryId) =>
+        PatternValidator.CheckVector(vector, plan.Collection.Dimension, queryId);
+
+    /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, string? filter) =>
+        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters), cancellation);
+}
+
+/// <summary>A search whose shared inputs were checked: the collection, -Top and the search parameters (and their JSON as Milvus gets it).</summary>
+public sealed record SearchPlan(PatternCollection Collection, int Top, IReadOnlyDictionary<string, object?>? Parameters, string ParametersJson);
