@@ -45,7 +45,10 @@ public interface IPatternStore : IDisposable
     IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);
 
     /// <summary>Patterns matching a Milvus filter expression (all when empty), in primary-key order, streamed.</summary>
-    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default);
+    /// <remarks>Without <paramref name="includeVectors"/> each pattern's Vector is empty: a scan of the JSON documents then
+    /// reads a fraction of the bytes.</remarks>
+    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+        CancellationToken cancellation = default);
 
     /// <summary>Deletes by id; returns how many existed.</summary>
     long Delete(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);

@@ -22,6 +22,9 @@ public sealed class EmbeddedStore : IPatternStore
     private const string RetiredIds = "milvusops_retired_ids";
     private const string PatternColumns = "pattern_id, vector, pattern_type, coherence_metrics, temporal_context";
 
+    // The same ordinals, with no vector read: ReadPattern gives such a row an empty vector.
+    private const string PatternColumnsWithoutVector = "pattern_id, NULL, pattern_type, coherence_metrics, temporal_context";
+
     private readonly string _connectionString;
     private readonly VectorCache _vectors = new();
     private readonly int _maxDegreeOfParallelism;
@@ -269,17 +272,18 @@ public sealed class EmbeddedStore : IPatternStore
         }, cancellation);
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default)
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+        CancellationToken cancellation = default)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
         var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
         var where = Translate(filter);
-        return QueryRows(entry.Spec.Name, where, limit, offset, cancellation);
+        return QueryRows(entry.Spec.Name, where, limit, offset, includeVectors ? PatternColumns : PatternColumnsWithoutVector, cancellation);
     }
 
-    private IEnumerable<Pattern> QueryRows(string collection, SqlFilter? where, long? limit, long offset, CancellationToken cancellation)
+    private IEnumerable<Pattern> QueryRows(string collection, SqlFilter? where, long? limit, long offset, string columns, CancellationToken cancellation)
     {
         using var connection = Open();
         using var interrupt = InterruptOnCancel(connection, cancellation);
@@ -289,7 +293,7 @@ public sealed class EmbeddedStore : IPatternStore
         try { entry = RequireCollection(connection, collection, tx); }
         catch (SqliteException ex) { throw Map(ex, cancellation); }
         using var command = connection.CreateCommand(
-            $"SELECT {PatternColumns} FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"} ORDER BY pattern_id LIMIT @limit OFFSET @offset", tx);
+            $"SELECT {columns} FROM {TableName(entry.Id)} WHERE {where?.Sql ?? "1"} ORDER BY pattern_id LIMIT @limit OFFSET @offset", tx);
         AddParameters(command, where);
         command.Parameters.AddWithValue("@limit", limit ?? -1);
         command.Parameters.AddWithValue("@offset", offset);
@@ -478,6 +482,8 @@ public sealed class EmbeddedStore : IPatternStore
 
     private static Pattern ReadPattern(SqliteDataReader reader, CatalogEntry entry)
     {
+        if (reader.IsDBNull(1))   // not read (the column is NOT NULL)
+            return new Pattern(reader.GetString(0), [], NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4), entry.Spec.Name);
         var vector = new float[entry.Spec.Dimension];
         long length = reader.GetBytes(1, 0, null, 0, 0);
         if (length != vector.Length * sizeof(float))

@@ -347,14 +347,17 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         return found;
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, CancellationToken cancellation = default)
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+        CancellationToken cancellation = default)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         FilterExpression.Validate(filter, FilterExpression.PatternFields);
         var info = Info(collection, cancellation);
         info.Mapping.RequireReadable(collection);
-        return Iterate(collection, info.Mapping, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, Math.Min(PageRows(info.Dimension), MaxPageRows), cancellation);
+        IReadOnlyList<string> fields = includeVectors ? info.Mapping.ReadFields : [info.Mapping.IdField, .. info.Mapping.MetadataFields];
+        return Iterate(collection, info.Mapping, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, fields,
+            Math.Min(PageRows(includeVectors ? info.Dimension : 0), MaxPageRows), cancellation);
     }
 
     /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
@@ -365,7 +368,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
     /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384.</summary>
-    private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, string? filter, long? limit, long offset, int pageRows, CancellationToken cancellation)
+    private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, string? filter, long? limit, long offset, IReadOnlyList<string> fields, int pageRows,
+        CancellationToken cancellation)
     {
         string? last = null;
         long skipped = 0, returned = 0;
@@ -375,7 +379,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
             var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
-            var page = Rows(collection, expression, skipping ? [mapping.IdField] : mapping.ReadFields, want, cancellation);
+            var page = Rows(collection, expression, skipping ? [mapping.IdField] : fields, want, cancellation);
             var patterns = WireFormat.DecodePatterns(page, collection, mapping).OrderBy(p => p.PatternId, mapping.KeyOrder).ToList();
             if (patterns.Count == 0)
                 yield break;

@@ -42,12 +42,13 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
     public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids) =>
         Store.Get(CollectionSpec.CheckName(collection), ids, cancellation);
 
-    /// <summary>Patterns matching a filter (all when empty), in primary-key order, streamed.</summary>
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0)
+    /// <summary>Patterns matching a filter (all when empty), in primary-key order, streamed; without
+    /// <paramref name="includeVectors"/> their vectors are empty, for scans of the JSON documents.</summary>
+    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
-        return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, cancellation);
+        return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, includeVectors, cancellation);
     }
 
     public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, cancellation);

@@ -31,7 +31,7 @@ public static class CoherenceVerifier
         var thresholdCheck = new ThresholdCheck(thresholds, maxViolations);
         var temporalCheck = new TemporalContextCheck(now, maxViolations);
         long patterns = 0;
-        foreach (var pattern in store.Query(collection, null, cancellation: cancel))
+        foreach (var pattern in store.Query(collection, null, includeVectors: false, cancellation: cancel))
         {
             if ((patterns & 1023) == 0) cancel.ThrowIfCancellationRequested();
             patterns++;

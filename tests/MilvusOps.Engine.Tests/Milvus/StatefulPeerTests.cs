@@ -456,6 +456,12 @@ public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<S
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"p{i:D3}"), all);
         Assert.Equal(Enumerable.Range(9, 30).Select(i => $"p{i:D3}"), window);
         Assert.Equal(Enumerable.Range(0, 50).Where(i => i % 3 != 0).Skip(4).Take(10).Select(i => $"p{i:D3}"), filtered);
+
+        // A scan of the JSON documents asks for no vectors, and gets the same rows.
+        var metadataOnly = store.Query("paging", null, includeVectors: false).ToList();
+        Assert.Equal(all, metadataOnly.Select(p => p.PatternId));
+        Assert.All(metadataOnly, p => Assert.Empty(p.Vector));
+        Assert.Equal(store.Query("paging", null).Select(p => p.PatternType), metadataOnly.Select(p => p.PatternType));
         store.DropCollection("paging");
     }
 

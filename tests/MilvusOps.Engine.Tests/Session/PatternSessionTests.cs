@@ -61,6 +61,20 @@ public sealed class PatternSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_scan_without_vectors_reads_the_same_patterns_with_empty_vectors()
+    {
+        var session = Session();
+        session.Create(new CollectionSpec { Name = "p", Dimension = 2 }, false);
+        session.Upsert("p", [Make("b", 3, 4), Make("a", 1, 2)]);
+        var full = session.Query("p", null).ToList();
+        var metadataOnly = session.Query("p", "pattern_type == \"t\"", includeVectors: false).ToList();
+        Assert.Equal(["a", "b"], metadataOnly.Select(p => p.PatternId));
+        Assert.All(metadataOnly, p => Assert.Empty(p.Vector));
+        Assert.Equal(full.Select(p => p.CoherenceMetricsJson), metadataOnly.Select(p => p.CoherenceMetricsJson));
+        Assert.Equal([1f, 2f], full[0].Vector);
+    }
+
+    [Fact]
     public void Every_call_carries_the_commands_cancellation_token()
     {
         var session = Session();

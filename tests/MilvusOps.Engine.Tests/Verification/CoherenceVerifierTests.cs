@@ -19,10 +19,15 @@ public sealed class CoherenceVerifierTests : IDisposable
     {
         public IPatternStore Inner { get; set; } = null!;
         public int Queries { get; private set; }
+        public bool? IncludedVectors { get; private set; }
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            if (method!.Name == nameof(IPatternStore.Query)) Queries++;
+            if (method!.Name == nameof(IPatternStore.Query))
+            {
+                Queries++;
+                IncludedVectors = (bool)args![4]!;
+            }
             return method.Invoke(Inner, args);
         }
     }
@@ -39,6 +44,7 @@ public sealed class CoherenceVerifierTests : IDisposable
         var results = CoherenceVerifier.CheckPatterns(counting, "p", new Dictionary<string, double> { ["quantum_coherence"] = 0.9 }, DateTimeOffset.UtcNow);
 
         Assert.Equal(1, ((CountingStore)(object)counting).Queries);
+        Assert.False(((CountingStore)(object)counting).IncludedVectors);   // the JSON checks read no vectors
         Assert.Equal(["Threshold", "TemporalContext"], results.Select(r => r.Check));
         Assert.True(results[0].Passed);
         Assert.False(results[1].Passed);   // the future timestamp
