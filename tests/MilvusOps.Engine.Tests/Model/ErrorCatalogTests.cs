@@ -120,6 +120,18 @@ public sealed partial class ErrorCatalogTests
     }
 
     [Fact]
+    public void AnErrorIdThrownWithTwoKindsInTwoFilesIsReported()
+    {
+        var scan = new ErrorIdScanner([
+            ("A.cs", "class A { void F() => throw new MilvusOpsException(\"Twice\", ErrorKind.InvalidData, \"\"); }"),
+            ("B.cs", "class B { static MilvusOpsException Fail<T>(string errorId) where T : class => new(errorId, ErrorKind.InvalidArgument, \"\"); void G() => throw Fail<string>(\"Twice\"); }"),
+        ]);
+        Assert.Empty(scan.Problems);
+        var problem = Assert.Single(TwoKinds(scan.Raised));
+        Assert.Contains("InvalidData (at A.cs:1) and InvalidArgument (at B.cs:1", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnErrorIdRaisedWithTwoKindsIsReported()
     {
         var problems = TwoKinds([new("Twice", "InvalidData", "a.cs:1"), new("Twice", "InvalidArgument", "b.cs:2"), new("Once", "InvalidData", "c.cs:3")]);
@@ -179,7 +191,7 @@ public sealed partial class ErrorCatalogTests
                 if (rowsOfId.Count == 0)
                     problems.Add($"{group.Key} ({category}, raised at {where}) is not in the README table");
                 else if (!rowsOfId.Any(l => l.Category == category))
-                    problems.Add($"{group.Key} is raised as {kind} ({category}, at {where}) but README line {rowsOfId[0].Line} lists it under {rowsOfId[0].Category}");
+                    problems.Add($"{group.Key} is raised as {kind}{(category == kind ? "" : $" (category {category})")} at {where}, but README line {rowsOfId[0].Line} lists it under {rowsOfId[0].Category}");
             }
             if (rowsOfId.Any(l => categories.ContainsValue(l.Category)))
                 foreach (var other in rowsOfId.Where(l => !categories.ContainsValue(l.Category)))

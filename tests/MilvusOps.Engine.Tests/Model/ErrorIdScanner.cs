@@ -126,6 +126,8 @@ internal sealed class ErrorIdScanner
             && method.Parameters.IndexOf(id[0].Text) is int position and >= 0)
         {
             var callers = Callers(file, method).ToList();
+            // A helper whose id no call passes would hide its ids; every helper here is called.
+            if (callers.Count == 0) Problems.Add($"{where}: no call of {method.Name} passes its {id[0].Text}");
             foreach (var (callerFile, callAt, args) in callers)
             {
                 if (args.Count <= position) { Problems.Add($"{callerFile.Where(callerFile.Tokens[callAt])}: {method.Name} called with too few arguments"); continue; }
@@ -168,14 +170,16 @@ internal sealed class ErrorIdScanner
     {
         for (int m = at - 1; m > 0; m--)
         {
-            if (!t[m].IsIdent || !t[m + 1].Is("(") || CSharpLexer.Keywords.Contains(t[m].Text)) continue;
+            if (!t[m].IsIdent || CSharpLexer.Keywords.Contains(t[m].Text)) continue;
+            int open = t[m + 1].Is("<") ? AfterTypeParameters(t, m + 1) : m + 1;
+            if (open < 0 || open >= t.Count || !t[open].Is("(")) continue;
             var before = t[m - 1];
             // A declaration has its return type (or a modifier) before its name; a call has an operator or a keyword.
             if (!(before.IsIdent && !CSharpLexer.Keywords.Contains(before.Text) || before.Is(">") || before.Is("?") || before.Is("]"))) continue;
-            int close = ClosingParen(t, m + 1);
+            int close = ClosingParen(t, open);
             if (close < 0 || close + 1 >= t.Count || close >= at) continue;
-            if (!(t[close + 1].Is("=>") || t[close + 1].Is("{") || t[close + 1].Is(":"))) continue;
-            var parameters = Arguments(t, m + 1).Select(p => p.TakeWhile(x => !x.Is("=")).LastOrDefault(x => x.IsIdent)?.Text ?? "").ToList();
+            if (!(t[close + 1].Is("=>") || t[close + 1].Is("{") || t[close + 1].Is(":") || t[close + 1].Is("where"))) continue;
+            var parameters = Arguments(t, open).Select(p => p.TakeWhile(x => !x.Is("=")).LastOrDefault(x => x.IsIdent)?.Text ?? "").ToList();
             return new Method(t[m].Text, parameters, m);
         }
         return null;
@@ -190,12 +194,14 @@ internal sealed class ErrorIdScanner
             var t = file.Tokens;
             for (int i = 1; i + 1 < t.Count; i++)
             {
-                if (!t[i].Is(method.Name) || !t[i + 1].Is("(")) continue;
+                if (!t[i].Is(method.Name)) continue;
+                int open = t[i + 1].Is("<") ? AfterTypeParameters(t, i + 1) : i + 1;
+                if (open < 0 || open >= t.Count || !t[open].Is("(")) continue;
                 if (file == declaring && i == method.NameAt) continue;
                 bool qualified = t[i - 1].Is(".");
                 if (qualified ? !(i >= 2 && types.Contains(t[i - 2].Text)) : file != declaring) continue;
                 if (!qualified && (t[i - 1].IsIdent && !CSharpLexer.Keywords.Contains(t[i - 1].Text) || t[i - 1].Is(">"))) continue; // another declaration
-                yield return (file, i, Arguments(t, i + 1));
+                yield return (file, i, Arguments(t, open));
             }
         }
     }
@@ -232,6 +238,19 @@ internal sealed class ErrorIdScanner
         }
         if (current.Count > 0 || args.Count > 0) args.Add(current);
         return args;
+    }
+
+    // The token after a method's <T, U>, or -1 when the angle brackets do not close.
+    private static int AfterTypeParameters(List<Token> t, int open)
+    {
+        int depth = 0;
+        for (int i = open; i < t.Count; i++)
+        {
+            if (t[i].Is("<")) depth++;
+            else if (t[i].Is(">") && --depth == 0) return i + 1;
+            else if (!(t[i].IsIdent || t[i].Is(",") || t[i].Is("?") || t[i].Is("[") || t[i].Is("]") || t[i].Is("."))) return -1;
+        }
+        return -1;
     }
 
     private static int ClosingParen(List<Token> t, int open)
