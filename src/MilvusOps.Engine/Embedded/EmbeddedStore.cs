@@ -468,7 +468,8 @@ public sealed class EmbeddedStore : IPatternStore
         return hits;
     }
 
-    private static SqlFilter? Translate(string? filter) => FilterExpression.ToSqlite(filter, FilterExpression.PatternFields);
+    /// <summary>Parses and checks a filter once per call and renders it as SQL.</summary>
+    private static SqlFilter? Translate(string? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields)?.ToSqlite();
 
     private static void AddParameters(SqliteCommand command, SqlFilter? where)
     {
