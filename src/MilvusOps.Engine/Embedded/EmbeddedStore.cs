@@ -273,9 +273,9 @@ public sealed class EmbeddedStore : IPatternStore
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
-        // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
-        var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
+        // Validate eagerly so a bad filter fails at the call, not at the first MoveNext, and before the catalog is read.
         var where = Translate(filter);
+        var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
         return QueryRows(entry.Spec.Name, where, limit, offset, cancellation);
     }
 
