@@ -159,7 +159,7 @@ internal static class SqliteFilterTranslator
         }
 
         private MilvusOpsException NotSupported(string construct, FilterNode node) =>
-            FilterErrors.NotSupported(construct, node.Position, expression);
+            FilterErrors.NotSupportedByEmbeddedStore(construct, node.Position, expression);
 
         // ---------------------------------------------------------------- predicates
 
