@@ -10,6 +10,8 @@ public sealed class ParsedFilterTests
     [Theory]
     [InlineData("5 > coherence_metrics['n'] >= 1 && pattern_type LIKE 'a%' || !(pattern_id IN ['x', \"y\"])",
         """(((1 <= coherence_metrics["n"] < 5) and (pattern_type like "a%")) or (not (pattern_id in ["x", "y"])))""")]
+    [InlineData("5 > coherence_metrics['n'] >= 1 && !(pattern_id IN ['x'])", // README's example
+        """((1 <= coherence_metrics["n"] < 5) and (not (pattern_id in ["x"])))""")]
     [InlineData("coherence_metrics[\"q\"] >= 0x10 and temporal_context['a'][0] == True",
         """((coherence_metrics["q"] >= 16) and (temporal_context["a"][0] == true))""")]
     [InlineData("pattern_type NOT IN ['it\\'s'] and EXISTS coherence_metrics[\"flag\"] and pattern_type IS NOT NULL",
