@@ -277,9 +277,9 @@ public sealed class EmbeddedStore : IPatternStore
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
-        // Validate eagerly so a bad filter fails at the call, not at the first MoveNext.
-        var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
+        // Validate eagerly so a bad filter fails at the call, not at the first MoveNext, and before the catalog is read.
         var where = Translate(filter);
+        var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
         return QueryRows(entry.Spec.Name, where, limit, offset, includeVectors ? PatternColumns : PatternColumnsWithoutVector, cancellation);
     }
 
@@ -472,7 +472,8 @@ public sealed class EmbeddedStore : IPatternStore
         return hits;
     }
 
-    private static SqlFilter? Translate(string? filter) => FilterExpression.ToSqlite(filter, FilterExpression.PatternFields);
+    /// <summary>Parses and checks a filter once per call and renders it as SQL.</summary>
+    private static SqlFilter? Translate(string? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields)?.ToSqlite();
 
     private static void AddParameters(SqliteCommand command, SqlFilter? where)
     {

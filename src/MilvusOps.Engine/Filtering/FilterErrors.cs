@@ -40,10 +40,18 @@ internal static class FilterErrors
     public const string TypeMismatchId = "FilterTypeMismatch";
     public const string InvalidLiteralId = "FilterInvalidLiteral";
 
+    /// <summary>Valid Milvus syntax that MilvusOps builds no tree for, so neither backend takes it.</summary>
     public static MilvusOpsException NotSupported(string construct, int position, string? expression) =>
         new(NotSupportedId, ErrorKind.NotImplemented,
             string.Create(CultureInfo.InvariantCulture,
-                $"Filter construct not supported by the embedded store at position {position}: {construct}."),
+                $"Filter construct not supported by MilvusOps at position {position}: {construct}."),
+            expression);
+
+    /// <summary>A checked filter that SQLite cannot evaluate; the Milvus store sends it to Milvus.</summary>
+    public static MilvusOpsException NotSupportedByEmbeddedStore(string construct, int position, string? expression) =>
+        new(NotSupportedId, ErrorKind.NotImplemented,
+            string.Create(CultureInfo.InvariantCulture,
+                $"Filter construct not supported by the embedded store at position {position}: {construct}. A Milvus server evaluates it."),
             expression);
 
     public static MilvusOpsException TypeMismatch(string message, int position) =>

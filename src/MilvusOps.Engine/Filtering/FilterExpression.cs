@@ -21,17 +21,14 @@ public static class FilterExpression
     /// Returns null when the expression is null, empty or whitespace ("no filter").
     /// </summary>
     /// <exception cref="MilvusOpsException">FilterSyntaxError, FilterFieldNotFound, FilterFieldNotFilterable, FilterNotSupported, FilterTypeMismatch or FilterTooComplex.</exception>
-    public static SqlFilter? ToSqlite(string? expression, IReadOnlyList<FilterField> fields)
-    {
-        ArgumentNullException.ThrowIfNull(fields);
-        FilterNode? node = FilterParser.Parse(expression);
-        return node is null ? null : SqliteFilterTranslator.Translate(node, fields, expression: expression);
-    }
+    public static SqlFilter? ToSqlite(string? expression, IReadOnlyList<FilterField> fields) =>
+        ParsedFilter.Parse(expression, fields)?.ToSqlite();
 
     /// <summary>
-    /// Checks an expression against the fields without producing SQL (the same errors as <see cref="ToSqlite"/>).
+    /// Checks an expression against the fields, for any backend: the errors of <see cref="ParsedFilter.Parse"/>, not
+    /// the embedded store's FilterNotSupported for what only SQLite cannot evaluate.
     /// </summary>
-    public static void Validate(string? expression, IReadOnlyList<FilterField> fields) => _ = ToSqlite(expression, fields);
+    public static void Validate(string? expression, IReadOnlyList<FilterField> fields) => _ = ParsedFilter.Parse(expression, fields);
 
     /// <summary>
     /// Combines two expressions as <c>(left) and (right)</c>. When one is null, empty or whitespace

@@ -5,7 +5,9 @@ namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
 /// Writes a filter tree back as canonical, fully parenthesized Milvus expression text. The text
-/// parses back to an equal tree; it is meant for diagnostics, logs and tests.
+/// parses back to an equal tree, and it is what the Milvus store sends (<see cref="ParsedFilter.Text"/>),
+/// so it keeps to Milvus 2.5's grammar: lower-case keywords, "is not null" and "not in" with single
+/// spaces, JSON paths written without spaces (a JSONIdentifier, as a range's middle operand must be).
 /// </summary>
 internal static class FilterFormatter
 {

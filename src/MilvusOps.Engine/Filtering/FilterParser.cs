@@ -22,8 +22,8 @@ internal sealed class FilterParser
     /// <summary>
     /// Parses an expression. Returns null for null, empty or whitespace-only text ("no filter").
     /// Throws <see cref="FilterParseException"/> (FilterSyntaxError) for invalid syntax and a
-    /// FilterNotSupported <see cref="MilvusOpsException"/> for valid Milvus syntax that the
-    /// embedded store cannot evaluate (template placeholders, bitwise operators, unknown functions...).
+    /// FilterNotSupported <see cref="MilvusOpsException"/> for valid Milvus syntax that has no node in
+    /// the tree, so that neither backend takes it (template placeholders, bitwise operators, other functions...).
     /// </summary>
     public static FilterNode? Parse(string? expression)
     {

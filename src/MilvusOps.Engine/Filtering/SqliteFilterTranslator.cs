@@ -4,8 +4,9 @@ using System.Text;
 namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
-/// Translates a filter tree into a parameterized SQLite boolean expression (JSON1 functions) with
-/// Milvus semantics. Invariants of the generated SQL:
+/// Renders a checked filter (<see cref="ParsedFilter"/>) as a parameterized SQLite boolean expression (JSON1
+/// functions) with Milvus semantics. Whether the filter means something is <see cref="FilterChecker"/>'s question;
+/// the only errors here are FilterNotSupported, for what SQLite itself cannot evaluate. Invariants of the generated SQL:
 /// <list type="bullet">
 /// <item>every literal, every JSON path and every like pattern is a parameter; the only identifiers
 /// are <see cref="FilterField.SqlColumn"/> values, double-quoted;</item>
@@ -18,11 +19,9 @@ namespace MilvusOps.Engine.Filtering;
 /// </summary>
 internal static class SqliteFilterTranslator
 {
-    /// <summary>Translates <paramref name="node"/>; <paramref name="expression"/> only feeds error targets.</summary>
-    public static SqlFilter Translate(FilterNode node, IReadOnlyList<FilterField> fields, string parameterPrefix = "@f", string? expression = null)
+    public static SqlFilter Translate(ParsedFilter filter, string parameterPrefix = "@f")
     {
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(parameterPrefix);
         if (parameterPrefix.Length < 2 || parameterPrefix[0] is not ('@' or ':' or '$')
             || !parameterPrefix.Skip(1).All(FilterLexer.IsIdentifierPart) || !FilterLexer.IsIdentifierStart(parameterPrefix[1]))
@@ -30,8 +29,8 @@ internal static class SqliteFilterTranslator
             throw new ArgumentException("The parameter prefix must be '@', ':' or '$' followed by an identifier, such as \"@f\".", nameof(parameterPrefix));
         }
 
-        var translator = new Translator(fields, parameterPrefix, expression);
-        string sql = translator.Predicate(node);
+        var translator = new Translator(filter.Fields, parameterPrefix, filter.Expression);
+        string sql = translator.Predicate(filter.Tree);
         return new SqlFilter(sql, translator.Parameters);
     }
 
@@ -128,9 +127,7 @@ internal static class SqliteFilterTranslator
         ValueKind Kind,
         string Sql,
         string? Present,
-        string Description,
         bool MayBeNull = false,
-        bool IsFloatLiteral = false,
         string? Column = null,
         string? PathParameter = null);
 
@@ -145,13 +142,9 @@ internal static class SqliteFilterTranslator
 
         public List<KeyValuePair<string, object?>> Parameters { get; } = [];
 
+        // FilterChecker has counted the values and JSON paths against FilterLimits.MaxSqlParameters.
         private string Param(object? value)
         {
-            if (Parameters.Count >= FilterLimits.MaxSqlParameters)
-            {
-                throw FilterLimits.TooComplex("number of values and JSON paths", Parameters.Count + 1, FilterLimits.MaxSqlParameters, expression);
-            }
-
             string name = prefix + Parameters.Count.ToString(CultureInfo.InvariantCulture);
             Parameters.Add(new KeyValuePair<string, object?>(name, value));
             return name;
@@ -166,7 +159,7 @@ internal static class SqliteFilterTranslator
         }
 
         private MilvusOpsException NotSupported(string construct, FilterNode node) =>
-            FilterErrors.NotSupported(construct, node.Position, expression);
+            FilterErrors.NotSupportedByEmbeddedStore(construct, node.Position, expression);
 
         // ---------------------------------------------------------------- predicates
 
@@ -175,23 +168,24 @@ internal static class SqliteFilterTranslator
             LogicalNode l => "(" + Predicate(l.Left) + (l.Op == LogicalOp.And ? " AND " : " OR ") + Predicate(l.Right) + ")",
             NotNode n => "(NOT " + Predicate(n.Operand) + ")",
             BoolLiteral b => "(" + Param(b.Value) + " <> 0)",
-            ComparisonNode c => Compare(c.Op, Value(c.Left), Value(c.Right), c),
+            ComparisonNode c => Compare(c.Op, Value(c.Left), Value(c.Right)),
             RangeNode r => Range(r),
             InNode i => In(i),
             LikeNode l => Like(l),
             ExistsNode e => Exists(e),
             IsNullNode n => IsNull(n),
             FunctionNode { Function: not FilterFunction.ArrayLength } f => Contains(f),
-            _ => throw FilterErrors.TypeMismatch(
-                $"{Value(node).Description} is not a condition; compare it with something (for example == true), or put 'not' around a parenthesized condition: not (x > 1).",
-                node.Position),
+            _ => throw Unchecked(node),
         };
+
+        private static InvalidOperationException Unchecked(FilterNode node) =>
+            new($"The filter tree was not checked: {FilterFormatter.Format(node)} at position {node.Position}.");
 
         private string Range(RangeNode r)
         {
             Operand field = Value(r.Field);
-            string lower = Compare(r.LowerInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, Value(r.Lower), field, r);
-            string upper = Compare(r.UpperInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, field, Value(r.Upper), r);
+            string lower = Compare(r.LowerInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, Value(r.Lower), field);
+            string upper = Compare(r.UpperInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, field, Value(r.Upper));
             return "(" + lower + " AND " + upper + ")";
         }
 
@@ -205,14 +199,8 @@ internal static class SqliteFilterTranslator
             _ => ">=",
         };
 
-        private string Compare(ComparisonOp op, Operand left, Operand right, FilterNode node)
+        private static string Compare(ComparisonOp op, Operand left, Operand right)
         {
-            string symbol = FilterFormatter.Symbol(op);
-            if (left.Kind == ValueKind.List || right.Kind == ValueKind.List)
-            {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot compare {left.Description} with {right.Description}; use 'in' to test membership in a list.", node.Position);
-            }
-
             string comparison = left.Sql + " " + SqlOperator(op) + " " + right.Sql;
             if (left.MayBeNull || right.MayBeNull)
             {
@@ -228,16 +216,6 @@ internal static class SqliteFilterTranslator
             }
 
             ValueKind kind = left.Kind == ValueKind.Json ? right.Kind : left.Kind;
-            if (left.Kind != ValueKind.Json && right.Kind != ValueKind.Json && left.Kind != right.Kind)
-            {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot compare {left.Description} with {right.Description}.", node.Position);
-            }
-
-            if (kind == ValueKind.Bool && !equality)
-            {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot order booleans ({left.Description}, {right.Description}); use == or !=.", node.Position);
-            }
-
             return "(" + And(Guard(left, kind), Guard(right, kind), comparison) + ")";
         }
 
@@ -277,24 +255,6 @@ internal static class SqliteFilterTranslator
         private string In(InNode node)
         {
             Operand value = Value(node.Value);
-            if (value.Kind == ValueKind.List)
-            {
-                throw FilterErrors.TypeMismatch($"'in' needs a field or value on its left, not {value.Description}.", node.Position);
-            }
-
-            foreach (LiteralNode item in node.Items)
-            {
-                if (item is ListLiteral)
-                {
-                    throw FilterErrors.TypeMismatch($"'in' lists must hold scalars; {FilterFormatter.Format(item)} is a list.", item.Position);
-                }
-
-                if (value.Kind != ValueKind.Json && KindOf(item) != value.Kind)
-                {
-                    throw FilterErrors.TypeMismatch($"the 'in' list holds {Describe(item)}, which cannot be compared with {value.Description}.", item.Position);
-                }
-            }
-
             string core;
             if (node.Items.Count == 0)
             {
@@ -324,11 +284,6 @@ internal static class SqliteFilterTranslator
         private string Like(LikeNode node)
         {
             Operand value = Value(node.Value);
-            if (value.Kind is not (ValueKind.String or ValueKind.Json))
-            {
-                throw FilterErrors.TypeMismatch($"'like' needs a string, but {value.Description} is not one.", node.Position);
-            }
-
             string pattern = Param(LikeToGlob(node.Pattern));
             return "(" + And(Guard(value, ValueKind.String), value.Sql + " GLOB " + pattern) + ")";
         }
@@ -336,12 +291,6 @@ internal static class SqliteFilterTranslator
         private string Exists(ExistsNode node)
         {
             Operand field = Value(node.Field);
-            if (field.Kind != ValueKind.Json || node.Field.Path.Count == 0)
-            {
-                throw FilterErrors.TypeMismatch(
-                    $"'exists' needs a key of a JSON field, such as {node.Field.Name}[\"key\"]; {field.Description} is not one.", node.Position);
-            }
-
             return "(json_type(" + field.Column + ", " + field.PathParameter + ") IS NOT NULL)";
         }
 
@@ -366,20 +315,12 @@ internal static class SqliteFilterTranslator
             return "(IFNULL(json_type(" + field.Column + ", " + field.PathParameter + "), 'null') " + (node.Negated ? "<>" : "=") + " 'null')";
         }
 
-        private Operand JsonArgument(FunctionNode node)
-        {
-            if (node.Arguments[0] is not FieldNode fieldNode || Value(fieldNode) is not { Kind: ValueKind.Json } operand)
-            {
-                throw FilterErrors.TypeMismatch($"{node.Name} needs a JSON field or JSON path as its first argument, not {Value(node.Arguments[0]).Description}.", node.Position);
-            }
-
-            return operand;
-        }
+        private Operand JsonArgument(FunctionNode node) => Value((FieldNode)node.Arguments[0]);
 
         private string Contains(FunctionNode node)
         {
             Operand array = JsonArgument(node);
-            FilterField field = Resolve(((FieldNode)node.Arguments[0]).Name);
+            FilterField field = FilterChecker.Resolve(((FieldNode)node.Arguments[0]).Name, fields);
             if (JsonEachColumns.Contains(field.SqlColumn))
             {
                 throw NotSupported($"{node.Name} on the column \"{field.SqlColumn}\" (its name clashes with a json_each column)", node);
@@ -388,23 +329,18 @@ internal static class SqliteFilterTranslator
             string isArray = "IFNULL(json_type(" + array.Column + ", " + array.PathParameter + ") = 'array', 0)";
             FilterNode second = node.Arguments[1];
 
+            // Milvus matches arrays of arrays; json_each compares scalars only.
             if (node.Function == FilterFunction.JsonContains)
             {
-                if (second is not LiteralNode literal || second is ListLiteral)
+                if (second is ListLiteral)
                 {
-                    throw second is ListLiteral
-                        ? NotSupported($"{node.Name} with a list as the element to find (arrays of arrays)", second)
-                        : FilterErrors.TypeMismatch($"the second argument of {node.Name} must be a literal, not {Value(second).Description}.", second.Position);
+                    throw NotSupported($"{node.Name} with a list as the element to find (arrays of arrays)", second);
                 }
 
-                return "(" + isArray + " AND " + ElementExists(array, [literal]) + ")";
+                return "(" + isArray + " AND " + ElementExists(array, [(LiteralNode)second]) + ")";
             }
 
-            if (second is not ListLiteral list)
-            {
-                throw FilterErrors.TypeMismatch($"the second argument of {node.Name} must be a list such as [1, 2], not {Value(second).Description}.", second.Position);
-            }
-
+            var list = (ListLiteral)second;
             if (list.Items.FirstOrDefault(i => i is ListLiteral) is { } nested)
             {
                 throw NotSupported($"{node.Name} with a list as an element to find (arrays of arrays)", nested);
@@ -445,108 +381,53 @@ internal static class SqliteFilterTranslator
 
         // ---------------------------------------------------------------- values
 
-        private FilterField Resolve(string name)
-        {
-            foreach (FilterField field in fields)
-            {
-                if (string.Equals(field.Name, name, StringComparison.Ordinal))
-                {
-                    return field;
-                }
-            }
-
-            throw FilterErrors.FieldNotFound(name, fields);
-        }
-
-        private static string Describe(LiteralNode literal) => literal switch
-        {
-            IntegerLiteral or FloatLiteral => "the number " + FilterFormatter.Format(literal),
-            StringLiteral => "the string " + FilterFormatter.Format(literal),
-            BoolLiteral => "the boolean " + FilterFormatter.Format(literal),
-            _ => "the list " + FilterFormatter.Format(literal),
-        };
-
         private Operand Value(FilterNode node)
         {
             switch (node)
             {
                 case IntegerLiteral i:
-                    return new Operand(ValueKind.Number, Param(i.Value), null, Describe(i));
+                    return new Operand(ValueKind.Number, Param(i.Value), null);
                 case FloatLiteral f:
-                    return new Operand(ValueKind.Number, Param(f.Value), null, Describe(f), IsFloatLiteral: true);
+                    return new Operand(ValueKind.Number, Param(f.Value), null);
                 case StringLiteral s:
-                    return new Operand(ValueKind.String, Param(s.Value), null, Describe(s));
+                    return new Operand(ValueKind.String, Param(s.Value), null);
                 case BoolLiteral b:
-                    return new Operand(ValueKind.Bool, Param(b.Value), null, Describe(b));
-                case ListLiteral l:
-                    return new Operand(ValueKind.List, "", null, Describe(l));
+                    return new Operand(ValueKind.Bool, Param(b.Value), null);
                 case FieldNode f:
                     return Field(f);
                 case ArithmeticNode a:
                     return Arithmetic(a);
                 case NegateNode n:
-                    Operand operand = Numeric(Value(n.Operand), "unary '-'", n);
-                    return new Operand(ValueKind.Number, "(-" + operand.Sql + ")", Guard(operand, ValueKind.Number),
-                        "-" + operand.Description, operand.MayBeNull);
+                    Operand operand = Value(n.Operand);
+                    return new Operand(ValueKind.Number, "(-" + operand.Sql + ")", Guard(operand, ValueKind.Number), operand.MayBeNull);
                 case FunctionNode { Function: FilterFunction.ArrayLength } f:
                     Operand array = JsonArgument(f);
                     return new Operand(ValueKind.Number,
                         "json_array_length(" + array.Column + ", " + array.PathParameter + ")",
-                        "IFNULL(json_type(" + array.Column + ", " + array.PathParameter + ") = 'array', 0)",
-                        FilterFormatter.Format(f));
-                case NotNode n:
-                    // The usual slip: in Milvus 'not x == 1' reads as '(not x) == 1'.
-                    throw FilterErrors.TypeMismatch(
-                        $"'not' binds tighter than comparisons, so {FilterFormatter.Format(n)} is used as a value here; write not (...) around the whole condition, e.g. not (x == 1).",
-                        node.Position);
+                        "IFNULL(json_type(" + array.Column + ", " + array.PathParameter + ") = 'array', 0)");
                 default:
-                    throw FilterErrors.TypeMismatch($"the condition {FilterFormatter.Format(node)} cannot be used as a value.", node.Position);
+                    throw Unchecked(node);
             }
         }
 
         private Operand Field(FieldNode node)
         {
-            FilterField field = Resolve(node.Name);
+            FilterField field = FilterChecker.Resolve(node.Name, fields);
             string column = Quote(field.SqlColumn);
-            switch (field.Kind)
+            if (field.Kind == FilterFieldKind.VarChar)
             {
-                case FilterFieldKind.VarChar:
-                    if (node.Path.Count > 0)
-                    {
-                        throw FilterErrors.TypeMismatch($"VarChar field '{field.Name}' has no keys or elements; only JSON fields can be followed by [...].", node.Position);
-                    }
-
-                    return new Operand(ValueKind.String, column, "(" + column + " IS NOT NULL)", $"VarChar field '{field.Name}'");
-                case FilterFieldKind.Json:
-                    string path = Param(JsonPath(node.Path));
-                    return new Operand(ValueKind.Json, "json_extract(" + column + ", " + path + ")", null,
-                        node.Path.Count == 0 ? $"JSON field '{field.Name}'" : $"JSON value {FilterFormatter.Format(node)}",
-                        Column: column, PathParameter: path);
-                default:
-                    throw FilterErrors.FieldNotFilterable(field);
-            }
-        }
-
-        private static Operand Numeric(Operand operand, string what, FilterNode node)
-        {
-            if (operand.Kind is not (ValueKind.Number or ValueKind.Json))
-            {
-                throw FilterErrors.TypeMismatch($"{what} needs numbers, but {operand.Description} is not a number.", node.Position);
+                return new Operand(ValueKind.String, column, "(" + column + " IS NOT NULL)");
             }
 
-            return operand;
+            string path = Param(JsonPath(node.Path));
+            return new Operand(ValueKind.Json, "json_extract(" + column + ", " + path + ")", null, Column: column, PathParameter: path);
         }
 
         private Operand Arithmetic(ArithmeticNode node)
         {
             string symbol = FilterFormatter.Symbol(node.Op);
-            Operand left = Numeric(Value(node.Left), $"arithmetic '{symbol}'", node);
-            Operand right = Numeric(Value(node.Right), $"arithmetic '{symbol}'", node);
-            if (node.Op == ArithmeticOp.Modulo && (left.IsFloatLiteral || right.IsFloatLiteral))
-            {
-                throw FilterErrors.TypeMismatch($"'%' needs integers, but {(left.IsFloatLiteral ? left : right).Description} is a float.", node.Position);
-            }
-
+            Operand left = Value(node.Left);
+            Operand right = Value(node.Right);
             string sql = node.Op switch
             {
                 // Milvus divides numbers as floating point here: 7 / 2 is 3.5, never integer division.
@@ -559,7 +440,7 @@ internal static class SqliteFilterTranslator
                 ? (Guard(right, ValueKind.Number) is { } rg ? "(" + lg + " AND " + rg + ")" : lg)
                 : Guard(right, ValueKind.Number);
 
-            return new Operand(ValueKind.Number, sql, present, $"the arithmetic expression {FilterFormatter.Format(node)}",
+            return new Operand(ValueKind.Number, sql, present,
                 MayBeNull: left.MayBeNull || right.MayBeNull || node.Op is ArithmeticOp.Divide or ArithmeticOp.Modulo);
         }
     }

@@ -311,13 +311,13 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         if (string.IsNullOrWhiteSpace(filter))
             throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
                 "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
-        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        var parsed = ParseFilter(filter)!;
         Info(collection, cancellation);
         // delete_cnt of a primary-key expression counts the keys named, present or not: count the matches first.
-        var matching = Count(collection, filter, cancellation);
+        var matching = Count(collection, parsed, cancellation);
         if (matching == 0)
             return 0;
-        var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = filter };
+        var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = parsed.Text };
         WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation), cancellation);
         return matching;
     }
@@ -333,6 +333,10 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     // ---------------------------------------------------------------- reads
+
+    /// <summary>Parses and checks a filter once per call, before any request; Milvus receives its canonical text, never
+    /// the SQL translation the embedded store needs, so SQLite's limits do not apply here.</summary>
+    private static ParsedFilter? ParseFilter(string? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields);
 
     public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
@@ -352,11 +356,11 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
-        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        var parsed = ParseFilter(filter);
         var info = Info(collection, cancellation);
         info.Mapping.RequireReadable(collection);
         IReadOnlyList<string> fields = includeVectors ? info.Mapping.ReadFields : [info.Mapping.IdField, .. info.Mapping.MetadataFields];
-        return Iterate(collection, info.Mapping, string.IsNullOrWhiteSpace(filter) ? null : filter, limit, offset, fields,
+        return Iterate(collection, info.Mapping, parsed?.Text, limit, offset, fields,
             Math.Min(PageRows(includeVectors ? info.Dimension : 0), MaxPageRows), cancellation);
     }
 
@@ -367,7 +371,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, 16384);
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
-    /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384.</summary>
+    /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384. <paramref name="filter"/> is
+    /// already checked Milvus text (<see cref="ParsedFilter.Text"/>); the page condition is added to it as text.</summary>
     private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, string? filter, long? limit, long offset, IReadOnlyList<string> fields, int pageRows,
         CancellationToken cancellation)
     {
@@ -427,9 +432,14 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// <summary>A count(*) query, never the statistics that lag until a flush.</summary>
     public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
     {
-        FilterExpression.Validate(filter, FilterExpression.PatternFields);
+        var parsed = ParseFilter(filter);
         Info(collection, cancellation);
-        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter ?? "" };
+        return Count(collection, parsed, cancellation);
+    }
+
+    private long Count(string collection, ParsedFilter? filter, CancellationToken cancellation)
+    {
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter?.Text ?? "" };
         request.OutputFields.Add("count(*)");
         var column = Send(collection, request, cancellation).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
         return column is not null && WireFormat.Value(column, 0) is long count ? count
@@ -441,7 +451,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
-        FilterExpression.Validate(request.Filter, FilterExpression.PatternFields);
+        var filter = ParseFilter(request.Filter);
         var info = Info(collection, cancellation);
         info.Mapping.RequireReadable(collection);
         var parameters = SearchParameters(collection, info, request);
@@ -461,7 +471,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             var search = new Rpc.SearchRequest
             {
                 DbName = Db, CollectionName = collection,
-                Dsl = request.Filter ?? "", DslType = Rpc.DslType.BoolExprV1,
+                Dsl = filter?.Text ?? "", DslType = Rpc.DslType.BoolExprV1,
                 PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(vectors)),
                 Nq = count,
             };

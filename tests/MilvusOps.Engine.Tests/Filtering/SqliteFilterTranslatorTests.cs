@@ -190,10 +190,10 @@ public sealed class SqliteFilterTranslatorTests : IClassFixture<FilterTestDataba
     [Fact]
     public void ParameterPrefixIsUsed()
     {
-        FilterNode node = FilterParser.Parse("""pattern_type == "a" or coherence_metrics["q"] > 1""")!;
-        SqlFilter filter = SqliteFilterTranslator.Translate(node, FilterTestDatabase.Fields, "$w");
+        ParsedFilter parsed = ParsedFilter.Parse("""pattern_type == "a" or coherence_metrics["q"] > 1""", FilterTestDatabase.Fields)!;
+        SqlFilter filter = parsed.ToSqlite("$w");
         Assert.Equal(["$w0", "$w1", "$w2"], filter.Parameters.Select(p => p.Key));
-        Assert.Throws<ArgumentException>(() => SqliteFilterTranslator.Translate(node, FilterTestDatabase.Fields, "f; DROP"));
+        Assert.Throws<ArgumentException>(() => parsed.ToSqlite("f; DROP"));
     }
 
     [Fact]

@@ -62,6 +62,19 @@ public sealed class FuzzTests
             if (canonical.Length <= FilterLimits.MaxLength)
                 Assert.Equal(canonical, FilterFormatter.Format(FilterParser.Parse(canonical)!));
 
+            // What passes the check sends Milvus canonical text that passes it again and reads back the same.
+            ParsedFilter? checkedFilter = null;
+            try
+            {
+                checkedFilter = ParsedFilter.Parse(text, FilterTestDatabase.Fields);
+            }
+            catch (MilvusOpsException)
+            {
+            }
+
+            if (checkedFilter is not null && checkedFilter.Text.Length <= FilterLimits.MaxLength)
+                Assert.Equal(checkedFilter.Text, ParsedFilter.Parse(checkedFilter.Text, FilterTestDatabase.Fields)!.Text);
+
             // What translates runs in SQLite without a raw SQLite error.
             try
             {

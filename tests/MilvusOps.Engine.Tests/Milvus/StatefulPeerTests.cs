@@ -416,6 +416,43 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
         Assert.Equal(rows.Database.Match(expression), ids);
     }
 
+    private Engine.Milvus.MilvusStore Store()
+    {
+        Skip.If(rows.Peer.SkipReason is not null, rows.Peer.SkipReason);
+        return Engine.Milvus.MilvusStore.Connect(Engine.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{rows.Peer.Port}").WithCredential("root", "Milvus"));
+    }
+
+    /// <summary>What the embedded store refuses as FilterNotSupported because SQLite cannot evaluate it, MilvusStore sends
+    /// (as the tree's canonical text): it never goes through the SQLite translator.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Filtering.FilterErrorTests.MilvusOnly), MemberType = typeof(Filtering.FilterErrorTests))]
+    public void AFilter_OnlySqliteCannotEvaluate_IsAnsweredThroughMilvusStore(string milvusOnly, string construct, string[] ids)
+    {
+        Assert.Contains(construct, Assert.ThrowsAny<MilvusOpsException>(() => rows.Database.Match(milvusOnly)).Message, StringComparison.Ordinal);
+        using var store = Store();
+        Assert.Equal(ids, store.Query(FilterPeerCollection.Name, milvusOnly).Select(p => p.PatternId));
+        Assert.Equal(ids.Length, store.Count(FilterPeerCollection.Name, milvusOnly));
+        var hits = store.Search(FilterPeerCollection.Name, new SearchRequest(["q"], [[0f, 0f]], Top: 16, Filter: milvusOnly))[0];
+        Assert.Equal(ids, hits.Select(h => h.PatternId).Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
+    public void ABadField_IsFilterFieldNotFound_BeforeAnyRequest()
+    {
+        using var store = Store();
+        const string missing = "no_such_collection"; // any request would answer CollectionNotFound
+        const string filter = "nope == 1";
+        Action[] calls =
+        [
+            () => store.Query(missing, filter),
+            () => store.Count(missing, filter),
+            () => store.DeleteWhere(missing, filter),
+            () => store.Search(missing, new SearchRequest(["q"], [[1f, 0f]], Top: 1, Filter: filter)),
+        ];
+        foreach (Action call in calls)
+            Assert.Equal("FilterFieldNotFound", Assert.Throws<MilvusOpsException>(call).ErrorId);
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Refused))]
     public void AFilter_TheEmbeddedStoreRefuses_IsCannotParseExpression(string expression)

@@ -561,17 +561,20 @@ function compile(expression, fields) {
     return operand(first);
   }
 
-  const sameJson = (element, literal) => hasKind(element, literalKind(literal)) && element === literal.value;
+  // An element equals a literal of its JSON type; a list literal equals an array of equal elements (Milvus matches
+  // arrays of arrays: json_contains(x, [1, 2]) holds for x = [[1, 2], 3]).
+  const sameJson = (element, literal) => (literal.type === 'list'
+    ? Array.isArray(element) && element.length === literal.items.length && literal.items.every((item, k) => sameJson(element[k], item))
+    : hasKind(element, literalKind(literal)) && element === literal.value);
 
   function contains(n) {
     const arr = jsonArgument(n);
     const second = n.args[1];
     if (n.fn === 'contains') {
-      if (!isLiteral(second)) fail(`the second argument of ${n.name} must be a literal`);
+      if (!isLiteral(second) && second.type !== 'list') fail(`the second argument of ${n.name} must be a literal`);
       return (row) => { const v = arr.get(row); return Array.isArray(v) && v.some((e) => sameJson(e, second)); };
     }
     if (second.type !== 'list') fail(`the second argument of ${n.name} must be a list`);
-    if (second.items.some((i) => i.type === 'list')) fail(`${n.name} with nested lists is not supported`);
     if (n.fn === 'containsAll') {
       return (row) => { const v = arr.get(row); return Array.isArray(v) && second.items.every((i) => v.some((e) => sameJson(e, i))); };
     }
