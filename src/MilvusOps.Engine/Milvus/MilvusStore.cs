@@ -365,10 +365,14 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
-    internal int MaxPageRows { get; set; } = 16384;
+    internal int MaxPageRows { get; set; } = MaxQueryWindow;
 
-    /// <summary>Rows per query page: about <see cref="TargetMessageBytes"/> of vectors and metadata, within Milvus's 16384.</summary>
-    internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, 16384);
+    /// <summary>Milvus refuses a query whose offset + limit is not below 16384.</summary>
+    private const int MaxQueryWindow = 16383;
+
+    /// <summary>Rows per query page: about <see cref="TargetMessageBytes"/> of vectors and metadata (no vectors: dimension 0),
+    /// within Milvus's query window.</summary>
+    internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, MaxQueryWindow);
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
     /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384. <paramref name="filter"/> is
