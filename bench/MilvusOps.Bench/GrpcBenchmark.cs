@@ -112,11 +112,11 @@ internal static class GrpcBenchmark
     }
 
     /// <summary>
-    /// The batches Import-SqlitePattern hands to the store: its cut (<see cref="WriteBatcher{T}.Writes"/>) at
+    /// The batches Import-SqlitePattern hands to the store: its cut (<see cref="WriteBatcher{T}.ForWriters"/>) at
     /// <paramref name="maxRows"/> rows or <paramref name="maxBytes"/>. Lists, as the importer passes.
     /// </summary>
     private static List<List<Pattern>> ImportBatches(Pattern[] patterns, int maxRows, long maxBytes) =>
-        [.. WriteBatcher<Pattern>.Writes(maxRows, maxBytes).Cut(patterns, pattern => pattern)];
+        [.. WriteBatcher<Pattern>.ForWriters(maxRows, maxBytes).Cut(patterns, pattern => pattern)];
 
     /// <summary>An import's batches and, for each, the requests the store splits it into, with their sizes.</summary>
     private sealed class Write

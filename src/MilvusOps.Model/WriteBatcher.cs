@@ -4,9 +4,9 @@ namespace MilvusOps.Model;
 /// The one place that decides where a stream of patterns is cut into write batches: by rows, and by encoded bytes as
 /// <see cref="WriteBatch.SizeOf"/> measures them. It has two byte rules:
 /// <list type="bullet">
-/// <item><see cref="Writes"/> (Add-Pattern, the importer): a batch closes once it holds the rows or its bytes reach the cap,
+/// <item><see cref="ForWriters"/> (Add-Pattern, the importer): a batch closes once it holds the rows or its bytes reach the cap,
 /// so it passes the cap by at most its last pattern.</item>
-/// <item><see cref="Requests"/> (the Milvus store): a request never passes its cap; a pattern that would take it past
+/// <item><see cref="ForRequests"/> (the Milvus store): a request never passes its cap; a pattern that would take it past
 /// starts the next one, and a pattern larger than the cap goes alone. The store's cap is twice the writers', so a
 /// writer's batch always goes as one request.</item>
 /// </list>
@@ -28,10 +28,10 @@ public sealed class WriteBatcher<T>
     }
 
     /// <summary>A writer's batches: each closes at <paramref name="maxRows"/> items or once its patterns reach <paramref name="maxBytes"/>.</summary>
-    public static WriteBatcher<T> Writes(int maxRows, long maxBytes = WriteBatch.MaxBytes) => new(maxRows, maxBytes, bytesAreHardLimit: false);
+    public static WriteBatcher<T> ForWriters(int maxRows, long maxBytes = WriteBatch.MaxBytes) => new(maxRows, maxBytes, bytesAreHardLimit: false);
 
     /// <summary>Requests of at most <paramref name="maxBytes"/> each, or of one pattern larger than that.</summary>
-    public static WriteBatcher<T> Requests(long maxBytes) => new(int.MaxValue, maxBytes, bytesAreHardLimit: true);
+    public static WriteBatcher<T> ForRequests(long maxBytes) => new(int.MaxValue, maxBytes, bytesAreHardLimit: true);
 
     /// <summary>Adds an item, measured by its pattern; null for an item that takes a row but is not written (an import's reject).
     /// Returns a batch once one is complete: a writer's with this item, a request's without it (the item starts the next); else null.</summary>

@@ -70,7 +70,7 @@ public static class SqliteImporter
         }
         double RowsPerSecond() => read / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
         // A reject takes a row of its batch but no bytes: it is not written.
-        var batches = WriteBatcher<(SourceRecord Record, Rejection? Rejection)>.Writes(options.BatchSize, options.MaxBatchBytes)
+        var batches = WriteBatcher<(SourceRecord Record, Rejection? Rejection)>.ForWriters(options.BatchSize, options.MaxBatchBytes)
             .Cut(rows, row => row.Rejection is null ? row.Record.Pattern : null);
         foreach (var batch in BackgroundBatches.Read(batches))
         {

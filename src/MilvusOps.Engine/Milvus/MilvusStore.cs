@@ -246,7 +246,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>Splits a write into requests of at most <see cref="MaxUpsertBytes"/>.</summary>
     internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns) =>
-        WriteBatcher<Pattern>.Requests(MaxUpsertBytes).Cut(patterns, pattern => pattern);
+        WriteBatcher<Pattern>.ForRequests(MaxUpsertBytes).Cut(patterns, pattern => pattern);
 
     /// <summary>Seals what was written so it survives a restart without replaying the log. Milvus rate-limits flushes
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>

@@ -125,7 +125,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
             return;
         }
         if (!ShouldProcess($"pattern '{pattern.PatternId}' -> collection '{Collection}' in {Target}", "Add pattern")) return;
-        _batcher ??= WriteBatcher<Pattern>.Writes(BatchSize);
+        _batcher ??= WriteBatcher<Pattern>.ForWriters(BatchSize);
         if (_batcher.Add(pattern, pattern) is { } full) Write(full);
     }
 

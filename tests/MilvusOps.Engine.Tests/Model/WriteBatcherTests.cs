@@ -14,13 +14,13 @@ public sealed class WriteBatcherTests
         batches.Select(b => b.Select(p => p.PatternId).ToList()).ToList();
 
     private static IEnumerable<List<Pattern>> CutWrites(IEnumerable<Pattern> patterns, int maxRows, long maxBytes) =>
-        WriteBatcher<Pattern>.Writes(maxRows, maxBytes).Cut(patterns, p => p);
+        WriteBatcher<Pattern>.ForWriters(maxRows, maxBytes).Cut(patterns, p => p);
 
     private static IEnumerable<List<Pattern>> CutRequests(IEnumerable<Pattern> patterns, long maxBytes) =>
-        WriteBatcher<Pattern>.Requests(maxBytes).Cut(patterns, p => p);
+        WriteBatcher<Pattern>.ForRequests(maxBytes).Cut(patterns, p => p);
 
     [Fact]
-    public void Writes_CloseAtTheRowCount_AndKeepEveryItemInOrder()
+    public void Writers_CloseAtTheRowCount_AndKeepEveryItemInOrder()
     {
         var patterns = Enumerable.Range(0, 7).Select(Small).ToList();
         var batches = CutWrites(patterns, maxRows: 3, maxBytes: long.MaxValue).ToList();
@@ -33,7 +33,7 @@ public sealed class WriteBatcherTests
     [InlineData(2.0, 2)]   // reaching the cap exactly closes the batch
     [InlineData(2.5, 3)]   // the pattern that passes the cap is the batch's last
     [InlineData(3.0, 3)]
-    public void Writes_CloseOnceTheirBytesReachTheCap(double capInPatterns, int rowsPerBatch)
+    public void Writers_CloseOnceTheirBytesReachTheCap(double capInPatterns, int rowsPerBatch)
     {
         long cap = (long)(capInPatterns * SmallBytes);
         var batches = CutWrites(Enumerable.Range(0, 7).Select(Small), maxRows: 1000, maxBytes: cap).ToList();
@@ -43,7 +43,7 @@ public sealed class WriteBatcherTests
     }
 
     [Fact]
-    public void Writes_APatternLargerThanTheCap_ClosesItsBatch_AndGoesAloneWhenItStartsOne()
+    public void Writers_APatternLargerThanTheCap_ClosesItsBatch_AndGoesAloneWhenItStartsOne()
     {
         long cap = 2 * SmallBytes;
         Assert.True(WriteBatch.SizeOf(Large(0)) > cap);
@@ -53,11 +53,11 @@ public sealed class WriteBatcherTests
     }
 
     [Fact]
-    public void Writes_ARejectTakesARowButNoBytes()
+    public void Writers_ARejectTakesARowButNoBytes()
     {
         // The importer batches rows; a reject (no pattern) counts against -BatchSize but is not written.
         (string Id, Pattern? Pattern)[] rows = [("r1", null), ("r2", null), ("p1", Small(1)), ("r3", null), ("r4", null), ("r5", null), ("r6", null), ("r7", null)];
-        var batcher = WriteBatcher<(string Id, Pattern? Pattern)>.Writes(maxRows: 4, maxBytes: SmallBytes);
+        var batcher = WriteBatcher<(string Id, Pattern? Pattern)>.ForWriters(maxRows: 4, maxBytes: SmallBytes);
 
         var batches = batcher.Cut(rows, row => row.Pattern).Select(b => b.Select(r => r.Id).ToList()).ToList();
 
@@ -104,13 +104,13 @@ public sealed class WriteBatcherTests
     {
         Assert.Empty(CutWrites([], 10, WriteBatch.MaxBytes));
         Assert.Empty(CutRequests([], WriteBatch.MaxBytes));
-        Assert.Null(WriteBatcher<Pattern>.Writes(10).TakeRest());
+        Assert.Null(WriteBatcher<Pattern>.ForWriters(10).TakeRest());
     }
 
     [Fact]
     public void TakeRest_HandsOverTheUnfinishedBatch_AndTheNextStartsEmpty()
     {
-        var batcher = WriteBatcher<Pattern>.Writes(maxRows: 3);
+        var batcher = WriteBatcher<Pattern>.ForWriters(maxRows: 3);
         Assert.Null(batcher.Add(Small(0), Small(0)));
         Assert.Null(batcher.Add(Small(1), Small(1)));
 
@@ -124,7 +124,7 @@ public sealed class WriteBatcherTests
     [Fact]
     public void NonPositiveLimits_AreRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => WriteBatcher<Pattern>.Writes(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WriteBatcher<Pattern>.Requests(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WriteBatcher<Pattern>.ForWriters(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WriteBatcher<Pattern>.ForRequests(0));
     }
 }
