@@ -112,29 +112,11 @@ internal static class GrpcBenchmark
     }
 
     /// <summary>
-    /// The batches Import-SqlitePattern hands to the store (SqliteImporter's cut): a batch closes at
-    /// <paramref name="maxRows"/> rows, or once its patterns reach <paramref name="maxBytes"/> as
-    /// <see cref="WriteBatch.SizeOf"/> measures them. Lists, as the importer passes.
+    /// The batches Import-SqlitePattern hands to the store: its cut (<see cref="WriteBatcher{T}.ForWriters"/>) at
+    /// <paramref name="maxRows"/> rows or <paramref name="maxBytes"/>. Lists, as the importer passes.
     /// </summary>
-    private static List<List<Pattern>> ImportBatches(Pattern[] patterns, int maxRows, long maxBytes)
-    {
-        var batches = new List<List<Pattern>>();
-        var batch = new List<Pattern>();
-        long bytes = 0;
-        foreach (var pattern in patterns)
-        {
-            batch.Add(pattern);
-            bytes += WriteBatch.SizeOf(pattern);
-            if (batch.Count >= maxRows || bytes >= maxBytes)
-            {
-                batches.Add(batch);
-                batch = [];
-                bytes = 0;
-            }
-        }
-        if (batch.Count > 0) batches.Add(batch);
-        return batches;
-    }
+    private static List<List<Pattern>> ImportBatches(Pattern[] patterns, int maxRows, long maxBytes) =>
+        [.. WriteBatcher<Pattern>.ForWriters(maxRows, maxBytes).Cut(patterns, pattern => pattern)];
 
     /// <summary>An import's batches and, for each, the requests the store splits it into, with their sizes.</summary>
     private sealed class Write

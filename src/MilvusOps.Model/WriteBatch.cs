@@ -2,9 +2,9 @@ using System.Text;
 
 namespace MilvusOps.Model;
 
-/// <summary>How writers cut a stream of patterns into batches: by rows, and at <see cref="MaxBytes"/> of encoded data,
-/// which keeps a Milvus upsert request well under its 64 MB limit. Add-Pattern, the importer and the Milvus store all
-/// measure a pattern the same way, so a writer's batch goes to Milvus as one request.</summary>
+/// <summary>The size of a writer's batch: <see cref="MaxBytes"/> of encoded data, which keeps a Milvus upsert request well
+/// under its 64 MB limit, and how a pattern is measured. <see cref="WriteBatcher{T}"/> cuts by it for Add-Pattern, the
+/// importer and the Milvus store alike, so a writer's batch goes to Milvus as one request.</summary>
 public static class WriteBatch
 {
     public const long MaxBytes = 8L << 20;

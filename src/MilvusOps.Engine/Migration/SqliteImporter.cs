@@ -69,15 +69,10 @@ public static class SqliteImporter
             new Checkpoint(identity, lastRow, written, rejected, rejects.Length, reasons, completed).Save(options.CheckpointPath);
         }
         double RowsPerSecond() => read / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
-        long batchBytes = 0;
-        bool IsFull(List<(SourceRecord Record, Rejection? Rejection)> batch)
-        {
-            if (batch[^1].Record.Pattern is { } pattern && batch[^1].Rejection is null) batchBytes += WriteBatch.SizeOf(pattern);
-            if (batch.Count < options.BatchSize && batchBytes < options.MaxBatchBytes) return false;
-            batchBytes = 0;
-            return true;
-        }
-        foreach (var batch in BackgroundBatches.Read(rows, IsFull))
+        // A reject takes a row of its batch but no bytes: it is not written.
+        var batches = WriteBatcher<(SourceRecord Record, Rejection? Rejection)>.ForWriters(options.BatchSize, options.MaxBatchBytes)
+            .Cut(rows, row => row.Rejection is null ? row.Record.Pattern : null);
+        foreach (var batch in BackgroundBatches.Read(batches))
         {
             var patterns = batch.Where(r => r.Rejection is null).Select(r => r.Record.Pattern!).ToList();
             if (!options.WhatIf && patterns.Count > 0) store.Upsert(options.Collection, patterns, cancel);

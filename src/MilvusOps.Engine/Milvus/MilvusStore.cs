@@ -245,25 +245,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>Splits a write into requests of at most <see cref="MaxUpsertBytes"/>.</summary>
-    internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns)
-    {
-        var batch = new List<Pattern>();
-        long bytes = 0;
-        foreach (var pattern in patterns)
-        {
-            long size = WriteBatch.SizeOf(pattern);
-            if (batch.Count > 0 && bytes + size > MaxUpsertBytes)
-            {
-                yield return batch;
-                batch = [];
-                bytes = 0;
-            }
-            batch.Add(pattern);
-            bytes += size;
-        }
-        if (batch.Count > 0)
-            yield return batch;
-    }
+    internal static IEnumerable<IReadOnlyList<Pattern>> Batches(IReadOnlyList<Pattern> patterns) =>
+        WriteBatcher<Pattern>.ForRequests(MaxUpsertBytes).Cut(patterns, pattern => pattern);
 
     /// <summary>Seals what was written so it survives a restart without replaying the log. Milvus rate-limits flushes
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>

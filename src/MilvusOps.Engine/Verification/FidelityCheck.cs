@@ -51,10 +51,10 @@ public sealed class FidelityCheck : IDisposable
             if (!written) Interlocked.Increment(ref excluded);
             return written;
         }).Select(record => record.Pattern!);
-        foreach (var batch in Migration.BackgroundBatches.Read(importable, b => b.Count == LookupBatch))
+        foreach (var batch in Migration.BackgroundBatches.Read(importable.Chunk(LookupBatch)))
         {
             cancel.ThrowIfCancellationRequested();
-            expected += batch.Count;
+            expected += batch.Length;
             matched += Compare(_store, _collection, batch, log, cancel);
         }
         long actualCount = _store.Count(_collection, cancellation: cancel);
@@ -85,7 +85,7 @@ public sealed class FidelityCheck : IDisposable
         }
     }
 
-    private static long Compare(IPatternStore store, string collection, List<Pattern> expected, ViolationLog log, CancellationToken cancel)
+    private static long Compare(IPatternStore store, string collection, IReadOnlyList<Pattern> expected, ViolationLog log, CancellationToken cancel)
     {
         if (expected.Count == 0) return 0;
         var stored = store.Get(collection, expected.Select(p => p.PatternId).ToList(), cancel).ToDictionary(p => p.PatternId, StringComparer.Ordinal);

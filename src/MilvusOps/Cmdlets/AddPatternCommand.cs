@@ -42,8 +42,7 @@ namespace MilvusOps.Cmdlets;
 [OutputType(typeof(Pattern))]
 public sealed class AddPatternCommand : MilvusOpsCmdlet
 {
-    private readonly List<Pattern> _batch = [];
-    private long _batchBytes;
+    private WriteBatcher<Pattern>? _batcher;
     private long _written;
     private long _received;
     private PatternCollection? _target;
@@ -127,9 +126,8 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
             return;
         }
         if (!ShouldProcess($"pattern '{pattern.PatternId}' -> collection '{Collection}' in {Target}", "Add pattern")) return;
-        _batch.Add(pattern);
-        _batchBytes += WriteBatch.SizeOf(pattern);
-        if (_batch.Count >= BatchSize || _batchBytes >= WriteBatch.MaxBytes) Flush();
+        _batcher ??= WriteBatcher<Pattern>.ForWriters(BatchSize);
+        if (_batcher.Add(pattern, pattern) is { } full) Write(full);
     }
 
     protected override void EndProcessing()
@@ -159,14 +157,17 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
         return RejectLine.Refusal(PatternId, errorId.ToString(), InputObject.Properties[RejectLine.SourceRowProperty]?.Value, fields, IsNull, Force);
     }
 
+    /// <summary>Writes the patterns batched so far.</summary>
     private void Flush()
     {
-        if (_batch.Count == 0) return;
-        Call(() => Session.Upsert(Collection, _batch));
-        _written += _batch.Count;
-        if (PassThru) _batch.ForEach(WriteStoreObject);
-        _batch.Clear();
-        _batchBytes = 0;
+        if (_batcher?.TakeRest() is { } rest) Write(rest);
+    }
+
+    private void Write(List<Pattern> batch)
+    {
+        Call(() => Session.Upsert(Collection, batch));
+        _written += batch.Count;
+        if (PassThru) batch.ForEach(WriteStoreObject);
         double rate = _written / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
         WriteProgress(new ProgressRecord(1, $"Adding patterns to {Collection}", $"{_written:N0} written, {rate:N0} patterns/s"));
     }
