@@ -5,7 +5,9 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MilvusOps.Engine.Embedded;
 using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine;
 using MilvusOps.Engine.Migration;
+using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Verification;
 
 namespace MilvusOps.Bench;
@@ -200,8 +202,8 @@ internal static class ImportBenchmark
 
     private static void Import(string store, string source, int batch, bool whatIf = false, Action<ImportProgress>? onBatch = null)
     {
-        var embedded = new EmbeddedStore(store, TimeSpan.FromSeconds(30));
-        var report = SqliteImporter.Run(embedded,
+        using var connection = StoreFactory.Connect(store, TimeSpan.FromSeconds(30), create: true);
+        var report = SqliteImporter.Run(new PatternSession(connection, CancellationToken.None),
             new ImportOptions(new LegacySourceOptions(source) { ColumnMap = Map }, "p", store + ".rejects.jsonl") { BatchSize = batch, CreateCollection = true, WhatIf = whatIf },
             onBatch);
         if (!report.Completed || report.RowsRejected != 0) throw new InvalidOperationException("import did not complete cleanly: " + report);
@@ -209,7 +211,8 @@ internal static class ImportBenchmark
 
     private static void Fidelity(string store, string source)
     {
-        using var check = FidelityCheck.Open(new EmbeddedStore(store, TimeSpan.FromSeconds(30)), "p", new LegacySourceOptions(source) { ColumnMap = Map });
+        using var connection = StoreFactory.Connect(store, TimeSpan.FromSeconds(30));
+        using var check = FidelityCheck.Open(new PatternSession(connection, CancellationToken.None), "p", new LegacySourceOptions(source) { ColumnMap = Map });
         var result = check.Run();
         if (!result.Passed) throw new InvalidOperationException("fidelity failed: " + result.Message);
     }

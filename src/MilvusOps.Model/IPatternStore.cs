@@ -3,7 +3,10 @@ namespace MilvusOps.Model;
 
 /// <summary>
 /// One backend behind every cmdlet: the embedded SQLite store or a Milvus server. Implementations
-/// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s. Every call takes the
+/// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s. Callers go through the
+/// session layer (MilvusOps.Engine.Session.PatternSession), which has checked every input: collection names and specs,
+/// patterns, query vectors, limits, -Top and search parameters; a backend checks only what it alone knows (a filter's
+/// fields, whether a collection exists, its own limits). Every call takes the
 /// command's cancellation token (Ctrl+C) and ends soon after it is cancelled, with an <see cref="OperationCanceledException"/>:
 /// scans, searches, lock waits, retries and waits for the server alike.
 /// </summary>

@@ -123,7 +123,6 @@ public sealed class EmbeddedStore : IPatternStore
 
     public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
     {
-        spec.Validate();
         return Run(connection =>
         {
             using var tx = connection.BeginTransaction();
@@ -275,8 +274,6 @@ public sealed class EmbeddedStore : IPatternStore
     public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
         CancellationToken cancellation = default)
     {
-        if (limit is < 0 || offset < 0)
-            throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         // Validate eagerly so a bad filter fails at the call, not at the first MoveNext, and before the catalog is read.
         var where = Translate(filter);
         var entry = Run(connection => RequireCollection(connection, collection, null), cancellation);
@@ -333,9 +330,7 @@ public sealed class EmbeddedStore : IPatternStore
 
     public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
     {
-        var where = Translate(filter)
-            ?? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
-                "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
+        var where = Translate(filter) ?? throw new ArgumentException("Deleting by filter needs an expression.", nameof(filter));
         return Run(connection =>
         {
             using var tx = connection.BeginTransaction();
@@ -351,7 +346,6 @@ public sealed class EmbeddedStore : IPatternStore
 
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default)
     {
-        IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         if (request.Vectors.Count == 0) return [];
@@ -361,14 +355,15 @@ public sealed class EmbeddedStore : IPatternStore
             // One read transaction: the vectors, the filter and the hit details come from one snapshot.
             using var tx = connection.BeginTransaction(deferred: true);
             var entry = RequireCollection(connection, collection, tx);
-            // The call the Milvus backend makes to build its search params, so both backends reject the
-            // same input the same way; the parameters cannot make this exact search any less exact.
-            IndexRules.SearchParamsJson(entry.Spec.IndexType, entry.Spec.Metric, Metadata.Parse(entry.Spec.IndexParametersJson), request.Top, request.Parameters);
+            // The session checked the queries and the search parameters (which cannot make this exact search any less
+            // exact) against the collection it described; one re-created since with another dimension is refused here.
             int dimension = entry.Spec.Dimension;
             var queries = new float[request.Vectors.Count * dimension];
             for (int q = 0; q < request.Vectors.Count; q++)
             {
-                PatternValidator.CheckVector(request.Vectors[q], dimension, request.QueryIds[q]);
+                if (request.Vectors[q].Length != dimension)
+                    throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
+                        $"Query '{request.QueryIds[q]}' has a {request.Vectors[q].Length}-d vector; collection '{collection}' is {dimension}-d now.", request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
             }
             for (bool reloaded = false; ; reloaded = true)
@@ -518,7 +513,6 @@ public sealed class EmbeddedStore : IPatternStore
 
     private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx)
     {
-        CollectionSpec.CheckName(name);
         using var command = connection.CreateCommand($"SELECT id, spec, data_version, created_utc FROM {Catalog} WHERE name = @name", tx);
         command.Parameters.AddWithValue("@name", name);
         using var reader = command.ExecuteReader();

@@ -31,7 +31,7 @@ public sealed record ImportIdentity(string Source, string? Table, string? Query,
     /// The default rejects file: beside the source, named after the collection and a short, stable hash of the
     /// store and database, so imports of one source into two stores never share a rejects file or a checkpoint.
     /// </summary>
-    public static string DefaultRejectPath(string sourcePath, string collection, IPatternStore store)
+    public static string DefaultRejectPath(string sourcePath, string collection, MilvusConnection store)
     {
         ArgumentNullException.ThrowIfNull(store);
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Backend}\n{store.Uri}\n{store.Database}"));

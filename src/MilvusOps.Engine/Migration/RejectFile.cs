@@ -15,7 +15,7 @@ internal static class RejectFile
     private const int MaxFirstLineBytes = 4 << 20;
 
     /// <exception cref="MilvusOpsException">RejectPathInvalid, naming the reason.</exception>
-    public static void CheckPlace(string rejectPath, string sourcePath, IPatternStore store)
+    public static void CheckPlace(string rejectPath, string sourcePath, MilvusConnection store)
     {
         if (Directory.Exists(rejectPath)) throw Invalid(rejectPath, "it is a folder; name a file");
         string? folder = Path.GetDirectoryName(rejectPath);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Migration;
 
@@ -31,10 +32,11 @@ public readonly record struct ImportProgress(long RowsDone, long TotalRows, long
 /// </summary>
 public static class SqliteImporter
 {
-    public static MigrationReport Run(IPatternStore store, ImportOptions options, Action<ImportProgress>? onBatch = null, CancellationToken cancel = default,
-        Action<string>? onWarning = null)
+    public static MigrationReport Run(PatternSession session, ImportOptions options, Action<ImportProgress>? onBatch = null, Action<string>? onWarning = null)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(session);
+        var store = session.Connection;
+        var cancel = session.Cancellation;
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var warnings = new List<string>();
@@ -54,7 +56,7 @@ public static class SqliteImporter
         // A checkpoint of this import vouches for the file beside it, even for a first line torn by a crash.
         if (!checkpointIsOurs) RejectFile.CheckOwner(options.RejectPath, sourcePath);
         using var rejects = options.WhatIf ? null : OpenRejects(options, start, sourcePath);
-        var target = ResolveTarget(store, options, dimension, cancel);
+        var target = ResolveTarget(session, options, dimension);
         var reasons = new Dictionary<string, long>(start.RejectReasons, StringComparer.Ordinal);
         long written = start.RowsWritten, rejected = start.RowsRejected, read = 0, lastRow = start.LastSourceRow;
         long rowsDone = start.RowsWritten + start.RowsRejected;
@@ -75,7 +77,7 @@ public static class SqliteImporter
         foreach (var batch in BackgroundBatches.Read(batches))
         {
             var patterns = batch.Where(r => r.Rejection is null).Select(r => r.Record.Pattern!).ToList();
-            if (!options.WhatIf && patterns.Count > 0) store.Upsert(options.Collection, patterns, cancel);
+            if (!options.WhatIf && patterns.Count > 0) session.Upsert(options.Collection, patterns);
             foreach (var (_, rejection) in batch)
             {
                 if (rejection is null) continue;
@@ -96,7 +98,7 @@ public static class SqliteImporter
         }
         bool completed = !cancel.IsCancellationRequested;
         // Once, at the end: Milvus rate-limits flushes, and upserted rows are searchable before one.
-        if (completed && !options.WhatIf) store.Flush(options.Collection, cancel);
+        if (completed && !options.WhatIf) session.Flush(options.Collection);
         if (completed) SaveCheckpoint(completed: true);
         completed |= start.Completed;
         return new MigrationReport
@@ -144,12 +146,12 @@ public static class SqliteImporter
         }
     }
 
-    private static PatternCollection ResolveTarget(IPatternStore store, ImportOptions options, int dimension, CancellationToken cancel)
+    private static PatternCollection ResolveTarget(PatternSession session, ImportOptions options, int dimension)
     {
         PatternCollection? existing = null;
         try
         {
-            existing = store.DescribeCollection(options.Collection, cancel);
+            existing = session.Describe(options.Collection);
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && options.CreateCollection)
         {
@@ -160,7 +162,7 @@ public static class SqliteImporter
             // A -WhatIf plan validates against the collection that -CreateCollection would make.
             return options.WhatIf
                 ? new PatternCollection { Name = spec.Name, Dimension = dimension, Metric = spec.Metric, IndexType = spec.IndexType, Fields = PatternSchema.Fields(spec) }
-                : store.CreateCollection(spec, ifNotExists: true, cancel);
+                : session.Create(spec, ifNotExists: true);
         }
         if (existing.Dimension != dimension)
             throw new MilvusOpsException("DimensionMismatch", ErrorKind.InvalidArgument,

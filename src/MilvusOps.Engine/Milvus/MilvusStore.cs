@@ -87,7 +87,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
     {
-        spec.Validate();
         if (Exists(spec.Name, cancellation))
         {
             if (!ifNotExists)
@@ -201,11 +200,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         _collections.TryRemove(name, out _);
     }
 
-    private bool Exists(string name, CancellationToken cancellation)
-    {
-        CollectionSpec.CheckName(name);
-        return _rpc.Call("HasCollection", name, cancellation, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
-    }
+    private bool Exists(string name, CancellationToken cancellation) =>
+        _rpc.Call("HasCollection", name, cancellation, (c, o) => c.HasCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Value;
 
     // ---------------------------------------------------------------- writes
 
@@ -252,7 +248,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>
     public void Flush(string collection, CancellationToken cancellation = default)
     {
-        CollectionSpec.CheckName(collection);
         var request = new Rpc.FlushRequest { DbName = Db };
         request.CollectionNames.Add(collection);
         var flushed = _rpc.Call("Flush", collection, cancellation, (c, o) => c.Flush(request, o), r => r.Status);
@@ -291,10 +286,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
     {
-        if (string.IsNullOrWhiteSpace(filter))
-            throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
-                "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter);
-        var parsed = ParseFilter(filter)!;
+        var parsed = ParseFilter(filter) ?? throw new ArgumentException("Deleting by filter needs an expression.", nameof(filter));
         Info(collection, cancellation);
         // delete_cnt of a primary-key expression counts the keys named, present or not: count the matches first.
         var matching = Count(collection, parsed, cancellation);
@@ -337,8 +329,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
         CancellationToken cancellation = default)
     {
-        if (limit is < 0 || offset < 0)
-            throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
         var parsed = ParseFilter(filter);
         var info = Info(collection, cancellation);
         info.Mapping.RequireReadable(collection);
@@ -411,7 +401,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     /// <summary>Sends a query at this connection's consistency level, loading the collection again if it was released.</summary>
     private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request, CancellationToken cancellation)
     {
-        CollectionSpec.CheckName(collection);
         SetConsistency(request);
         return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, cancellation, (c, o) => c.Query(request, o), r => r.Status)), cancellation);
     }
@@ -435,7 +424,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default)
     {
-        IndexRules.CheckTop(request.Top);
         if (request.Vectors.Count != request.QueryIds.Count)
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         var filter = ParseFilter(request.Filter);
@@ -444,8 +432,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         var parameters = SearchParameters(collection, info, request);
         if (request.Vectors.Count == 0)
             return [];
-        for (var q = 0; q < request.Vectors.Count; q++)
-            PatternValidator.CheckVector(request.Vectors[q], info.Dimension, request.QueryIds[q]);
 
         var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / request.Top), 1, SearchRequest.MaxTop);
         var hits = new List<IReadOnlyList<SearchHit>>(request.Vectors.Count);
@@ -488,7 +474,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     private static Rpc.KeyValuePair[] SearchParameters(string collection, CollectionInfo info, SearchRequest request)
     {
         var metric = IndexRules.SearchMetric(collection, info.IndexType, info.Metric);
-        IndexRules.CheckTop(info.IndexType, info.IndexParameters, request.Top);
         return
         [
             Kv("anns_field", info.Mapping.Vector!.Name),
@@ -525,7 +510,6 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
     {
-        CollectionSpec.CheckName(name);
         if (!refresh && _collections.TryGetValue(name, out var cached))
             return cached;
         var described = Guard(name, () => _rpc.Call("DescribeCollection", name, cancellation,

@@ -9,23 +9,26 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
 {
     public MilvusConnection Connection { get; } = connection;
 
+    /// <summary>The command's token: the pipelines above the session check it between batches.</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
+
     /// <summary>The backend; a closed connection refuses it.</summary>
     private IPatternStore Store => Connection.Store;
 
     // ---------------------------------------------------------------- collections
 
-    public PatternCollection Create(CollectionSpec spec, bool ifNotExists) => Store.CreateCollection(spec.Validate(), ifNotExists, cancellation);
+    public PatternCollection Create(CollectionSpec spec, bool ifNotExists) => Store.CreateCollection(spec.Validate(), ifNotExists, Cancellation);
 
     /// <summary>Every collection, described without counting.</summary>
-    public IReadOnlyList<PatternCollection> List() => Store.ListCollections(cancellation);
+    public IReadOnlyList<PatternCollection> List() => Store.ListCollections(Cancellation);
 
     /// <summary>The collection, described without counting.</summary>
-    public PatternCollection Describe(string name) => Store.DescribeCollection(CollectionSpec.CheckName(name), cancellation);
+    public PatternCollection Describe(string name) => Store.DescribeCollection(CollectionSpec.CheckName(name), Cancellation);
 
     /// <summary>The exact number of patterns (matching a filter, when given): paid only where someone reads it.</summary>
-    public long Count(string collection, string? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, cancellation);
+    public long Count(string collection, string? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, Cancellation);
 
-    public void Drop(string name) => Store.DropCollection(CollectionSpec.CheckName(name), cancellation);
+    public void Drop(string name) => Store.DropCollection(CollectionSpec.CheckName(name), Cancellation);
 
     // ---------------------------------------------------------------- patterns
 
@@ -34,13 +37,13 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
 
     /// <summary>Writes patterns that <see cref="Check"/> (or a reader's own checks) passed, replacing those with the same id.</summary>
     public void Upsert(string collection, IReadOnlyList<Pattern> checkedPatterns) =>
-        Store.Upsert(CollectionSpec.CheckName(collection), checkedPatterns, cancellation);
+        Store.Upsert(CollectionSpec.CheckName(collection), checkedPatterns, Cancellation);
 
     /// <summary>Seals what was written (Milvus); call it once after a bulk load.</summary>
-    public void Flush(string collection) => Store.Flush(CollectionSpec.CheckName(collection), cancellation);
+    public void Flush(string collection) => Store.Flush(CollectionSpec.CheckName(collection), Cancellation);
 
     public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids) =>
-        Store.Get(CollectionSpec.CheckName(collection), ids, cancellation);
+        Store.Get(CollectionSpec.CheckName(collection), ids, Cancellation);
 
     /// <summary>Patterns matching a filter (all when empty), in primary-key order, streamed; without
     /// <paramref name="includeVectors"/> their vectors are empty, for scans of the JSON documents.</summary>
@@ -48,17 +51,17 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
-        return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, includeVectors, cancellation);
+        return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, includeVectors, Cancellation);
     }
 
-    public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, cancellation);
+    public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, Cancellation);
 
     /// <summary>Deletes every pattern matching a non-empty filter; returns how many.</summary>
     public long DeleteWhere(string collection, string filter) =>
         string.IsNullOrWhiteSpace(filter)
             ? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
                 "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter)
-            : Store.DeleteWhere(CollectionSpec.CheckName(collection), filter, cancellation);
+            : Store.DeleteWhere(CollectionSpec.CheckName(collection), filter, Cancellation);
 
     // ---------------------------------------------------------------- search
 
@@ -80,7 +83,7 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
 
     /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, string? filter) =>
-        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters), cancellation);
+        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters), Cancellation);
 }
 
 /// <summary>A search whose shared inputs were checked: the collection, -Top and the search parameters (and their JSON as Milvus gets it).</summary>

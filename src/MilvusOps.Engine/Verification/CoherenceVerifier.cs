@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Verification;
 
@@ -18,10 +19,10 @@ public static class CoherenceVerifier
     /// <paramref name="minCount"/> patterns fails the Threshold check: a check over nothing proves nothing.
     /// </summary>
     /// <exception cref="MilvusOpsException">InvalidThreshold, before anything is read.</exception>
-    public static IReadOnlyList<CoherenceCheckResult> CheckPatterns(IPatternStore store, string collection,
-        IReadOnlyDictionary<string, double> thresholds, DateTimeOffset now, long minCount = 1, int maxViolations = 100, CancellationToken cancel = default)
+    public static IReadOnlyList<CoherenceCheckResult> CheckPatterns(PatternSession session, string collection,
+        IReadOnlyDictionary<string, double> thresholds, DateTimeOffset now, long minCount = 1, int maxViolations = 100)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(thresholds);
         ArgumentOutOfRangeException.ThrowIfNegative(minCount);
         foreach (var (metric, threshold) in thresholds)
@@ -31,9 +32,9 @@ public static class CoherenceVerifier
         var thresholdCheck = new ThresholdCheck(thresholds, maxViolations);
         var temporalCheck = new TemporalContextCheck(now, maxViolations);
         long patterns = 0;
-        foreach (var pattern in store.Query(collection, null, includeVectors: false, cancellation: cancel))
+        foreach (var pattern in session.Query(collection, null, includeVectors: false))
         {
-            if ((patterns & 1023) == 0) cancel.ThrowIfCancellationRequested();
+            if ((patterns & 1023) == 0) session.Cancellation.ThrowIfCancellationRequested();
             patterns++;
             thresholdCheck.Add(pattern);
             temporalCheck.Add(pattern);

@@ -1,4 +1,5 @@
 using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Verification;
 
@@ -12,15 +13,15 @@ namespace MilvusOps.Engine.Verification;
 public sealed class FidelityCheck : IDisposable
 {
     private const int LookupBatch = 1000;
-    private readonly IPatternStore _store;
+    private readonly PatternSession _session;
     private readonly string _collection;
     private readonly LegacySourceOptions _sourceOptions;
     private readonly PatternCollection _target;
     private readonly LegacySource _source;
 
-    private FidelityCheck(IPatternStore store, string collection, LegacySourceOptions sourceOptions, PatternCollection target, LegacySource source)
+    private FidelityCheck(PatternSession session, string collection, LegacySourceOptions sourceOptions, PatternCollection target, LegacySource source)
     {
-        _store = store;
+        _session = session;
         _collection = collection;
         _sourceOptions = sourceOptions;
         _target = target;
@@ -28,18 +29,18 @@ public sealed class FidelityCheck : IDisposable
     }
 
     /// <exception cref="MilvusOpsException">CollectionNotFound, SourceNotFound and the other errors of <see cref="LegacySource.Open"/>.</exception>
-    public static FidelityCheck Open(IPatternStore store, string collection, LegacySourceOptions sourceOptions)
+    public static FidelityCheck Open(PatternSession session, string collection, LegacySourceOptions sourceOptions)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(sourceOptions);
-        var target = store.DescribeCollection(collection);
+        var target = session.Describe(collection);
         var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
-        return new FidelityCheck(store, collection, sourceOptions, target, source);
+        return new FidelityCheck(session, collection, sourceOptions, target, source);
     }
 
     public void Dispose() => _source.Dispose();
 
-    public CoherenceCheckResult Run(int maxViolations = 100, CancellationToken cancel = default)
+    public CoherenceCheckResult Run(int maxViolations = 100)
     {
         var duplicates = new Migration.DuplicateTracker(_source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
@@ -53,11 +54,11 @@ public sealed class FidelityCheck : IDisposable
         }).Select(record => record.Pattern!);
         foreach (var batch in Migration.BackgroundBatches.Read(importable.Chunk(LookupBatch)))
         {
-            cancel.ThrowIfCancellationRequested();
+            _session.Cancellation.ThrowIfCancellationRequested();
             expected += batch.Length;
-            matched += Compare(_store, _collection, batch, log, cancel);
+            matched += Compare(_session, _collection, batch, log);
         }
-        long actualCount = _store.Count(_collection, cancellation: cancel);
+        long actualCount = _session.Count(_collection);
         if (actualCount != expected)
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");
@@ -85,10 +86,10 @@ public sealed class FidelityCheck : IDisposable
         }
     }
 
-    private static long Compare(IPatternStore store, string collection, IReadOnlyList<Pattern> expected, ViolationLog log, CancellationToken cancel)
+    private static long Compare(PatternSession session, string collection, IReadOnlyList<Pattern> expected, ViolationLog log)
     {
         if (expected.Count == 0) return 0;
-        var stored = store.Get(collection, expected.Select(p => p.PatternId).ToList(), cancel).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
+        var stored = session.Get(collection, expected.Select(p => p.PatternId).ToList()).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
         long identical = 0;
         foreach (var source in expected)
         {

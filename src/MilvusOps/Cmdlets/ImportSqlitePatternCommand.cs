@@ -94,7 +94,7 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
     {
         var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
         string rejectPath = RejectPath is null
-            ? ImportIdentity.DefaultRejectPath(sourceOptions.Path, Collection, Store)
+            ? ImportIdentity.DefaultRejectPath(sourceOptions.Path, Collection, Target)
             : GetUnresolvedProviderPathFromPSPath(RejectPath);
         bool write = ShouldProcess($"{sourceOptions.Path} -> collection '{Collection}' in {Target}", "Import legacy patterns");
         var options = new ImportOptions(sourceOptions, Collection, rejectPath)
@@ -110,11 +110,11 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
         MigrationReport report;
         try
         {
-            report = Call(() => SqliteImporter.Run(Store, options, progress =>
+            report = Call(() => SqliteImporter.Run(Session, options, progress =>
             {
                 reached = progress;
                 WriteProgress(Progress(activity, progress));
-            }, Cancellation, WriteWarning));
+            }, WriteWarning));
             if (Cancellation.IsCancellationRequested) throw new PipelineStoppedException();
         }
         catch (PipelineStoppedException)

@@ -86,9 +86,9 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
         var thresholds = Call(ResolveThresholds);
         // Every argument is checked, and the source opened, before the collection is scanned.
         using var fidelity = OpenFidelityCheck();
-        foreach (var result in Call(() => CoherenceVerifier.CheckPatterns(Store, Collection, thresholds, DateTimeOffset.UtcNow, MinCount, MaxViolations, Cancellation)))
+        foreach (var result in Call(() => CoherenceVerifier.CheckPatterns(Session, Collection, thresholds, DateTimeOffset.UtcNow, MinCount, MaxViolations)))
             Report(result);
-        if (fidelity is not null) Report(Call(() => fidelity.Run(MaxViolations, Cancellation)));
+        if (fidelity is not null) Report(Call(() => fidelity.Run(MaxViolations)));
     }
 
     private FidelityCheck? OpenFidelityCheck()
@@ -101,7 +101,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
             return null;
         }
         var source = Call(() => LegacySourceArguments.Options(this, SourcePath, Table, Query, ColumnMap, dimension: null));
-        return Call(() => FidelityCheck.Open(Store, Collection, source));
+        return Call(() => FidelityCheck.Open(Session, Collection, source));
     }
 
     protected override void EndProcessing()

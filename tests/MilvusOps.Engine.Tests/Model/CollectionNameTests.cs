@@ -1,4 +1,4 @@
-using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Tests.Model;
 
@@ -22,18 +22,22 @@ public sealed class CollectionNameTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadNames))]
-    public void EveryEmbeddedStoreLookupIsInvalidCollectionName(string name)
+    public void EverySessionLookupIsInvalidCollectionName(string name)
     {
-        var store = new EmbeddedStore(Path.Combine(_folder, "s.db"), TimeSpan.FromSeconds(2));
+        using var connection = StoreFactory.Connect(Path.Combine(_folder, "s.db"), TimeSpan.FromSeconds(2), create: true);
+        var session = new PatternSession(connection, CancellationToken.None);
         Action[] lookups =
         [
-            () => store.DescribeCollection(name),
-            () => store.DropCollection(name),
-            () => store.Get(name, ["a"]),
-            () => _ = store.Query(name, null).ToList(),
-            () => store.Delete(name, ["a"]),
-            () => store.DeleteWhere(name, "pattern_id == \"a\""),
-            () => store.Upsert(name, [new Pattern("a", [1f], null, null, null)]),
+            () => session.Describe(name),
+            () => session.Count(name),
+            () => session.Drop(name),
+            () => session.Get(name, ["a"]),
+            () => _ = session.Query(name, null).ToList(),
+            () => session.Delete(name, ["a"]),
+            () => session.DeleteWhere(name, "pattern_id == \"a\""),
+            () => session.Upsert(name, [new Pattern("a", [1f], null, null, null)]),
+            () => session.Flush(name),
+            () => session.PlanSearch(name, 1, null),
         ];
         foreach (Action lookup in lookups)
             Assert.Equal("InvalidCollectionName", Assert.Throws<MilvusOpsException>(lookup).ErrorId);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Verification;
 
 namespace MilvusOps.Engine.Tests.Verification;
@@ -32,19 +33,26 @@ public sealed class CoherenceVerifierTests : IDisposable
         }
     }
 
+    /// <summary>A session over a store whose reads are counted.</summary>
+    private (PatternSession Session, CountingStore Counting) CountedSession()
+    {
+        var store = new EmbeddedStore(Path.Combine(_folder, "store.db"), TimeSpan.FromSeconds(2));
+        var counting = DispatchProxy.Create<IPatternStore, CountingStore>();
+        ((CountingStore)(object)counting).Inner = store;
+        return (new PatternSession(new MilvusConnection(counting, counting), CancellationToken.None), (CountingStore)(object)counting);
+    }
+
     [Fact]
     public void Threshold_and_TemporalContext_read_each_pattern_in_one_scan()
     {
-        var store = new EmbeddedStore(Path.Combine(_folder, "store.db"), TimeSpan.FromSeconds(2));
-        store.CreateCollection(new CollectionSpec { Name = "p", Dimension = 2 }, ifNotExists: false);
-        store.Upsert("p", [new Pattern("a", [1, 2], "t", """{"quantum_coherence":0.95}""", """{"at":"2999-01-01"}""")]);
-        var counting = DispatchProxy.Create<IPatternStore, CountingStore>();
-        ((CountingStore)(object)counting).Inner = store;
+        var (session, counting) = CountedSession();
+        session.Create(new CollectionSpec { Name = "p", Dimension = 2 }, ifNotExists: false);
+        session.Upsert("p", [new Pattern("a", [1, 2], "t", """{"quantum_coherence":0.95}""", """{"at":"2999-01-01"}""")]);
 
-        var results = CoherenceVerifier.CheckPatterns(counting, "p", new Dictionary<string, double> { ["quantum_coherence"] = 0.9 }, DateTimeOffset.UtcNow);
+        var results = CoherenceVerifier.CheckPatterns(session, "p", new Dictionary<string, double> { ["quantum_coherence"] = 0.9 }, DateTimeOffset.UtcNow);
 
-        Assert.Equal(1, ((CountingStore)(object)counting).Queries);
-        Assert.False(((CountingStore)(object)counting).IncludedVectors);   // the JSON checks read no vectors
+        Assert.Equal(1, counting.Queries);
+        Assert.False(counting.IncludedVectors);   // the JSON checks read no vectors
         Assert.Equal(["Threshold", "TemporalContext"], results.Select(r => r.Check));
         Assert.True(results[0].Passed);
         Assert.False(results[1].Passed);   // the future timestamp
@@ -54,10 +62,10 @@ public sealed class CoherenceVerifierTests : IDisposable
     [Fact]
     public void A_non_finite_threshold_is_refused_before_the_collection_is_read()
     {
-        var counting = DispatchProxy.Create<IPatternStore, CountingStore>();
+        var (session, counting) = CountedSession();
         var error = Assert.Throws<MilvusOpsException>(() =>
-            CoherenceVerifier.CheckPatterns(counting, "p", new Dictionary<string, double> { ["quantum_coherence"] = double.NaN }, DateTimeOffset.UtcNow));
+            CoherenceVerifier.CheckPatterns(session, "p", new Dictionary<string, double> { ["quantum_coherence"] = double.NaN }, DateTimeOffset.UtcNow));
         Assert.Equal("InvalidThreshold", error.ErrorId);
-        Assert.Equal(0, ((CountingStore)(object)counting).Queries);
+        Assert.Equal(0, counting.Queries);
     }
 }
