@@ -6,9 +6,9 @@ using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using MilvusOps.Engine.Milvus;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using MilvusOps.Engine.Backends.Milvus;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Bench;
 

@@ -3,12 +3,12 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using MilvusOps.Engine.Embedded;
-using MilvusOps.Engine.Legacy;
 using MilvusOps.Engine;
-using MilvusOps.Engine.Migration;
+using MilvusOps.Engine.Backends.Embedded;
+using MilvusOps.Engine.Pipelines.Migration;
+using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Engine.Session;
-using MilvusOps.Engine.Verification;
+using MilvusOps.Engine.Sources.Legacy;
 
 namespace MilvusOps.Bench;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using MilvusOps.Engine;
+using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Session;
-using MilvusOps.Engine.Migration;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
-using MilvusOps.Engine;
-using MilvusOps.Engine.Milvus;
+using MilvusOps.Engine.Backends.Milvus;
+using MilvusOps.Engine.Session;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

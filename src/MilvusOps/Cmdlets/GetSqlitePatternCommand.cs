@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using MilvusOps.Engine.Migration;
+using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

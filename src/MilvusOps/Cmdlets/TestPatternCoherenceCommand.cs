@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using MilvusOps.Engine.Verification;
+using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

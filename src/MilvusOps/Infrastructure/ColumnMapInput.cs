@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 
 namespace MilvusOps.Infrastructure;
 

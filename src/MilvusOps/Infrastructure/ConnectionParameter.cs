@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using MilvusOps.Engine;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Infrastructure;
 

@@ -1,4 +1,4 @@
-using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Backends.Embedded;
 
 namespace MilvusOps.Engine.Tests.Embedded;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
-using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Backends.Embedded;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Tests.Embedded;
 

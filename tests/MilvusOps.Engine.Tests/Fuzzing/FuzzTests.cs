@@ -1,5 +1,5 @@
 using MilvusOps.Engine.Filtering;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 using MilvusOps.Engine.Tests.Filtering;
 
 namespace MilvusOps.Engine.Tests.Fuzzing;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Data.Sqlite;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 
 namespace MilvusOps.Engine.Tests.Legacy;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 using static MilvusOps.Engine.Tests.Legacy.LegacyFile;
 
 namespace MilvusOps.Engine.Tests.Legacy;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 using static MilvusOps.Engine.Tests.Legacy.LegacyFile;
 
 namespace MilvusOps.Engine.Tests.Legacy;
@@ -195,8 +195,8 @@ public sealed class LegacyRejectTests : IDisposable
         Row("p", F32(1, 2, 3), """{"a":1}""", null, "wave");
         var record = _file.ReadAll()[2];
         string path = Path.GetTempFileName();
-        using (var writer = new MilvusOps.Engine.Migration.RejectWriter(path, keepBytes: 0, source: "/data/legacy.db"))
-            writer.Write(new MilvusOps.Engine.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields,
+        using (var writer = new MilvusOps.Engine.Pipelines.Migration.RejectWriter(path, keepBytes: 0, source: "/data/legacy.db"))
+            writer.Write(new MilvusOps.Engine.Pipelines.Migration.Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields,
                 record.UndecodedFields, record.OriginalValues));
         string line = File.ReadAllLines(path).Single();
         File.Delete(path);

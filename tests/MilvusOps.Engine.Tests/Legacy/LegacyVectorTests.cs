@@ -1,4 +1,4 @@
-using MilvusOps.Engine.Legacy;
+using MilvusOps.Engine.Sources.Legacy;
 using static MilvusOps.Engine.Tests.Legacy.LegacyFile;
 
 namespace MilvusOps.Engine.Tests.Legacy;

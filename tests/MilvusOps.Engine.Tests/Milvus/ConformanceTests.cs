@@ -3,8 +3,8 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Xunit.Abstractions;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 
@@ -110,7 +110,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
     public void OurDescriptorsUseTheOfficialPackagesAndNamespace()
     {
         Assert.Equal(["milvus.proto.common", "milvus.proto.schema", "milvus.proto.milvus"], Files.Select(f => f.Package));
-        Assert.Equal("MilvusOps.Engine.Milvus.Grpc", typeof(Rpc.SearchRequest).Namespace);
+        Assert.Equal("MilvusOps.Engine.Backends.Milvus.Grpc", typeof(Rpc.SearchRequest).Namespace);
         var service = Assert.Single(Rpc.MilvusReflection.Descriptor.Services);
         Assert.Equal("MilvusService", service.Name);
         Assert.Equal(22, service.Methods.Count);

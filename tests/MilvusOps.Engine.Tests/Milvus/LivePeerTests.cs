@@ -5,8 +5,8 @@ using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using MilvusOps.Tests.Shared;
 using Xunit.Abstractions;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
 using Grpc.Core;
-using MilvusOps.Engine.Milvus;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using MilvusOps.Engine.Backends.Milvus;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 

@@ -4,8 +4,8 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Xunit.Abstractions;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
 
 using MilvusOps.Tests.Shared;
 
@@ -416,10 +416,10 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
         Assert.Equal(rows.Database.Match(expression), ids);
     }
 
-    private Engine.Milvus.MilvusStore Store()
+    private Engine.Backends.Milvus.MilvusStore Store()
     {
         Skip.If(rows.Peer.SkipReason is not null, rows.Peer.SkipReason);
-        return Engine.Milvus.MilvusStore.Connect(Engine.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{rows.Peer.Port}").WithCredential("root", "Milvus"));
+        return Engine.Backends.Milvus.MilvusStore.Connect(Engine.Backends.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{rows.Peer.Port}").WithCredential("root", "Milvus"));
     }
 
     /// <summary>What the embedded store refuses as FilterNotSupported because SQLite cannot evaluate it, MilvusStore sends
@@ -465,14 +465,14 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
     }
 }
 
-/// <summary><see cref="MilvusOps.Engine.Milvus.MilvusStore"/> against the stateful peer, for what the cmdlet suites cannot
+/// <summary><see cref="MilvusOps.Engine.Backends.Milvus.MilvusStore"/> against the stateful peer, for what the cmdlet suites cannot
 /// reach: iterator pages smaller than a query, and a collection another client released.</summary>
 public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<StatefulPeer>
 {
-    private Engine.Milvus.MilvusStore Store()
+    private Engine.Backends.Milvus.MilvusStore Store()
     {
         Skip.If(fixture.Peer.SkipReason is not null, fixture.Peer.SkipReason);
-        return Engine.Milvus.MilvusStore.Connect(Engine.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{fixture.Peer.Port}").WithCredential("root", "Milvus"));
+        return Engine.Backends.Milvus.MilvusStore.Connect(Engine.Backends.Milvus.MilvusEndpoint.Parse($"http://127.0.0.1:{fixture.Peer.Port}").WithCredential("root", "Milvus"));
     }
 
     private static Pattern P(int i) => new($"p{i:D3}", [i, 1f, 0f, 0f], i % 3 == 0 ? null : "t", null, null);

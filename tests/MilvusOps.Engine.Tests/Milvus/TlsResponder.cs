@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using MilvusOps.Engine.Milvus;
+using MilvusOps.Engine.Backends.Milvus;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 

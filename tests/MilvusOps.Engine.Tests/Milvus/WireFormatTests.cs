@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using MilvusOps.Engine.Milvus;
-using WireFormat = MilvusOps.Engine.Milvus.WireFormat;
-using Rpc = MilvusOps.Engine.Milvus.Grpc;
+using MilvusOps.Engine.Backends.Milvus;
+using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Tests.Milvus;
 
@@ -126,13 +126,13 @@ public class WireFormatTests
         Pattern[] Batch(int rows, int dim) => Enumerable.Range(0, rows).Select(i => new Pattern($"id-{rows}-{i}",
             Enumerable.Range(0, dim).Select(_ => random.NextSingle()).ToArray(), i % 3 == 0 ? null : $"t{i}",
             i % 4 == 0 ? null : $$"""{"q":{{i}}}""", i % 5 == 0 ? null : "{}")).ToArray();
-        var writer = new MilvusOps.Engine.Milvus.PatternColumnWriter();
+        var writer = new MilvusOps.Engine.Backends.Milvus.PatternColumnWriter();
 
         // Larger, then smaller, then another dimension: nothing of an earlier batch may survive into a later one.
         foreach (var batch in new[] { Batch(50, 8), Batch(7, 8), Batch(20, 3), SamplePatterns() })
         {
             var reused = writer.Write(batch);
-            var fresh = new MilvusOps.Engine.Milvus.PatternColumnWriter().Write(batch);
+            var fresh = new MilvusOps.Engine.Backends.Milvus.PatternColumnWriter().Write(batch);
             Assert.Equal(fresh.NumRows, reused.NumRows);
             Assert.Equal(fresh.Fields.Select(f => f.ToByteArray()), reused.Fields.Select(f => f.ToByteArray()));
             Assert.Equal(batch.Select(p => p.PatternId), WireFormat.DecodePatterns(reused.Fields).Select(p => p.PatternId));

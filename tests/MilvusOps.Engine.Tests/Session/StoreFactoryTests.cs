@@ -1,5 +1,6 @@
 using System.Data;
-using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Backends.Embedded;
+using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Tests.Session;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
-using MilvusOps.Engine.Embedded;
+using MilvusOps.Engine.Backends.Embedded;
+using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Engine.Session;
-using MilvusOps.Engine.Verification;
 
 namespace MilvusOps.Engine.Tests.Verification;
 

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MilvusOps.Engine.Pipelines.Migration;
+
+/// <summary>
+/// Which rows go where: the source (file, table or query) and the target (store, database, collection).
+/// A checkpoint and a rejects file belong to one identity, so -Resume cannot continue another import's
+/// progress into a store that never received those rows.
+/// </summary>
+public sealed record ImportIdentity(string Source, string? Table, string? Query, string TargetUri, string TargetDatabase, string Collection)
+{
+    /// <summary>File names compare as the file system does.</summary>
+    internal static readonly StringComparer PathComparer = OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+
+    /// <summary>The first part in which <paramref name="other"/> differs, worded for an error; null when both are the same import.</summary>
+    public string? Difference(ImportIdentity other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        static string Shown(string? value) => value is null ? "(none)" : $"'{value}'";
+        if (!PathComparer.Equals(Source, other.Source)) return $"the source file: {Shown(Source)}, not {Shown(other.Source)}";
+        if (Table != other.Table || Query != other.Query)
+            return $"the source table or query: {Shown(Table ?? Query)}, not {Shown(other.Table ?? other.Query)}";
+        if (TargetUri != other.TargetUri) return $"the target store: {Shown(TargetUri)}, not {Shown(other.TargetUri)}";
+        if (TargetDatabase != other.TargetDatabase) return $"the target database: {Shown(TargetDatabase)}, not {Shown(other.TargetDatabase)}";
+        if (Collection != other.Collection) return $"the target collection: {Shown(Collection)}, not {Shown(other.Collection)}";
+        return null;
+    }
+
+    /// <summary>
+    /// The default rejects file: beside the source, named after the collection and a short, stable hash of the
+    /// store and database, so imports of one source into two stores never share a rejects file or a checkpoint.
+    /// </summary>
+    public static string DefaultRejectPath(string sourcePath, string collection, MilvusConnection store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Backend}\n{store.Uri}\n{store.Database}"));
+        return $"{Path.ChangeExtension(sourcePath, null)}.{collection}.{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}.rejects.jsonl";
+    }
+}
