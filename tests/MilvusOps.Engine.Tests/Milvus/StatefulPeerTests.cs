@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 using WireFormat = MilvusOps.Engine.Backends.Milvus.WireFormat;
 
+using MilvusOps.Engine.Tests.Filtering;
 using MilvusOps.Tests.Shared;
 
 namespace MilvusOps.Engine.Tests.Milvus;
@@ -440,17 +441,7 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
     public void ABadField_IsFilterFieldNotFound_BeforeAnyRequest()
     {
         using var store = Store();
-        const string missing = "no_such_collection"; // any request would answer CollectionNotFound
-        const string filter = "nope == 1";
-        Action[] calls =
-        [
-            () => store.Query(missing, filter),
-            () => store.Count(missing, filter),
-            () => store.DeleteWhere(missing, filter),
-            () => store.Search(missing, new SearchRequest(["q"], [[1f, 0f]], Top: 1, Filter: filter)),
-        ];
-        foreach (Action call in calls)
-            Assert.Equal("FilterFieldNotFound", Assert.Throws<MilvusOpsException>(call).ErrorId);
+        FilterCheckedFirst.OnEveryFilteringCall(store);
     }
 
     [SkippableTheory]
