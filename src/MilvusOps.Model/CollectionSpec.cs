@@ -24,8 +24,8 @@ public sealed record CollectionSpec
     private static readonly Regex NamePattern = new(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z", RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// Milvus's rule for collection names. Both stores apply it to every name a caller gives, before the
-    /// name reaches SQL or gRPC, so a name with a newline or a control character fails the same way on both.
+    /// Milvus's rule for collection names. The session layer applies it to every name a caller gives, before the
+    /// name reaches SQL or gRPC, so a name with a newline or a control character fails the same way on both backends.
     /// </summary>
     public static string CheckName(string name)
     {

@@ -33,6 +33,13 @@ public sealed class MilvusConnection : IDisposable
     /// <summary>The server's version (Milvus), or the embedded engine and its SQLite version.</summary>
     public string ServerVersion { get; }
 
+    /// <summary>
+    /// For a connection a command opened for itself from a -Connection path or URI, and closed when that command ended:
+    /// opens the same store again for a later command that gets the objects it emitted. Null for a connection that
+    /// Connect-Milvus returned, or that Disconnect-Milvus closed.
+    /// </summary>
+    internal Func<CancellationToken, MilvusConnection>? Reopen { get; set; }
+
     /// <summary>Open until Disconnect-Milvus (or Dispose) closes it.</summary>
     public ConnectionState State => Volatile.Read(ref _lease) is null ? ConnectionState.Closed : ConnectionState.Open;
 
@@ -44,11 +51,17 @@ public sealed class MilvusConnection : IDisposable
     /// <summary>True when both connections reach the same store: the same backend, address or file, and database.</summary>
     public bool IsSameStore(MilvusConnection other) =>
         Backend == other.Backend && Database == other.Database
-        && string.Equals(Uri, other.Uri, Backend == StoreBackend.Embedded && !OperatingSystem.IsLinux()
-            ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        && (Backend == StoreBackend.Embedded ? StorePath.Comparer : StringComparer.Ordinal).Equals(Uri, other.Uri);
 
-    /// <summary>Closes the connection; closing it again does nothing.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _lease, null)?.Dispose();
+    /// <summary>Closes the connection for good; closing it again does nothing.</summary>
+    public void Dispose()
+    {
+        Reopen = null;
+        Close();
+    }
+
+    /// <summary>Releases the store, as the command that opened the connection ends; <see cref="Reopen"/> stays.</summary>
+    internal void Close() => Interlocked.Exchange(ref _lease, null)?.Dispose();
 
     public override string ToString() => Database == "default" ? Uri : $"{Uri} ({Database})";
 }

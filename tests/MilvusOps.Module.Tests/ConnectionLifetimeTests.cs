@@ -146,6 +146,25 @@ public sealed class ConnectionLifetimeTests : IDisposable
     }
 
     [Fact]
+    public void Objects_kept_from_a_command_that_opened_its_own_connection_still_reach_their_store()
+    {
+        TwoStores();
+        // The connection -Connection ./a.db opened closed with its command; the objects still name a.db, not the default.
+        _session.Run("$global:kept = Get-Pattern p id1, id2 -Connection ./a.db");
+        Assert.Equal(["Closed", "Closed"], _session.Run("$global:kept.Connection.State").Select(s => s.ToString()));
+        _session.Run("$global:kept | Remove-Pattern");
+        Assert.Equal(1L, Count("$global:a"));
+        Assert.Equal(3L, Count("$global:b"));
+
+        // One that Disconnect-Milvus closed stays closed.
+        _session.Run("$global:gone = Get-Pattern p id3 -Connection $global:a; Disconnect-Milvus $global:a | Out-Null");
+        Assert.StartsWith("ConnectionClosed,", _session.Fail("$global:gone | Remove-Pattern").FullyQualifiedErrorId);
+        // Naming the same store explicitly uses that connection instead.
+        _session.Run("$global:gone | Remove-Pattern -Connection ./a.db");
+        Assert.Equal(0L, Count("./a.db"));
+    }
+
+    [Fact]
     public void WhatIf_names_the_store_the_collection_and_the_count()
     {
         TwoStores();

@@ -17,7 +17,10 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
 
     // ---------------------------------------------------------------- collections
 
-    public PatternCollection Create(CollectionSpec spec, bool ifNotExists) => Store.CreateCollection(spec.Validate(), ifNotExists, Cancellation);
+    /// <summary>Checks a collection spec against Milvus's rules; <see cref="Create"/> takes only checked specs.</summary>
+    public static CollectionSpec Check(CollectionSpec spec) => spec.Validate();
+
+    public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists) => Store.CreateCollection(checkedSpec, ifNotExists, Cancellation);
 
     /// <summary>Every collection, described without counting.</summary>
     public IReadOnlyList<PatternCollection> List() => Store.ListCollections(Cancellation);

@@ -12,7 +12,7 @@ namespace MilvusOps.Engine.Session;
 public static class StoreFactory
 {
     private static readonly SharedStores<MilvusStore> Servers = new(StringComparer.Ordinal);
-    private static readonly SharedStores<EmbeddedStore> Files = new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+    private static readonly SharedStores<EmbeddedStore> Files = new(StorePath.Comparer);
 
     private static readonly Regex ServerScheme = new("^[A-Za-z][A-Za-z0-9+.-]*://", RegexOptions.CultureInvariant);
     private static readonly Regex HostAndPort = new(@"^[A-Za-z0-9.-]+:\d{1,5}$", RegexOptions.CultureInvariant);

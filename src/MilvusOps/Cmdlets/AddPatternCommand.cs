@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using MilvusOps.Engine;
 using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Session;
 using MilvusOps.Infrastructure;

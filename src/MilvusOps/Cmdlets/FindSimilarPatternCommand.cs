@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using MilvusOps.Engine;
 using MilvusOps.Engine.Filtering;
 using MilvusOps.Engine.Session;
 using MilvusOps.Infrastructure;

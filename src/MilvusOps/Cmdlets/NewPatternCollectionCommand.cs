@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using MilvusOps.Engine;
+using MilvusOps.Engine.Session;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
@@ -72,7 +72,7 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
 
     protected override void ProcessRecord()
     {
-        var spec = Call(() => new CollectionSpec
+        var spec = Call(() => PatternSession.Check(new CollectionSpec
         {
             Name = Name,
             Dimension = Dimension,
@@ -81,7 +81,7 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
             IndexParametersJson = IndexParameter is null ? null : Metadata.Serialize(IndexParameter),
             Description = Description,
             MaxIdLength = MaxIdLength,
-        }.Validate());
+        }));
         if (!ShouldProcess($"collection '{Name}' ({Dimension}-d, {Metric}, {spec.IndexType}) in {Target}", "Create pattern collection")) return;
         TryCall(() =>
         {

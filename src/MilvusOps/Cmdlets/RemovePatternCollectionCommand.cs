@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MilvusOps.Engine;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
@@ -24,10 +23,25 @@ public sealed class RemovePatternCollectionCommand : StoreObjectCmdlet
     {
         foreach (string name in Name)
         {
-            long count = 0;
-            if (!TryCall(() => count = Session.Count(name), name)) continue;
-            if (!ShouldProcess($"collection '{name}' ({count} patterns) in {Target}", "Remove pattern collection")) continue;
+            string count = "";
+            if (!TryCall(() => count = Counted(name), name)) continue;
+            if (!ShouldProcess($"collection '{name}' ({count}) in {Target}", "Remove pattern collection")) continue;
             TryCall(() => Session.Drop(name), name);
+        }
+    }
+
+    /// <summary>"n patterns", for the confirmation. A collection that exists but cannot be counted (another tool's,
+    /// without an index, cannot load) can still be dropped.</summary>
+    private string Counted(string name)
+    {
+        try
+        {
+            return $"{Session.Count(name)} patterns";
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId is not ("CollectionNotFound" or "InvalidCollectionName"))
+        {
+            WriteVerbose($"Collection '{name}' cannot be counted: {ex.Message}");
+            return "patterns not counted";
         }
     }
 }

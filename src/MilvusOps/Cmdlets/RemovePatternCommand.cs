@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MilvusOps.Engine;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

@@ -20,7 +20,16 @@ public sealed class ConnectionParameter
     internal MilvusConnection Resolve(PSCmdlet cmdlet, TimeSpan timeout, CancellationToken cancellation, out bool opened)
     {
         opened = _connection is null;
-        return _connection ?? Open(cmdlet, _uri!, timeout, create: false, cancellation);
+        if (_connection is not null) return _connection;
+        var connection = Open(cmdlet, _uri!, timeout, create: false, cancellation);
+        return OpenedForOneCommand(connection, connection.Uri, timeout);
+    }
+
+    /// <summary>A connection that closes with its command, and that a later command reopens for the objects it emitted.</summary>
+    private static MilvusConnection OpenedForOneCommand(MilvusConnection connection, string uri, TimeSpan timeout)
+    {
+        connection.Reopen = cancellation => OpenedForOneCommand(StoreFactory.Connect(uri, timeout, create: false, cancellation), uri, timeout);
+        return connection;
     }
 
     /// <summary>Opens a server URI or a store path, resolved against the cmdlet's current location.</summary>

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using MilvusOps.Engine;
 
 namespace MilvusOps.Infrastructure;
 

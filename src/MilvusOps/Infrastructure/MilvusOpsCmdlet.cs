@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MilvusOps.Engine;
 using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Infrastructure;
@@ -15,6 +14,7 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
     private MilvusConnection? _given;
     private bool _ownsGiven;
     private PatternSession? _session;
+    private readonly Dictionary<MilvusConnection, MilvusConnection> _reopened = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>A connection from Connect-Milvus, or a store path or server URI (opened for this command and closed when it
     /// ends). Defaults to the session's connection.</summary>
@@ -30,18 +30,28 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
     private protected virtual MilvusConnection? PipedConnection => null;
 
     /// <summary>The connection this command acts on for the current input: the piped object's store, else -Connection,
-    /// else the session default.</summary>
+    /// else the session default. A -Connection that names the piped object's store is the connection used (its
+    /// credentials are the ones meant); one that names another store is an error.</summary>
     protected MilvusConnection Target
     {
         get
         {
             if (PipedConnection is not { } piped) return Given;
-            if (Connection is not null && !Given.IsSameStore(piped))
+            if (Connection is null) return piped.State == System.Data.ConnectionState.Closed && piped.Reopen is { } reopen ? Reopened(piped, reopen) : piped;
+            if (!Given.IsSameStore(piped))
                 ThrowEngineError(new MilvusOpsException("ConnectionConflict", ErrorKind.InvalidArgument,
                     $"The piped object comes from '{piped}', but -Connection names '{Given}'. Leave out -Connection to act on the object's own store, " +
                     "or pipe objects from the store you name.", piped.Uri));
-            return piped;
+            return Given;
         }
+    }
+
+    /// <summary>The store of an object whose command opened its connection from a -Connection string and has ended:
+    /// opened again for this command, and closed with it.</summary>
+    private MilvusConnection Reopened(MilvusConnection closed, Func<CancellationToken, MilvusConnection> reopen)
+    {
+        if (!_reopened.TryGetValue(closed, out var connection)) _reopened[closed] = connection = Call(() => reopen(Cancellation));
+        return connection;
     }
 
     /// <summary>The session layer over <see cref="Target"/>: every store call of a cmdlet goes through it.</summary>
@@ -50,9 +60,6 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
     /// <summary>The session layer over a connection this command acts on.</summary>
     protected PatternSession SessionFor(MilvusConnection connection) =>
         _session is { } current && ReferenceEquals(current.Connection, connection) ? current : _session = new PatternSession(connection, Cancellation);
-
-    /// <summary>The store behind <see cref="Target"/>, for the pipelines (import, verification); a closed connection is a terminating error.</summary>
-    protected IPatternStore Store => Call(() => Target.Store);
 
     /// <summary>-Connection or the session default; resolved once per command.</summary>
     private MilvusConnection Given => _given ??= Call(() =>
@@ -113,7 +120,16 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (ObjectDisposedException ex)
+        {
+            ThrowEngineError(ClosedWhileInUse(ex));
+            throw; // unreachable
+        }
     }
+
+    /// <summary>Another runspace closed the connection (Disconnect-Milvus) while this command was using it.</summary>
+    private static MilvusOpsException ClosedWhileInUse(ObjectDisposedException ex) =>
+        new("ConnectionClosed", ErrorKind.InvalidOperation, "The connection was closed (Disconnect-Milvus) while this command was using it.", null, ex);
 
     protected void Call(Action work) => Call(() => { work(); return 0; });
 
@@ -134,13 +150,19 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (ObjectDisposedException ex)
+        {
+            WriteEngineError(ClosedWhileInUse(ex), target);
+            return false;
+        }
     }
 
     /// <summary>Closes a connection this command opened from a URI, at the end of its pipeline.</summary>
     public void Dispose()
     {
-        if (_ownsGiven) _given?.Dispose();
-        _stopping.Dispose();
+        if (_ownsGiven) _given?.Close();
+        foreach (var connection in _reopened.Values) connection.Close();
+        // The token source stays undisposed: Ctrl+C may still call StopProcessing on another thread.
         GC.SuppressFinalize(this);
     }
 }

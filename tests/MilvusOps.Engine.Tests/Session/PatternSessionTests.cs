@@ -57,7 +57,7 @@ public sealed class PatternSessionTests : IDisposable
         Assert.Equal("EmptyDeleteFilter", Fails(() => session.DeleteWhere("p", "  ")));
         Assert.Equal("InvalidCollectionName", Fails(() => session.Count("bad\nname")));
         Assert.Equal("InvalidCollectionName", Fails(() => session.Describe("1st")));
-        Assert.Equal("InvalidDimension", Fails(() => session.Create(new CollectionSpec { Name = "q", Dimension = 0 }, false)));
+        Assert.Equal("InvalidDimension", Fails(() => PatternSession.Check(new CollectionSpec { Name = "q", Dimension = 0 })));
     }
 
     [Fact]

@@ -236,8 +236,11 @@ public sealed class EmbeddedStore : IPatternStore
             command.Prepare();
             var blob = new byte[entry.Spec.Dimension * sizeof(float)];   // SQLite copies it at each bind
             vector.Value = blob;
+            int written = 0;
             foreach (var pattern in patterns)
             {
+                // An interrupt between two statements is lost, so the loop looks for Ctrl+C itself; the batch rolls back whole.
+                if ((++written & 255) == 0) cancellation.ThrowIfCancellationRequested();
                 if (pattern.Vector.Length != entry.Spec.Dimension)
                     throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
                         $"Pattern '{pattern.PatternId}' has a {pattern.Vector.Length}-d vector; collection '{collection}' expects {entry.Spec.Dimension}.", pattern.PatternId);

@@ -11,7 +11,7 @@ namespace MilvusOps.Engine.Pipelines.Migration;
 public sealed record ImportIdentity(string Source, string? Table, string? Query, string TargetUri, string TargetDatabase, string Collection)
 {
     /// <summary>File names compare as the file system does.</summary>
-    internal static readonly StringComparer PathComparer = OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+    internal static StringComparer PathComparer => StorePath.Comparer;
 
     /// <summary>The first part in which <paramref name="other"/> differs, worded for an error; null when both are the same import.</summary>
     public string? Difference(ImportIdentity other)
@@ -21,7 +21,7 @@ public sealed record ImportIdentity(string Source, string? Table, string? Query,
         if (!PathComparer.Equals(Source, other.Source)) return $"the source file: {Shown(Source)}, not {Shown(other.Source)}";
         if (Table != other.Table || Query != other.Query)
             return $"the source table or query: {Shown(Table ?? Query)}, not {Shown(other.Table ?? other.Query)}";
-        if (TargetUri != other.TargetUri) return $"the target store: {Shown(TargetUri)}, not {Shown(other.TargetUri)}";
+        if (!StorePath.Comparer.Equals(TargetUri, other.TargetUri)) return $"the target store: {Shown(TargetUri)}, not {Shown(other.TargetUri)}";
         if (TargetDatabase != other.TargetDatabase) return $"the target database: {Shown(TargetDatabase)}, not {Shown(other.TargetDatabase)}";
         if (Collection != other.Collection) return $"the target collection: {Shown(Collection)}, not {Shown(other.Collection)}";
         return null;
@@ -34,7 +34,9 @@ public sealed record ImportIdentity(string Source, string? Table, string? Query,
     public static string DefaultRejectPath(string sourcePath, string collection, MilvusConnection store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Backend}\n{store.Uri}\n{store.Database}"));
+        // One store file, however its path is cased where case does not matter, gives one name.
+        string uri = store.Backend == StoreBackend.Embedded && !OperatingSystem.IsLinux() ? store.Uri.ToUpperInvariant() : store.Uri;
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Backend}\n{uri}\n{store.Database}"));
         return $"{Path.ChangeExtension(sourcePath, null)}.{collection}.{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}.rejects.jsonl";
     }
 }

@@ -156,7 +156,7 @@ public static class SqliteImporter
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && options.CreateCollection)
         {
         }
-        var spec = new CollectionSpec { Name = options.Collection, Dimension = dimension }.Validate();
+        var spec = PatternSession.Check(new CollectionSpec { Name = options.Collection, Dimension = dimension });
         if (existing is null)
         {
             // A -WhatIf plan validates against the collection that -CreateCollection would make.
