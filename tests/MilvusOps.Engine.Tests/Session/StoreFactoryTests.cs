@@ -38,6 +38,23 @@ public sealed class StoreFactoryTests : IDisposable
     }
 
     [Fact]
+    public void A_store_file_deleted_while_a_connection_holds_it_is_a_new_store_and_the_old_lease_leaves_it_alone()
+    {
+        var old = StoreFactory.Connect(StorePath, TimeSpan.FromSeconds(5), create: true);
+        old.Store.CreateCollection(new CollectionSpec { Name = "gone", Dimension = 2 }, false);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (string file in Directory.GetFiles(_folder, "store.db*")) File.Delete(file);
+
+        using var fresh = StoreFactory.Connect(StorePath, TimeSpan.FromSeconds(5), create: true);
+        Assert.NotSame(old.Store, fresh.Store);
+        Assert.Empty(fresh.Store.ListCollections());
+        old.Dispose();   // the old store closes; the new one stays the shared one
+        using var again = StoreFactory.Connect(StorePath, TimeSpan.FromSeconds(5));
+        Assert.Same(fresh.Store, again.Store);
+        Assert.Empty(again.Store.ListCollections());
+    }
+
+    [Fact]
     public void A_connections_lock_timeout_never_changes_another_connections()
     {
         using var patient = StoreFactory.Connect(StorePath, TimeSpan.FromSeconds(30), create: true);

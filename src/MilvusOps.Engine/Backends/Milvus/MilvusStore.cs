@@ -433,7 +433,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         if (request.Vectors.Count == 0)
             return [];
 
-        var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / request.Top), 1, SearchRequest.MaxTop);
+        var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / Math.Max(1, request.Top)), 1, SearchRequest.MaxTop);
         var hits = new List<IReadOnlyList<SearchHit>>(request.Vectors.Count);
         for (var first = 0; first < request.Vectors.Count; first += perRequest)
         {
