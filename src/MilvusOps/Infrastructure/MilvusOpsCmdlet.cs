@@ -66,7 +66,7 @@ public abstract class MilvusOpsCmdlet : PSCmdlet, IDisposable
     {
         if (Connection is null)
             return SessionConnection.Current ?? throw new MilvusOpsException("NotConnected", ErrorKind.InvalidOperation,
-                "No connection. Run 'Connect-Milvus ./patterns.db' (embedded store) or 'Connect-Milvus http://host:19530' first, or pass -Connection.");
+                "No connection. Run 'Connect-Milvus ./patterns.db' (an embedded store; add -Create for a new one) or 'Connect-Milvus http://host:19530' first, or pass -Connection.");
         return Connection.Resolve(this, DefaultTimeout, Cancellation, out _ownsGiven);
     });
 
