@@ -48,3 +48,26 @@ Describe 'MilvusOps store' {
         { Get-Pattern pester_patterns -Filter 'pattern_type ==' } | Should -Throw -ErrorId 'FilterSyntaxError,MilvusOps.Cmdlets.GetPatternCommand'
     }
 }
+
+Describe 'MilvusOps connections' {
+    It 'refuses a store path that names no file, and creates none' {
+        $typo = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-typo-{0}.bd" -f [guid]::NewGuid())
+        { Connect-Milvus $typo -NoDefault } | Should -Throw -ErrorId 'StoreNotFound,MilvusOps.Cmdlets.ConnectMilvusCommand'
+        Test-Path $typo | Should -BeFalse
+    }
+
+    It 'acts on a piped collection in the store it came from, not the session default' {
+        $other = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-other-{0}.db" -f [guid]::NewGuid())
+        $connection = Connect-Milvus $other -Create -NoDefault -WarningAction SilentlyContinue
+        try {
+            New-PatternCollection pester_patterns -Dimension 8 -Connection $connection | Out-Null
+            Get-PatternCollection pester_patterns -Connection $connection | Remove-PatternCollection -Confirm:$false
+            Get-PatternCollection -Connection $connection | Should -BeNullOrEmpty
+            (Get-PatternCollection pester_patterns).EntityCount | Should -Be 50
+        }
+        finally {
+            $connection | Disconnect-Milvus | Out-Null
+            Remove-Item "$other*" -ErrorAction SilentlyContinue
+        }
+    }
+}
