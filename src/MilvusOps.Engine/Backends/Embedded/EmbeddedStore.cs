@@ -121,9 +121,8 @@ public sealed class EmbeddedStore : IPatternStore
         }, CancellationToken.None);
     }
 
-    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
-    {
-        return Run(connection =>
+    public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default) =>
+        Run(connection =>
         {
             using var tx = connection.BeginTransaction();
             if (FindCollection(connection, spec.Name, tx) is { } existing)
@@ -162,7 +161,6 @@ public sealed class EmbeddedStore : IPatternStore
             tx.Commit();
             return created;
         }, cancellation);
-    }
 
     public IReadOnlyList<PatternCollection> ListCollections(CancellationToken cancellation = default) => Run(connection =>
     {

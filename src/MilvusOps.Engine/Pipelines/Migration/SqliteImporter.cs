@@ -35,7 +35,7 @@ public static class SqliteImporter
     public static MigrationReport Run(PatternSession session, ImportOptions options, Action<ImportProgress>? onBatch = null, Action<string>? onWarning = null)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var store = session.Connection;
+        var store = session.Connection;   // where the patterns go: it names the checkpoint and the report
         var cancel = session.Cancellation;
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
