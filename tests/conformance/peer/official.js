@@ -24,6 +24,7 @@ function toObject(type, message) {
 const METHODS = ['Connect', 'CheckHealth', 'GetVersion', 'CreateCollection', 'DescribeCollection', 'HasCollection',
   'ShowCollections', 'DropCollection', 'LoadCollection', 'GetLoadState', 'GetLoadingProgress', 'ReleaseCollection',
   'GetCollectionStatistics', 'CreateIndex', 'DescribeIndex', 'Insert', 'Upsert', 'Delete', 'Flush', 'GetFlushState',
-  'Query', 'Search'];
+  'Query', 'Search', 'GetComponentStates', 'GetReplicas', 'DropIndex', 'CreateAlias', 'AlterAlias', 'DropAlias',
+  'DescribeAlias', 'ListAliases'];
 
 module.exports = { root, T, SERVICE, METHODS, OBJECT, toObject };
