@@ -23,6 +23,17 @@
         'Test-PatternCoherence'
         'Get-SqlitePattern'
         'Import-SqlitePattern'
+        'Test-MilvusHealth'
+        'Get-MilvusIndex'
+        'New-MilvusIndex'
+        'Remove-MilvusIndex'
+        'Get-MilvusLoadState'
+        'Mount-MilvusCollection'
+        'Dismount-MilvusCollection'
+        'Get-MilvusAlias'
+        'New-MilvusAlias'
+        'Set-MilvusAlias'
+        'Remove-MilvusAlias'
     )
     VariablesToExport    = @()
     AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')

@@ -2,7 +2,9 @@
 namespace MilvusOps.Model;
 
 /// <summary>
-/// One backend behind every cmdlet: the embedded SQLite store or a Milvus server. Implementations
+/// One backend behind every cmdlet: the embedded SQLite store or a Milvus server. This is what every backend must do
+/// (collections, patterns, search, health); the optional parts are capability interfaces (<see cref="IIndexCapability"/>,
+/// <see cref="ILoadCapability"/>, <see cref="IAliasCapability"/>) that a backend implements where it has them. Implementations
 /// give the same answers for the same calls; failures are <see cref="MilvusOpsException"/>s. Callers go through the
 /// session layer (MilvusOps.Engine.Session.PatternSession), which has checked every input: collection names and specs,
 /// patterns, query vectors, limits, -Top and search parameters; a backend checks only what it alone knows (a filter's
@@ -20,13 +22,19 @@ public interface IPatternStore : IDisposable
     /// <summary>The server's version (Milvus), or the embedded engine and its SQLite version.</summary>
     string ServerVersion { get; }
 
+    /// <summary>One check per component this store can see: a server's own health, quota states and components, or an
+    /// embedded file's integrity, write-ahead log, lock and format. A component that is down is a failed check, not an
+    /// exception; only an unreachable store throws.</summary>
+    IReadOnlyList<HealthCheck> CheckHealth(CancellationToken cancellation = default);
+
     /// <summary>Creates a collection; with <paramref name="ifNotExists"/> an identical existing one is returned.</summary>
     PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default);
 
     /// <summary>Every collection, described without counting (<see cref="PatternCollection.EntityCount"/> is null).</summary>
     IReadOnlyList<PatternCollection> ListCollections(CancellationToken cancellation = default);
 
-    /// <summary>The collection, described without counting, or an ObjectNotFound failure naming it.</summary>
+    /// <summary>The collection (or the collection an alias names), described without counting, or an ObjectNotFound
+    /// failure naming it. Every call that takes a collection name takes an alias too, except DropCollection.</summary>
     PatternCollection DescribeCollection(string name, CancellationToken cancellation = default);
 
     /// <summary>The exact number of patterns (matching a filter expression, when given): never a lagging statistic.

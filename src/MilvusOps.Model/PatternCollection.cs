@@ -32,6 +32,9 @@ public sealed class PatternCollection : StoreObject
     public long? EntityCount { get; internal set; }
     public required IReadOnlyList<FieldSchema> Fields { get; init; }
 
+    /// <summary>The collection's aliases, in name order.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>Where the collection lives: the store file or the server URI.</summary>
     public string? Uri { get; init; }
 

@@ -71,3 +71,33 @@ Describe 'MilvusOps connections' {
         }
     }
 }
+
+Describe 'MilvusOps operations' {
+    It 'reports a healthy store, one check per component, and $true with -Quiet' {
+        $checks = Test-MilvusHealth
+        $checks.Count | Should -BeGreaterThan 1
+        $checks | Where-Object { -not $_.Passed } | Should -BeNullOrEmpty
+        Test-MilvusHealth -Quiet | Should -BeTrue
+    }
+
+    It 'switches an alias between collections, and searches follow it' {
+        New-PatternCollection pester_green -Dimension 8 | Out-Null
+        [pscustomobject]@{ PatternId = 'g1'; Vector = [float[]](1..8) } | Add-Pattern pester_green
+        try {
+            New-MilvusAlias pester_live pester_patterns | Out-Null
+            (Get-PatternCollection pester_live).EntityCount | Should -Be 50
+            Set-MilvusAlias pester_live pester_green -Confirm:$false | Out-Null
+            (Find-SimilarPattern pester_live -Vector ([float[]](1..8)) -Top 1).PatternId | Should -Be 'g1'
+            { Remove-PatternCollection pester_green -Confirm:$false -ErrorAction Stop } |
+                Should -Throw -ErrorId 'CollectionHasAliases,MilvusOps.Cmdlets.RemovePatternCollectionCommand'
+        }
+        finally {
+            Get-MilvusAlias -Collection pester_green | Remove-MilvusAlias -Confirm:$false
+            Remove-PatternCollection pester_green -Confirm:$false
+        }
+    }
+
+    It 'refuses index management on the embedded store with one ErrorId that names the backend' -Skip:([bool]$env:MILVUSOPS_TEST_URI) {
+        { Get-MilvusIndex pester_patterns -ErrorAction Stop } | Should -Throw -ErrorId 'NotSupportedByBackend,MilvusOps.Cmdlets.GetMilvusIndexCommand'
+    }
+}

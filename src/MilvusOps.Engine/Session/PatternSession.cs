@@ -5,7 +5,7 @@ namespace MilvusOps.Engine.Session;
 /// and specs, patterns, query vectors, limits, -Top and search parameters), so a backend receives only valid requests
 /// and both backends refuse bad input with the same ErrorIds. Every backend call carries the command's cancellation token.
 /// </summary>
-public sealed class PatternSession(MilvusConnection connection, CancellationToken cancellation)
+public sealed partial class PatternSession(MilvusConnection connection, CancellationToken cancellation)
 {
     public MilvusConnection Connection { get; } = connection;
 
@@ -14,6 +14,18 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
 
     /// <summary>The backend; a closed connection refuses it.</summary>
     private IPatternStore Store => Connection.Store;
+
+    /// <summary>An optional capability of the backend (indexes, loading, aliases), or NotSupportedByBackend naming the
+    /// backend and the capability.</summary>
+    private T Require<T>() where T : class
+    {
+        if (Store is T capability) return capability;
+        string name = typeof(T).GetCustomAttributes(typeof(StoreCapabilityAttribute), false) is [StoreCapabilityAttribute named, ..] ? named.Name : typeof(T).Name;
+        string backend = Connection.Backend == StoreBackend.Embedded ? $"The embedded store '{Connection.Uri}'" : $"Milvus at {Connection.Uri}";
+        throw new MilvusOpsException("NotSupportedByBackend", ErrorKind.NotImplemented,
+            $"{backend} has no {name}: that is a feature of {(Connection.Backend == StoreBackend.Embedded ? "a Milvus server" : "another backend")}. " +
+            "The README's table of capabilities says what each backend supports.", name);
+    }
 
     // ---------------------------------------------------------------- collections
 
@@ -31,7 +43,25 @@ public sealed class PatternSession(MilvusConnection connection, CancellationToke
     /// <summary>The exact number of patterns (matching a filter, when given): paid only where someone reads it.</summary>
     public long Count(string collection, string? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, Cancellation);
 
-    public void Drop(string name) => Store.DropCollection(CollectionSpec.CheckName(name), Cancellation);
+    /// <summary>Drops a collection by its own name. As Milvus 2.5 does, an alias is refused here, and so is a collection
+    /// that aliases still name: traffic through an alias never ends up nowhere.</summary>
+    public void Drop(string name)
+    {
+        CheckDrop(name);
+        Store.DropCollection(name, Cancellation);
+    }
+
+    /// <summary>The refusals of <see cref="Drop"/>, for a command to meet before it asks for confirmation.</summary>
+    public void CheckDrop(string name)
+    {
+        var described = Describe(name);
+        if (described.Name != name)
+            throw new MilvusOpsException("DropByAlias", ErrorKind.InvalidArgument,
+                $"'{name}' is an alias of collection '{described.Name}'. Drop the collection by its own name, or the alias with Remove-MilvusAlias.", name);
+        if (described.Aliases.Count > 0)
+            throw new MilvusOpsException("CollectionHasAliases", ErrorKind.InvalidOperation,
+                $"Collection '{name}' is still named by alias(es) {string.Join(", ", described.Aliases)}. Move them with Set-MilvusAlias or remove them with Remove-MilvusAlias first.", name);
+    }
 
     // ---------------------------------------------------------------- patterns
 

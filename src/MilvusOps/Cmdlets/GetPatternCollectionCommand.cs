@@ -45,9 +45,9 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
             }
             var pattern = new WildcardPattern(name, WildcardOptions.None);
             var matches = collections.Where(c => pattern.IsMatch(c.Name)).ToList();
+            // A name that is no collection's may be an alias: describing it resolves it, or says it does not exist.
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                WriteEngineError(new MilvusOpsException("CollectionNotFound", ErrorKind.ObjectNotFound,
-                    $"Collection '{name}' does not exist in '{Target}'.", name));
+                TryCall(() => matches.Add(Session.Describe(name)), name);
             foreach (var collection in matches) WriteCounted(collection);
         }
     }

@@ -24,7 +24,7 @@ public sealed class RemovePatternCollectionCommand : StoreObjectCmdlet
         foreach (string name in Name)
         {
             string count = "";
-            if (!TryCall(() => count = Counted(name), name)) continue;
+            if (!TryCall(() => Session.CheckDrop(name), name) || !TryCall(() => count = Counted(name), name)) continue;
             if (!ShouldProcess($"collection '{name}' ({count}) in {Target}", "Remove pattern collection")) continue;
             TryCall(() => Session.Drop(name), name);
         }

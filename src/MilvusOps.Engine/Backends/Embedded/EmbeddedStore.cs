@@ -10,7 +10,7 @@ namespace MilvusOps.Engine.Backends.Embedded;
 /// The embedded backend: any number of collections in one SQLite file (WAL, 16 KB pages, full
 /// sync so a committed batch survives a crash). Search is exact, over vectors cached in memory.
 /// </summary>
-public sealed class EmbeddedStore : IPatternStore
+public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
 {
     private const int FormatVersion = 1;
     private const int PageSize = 16384;
@@ -125,9 +125,9 @@ public sealed class EmbeddedStore : IPatternStore
         Run(connection =>
         {
             using var tx = connection.BeginTransaction();
-            if (FindCollection(connection, spec.Name, tx) is { } existing)
+            if (FindByName(connection, spec.Name, tx) is { } existing)
             {
-                var described = Describe(existing);
+                var described = Describe(connection, existing, tx);
                 if (!ifNotExists)
                     throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
                         $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
@@ -136,6 +136,9 @@ public sealed class EmbeddedStore : IPatternStore
                         $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
                 return described;
             }
+            if (FindAlias(connection, spec.Name, tx) is { } aliased)
+                throw new MilvusOpsException("AliasConflict", ErrorKind.ResourceExists,
+                    $"'{spec.Name}' is already an alias of collection '{aliased.Spec.Name}': choose another name, or drop the alias with Remove-MilvusAlias.", spec.Name);
             CreateRetiredIds(connection, tx);
             using (var insert = connection.CreateCommand($"""
                 INSERT INTO {Catalog}(id, name, spec, created_utc)
@@ -157,7 +160,7 @@ public sealed class EmbeddedStore : IPatternStore
                         temporal_context TEXT)
                     """, tx);
             }
-            var created = Describe(FindCollection(connection, spec.Name, tx)!);
+            var created = Describe(connection, FindByName(connection, spec.Name, tx)!, tx);
             tx.Commit();
             return created;
         }, cancellation);
@@ -171,13 +174,13 @@ public sealed class EmbeddedStore : IPatternStore
         {
             while (reader.Read()) entries.Add(ReadCatalogEntry(reader));
         }
-        return entries.Select(Describe).ToList();
+        return entries.Select(entry => Describe(connection, entry, tx)).ToList();
     }, cancellation);
 
     public PatternCollection DescribeCollection(string name, CancellationToken cancellation = default) => Run(connection =>
     {
         using var tx = connection.BeginTransaction(deferred: true);
-        return Describe(RequireCollection(connection, name, tx));
+        return Describe(connection, RequireCollection(connection, name, tx), tx);
     }, cancellation);
 
     public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
@@ -198,6 +201,7 @@ public sealed class EmbeddedStore : IPatternStore
         using var tx = connection.BeginTransaction();
         var entry = RequireCollection(connection, name, tx);
         connection.Execute($"DROP TABLE {TableName(entry.Id)}", tx);
+        DropAliasesOf(connection, entry.Id, tx);
         using (var delete = connection.CreateCommand($"DELETE FROM {Catalog} WHERE id = @id", tx))
         {
             delete.Parameters.AddWithValue("@id", entry.Id);
@@ -499,9 +503,10 @@ public sealed class EmbeddedStore : IPatternStore
         command.ExecuteNonQuery();
     }
 
-    private PatternCollection Describe(CatalogEntry entry) => new()
+    private PatternCollection Describe(SqliteConnection connection, CatalogEntry entry, SqliteTransaction? tx) => new()
     {
         Name = entry.Spec.Name,
+        Aliases = AliasesOf(connection, entry.Id, tx),
         Dimension = entry.Spec.Dimension,
         Metric = entry.Spec.Metric,
         IndexType = entry.Spec.IndexType,
@@ -512,7 +517,11 @@ public sealed class EmbeddedStore : IPatternStore
         Uri = Uri,
     };
 
-    private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx)
+    /// <summary>The collection with this name, or the one this alias names.</summary>
+    private static CatalogEntry? FindCollection(SqliteConnection connection, string name, SqliteTransaction? tx) =>
+        FindByName(connection, name, tx) ?? FindAlias(connection, name, tx);
+
+    private static CatalogEntry? FindByName(SqliteConnection connection, string name, SqliteTransaction? tx)
     {
         using var command = connection.CreateCommand($"SELECT id, spec, data_version, created_utc FROM {Catalog} WHERE name = @name", tx);
         command.Parameters.AddWithValue("@name", name);
@@ -521,9 +530,7 @@ public sealed class EmbeddedStore : IPatternStore
     }
 
     private CatalogEntry RequireCollection(SqliteConnection connection, string name, SqliteTransaction? tx) =>
-        FindCollection(connection, name, tx)
-        ?? throw new MilvusOpsException("CollectionNotFound", ErrorKind.ObjectNotFound,
-            $"Collection '{name}' does not exist in '{Uri}'. Get-PatternCollection lists the collections; New-PatternCollection creates one.", name);
+        FindCollection(connection, name, tx) ?? throw CollectionNotFound(name);
 
     private static CatalogEntry ReadCatalogEntry(SqliteDataReader reader) =>
         new(reader.GetInt64(0), JsonSerializer.Deserialize<CollectionSpec>(reader.GetString(1))!, new VectorsVersion(reader.GetString(3), reader.GetInt64(2)));

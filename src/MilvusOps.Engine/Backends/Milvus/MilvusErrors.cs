@@ -21,6 +21,9 @@ internal static class MilvusErrors
     public const int IndexNotFound = 700;
     public const int DatabaseNotFound = 800;
     public const int InvalidParameter = 1100;
+    public const int AliasNotFound = 1600;
+    public const int AliasCollectionNameConflict = 1601;
+    public const int AliasExists = 1602;
 
     /// <summary>True when a failed status may succeed if the same call is sent again later.</summary>
     public static bool IsRetriable(int code, bool retriableFlag) =>
@@ -38,13 +41,15 @@ internal static class MilvusErrors
     }
 
     /// <summary>What a failed status means, whichever generation of status said it.</summary>
-    private enum Failure { CollectionNotFound, CollectionNotLoaded, IndexNotFound, DatabaseNotFound, InvalidParameter, PermissionDenied, RateLimited, QuotaExceeded, NotReady, ComponentUnreachable, Other }
+    private enum Failure { AliasNotFound, AliasConflict, CollectionNotFound, CollectionNotLoaded, IndexNotFound, DatabaseNotFound, InvalidParameter, PermissionDenied, RateLimited, QuotaExceeded, NotReady, ComponentUnreachable, Other }
 
     private static Failure Classify(int code) => code switch
     {
         CollectionNotFound => Failure.CollectionNotFound,
         CollectionNotLoaded or CollectionNotFullyLoaded => Failure.CollectionNotLoaded,
         IndexNotFound => Failure.IndexNotFound,
+        AliasNotFound => Failure.AliasNotFound,
+        AliasCollectionNameConflict or AliasExists => Failure.AliasConflict,
         DatabaseNotFound => Failure.DatabaseNotFound,
         InvalidParameter => Failure.InvalidParameter,
         TooManyRequests or RateLimit => Failure.RateLimited,
@@ -72,6 +77,8 @@ internal static class MilvusErrors
         Failure.CollectionNotFound => ("CollectionNotFound", ErrorKind.ObjectNotFound, "The collection does not exist."),
         Failure.CollectionNotLoaded => ("CollectionNotLoaded", ErrorKind.ResourceUnavailable, "The collection is not loaded."),
         Failure.IndexNotFound => ("IndexNotFound", ErrorKind.ObjectNotFound, "The collection has no index on its vector field."),
+        Failure.AliasNotFound => ("AliasNotFound", ErrorKind.ObjectNotFound, "The alias does not exist."),
+        Failure.AliasConflict => ("AliasConflict", ErrorKind.ResourceExists, "The alias is taken: by another collection's alias, or by a collection's name."),
         Failure.DatabaseNotFound => ("DatabaseNotFound", ErrorKind.ObjectNotFound, "The database does not exist."),
         Failure.InvalidParameter => ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
         Failure.PermissionDenied => ("MilvusPermissionDenied", ErrorKind.PermissionDenied, "The user lacks the privilege for this call."),

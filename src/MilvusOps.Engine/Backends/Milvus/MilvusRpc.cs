@@ -118,24 +118,6 @@ internal sealed class MilvusRpc : IDisposable
         cancellation.ThrowIfCancellationRequested();
     }
 
-    /// <summary>
-    /// Polls until <paramref name="done"/> is true: every wait for work Milvus does in the background (load, flush,
-    /// index build, compaction) goes through here, with backoff from 100 ms to 2 s, a limit, and Ctrl+C.
-    /// </summary>
-    public static void Poll(Func<bool> done, TimeSpan limit, Func<MilvusOpsException> timedOut, CancellationToken cancellation)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        var pause = TimeSpan.FromMilliseconds(100);
-        while (!done())
-        {
-            if (DateTime.UtcNow + pause > deadline)
-                throw timedOut();
-            cancellation.WaitHandle.WaitOne(pause);
-            cancellation.ThrowIfCancellationRequested();
-            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
-        }
-    }
-
     public void Dispose() => _channel.Dispose();
 
     /// <summary>TLS settings: the system trust store, or only the given CA; a client certificate for mutual TLS.</summary>

@@ -12,7 +12,7 @@ namespace MilvusOps.Engine.Backends.Milvus;
 /// The Milvus backend: every <see cref="IPatternStore"/> operation over gRPC, with the embedded store's semantics
 /// (exact entity counts, primary-key order, reads that see this connection's writes, the same errors).
 /// </summary>
-public sealed class MilvusStore : IPatternStore, IDisposable
+public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoadCapability, IAliasCapability
 {
     /// <summary>Query pages and search requests are sized to this many bytes.</summary>
     internal const int TargetMessageBytes = 8 * 1024 * 1024;
@@ -121,8 +121,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             catch (MilvusOpsException) { }
             throw;
         }
-        // A load that is slow to finish leaves a whole collection: reads load it again if they find it unloaded.
-        Load(spec.Name, cancellation);
+        // A load slower than the wait leaves a whole collection, loading: Get-MilvusLoadState follows it.
+        LoadAndWait(spec.Name, cancellation);
         return DescribeCollection(spec.Name, cancellation);
     }
 
@@ -147,14 +147,14 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     }
 
     /// <summary>Loads a collection into query nodes and waits until Milvus reports 100 % loaded.</summary>
-    private void Load(string name, CancellationToken cancellation)
+    private void LoadAndWait(string name, CancellationToken cancellation)
     {
         _rpc.Call("LoadCollection", name, cancellation, (c, o) => c.LoadCollection(new() { DbName = Db, CollectionName = name }, o));
         long progress = 0;
-        MilvusRpc.Poll(() => (progress = _rpc.Call("GetLoadingProgress", name, cancellation,
+        Poll.Until(() => (progress = _rpc.Call("GetLoadingProgress", name, cancellation,
                 (c, o) => c.GetLoadingProgress(new() { DbName = Db, CollectionName = name }, o), r => r.Status).Progress) >= 100,
             LongWait, () => new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
-                $"Collection '{name}' was still {progress} % loaded after {LongWait.TotalSeconds:0} s. Milvus goes on loading it; try again later.", name),
+                $"Collection '{name}' was still {progress} % loaded after {LongWait.TotalSeconds:0} s. Milvus goes on loading it; Get-MilvusLoadState follows it.", name),
             cancellation);
     }
 
@@ -179,7 +179,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         var info = Info(name, cancellation, refresh: true);
         return new PatternCollection
         {
-            Name = name,
+            Name = info.Name,
+            Aliases = info.Aliases,
             Dimension = info.Dimension,
             Metric = info.Metric,
             IndexType = info.IndexType,
@@ -256,7 +257,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             state.SegmentIDs.Add(segments.Data);
         if (flushed.CollFlushTs.TryGetValue(collection, out var flushTs))
             state.FlushTs = flushTs;
-        MilvusRpc.Poll(() => _rpc.Call("GetFlushState", collection, cancellation, (c, o) => c.GetFlushState(state, o), r => r.Status).Flushed,
+        Poll.Until(() => _rpc.Call("GetFlushState", collection, cancellation, (c, o) => c.GetFlushState(state, o), r => r.Status).Flushed,
             LongWait, () => new MilvusOpsException("FlushTimeout", ErrorKind.OperationTimeout,
                 $"Collection '{collection}' was not flushed after {LongWait.TotalSeconds:0} s. The data is written and searchable; Milvus goes on sealing it.", collection),
             cancellation);
@@ -293,7 +294,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
         if (matching == 0)
             return 0;
         var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = parsed.Text };
-        WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation), cancellation);
+        WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation));
         return matching;
     }
 
@@ -402,7 +403,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
     private Rpc.QueryResults Send(string collection, Rpc.QueryRequest request, CancellationToken cancellation)
     {
         SetConsistency(request);
-        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, cancellation, (c, o) => c.Query(request, o), r => r.Status)), cancellation);
+        return WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Query", collection, cancellation, (c, o) => c.Query(request, o), r => r.Status)));
     }
 
     /// <summary>A count(*) query, never the statistics that lag until a flush.</summary>
@@ -451,7 +452,7 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             search.OutputFields.Add(info.Mapping.MetadataFields);
             search.SearchParams.Add(parameters);
             SetConsistency(search);
-            var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, cancellation, (c, o) => c.Search(search, o), r => r.Status)), cancellation);
+            var results = WhenLoaded(collection, () => Guard(collection, () => _rpc.Call("Search", collection, cancellation, (c, o) => c.Search(search, o), r => r.Status)));
             var decoded = WireFormat.DecodeSearch(results.Results);
             for (var q = 0; q < count; q++)
             {
@@ -505,8 +506,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     /// <summary>What a collection's operations need to know: its schema, how it maps onto patterns, and its vector
     /// field's index and metric. Cached; a collection that turns out to be missing is forgotten.</summary>
-    private sealed record CollectionInfo(int Dimension, MetricType? Metric, string IndexType, MetadataDictionary? IndexParameters,
-        string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
+    private sealed record CollectionInfo(string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
+        MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
 
     private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
     {
@@ -516,30 +517,41 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             (c, o) => c.DescribeCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status));
         var fields = WireFormat.ModelFields(described.Schema);
         var mapping = PatternMapping.From(fields);
-        var (indexType, metric, parameters) = mapping.Vector is { } vector ? DescribeIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
-        var info = new CollectionInfo(mapping.Vector?.Dimension ?? 0, metric, indexType, parameters, described.Schema.Description, fields, mapping);
-        _collections[name] = info;
+        var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
+        string realName = string.IsNullOrEmpty(described.CollectionName) ? name : described.CollectionName;
+        var info = new CollectionInfo(realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
+            indexType, parameters, described.Schema.Description, fields, mapping);
+        // An alias is described afresh every time: it can be pointed at another collection, with another schema.
+        if (realName == name) _collections[name] = info;
         return info;
     }
 
     /// <summary>The index on <paramref name="field"/>: its type, metric (null when not one MilvusOps searches by) and
     /// build parameters; <see cref="IndexRules.NoIndex"/> and no metric when the field has none.</summary>
-    private (string IndexType, MetricType? Metric, MetadataDictionary? Parameters) DescribeIndex(string name, string field, CancellationToken cancellation)
+    private (string IndexType, MetricType? Metric, MetadataDictionary? Parameters) VectorIndex(string name, string field, CancellationToken cancellation)
     {
-        Rpc.DescribeIndexResponse described;
+        // Only the field's own index: another field's index says nothing about how this one is searched.
+        var index = IndexDescriptions(name, field, cancellation).FirstOrDefault(d => d.FieldName == field);
+        return index is null ? (IndexRules.NoIndex, null, null) : ReadIndexParams(index);
+    }
+
+    /// <summary>The indexes of a collection (of one field, when named); none where there are none.</summary>
+    private IReadOnlyList<Rpc.IndexDescription> IndexDescriptions(string name, string? field, CancellationToken cancellation)
+    {
         try
         {
-            described = _rpc.Call("DescribeIndex", name, cancellation,
-                (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = field }, o), r => r.Status);
+            return _rpc.Call("DescribeIndex", name, cancellation,
+                (c, o) => c.DescribeIndex(new() { DbName = Db, CollectionName = name, FieldName = field ?? "" }, o), r => r.Status).IndexDescriptions;
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "IndexNotFound")
         {
-            return (IndexRules.NoIndex, null, null); // made by another tool without an index: it cannot load or search yet
+            return []; // made by another tool without an index: it cannot load or search yet
         }
-        // Only the field's own index: another field's index says nothing about how this one is searched.
-        var index = described.IndexDescriptions.FirstOrDefault(d => d.FieldName == field);
-        if (index is null)
-            return (IndexRules.NoIndex, null, null);
+    }
+
+    /// <summary>An index's type, metric (null when not one MilvusOps searches by) and build parameters.</summary>
+    private static (string IndexType, MetricType? Metric, MetadataDictionary? Parameters) ReadIndexParams(Rpc.IndexDescription index)
+    {
         string indexType = "", metricName = "";
         string? json = null;
         var flat = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -588,17 +600,19 @@ public sealed class MilvusStore : IPatternStore, IDisposable
 
     // ---------------------------------------------------------------- helpers
 
-    /// <summary>Runs a read; a collection another client released is loaded again (and waited for) once.</summary>
-    private T WhenLoaded<T>(string collection, Func<T> read, CancellationToken cancellation)
+    /// <summary>Runs a call that needs the collection loaded. A released collection is not loaded again behind the
+    /// operator's back: releasing frees the query nodes' memory, on purpose.</summary>
+    private T WhenLoaded<T>(string collection, Func<T> call)
     {
         try
         {
-            return read();
+            return call();
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotLoaded")
         {
-            Load(collection, cancellation);
-            return read();
+            throw new MilvusOpsException("CollectionNotLoaded", ErrorKind.ResourceUnavailable,
+                $"Collection '{collection}' is not loaded in Milvus at {this} (released, or still loading); search, query and delete need it loaded. " +
+                "Load it with Mount-MilvusCollection; Get-MilvusLoadState says where it stands.", collection, ex);
         }
     }
 
@@ -615,6 +629,8 @@ public sealed class MilvusStore : IPatternStore, IDisposable
             throw NotFound(collection, ex);
         }
     }
+
+    private void Guard(string collection, Action call) => Guard(collection, () => { call(); return 0; });
 
     private MilvusOpsException NotFound(string name, Exception? inner = null) =>
         new("CollectionNotFound", ErrorKind.ObjectNotFound,

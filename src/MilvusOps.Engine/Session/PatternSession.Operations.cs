@@ -1,0 +1,118 @@
+using MilvusOps.Engine.Health;
+
+namespace MilvusOps.Engine.Session;
+
+// The operations side of a session: health, indexes, loading and aliases. Names are checked here, as for collections;
+// optional capabilities go through Require, so a backend without one answers NotSupportedByBackend.
+public sealed partial class PatternSession
+{
+    // ---------------------------------------------------------------- health
+
+    /// <summary>The store's own checks, then each probe of the stack around it (management port, etcd, MinIO).</summary>
+    public IReadOnlyList<HealthCheck> CheckHealth(IEnumerable<StackProbe> probes)
+    {
+        var checks = new List<HealthCheck>();
+        try
+        {
+            checks.AddRange(Store.CheckHealth(Cancellation));
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId is not ("ConnectionClosed"))
+        {
+            // A store that stopped answering is the failed check a health run is for, not an error.
+            checks.Add(HealthCheck.Fail(Connection.Backend == StoreBackend.Milvus ? "Milvus" : "store file", "CheckHealth",
+                HealthSeverity.Critical, ex.ErrorId, ex.Message, Connection.Uri));
+        }
+        foreach (var probe in probes)
+        {
+            Cancellation.ThrowIfCancellationRequested();
+            checks.Add(probe.Run(Cancellation));
+        }
+        return checks;
+    }
+
+    // ---------------------------------------------------------------- indexes
+
+    public IReadOnlyList<CollectionIndex> DescribeIndexes(string collection, string? field = null) =>
+        Require<IIndexCapability>().DescribeIndexes(CollectionSpec.CheckName(collection), field, Cancellation);
+
+    /// <summary>Checks an index against the collection's vector field with New-PatternCollection's rules.</summary>
+    public static IndexSpec Check(IndexSpec spec, PatternCollection target)
+    {
+        if (spec.Field != target.VectorField)
+            throw new MilvusOpsException("InvalidIndexField", ErrorKind.InvalidArgument,
+                $"'{spec.Field}' is not the vector field of collection '{target.Name}' ({target.VectorField ?? "none"}): MilvusOps builds vector indexes only.", spec.Field);
+        IndexRules.CheckIndexType(spec.IndexType);
+        IndexRules.CheckMetric(spec.IndexType, spec.Metric);
+        IndexRules.ValidateBuildParameters(spec.IndexType, target.Dimension, CollectionSpec.ParseIndexParameters(spec.ParametersJson));
+        if (!string.IsNullOrEmpty(spec.IndexName)) CollectionSpec.CheckName(spec.IndexName);
+        return spec;
+    }
+
+    /// <summary>Builds an index that <see cref="Check(IndexSpec, PatternCollection)"/> passed; with a wait, returns once the
+    /// build has finished, reporting each poll.</summary>
+    public CollectionIndex CreateIndex(string collection, IndexSpec checkedSpec, TimeSpan? wait = null, Action<CollectionIndex>? progress = null)
+    {
+        var indexes = Require<IIndexCapability>();
+        indexes.CreateIndex(CollectionSpec.CheckName(collection), checkedSpec, Cancellation);
+        CollectionIndex Current() => indexes.DescribeIndexes(collection, checkedSpec.Field, Cancellation).First(i => i.IndexName == checkedSpec.Name);
+        var index = Current();
+        if (wait is { } limit)
+            Poll.Until(() =>
+                {
+                    progress?.Invoke(index);
+                    if (index.State == "Failed")
+                        throw new MilvusOpsException("IndexBuildFailed", ErrorKind.InvalidOperation,
+                            $"Building index '{index.IndexName}' on '{collection}' failed: {index.FailReason}", collection);
+                    return index.State == "Finished" || (index = Current()).State == "Finished";
+                }, limit,
+                () => new MilvusOpsException("IndexBuildTimeout", ErrorKind.OperationTimeout,
+                    $"Index '{index.IndexName}' on '{collection}' had {index.PendingRows} rows still to build after {limit.TotalSeconds:0} s. The server goes on building it; follow it with Get-MilvusIndex.", collection),
+                Cancellation);
+        return index;
+    }
+
+    public void DropIndex(string collection, string indexName) =>
+        Require<IIndexCapability>().DropIndex(CollectionSpec.CheckName(collection), CollectionSpec.CheckName(indexName), Cancellation);
+
+    // ---------------------------------------------------------------- loading
+
+    public CollectionLoadState GetLoadState(string collection) =>
+        Require<ILoadCapability>().GetLoadState(CollectionSpec.CheckName(collection), Cancellation);
+
+    /// <summary>Starts loading; with a wait, returns once the collection is loaded, reporting each poll.</summary>
+    public CollectionLoadState Load(string collection, int replicas, TimeSpan? wait = null, Action<CollectionLoadState>? progress = null)
+    {
+        if (replicas < 1)
+            throw new MilvusOpsException("InvalidReplicaNumber", ErrorKind.InvalidArgument, $"A collection loads with at least one replica, not {replicas}.", replicas);
+        var loading = Require<ILoadCapability>();
+        loading.Load(CollectionSpec.CheckName(collection), replicas, Cancellation);
+        var state = loading.GetLoadState(collection, Cancellation);
+        if (wait is { } limit)
+            Poll.Until(() =>
+                {
+                    progress?.Invoke(state);
+                    return state.State == LoadStatus.Loaded || (state = loading.GetLoadState(collection, Cancellation)).State == LoadStatus.Loaded;
+                }, limit,
+                () => new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
+                    $"Collection '{collection}' was still {state.Progress} % loaded after {limit.TotalSeconds:0} s. Milvus goes on loading it; follow it with Get-MilvusLoadState.", collection),
+                Cancellation);
+        return state;
+    }
+
+    public void Release(string collection) => Require<ILoadCapability>().Release(CollectionSpec.CheckName(collection), Cancellation);
+
+    // ---------------------------------------------------------------- aliases
+
+    public void CreateAlias(string alias, string collection) =>
+        Require<IAliasCapability>().CreateAlias(CollectionSpec.CheckName(alias), CollectionSpec.CheckName(collection), Cancellation);
+
+    public void AlterAlias(string alias, string collection) =>
+        Require<IAliasCapability>().AlterAlias(CollectionSpec.CheckName(alias), CollectionSpec.CheckName(collection), Cancellation);
+
+    public void DropAlias(string alias) => Require<IAliasCapability>().DropAlias(CollectionSpec.CheckName(alias), Cancellation);
+
+    public CollectionAlias DescribeAlias(string alias) => Require<IAliasCapability>().DescribeAlias(CollectionSpec.CheckName(alias), Cancellation);
+
+    public IReadOnlyList<CollectionAlias> ListAliases(string? collection = null) =>
+        Require<IAliasCapability>().ListAliases(collection is null ? null : CollectionSpec.CheckName(collection), Cancellation);
+}

@@ -1,0 +1,57 @@
+namespace MilvusOps.Model;
+
+/// <summary>
+/// Names an optional part of the store contract, as SecretManagement names a vault's optional functions. A backend
+/// implements the capability interfaces it has; the session layer asks for one with <c>Require&lt;T&gt;</c>, and a backend
+/// without it is refused with NotSupportedByBackend, naming the backend and this capability.
+/// </summary>
+[AttributeUsage(AttributeTargets.Interface)]
+public sealed class StoreCapabilityAttribute(string name) : Attribute
+{
+    /// <summary>What an operator calls the capability: "indexes", "loading", "aliases".</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary>The indexes of a collection's fields: describe with build progress, create, drop.</summary>
+[StoreCapability("indexes")]
+public interface IIndexCapability
+{
+    /// <summary>Every index of the collection (or of one field), with its build state and row counts.</summary>
+    IReadOnlyList<CollectionIndex> DescribeIndexes(string collection, string? field, CancellationToken cancellation);
+
+    /// <summary>Builds an index on a field; the spec has been checked against the field's dimension.</summary>
+    void CreateIndex(string collection, IndexSpec spec, CancellationToken cancellation);
+
+    /// <summary>Drops an index by name; the collection must be released.</summary>
+    void DropIndex(string collection, string indexName, CancellationToken cancellation);
+}
+
+/// <summary>Whether a collection is in the query nodes' memory, where search and query need it.</summary>
+[StoreCapability("loading")]
+public interface ILoadCapability
+{
+    CollectionLoadState GetLoadState(string collection, CancellationToken cancellation);
+
+    /// <summary>Starts loading with this many replicas; <see cref="GetLoadState"/> follows the progress.</summary>
+    void Load(string collection, int replicas, CancellationToken cancellation);
+
+    void Release(string collection, CancellationToken cancellation);
+}
+
+/// <summary>Other names for collections, for blue-green switches: traffic follows the alias.</summary>
+[StoreCapability("aliases")]
+public interface IAliasCapability
+{
+    void CreateAlias(string alias, string collection, CancellationToken cancellation);
+
+    /// <summary>Points an existing alias at another collection, in one step.</summary>
+    void AlterAlias(string alias, string collection, CancellationToken cancellation);
+
+    void DropAlias(string alias, CancellationToken cancellation);
+
+    /// <summary>The alias and its collection, or AliasNotFound.</summary>
+    CollectionAlias DescribeAlias(string alias, CancellationToken cancellation);
+
+    /// <summary>Every alias (of one collection, when named), in name order.</summary>
+    IReadOnlyList<CollectionAlias> ListAliases(string? collection, CancellationToken cancellation);
+}

@@ -1,0 +1,74 @@
+using System.Collections;
+using System.Management.Automation;
+using MilvusOps.Engine.Session;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Builds an index on a collection's vector field, with the parameters checked as New-PatternCollection checks them.
+/// Milvus allows one index per field: to rebuild one, release the collection (Dismount-MilvusCollection), drop the old
+/// index (Remove-MilvusIndex), build the new one, and load the collection again (Mount-MilvusCollection).
+/// </summary>
+/// <example>
+/// <code>
+/// New-MilvusIndex patterns -IndexType HNSW -Metric COSINE -IndexParameter @{ M = 32; efConstruction = 256 } -Wait
+/// </code>
+/// <para>Builds an HNSW index on the vector field and waits until every sealed row is indexed.</para>
+/// </example>
+[Cmdlet(VerbsCommon.New, "MilvusIndex", SupportsShouldProcess = true)]
+[OutputType(typeof(CollectionIndex))]
+public sealed class NewMilvusIndexCommand : StoreObjectCmdlet
+{
+    /// <summary>The collection, or an alias of it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    public string Collection { get; set; } = "";
+
+    /// <summary>The index type (see New-PatternCollection -IndexType).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(IndexTypeCompleter))]
+    public string IndexType { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    public MetricType Metric { get; set; }
+
+    /// <summary>Build parameters, e.g. @{ M = 16; efConstruction = 200 } (see New-PatternCollection -IndexParameter).</summary>
+    [Parameter]
+    public Hashtable? IndexParameter { get; set; }
+
+    /// <summary>The vector field; the collection's own vector field when left out.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Field { get; set; }
+
+    /// <summary>The index name; Milvus names it after the field when left out.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? IndexName { get; set; }
+
+    /// <summary>Wait until the build has finished (Ctrl+C stops the wait, not the build).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>How long -Wait waits.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; } = 600;
+
+    protected override void ProcessRecord() =>
+        TryCall(() =>
+        {
+            var target = Session.Describe(Collection);
+            var spec = PatternSession.Check(new IndexSpec(Field ?? target.VectorField ?? "", IndexType.ToUpperInvariant(), Metric,
+                IndexParameter is null ? null : Metadata.Serialize(IndexParameter), IndexName), target);
+            if (!ShouldProcess($"{spec.IndexType} index '{spec.Name}' ({spec.Metric}) on '{target.Name}.{spec.Field}' in {Target}", "Create index")) return;
+            var progress = new ProgressRecord(1, $"Building index '{spec.Name}' on '{target.Name}'", "Waiting for the build");
+            var index = Session.CreateIndex(Collection, spec, Wait ? TimeSpan.FromSeconds(TimeoutSec) : null, current =>
+            {
+                progress.StatusDescription = $"{current.State}: {current.IndexedRows} of {current.TotalRows} rows indexed, {current.PendingRows} pending";
+                progress.PercentComplete = current.TotalRows > 0 ? (int)Math.Min(100, 100 * current.IndexedRows / current.TotalRows) : -1;
+                WriteProgress(progress);
+            });
+            if (Wait) WriteProgress(new ProgressRecord(1, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            WriteStoreObject(index);
+        }, Collection);
+}

@@ -1,0 +1,65 @@
+using System.Management.Automation;
+using MilvusOps.Engine.Health;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Checks the health of a store and the stack around it: one object per component, each with Passed, Severity, Status
+/// and Message. For Milvus: CheckHealth (with quota states), GetComponentStates and the server version against published
+/// advisories; with -ManagementUri, -EtcdUri and -MinioUri, the stack's HTTP health endpoints too. For the embedded
+/// store: its format, integrity (PRAGMA quick_check), write-ahead log and write lock.
+/// </summary>
+/// <example>
+/// <code>
+/// Test-MilvusHealth -ManagementUri http://localhost:9091 -EtcdUri http://localhost:2379 -MinioUri http://localhost:9000
+/// </code>
+/// <para>Checks the compose stack: Milvus over gRPC, its /healthz, etcd and MinIO.</para>
+/// </example>
+/// <example>
+/// <code>
+/// if (-not (Test-MilvusHealth -Quiet)) { exit 1 }
+/// </code>
+/// <para>A scheduled check: $true only when every check passed.</para>
+/// </example>
+[Cmdlet(VerbsDiagnostic.Test, "MilvusHealth")]
+[OutputType(typeof(HealthCheck), typeof(bool))]
+public sealed class TestMilvusHealthCommand : MilvusOpsCmdlet
+{
+    /// <summary>Milvus's management port, where /healthz answers (http://localhost:9091 in the compose stack).</summary>
+    [Parameter]
+    public Uri? ManagementUri { get; set; }
+
+    /// <summary>etcd's client port, where /health answers (http://localhost:2379).</summary>
+    [Parameter]
+    public Uri? EtcdUri { get; set; }
+
+    /// <summary>MinIO's API port, where /minio/health/live answers (http://localhost:9000).</summary>
+    [Parameter]
+    public Uri? MinioUri { get; set; }
+
+    /// <summary>How long each HTTP endpoint may take to answer.</summary>
+    [Parameter]
+    [ValidateRange(1, 300)]
+    public int ProbeTimeoutSec { get; set; } = 5;
+
+    /// <summary>Return one bool: $true when every check passed.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var timeout = TimeSpan.FromSeconds(ProbeTimeoutSec);
+        var probes = new List<StackProbe>();
+        if (ManagementUri is not null) probes.Add(StackProbe.MilvusManagement(ManagementUri, timeout));
+        if (EtcdUri is not null) probes.Add(StackProbe.Etcd(EtcdUri, timeout));
+        if (MinioUri is not null) probes.Add(StackProbe.Minio(MinioUri, timeout));
+        var checks = Call(() => Session.CheckHealth(probes));
+        if (Quiet)
+        {
+            WriteObject(checks.All(c => c.Passed));
+            return;
+        }
+        foreach (var check in checks) WriteStoreObject(check);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MilvusOps.Engine.Backends.Milvus;
+using MilvusOps.Engine.Health;
+
+namespace MilvusOps.Engine.Tests.Health;
+
+/// <summary>Server versions against the published advisories, and the stack's HTTP health endpoints against a small
+/// loopback server that answers as Milvus, etcd and MinIO do.</summary>
+public sealed class HealthTests
+{
+    [Theory]
+    [InlineData("v2.5.27", "2.5", "")]
+    [InlineData("v2.5.26", "2.5", "CVE-2026-26190")]
+    [InlineData("2.5.4-gpu", "2.5", "CVE-2026-26190")]
+    [InlineData("v2.6.4", "2.6", "CVE-2026-26190,CVE-2025-64513")]
+    [InlineData("v2.6.9", "2.6", "CVE-2026-26190")]
+    [InlineData("v2.6.10", "2.6", "")]
+    [InlineData("v2.4.23", "2.4", "CVE-2026-26190,CVE-2025-64513")]
+    [InlineData("v2.4.24", "2.4", "CVE-2026-26190")]
+    [InlineData("v3.0.1", "3.0", "")]
+    public void A_version_names_its_line_and_the_advisories_still_open_for_it(string version, string line, string advisories)
+    {
+        var parsed = MilvusVersion.Parse(version)!;
+        Assert.Equal(line, parsed.Line);
+        Assert.Equal(advisories, string.Join(",", parsed.OpenAdvisories().Select(a => a.Split(':')[0])));
+        var check = MilvusVersion.Check(version, "http://h:19530");
+        Assert.Equal(advisories.Length == 0, check.Passed);
+        Assert.Equal(advisories.Length == 0 ? HealthSeverity.None : HealthSeverity.Warning, check.Severity);
+    }
+
+    [Fact]
+    public void An_unreadable_version_is_a_warning_not_a_pass()
+    {
+        Assert.Null(MilvusVersion.Parse("master-latest"));
+        var check = MilvusVersion.Check("master-latest", "t");
+        Assert.False(check.Passed);
+        Assert.Equal(HealthSeverity.Warning, check.Severity);
+    }
+
+    [Fact]
+    public async Task Each_probe_reads_its_endpoint_as_the_component_answers_it()
+    {
+        await using var server = await LoopbackHttp.Start(request => request.Path switch
+        {
+            "/healthz" when request.ContentType == "application/json" =>
+                (500, """{"state":"Not all components are healthy, 1/2","detail":[{"name":"proxy","code":1},{"name":"querynode","code":2}]}"""),
+            "/healthz" => (500, "Not all components are healthy, 1/2"),
+            "/health" => (200, """{"health":"true","reason":""}"""),
+            "/minio/health/live" => (503, ""),
+            _ => (404, "not found"),
+        });
+        var timeout = TimeSpan.FromSeconds(5);
+
+        var milvus = StackProbe.MilvusManagement(server.Uri, timeout).Run(default);
+        Assert.False(milvus.Passed);
+        Assert.Equal((HealthSeverity.Critical, "500", "GET /healthz"), (milvus.Severity, milvus.Status, milvus.Check));
+        Assert.Contains("Not healthy: querynode", milvus.Message);
+
+        var etcd = StackProbe.Etcd(server.Uri, timeout).Run(default);
+        Assert.True(etcd.Passed, etcd.Message);
+
+        var minio = StackProbe.Minio(server.Uri, timeout).Run(default);
+        Assert.False(minio.Passed);
+        Assert.Equal("HTTP 503", minio.Status);
+    }
+
+    [Fact]
+    public void An_endpoint_that_is_not_listening_is_a_failed_check_not_an_exception()
+    {
+        var closedPort = LoopbackHttp.FreePort();
+        var check = StackProbe.Etcd(new Uri($"http://127.0.0.1:{closedPort}"), TimeSpan.FromSeconds(5)).Run(default);
+        Assert.False(check.Passed);
+        Assert.Equal(("Unreachable", HealthSeverity.Critical), (check.Status, check.Severity));
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_never_answers_fails_at_the_probe_timeout_and_ctrl_c_stops_it_sooner()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // accepts the connection, never answers
+        var uri = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        var check = StackProbe.MilvusManagement(uri, TimeSpan.FromMilliseconds(300)).Run(default);
+        Assert.Equal("Timeout", check.Status);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => StackProbe.MilvusManagement(uri, TimeSpan.FromMinutes(1)).Run(stop.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopped after {watch.Elapsed}");
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>A small HTTP/1.1 server on loopback: one canned answer per request path.</summary>
+internal sealed class LoopbackHttp : IAsyncDisposable
+{
+    public sealed record Request(string Path, string? ContentType);
+
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    private LoopbackHttp(Func<Request, (int Status, string Body)> answer)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Uri = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
+                catch (OperationCanceledException) { return; }
+                _ = Task.Run(() => Serve(client, answer));
+            }
+        });
+    }
+
+    public Uri Uri { get; }
+
+    public static Task<LoopbackHttp> Start(Func<Request, (int Status, string Body)> answer) => Task.FromResult(new LoopbackHttp(answer));
+
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task Serve(TcpClient client, Func<Request, (int Status, string Body)> answer)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var first = await reader.ReadLineAsync() ?? "";
+            string? contentType = null;
+            int length = 0;
+            for (string? line; !string.IsNullOrEmpty(line = await reader.ReadLineAsync());)
+            {
+                var (name, value) = (line[..line.IndexOf(':')].Trim(), line[(line.IndexOf(':') + 1)..].Trim());
+                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = value.Split(';')[0];
+                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) length = int.Parse(value);
+            }
+            if (length > 0) await reader.ReadAsync(new char[length]);
+            var (status, body) = answer(new Request(first.Split(' ')[1], contentType));
+            var bytes = Encoding.UTF8.GetBytes(body);
+            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} X\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n");
+            await stream.WriteAsync(head);
+            await stream.WriteAsync(bytes);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        try { await _loop; } catch (OperationCanceledException) { }
+    }
+}
