@@ -34,6 +34,8 @@
         'New-MilvusAlias'
         'Set-MilvusAlias'
         'Remove-MilvusAlias'
+        'Get-MilvusMetric'
+        'Get-MilvusGpu'
     )
     VariablesToExport    = @()
     AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')

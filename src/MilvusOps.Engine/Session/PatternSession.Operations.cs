@@ -1,4 +1,4 @@
-using MilvusOps.Engine.Health;
+using MilvusOps.Engine.Stack;
 
 namespace MilvusOps.Engine.Session;
 

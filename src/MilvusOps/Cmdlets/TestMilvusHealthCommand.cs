@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using MilvusOps.Engine.Health;
+using MilvusOps.Engine.Stack;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;

@@ -16,7 +16,7 @@ public sealed partial class ErrorCatalogTests
 
     private static string Readme => File.ReadAllText(Path.Combine(Root, "README.md"));
 
-    private static string CmdletBase => File.ReadAllText(Path.Combine(Root, "src", "MilvusOps", "Infrastructure", "MilvusOpsCmdlet.cs"));
+    private static string CmdletBase => File.ReadAllText(Path.Combine(Root, "src", "MilvusOps", "Infrastructure", "EngineCmdlet.cs"));
 
     [Fact]
     public void TheScannerResolvesEveryErrorTheSourcesRaise()
@@ -211,11 +211,11 @@ public sealed partial class ErrorCatalogTests
             .Select(g => $"{g.Key} is raised as " + string.Join(" and ", g.GroupBy(r => r.Kind).Select(k => $"{k.Key} (at {k.First().Where})")))
             .ToList();
 
-    /// <summary>The cmdlets' ErrorKind → ErrorCategory map, read from MilvusOpsCmdlet.CategoryOf (the engine tests cannot load PowerShell).</summary>
+    /// <summary>The cmdlets' ErrorKind → ErrorCategory map, read from EngineCmdlet.CategoryOf (the engine tests cannot load PowerShell).</summary>
     internal static Dictionary<string, string> CategoryOf(string cmdletSource)
     {
         var body = CategoryOfBody().Match(cmdletSource);
-        Assert.True(body.Success, "MilvusOpsCmdlet.CategoryOf not found");
+        Assert.True(body.Success, "EngineCmdlet.CategoryOf not found");
         var map = KindArm().Matches(body.Groups[1].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
         var fallback = DefaultArm().Match(body.Groups[1].Value);
         Assert.True(fallback.Success, "CategoryOf has no default arm");

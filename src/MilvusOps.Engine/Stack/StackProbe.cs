@@ -1,7 +1,6 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace MilvusOps.Engine.Health;
+namespace MilvusOps.Engine.Stack;
 
 /// <summary>
 /// One HTTP health endpoint of the stack around a store: Milvus's management port (:9091/healthz), etcd (:2379/health)
@@ -9,11 +8,6 @@ namespace MilvusOps.Engine.Health;
 /// </summary>
 public sealed class StackProbe
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = System.Threading.Timeout.InfiniteTimeSpan, // each probe has its own limit, and Ctrl+C
-    };
-
     private readonly Func<int, string, (bool Passed, string Status, string Message)> _judge;
     private readonly bool _asksForJson;
 
@@ -67,28 +61,17 @@ public sealed class StackProbe
     public HealthCheck Run(CancellationToken cancellation)
     {
         string check = "GET " + Endpoint.AbsolutePath;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        limit.CancelAfter(Timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, Endpoint);
-            if (_asksForJson)
-            {
-                // Milvus answers /healthz in JSON when the request says its content is JSON.
-                request.Content = new ByteArrayContent([]);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            }
-            using var response = Http.Send(request, limit.Token);
-            using var reader = new StreamReader(response.Content.ReadAsStream(limit.Token));
-            var body = reader.ReadToEnd();
-            var (passed, status, message) = _judge((int)response.StatusCode, body);
+            var (status, body) = StackHttp.Get(Endpoint, Timeout, cancellation, _asksForJson);
+            var (passed, state, message) = _judge(status, body);
             return passed
-                ? HealthCheck.Pass(Component, check, status, message, Endpoint.ToString())
-                : HealthCheck.Fail(Component, check, HealthSeverity.Critical, status, message, Endpoint.ToString());
+                ? HealthCheck.Pass(Component, check, state, message, Endpoint.ToString())
+                : HealthCheck.Fail(Component, check, HealthSeverity.Critical, state, message, Endpoint.ToString());
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        catch (TimeoutException ex)
         {
-            return HealthCheck.Fail(Component, check, HealthSeverity.Critical, "Timeout", $"No answer within {Timeout.TotalSeconds:0.#} s.", Endpoint.ToString());
+            return HealthCheck.Fail(Component, check, HealthSeverity.Critical, "Timeout", ex.Message, Endpoint.ToString());
         }
         catch (HttpRequestException ex)
         {

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using MilvusOps.Engine.Backends.Milvus;
-using MilvusOps.Engine.Health;
+using MilvusOps.Engine.Stack;
 
-namespace MilvusOps.Engine.Tests.Health;
+namespace MilvusOps.Engine.Tests.Stack;
 
 /// <summary>Server versions against the published advisories, and the stack's HTTP health endpoints against a small
 /// loopback server that answers as Milvus, etcd and MinIO do.</summary>
