@@ -36,6 +36,13 @@
         'Remove-MilvusAlias'
         'Get-MilvusMetric'
         'Get-MilvusGpu'
+        'Sync-MilvusCollection'
+        'Optimize-MilvusCollection'
+        'Get-MilvusCompaction'
+        'Get-MilvusSegment'
+        'Get-MilvusDatabase'
+        'New-MilvusDatabase'
+        'Remove-MilvusDatabase'
     )
     VariablesToExport    = @()
     AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')

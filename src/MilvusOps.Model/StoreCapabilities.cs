@@ -55,3 +55,31 @@ public interface IAliasCapability
     /// <summary>Every alias (of one collection, when named), in name order.</summary>
     IReadOnlyList<CollectionAlias> ListAliases(string? collection, CancellationToken cancellation);
 }
+
+/// <summary>Storage upkeep: compaction, which merges small segments and purges deleted rows, and the segments themselves.</summary>
+[StoreCapability("compaction and segments")]
+public interface IMaintenanceCapability
+{
+    /// <summary>Starts a compaction (of the L0 delete segments only, with <paramref name="l0"/>); returns its job.</summary>
+    CompactionJob Compact(string collection, bool l0, CancellationToken cancellation);
+
+    CompactionJob GetCompaction(long compactionId, CancellationToken cancellation);
+
+    /// <summary>The collection's segments: the persistent ones as the data coordinator lists them, or those the query
+    /// nodes hold in memory.</summary>
+    IReadOnlyList<CollectionSegment> ListSegments(string collection, bool loaded, CancellationToken cancellation);
+}
+
+/// <summary>The databases of a server: list, describe, create, drop.</summary>
+[StoreCapability("databases")]
+public interface IDatabaseCapability
+{
+    IReadOnlyList<StoreDatabase> ListDatabases(CancellationToken cancellation);
+
+    StoreDatabase DescribeDatabase(string name, CancellationToken cancellation);
+
+    void CreateDatabase(string name, CancellationToken cancellation);
+
+    /// <summary>Drops an empty database; one that still holds collections is refused.</summary>
+    void DropDatabase(string name, CancellationToken cancellation);
+}

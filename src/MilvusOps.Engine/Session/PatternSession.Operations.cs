@@ -115,4 +115,42 @@ public sealed partial class PatternSession
 
     public IReadOnlyList<CollectionAlias> ListAliases(string? collection = null) =>
         Require<IAliasCapability>().ListAliases(collection is null ? null : CollectionSpec.CheckName(collection), Cancellation);
+
+    // ---------------------------------------------------------------- compaction and segments
+
+    /// <summary>Starts a compaction; with a wait, returns once every plan has finished, reporting each poll.</summary>
+    public CompactionJob Compact(string collection, bool l0, TimeSpan? wait = null, Action<CompactionJob>? progress = null)
+    {
+        var maintenance = Require<IMaintenanceCapability>();
+        var job = maintenance.Compact(CollectionSpec.CheckName(collection), l0, Cancellation);
+        if (wait is { } limit)
+        {
+            var name = job.Collection;
+            Poll.Until(() =>
+                {
+                    progress?.Invoke(job);
+                    return job.State == "Completed" || (job = maintenance.GetCompaction(job.CompactionId, Cancellation)).State == "Completed";
+                }, limit,
+                () => new MilvusOpsException("CompactionTimeout", ErrorKind.OperationTimeout,
+                    $"Compaction {job.CompactionId} of '{collection}' still had {job.ExecutingPlans} plan(s) running after {limit.TotalSeconds:0} s. The server goes on; follow it with Get-MilvusCompaction {job.CompactionId}.", collection),
+                Cancellation);
+            job.Collection = name;
+        }
+        return job;
+    }
+
+    public CompactionJob GetCompaction(long compactionId) => Require<IMaintenanceCapability>().GetCompaction(compactionId, Cancellation);
+
+    public IReadOnlyList<CollectionSegment> Segments(string collection, bool loaded) =>
+        Require<IMaintenanceCapability>().ListSegments(CollectionSpec.CheckName(collection), loaded, Cancellation);
+
+    // ---------------------------------------------------------------- databases
+
+    public IReadOnlyList<StoreDatabase> ListDatabases() => Require<IDatabaseCapability>().ListDatabases(Cancellation);
+
+    public StoreDatabase DescribeDatabase(string name) => Require<IDatabaseCapability>().DescribeDatabase(StoreDatabase.CheckName(name), Cancellation);
+
+    public void CreateDatabase(string name) => Require<IDatabaseCapability>().CreateDatabase(StoreDatabase.CheckName(name), Cancellation);
+
+    public void DropDatabase(string name) => Require<IDatabaseCapability>().DropDatabase(StoreDatabase.CheckName(name), Cancellation);
 }

@@ -24,7 +24,7 @@ public sealed class OperationsSessionTests : IDisposable
     private static Pattern Make(string id, params float[] vector) => new(id, vector, "t", """{"quantum_coherence":0.95}""", null);
 
     [Fact]
-    public void The_embedded_store_refuses_indexes_and_loading_with_one_error_that_names_the_backend_and_the_capability()
+    public void The_embedded_store_refuses_indexes_loading_compaction_and_databases_with_one_error_that_names_the_backend_and_the_capability()
     {
         var session = Session();
         session.Create(new CollectionSpec { Name = "c", Dimension = 2, IndexType = "FLAT" }, false);
@@ -35,6 +35,10 @@ public sealed class OperationsSessionTests : IDisposable
                      (() => session.GetLoadState("c"), "loading"),
                      (() => session.Load("c", 1), "loading"),
                      (() => session.Release("c"), "loading"),
+                     (() => session.Compact("c", false), "compaction and segments"),
+                     (() => session.Segments("c", loaded: true), "compaction and segments"),
+                     (() => session.ListDatabases(), "databases"),
+                     (() => session.CreateDatabase("other"), "databases"),
                  })
         {
             var refused = Fails(call);

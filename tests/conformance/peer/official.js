@@ -25,6 +25,7 @@ const METHODS = ['Connect', 'CheckHealth', 'GetVersion', 'CreateCollection', 'De
   'ShowCollections', 'DropCollection', 'LoadCollection', 'GetLoadState', 'GetLoadingProgress', 'ReleaseCollection',
   'GetCollectionStatistics', 'CreateIndex', 'DescribeIndex', 'Insert', 'Upsert', 'Delete', 'Flush', 'GetFlushState',
   'Query', 'Search', 'GetComponentStates', 'GetReplicas', 'DropIndex', 'CreateAlias', 'AlterAlias', 'DropAlias',
-  'DescribeAlias', 'ListAliases'];
+  'DescribeAlias', 'ListAliases', 'ManualCompaction', 'GetCompactionState', 'GetPersistentSegmentInfo', 'GetQuerySegmentInfo',
+  'ListDatabases', 'CreateDatabase', 'DropDatabase', 'DescribeDatabase'];
 
 module.exports = { root, T, SERVICE, METHODS, OBJECT, toObject };

@@ -23,7 +23,6 @@ public sealed record MilvusEndpoint
     public const string DefaultDatabase = "default";
 
     private static readonly Regex ExplicitPort = new(@"^[A-Za-z][A-Za-z0-9+.-]*://(\[[^\]]+\]|[^/:?#]*):\d+", RegexOptions.CultureInvariant);
-    private static readonly Regex DatabaseName = new("^[A-Za-z_][A-Za-z0-9_]{0,254}$", RegexOptions.CultureInvariant);
 
     private string? _authorization;
 
@@ -67,10 +66,7 @@ public sealed record MilvusEndpoint
                 $"'{uri}' has a path or query; a Milvus gRPC address is only scheme, host and port.", uri);
         var port = ExplicitPort.IsMatch(uri) ? parsed.Port : DefaultPort;
         var address = new UriBuilder(parsed.Scheme, parsed.Host, port).Uri;
-        var db = string.IsNullOrEmpty(database) ? DefaultDatabase : database;
-        if (!DatabaseName.IsMatch(db))
-            throw new MilvusOpsException("InvalidDatabaseName", ErrorKind.InvalidArgument,
-                $"Database name '{db}' is not valid: use letters, digits and underscores, starting with a letter or underscore.", db);
+        var db = StoreDatabase.CheckName(string.IsNullOrEmpty(database) ? DefaultDatabase : database);
         return new MilvusEndpoint(address) { Database = db };
     }
 

@@ -154,4 +154,97 @@ public sealed partial class MilvusStore
             .Select(alias => collection is null ? DescribeAlias(alias, cancellation) : new CollectionAlias { Alias = alias, Collection = listed.CollectionName, Database = Database })
             .ToList();
     }
+
+    // ---------------------------------------------------------------- compaction and segments
+
+    public CompactionJob Compact(string collection, bool l0, CancellationToken cancellation)
+    {
+        // The proto is additive: a server before 2.6.3 would ignore l0Compaction and run a whole compaction instead.
+        if (l0 && MilvusVersion.Parse(ServerVersion) is { } version && version.IsBefore(2, 6, 3))
+            throw new MilvusOpsException("NotSupportedByServerVersion", ErrorKind.NotImplemented,
+                $"L0 compaction needs Milvus 2.6.3 or later; {this} runs {ServerVersion}. Leave out -L0 for a whole compaction.", ServerVersion);
+        var info = Info(collection, cancellation, refresh: true);
+        var started = Guard(collection, () => _rpc.Call("ManualCompaction", collection, cancellation,
+            (c, o) => c.ManualCompaction(new Rpc.ManualCompactionRequest { CollectionID = info.Id, CollectionName = info.Name, DbName = Db, L0Compaction = l0 }, o),
+            r => r.Status));
+        return Compaction(started.CompactionID, info.Name, cancellation);
+    }
+
+    public CompactionJob GetCompaction(long compactionId, CancellationToken cancellation) => Compaction(compactionId, null, cancellation);
+
+    private CompactionJob Compaction(long compactionId, string? collection, CancellationToken cancellation)
+    {
+        var state = _rpc.Call("GetCompactionState", compactionId, cancellation,
+            (c, o) => c.GetCompactionState(new Rpc.GetCompactionStateRequest { CompactionID = compactionId }, o), r => r.Status);
+        return new CompactionJob
+        {
+            CompactionId = compactionId, Collection = collection,
+            State = state.State == Rpc.CompactionState.UndefiedState ? "Unknown" : state.State.ToString(),
+            ExecutingPlans = state.ExecutingPlanNo, CompletedPlans = state.CompletedPlanNo, FailedPlans = state.FailedPlanNo, TimedOutPlans = state.TimeoutPlanNo,
+        };
+    }
+
+    public IReadOnlyList<CollectionSegment> ListSegments(string collection, bool loaded, CancellationToken cancellation)
+    {
+        var name = Info(collection, cancellation, refresh: true).Name;
+        if (loaded)
+            return Guard(collection, () => _rpc.Call("GetQuerySegmentInfo", collection, cancellation,
+                    (c, o) => c.GetQuerySegmentInfo(new Rpc.GetQuerySegmentInfoRequest { DbName = Db, CollectionName = collection }, o), r => r.Status))
+                .Infos.Select(s => new CollectionSegment
+                {
+                    Collection = name, SegmentId = s.SegmentID, PartitionId = s.PartitionID, Rows = s.NumRows, State = s.State.ToString(),
+                    Level = s.Level.ToString(), IsSorted = s.IsSorted, Loaded = true, MemoryBytes = s.MemSize,
+                    IndexName = string.IsNullOrEmpty(s.IndexName) ? null : s.IndexName,
+                    QueryNodes = s.NodeIds.Count > 0 ? s.NodeIds.ToList() : [s.NodeID],
+                }).OrderBy(s => s.SegmentId).ToList();
+        return Guard(collection, () => _rpc.Call("GetPersistentSegmentInfo", collection, cancellation,
+                (c, o) => c.GetPersistentSegmentInfo(new Rpc.GetPersistentSegmentInfoRequest { DbName = Db, CollectionName = collection }, o), r => r.Status))
+            .Infos.Select(s => new CollectionSegment
+            {
+                Collection = name, SegmentId = s.SegmentID, PartitionId = s.PartitionID, Rows = s.NumRows, State = s.State.ToString(),
+                Level = s.Level.ToString(), IsSorted = s.IsSorted,
+            }).OrderBy(s => s.SegmentId).ToList();
+    }
+
+    // ---------------------------------------------------------------- databases
+
+    public IReadOnlyList<StoreDatabase> ListDatabases(CancellationToken cancellation)
+    {
+        var listed = _rpc.Call("ListDatabases", Uri, cancellation, (c, o) => c.ListDatabases(new Rpc.ListDatabasesRequest(), o), r => r.Status);
+        return listed.DbNames.Select((name, i) => new StoreDatabase
+        {
+            Name = name,
+            DatabaseId = i < listed.DbIds.Count ? listed.DbIds[i] : 0,
+            Created = i < listed.CreatedTimestamp.Count ? Timestamp(listed.CreatedTimestamp[i]) : null,
+        }).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public StoreDatabase DescribeDatabase(string name, CancellationToken cancellation)
+    {
+        var described = _rpc.Call("DescribeDatabase", name, cancellation,
+            (c, o) => c.DescribeDatabase(new Rpc.DescribeDatabaseRequest { DbName = name }, o), r => r.Status);
+        return new StoreDatabase
+        {
+            Name = described.DbName, DatabaseId = described.DbID, Created = Timestamp(described.CreatedTimestamp),
+            Properties = described.Properties.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        };
+    }
+
+    public void CreateDatabase(string name, CancellationToken cancellation) =>
+        _rpc.Call("CreateDatabase", name, cancellation, (c, o) => c.CreateDatabase(new Rpc.CreateDatabaseRequest { DbName = name }, o));
+
+    public void DropDatabase(string name, CancellationToken cancellation)
+    {
+        DescribeDatabase(name, cancellation); // Milvus drops a missing database quietly; we say it is missing
+        _rpc.Call("DropDatabase", name, cancellation, (c, o) => c.DropDatabase(new Rpc.DropDatabaseRequest { DbName = name }, o));
+    }
+
+    /// <summary>A creation time as Milvus sends it: a hybrid timestamp (physical milliseconds shifted left by 18), or
+    /// plain milliseconds from older servers; null when unset.</summary>
+    private static DateTimeOffset? Timestamp(ulong value) => value switch
+    {
+        0 => null,
+        > 1UL << 50 => DateTimeOffset.FromUnixTimeMilliseconds((long)(value >> 18)),
+        _ => DateTimeOffset.FromUnixTimeMilliseconds((long)value),
+    };
 }

@@ -12,7 +12,7 @@ namespace MilvusOps.Engine.Backends.Milvus;
 /// The Milvus backend: every <see cref="IPatternStore"/> operation over gRPC, with the embedded store's semantics
 /// (exact entity counts, primary-key order, reads that see this connection's writes, the same errors).
 /// </summary>
-public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoadCapability, IAliasCapability
+public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoadCapability, IAliasCapability, IMaintenanceCapability, IDatabaseCapability
 {
     /// <summary>Query pages and search requests are sized to this many bytes.</summary>
     internal const int TargetMessageBytes = 8 * 1024 * 1024;
@@ -506,7 +506,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     /// <summary>What a collection's operations need to know: its schema, how it maps onto patterns, and its vector
     /// field's index and metric. Cached; a collection that turns out to be missing is forgotten.</summary>
-    private sealed record CollectionInfo(string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
+    private sealed record CollectionInfo(long Id, string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
         MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
 
     private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
@@ -519,7 +519,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var mapping = PatternMapping.From(fields);
         var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
         string realName = string.IsNullOrEmpty(described.CollectionName) ? name : described.CollectionName;
-        var info = new CollectionInfo(realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
+        var info = new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
             indexType, parameters, described.Schema.Description, fields, mapping);
         // An alias is described afresh every time: it can be pointed at another collection, with another schema.
         if (realName == name) _collections[name] = info;
