@@ -43,6 +43,8 @@
         'Get-MilvusDatabase'
         'New-MilvusDatabase'
         'Remove-MilvusDatabase'
+        'Send-MilvusAlert'
+        'Repair-MilvusCollection'
     )
     VariablesToExport    = @()
     AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')

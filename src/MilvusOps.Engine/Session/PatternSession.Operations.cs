@@ -1,5 +1,3 @@
-using MilvusOps.Engine.Stack;
-
 namespace MilvusOps.Engine.Session;
 
 // The operations side of a session: health, indexes, loading and aliases. Names are checked here, as for collections;
@@ -8,26 +6,18 @@ public sealed partial class PatternSession
 {
     // ---------------------------------------------------------------- health
 
-    /// <summary>The store's own checks, then each probe of the stack around it (management port, etcd, MinIO).</summary>
-    public IReadOnlyList<HealthCheck> CheckHealth(IEnumerable<StackProbe> probes)
+    /// <summary>The store's own checks. A store that stopped answering is one failed check, not an error.</summary>
+    public IReadOnlyList<HealthCheck> CheckHealth()
     {
-        var checks = new List<HealthCheck>();
         try
         {
-            checks.AddRange(Store.CheckHealth(Cancellation));
+            return Store.CheckHealth(Cancellation);
         }
-        catch (MilvusOpsException ex) when (ex.ErrorId is not ("ConnectionClosed"))
+        catch (MilvusOpsException ex) when (ex.ErrorId is not "ConnectionClosed")
         {
-            // A store that stopped answering is the failed check a health run is for, not an error.
-            checks.Add(HealthCheck.Fail(Connection.Backend == StoreBackend.Milvus ? "Milvus" : "store file", "CheckHealth",
-                HealthSeverity.Critical, ex.ErrorId, ex.Message, Connection.Uri));
+            return [HealthCheck.Fail(Connection.Backend == StoreBackend.Milvus ? "Milvus" : "store file", "CheckHealth",
+                HealthSeverity.Critical, ex.ErrorId, ex.Message, Connection.Uri)];
         }
-        foreach (var probe in probes)
-        {
-            Cancellation.ThrowIfCancellationRequested();
-            checks.Add(probe.Run(Cancellation));
-        }
-        return checks;
     }
 
     // ---------------------------------------------------------------- indexes

@@ -43,6 +43,23 @@ internal static class StackHttp
         }
     }
 
+    /// <summary>POSTs a JSON body; returns the status code.</summary>
+    public static int Post(Uri uri, string json, TimeSpan timeout, CancellationToken cancellation)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+            using var response = Client.Send(request, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            return (int)response.StatusCode;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s.");
+        }
+    }
+
     /// <summary>Reads at most a cap of bytes, then fails: a server that streams without end cannot fill the memory.</summary>
     private sealed class CappedStream(Stream inner, long cap, Uri uri) : Stream
     {

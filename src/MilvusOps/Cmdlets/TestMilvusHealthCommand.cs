@@ -54,12 +54,22 @@ public sealed class TestMilvusHealthCommand : MilvusOpsCmdlet
         if (ManagementUri is not null) probes.Add(StackProbe.MilvusManagement(ManagementUri, timeout));
         if (EtcdUri is not null) probes.Add(StackProbe.Etcd(EtcdUri, timeout));
         if (MinioUri is not null) probes.Add(StackProbe.Minio(MinioUri, timeout));
-        var checks = Call(() => Session.CheckHealth(probes));
+
+        // A store that cannot be reached is the failed check a health run is for, not an error; the probes still run.
+        var checks = TryGiven(out var unreachable) is not null
+            ? Call(() => Session.CheckHealth()).ToList()
+            : [HealthCheck.Fail(unreachable!.ErrorId == "NotConnected" ? "store" : "Milvus", "Connect", HealthSeverity.Critical, unreachable.ErrorId,
+                unreachable.Message, Connection?.ToString() ?? "")];
+        foreach (var probe in probes) checks.Add(Call(() => probe.Run(Cancellation)));
         if (Quiet)
         {
             WriteObject(checks.All(c => c.Passed));
             return;
         }
-        foreach (var check in checks) WriteStoreObject(check);
+        foreach (var check in checks)
+        {
+            if (unreachable is null) WriteStoreObject(check);
+            else WriteObject(check);
+        }
     }
 }

@@ -56,13 +56,35 @@ public abstract class MilvusOpsCmdlet : EngineCmdlet, IDisposable
         _session is { } current && ReferenceEquals(current.Connection, connection) ? current : _session = new PatternSession(connection, Cancellation);
 
     /// <summary>-Connection or the session default; resolved once per command.</summary>
-    private MilvusConnection Given => _given ??= Call(() =>
+    private MilvusConnection Given => _given ??= Call(ResolveGiven);
+
+    private MilvusConnection ResolveGiven()
     {
         if (Connection is null)
             return SessionConnection.Current ?? throw new MilvusOpsException("NotConnected", ErrorKind.InvalidOperation,
                 "No connection. Run 'Connect-Milvus ./patterns.db' (an embedded store; add -Create for a new one) or 'Connect-Milvus http://host:19530' first, or pass -Connection.");
         return Connection.Resolve(this, DefaultTimeout, Cancellation, out _ownsGiven);
-    });
+    }
+
+    /// <summary>-Connection or the session default, or why there is none (a server that does not answer, no default):
+    /// for a command whose answer to that is an object, as a health check's is.</summary>
+    protected MilvusConnection? TryGiven(out MilvusOpsException? failure)
+    {
+        failure = null;
+        try
+        {
+            return _given ??= ResolveGiven();
+        }
+        catch (MilvusOpsException ex)
+        {
+            failure = ex;
+            return null;
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
 
     /// <summary>Writes an object with the connection it came from, so the next cmdlet acts on the same store.</summary>
     protected void WriteStoreObject(StoreObject item)

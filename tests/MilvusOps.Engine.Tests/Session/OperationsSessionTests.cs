@@ -114,7 +114,7 @@ public sealed class OperationsSessionTests : IDisposable
         var session = Session();
         session.Create(new CollectionSpec { Name = "c", Dimension = 2, IndexType = "FLAT" }, false);
         session.Upsert("c", Enumerable.Range(0, 2000).Select(i => Make($"p{i:D5}", i, -i)).ToArray());
-        var checks = session.CheckHealth([]);
+        var checks = session.CheckHealth();
         Assert.All(checks, c => Assert.True(c.Passed, $"{c.Component} {c.Check}: {c.Message}"));
         Assert.Equal(["format", "PRAGMA quick_check", "size", "BEGIN IMMEDIATE"], checks.Select(c => c.Check));
         Assert.Equal("Free", checks[3].Status);
@@ -128,7 +128,7 @@ public sealed class OperationsSessionTests : IDisposable
             file.Write(Enumerable.Repeat((byte)0x5A, 16384).ToArray());
         }
         using var damaged = StoreFactory.Connect(path, TimeSpan.FromSeconds(2), create: false);
-        var integrity = new PatternSession(damaged, default).CheckHealth([]).Single(c => c.Check == "PRAGMA quick_check");
+        var integrity = new PatternSession(damaged, default).CheckHealth().Single(c => c.Check == "PRAGMA quick_check");
         Assert.False(integrity.Passed);
         Assert.Equal((HealthSeverity.Critical, "Corrupt"), (integrity.Severity, integrity.Status));
     }

@@ -95,7 +95,7 @@ public sealed class HealthTests
 /// <summary>A small HTTP/1.1 server on loopback: one canned answer per request path.</summary>
 internal sealed class LoopbackHttp : IAsyncDisposable
 {
-    public sealed record Request(string Path, string? ContentType);
+    public sealed record Request(string Method, string Path, string? ContentType, string Body);
 
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -144,8 +144,10 @@ internal sealed class LoopbackHttp : IAsyncDisposable
                 if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = value.Split(';')[0];
                 if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) length = int.Parse(value);
             }
-            if (length > 0) await reader.ReadAsync(new char[length]);
-            var (status, body) = answer(new Request(first.Split(' ')[1], contentType));
+            var received = new char[length];
+            int got = 0;
+            while (got < length && await reader.ReadAsync(received.AsMemory(got)) is > 0 and var n) got += n;
+            var (status, body) = answer(new Request(first.Split(' ')[0], first.Split(' ')[1], contentType, new string(received, 0, got)));
             var bytes = Encoding.UTF8.GetBytes(body);
             var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} X\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n");
             await stream.WriteAsync(head);
