@@ -1,43 +1,56 @@
 #!/usr/bin/env node
 // Self-test of the stateful peer (peer.js --stateful) driven by the OFFICIAL Milvus node SDK (MilvusClient from
 // @zilliz/milvus2-sdk-node): if the SDK Milvus publishes can create, index, load, write, read, search and drop
-// against the peer, and gets the answers Milvus semantics call for, the peer is a usable stand-in.
+// against the peer, and gets the answers Milvus semantics call for, the peer is a usable stand-in. A second peer,
+// started with --unhealthy, checks the health answers (CheckHealth, GetComponentStates, /healthz over --http).
 //
 // Usage: node peer-selftest.js      exit 0 and "SELFTEST OK" on success; exit 1 with the failed check and the
 // peer's last log lines otherwise.
 'use strict';
 
 const { spawn } = require('child_process');
+const http = require('http');
 const path = require('path');
 const assert = require('assert/strict');
 const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
+// The SDK's own call path, for RPCs (or request shapes) its methods do not offer.
+const { promisify } = require('@zilliz/milvus2-sdk-node/dist/milvus/utils/Function');
 
 const TOKEN = 'root:Milvus';
 const HEADER = Buffer.from(TOKEN).toString('base64'); // the SDK sends base64(token) as `authorization`
 const COLLECTION = 'selftest_patterns';
+const OTHER = 'selftest_other';
+const ALIAS = 'selftest_live';
 const DIM = 8;
 
 const peerLog = [];
 let checks = 0;
 let step = 'starting the peer';
 
-function startPeer() {
-  const peer = spawn(process.execPath, [path.join(__dirname, 'peer.js'), '--stateful', '--token', HEADER], {
+// Resolves once the peer printed "LISTENING <port>" as its first line and, with --http, "HTTP <port>" next.
+function startPeer(args) {
+  const peer = spawn(process.execPath, [path.join(__dirname, 'peer.js'), ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the peer did not print LISTENING within 15 s')), 15000);
     let pending = '';
+    const seen = [];
+    const started = {};
     peer.stdout.on('data', (chunk) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop();
       for (const line of lines) {
         peerLog.push(line);
-        const m = /^LISTENING (\d+)$/.exec(line);
-        if (m) {
+        seen.push(line);
+        if (seen.length === 1 && !/^LISTENING \d+$/.test(line)) reject(new Error(`the peer's first line is ${line}`));
+        const m = /^(LISTENING|HTTP) (\d+)$/.exec(line);
+        if (m) started[m[1]] = Number(m[2]);
+        if (started.LISTENING && (started.HTTP || !args.includes('--http')) && !started.done) {
+          started.done = true;
           clearTimeout(timer);
-          resolve({ peer, port: Number(m[1]) });
+          resolve({ peer, port: started.LISTENING, httpPort: started.HTTP });
         }
       }
     });
@@ -86,13 +99,36 @@ const ROWS = [
 
 const l2 = (a, b) => a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0);
 
-async function selfTest(port) {
+// GET /healthz; json sends Content-Type: application/json, as Milvus's handler wants for the JSON answer.
+function healthz(port, json) {
+  return new Promise((resolve, reject) => {
+    const headers = json ? { 'Content-Type': 'application/json' } : {};
+    http.get({ host: '127.0.0.1', port, path: '/healthz', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+}
+
+const call = (client, method, request) => promisify(client.channelPool, method, request, 10000);
+
+const HEALTHY_DETAIL = ['rootcoord', 'datacoord', 'indexcoord', 'querycoord', 'querynode', 'datanode', 'indexnode', 'proxy']
+  .map((name) => ({ name, code: 1 }));
+
+async function selfTest(port, httpPort) {
   const address = `127.0.0.1:${port}`;
   step = 'connect';
   const client = new MilvusClient({ address, token: TOKEN, logLevel: 'error' });
   await client.connectPromise;
   equal((await client.getVersion()).version, 'v2.5.27', 'GetVersion');
-  check((await client.checkHealth()).isHealthy, 'CheckHealth');
+  const health = await client.checkHealth();
+  equal([health.isHealthy, health.reasons, health.quota_states], [true, [], []], 'CheckHealth');
+  const states = await call(client, 'GetComponentStates', {});
+  equal([states.state.role, states.state.state_code, states.state.nodeID, states.subcomponent_states], ['proxy', 'Healthy', '1', []], `GetComponentStates: ${JSON.stringify(states)}`);
+  equal(await healthz(httpPort, false), { status: 200, body: 'OK' }, '/healthz as text');
+  equal(await healthz(httpPort, true), { status: 200, body: JSON.stringify({ state: 'OK', detail: HEALTHY_DETAIL }) }, '/healthz as JSON');
 
   step = 'create the collection';
   const fields = [
@@ -193,14 +229,41 @@ async function selfTest(port) {
   equal(await count(''), 3, 'count after the deletes');
   ok(await client.flushSync({ collection_names: [COLLECTION] }), 'Flush');
 
+  step = 'replicas';
+  const collectionID = described.collectionID;
+  const replicas = ok(await client.getReplicas({ collectionID }), 'GetReplicas').replicas;
+  equal(replicas.length, 1, `one replica: ${JSON.stringify(replicas)}`);
+  equal([replicas[0].collectionID, replicas[0].node_ids, replicas[0].resource_group_name], [collectionID, ['1'], '__default_resource_group'], 'the replica');
+  equal(replicas[0].shard_replicas.map((s) => [s.dm_channel_name, s.leaderID]), [[described.virtual_channel_names[0], '1']], 'the shard leader');
+  equal(ok(await call(client, 'GetReplicas', { collection_name: COLLECTION }), 'GetReplicas by name').replicas.length, 1, 'GetReplicas by name');
+
+  await aliases(client);
+
+  step = 'drop index';
+  const loadedIndex = await failure(client.dropIndex({ collection_name: COLLECTION, field_name: 'vector', index_name: 'vector' }));
+  equal([loadedIndex.code, loadedIndex.reason], [65535, 'index cannot be dropped, collection is loaded, please release it first'], 'DropIndex of a loaded collection');
+
   step = 'release and drop';
   ok(await client.releaseCollection({ collection_name: COLLECTION }), 'ReleaseCollection');
   equal((await failure(client.search({ collection_name: COLLECTION, data: [axis(0)], limit: 1 }))).code, 101, 'Search after release');
+  equal(ok(await client.getReplicas({ collectionID }), 'GetReplicas after release').replicas, [], 'no replicas once released');
+  const twoReplicas = await failure(call(client, 'LoadCollection', { collection_name: COLLECTION, replica_number: 2 }));
+  equal([twoReplicas.code, twoReplicas.reason], [65535, 'call query coordinator LoadCollection: failed to spawn replica for collection: resource group node not enough[rg=__default_resource_group][currentNodeNum=1][expectedNodeNum=2]'], 'two replicas on one query node');
+  ok(await client.dropIndex({ collection_name: COLLECTION, field_name: 'vector', index_name: 'vector' }), 'DropIndex');
+  const dropped = await failure(client.describeIndex({ collection_name: COLLECTION, field_name: 'vector' }));
+  equal([dropped.code, dropped.reason], [700, `index not found[collection=${COLLECTION}]`], 'DescribeIndex after DropIndex');
+  const noIndexes = await failure(call(client, 'LoadCollection', { collection_name: COLLECTION }));
+  equal([noIndexes.code, noIndexes.reason], [700, `index not found[collection=${COLLECTION}]`], 'LoadCollection without an index');
+  ok(await client.dropIndex({ collection_name: COLLECTION, field_name: 'vector', index_name: 'vector' }), 'DropIndex of a missing index');
   ok(await client.dropCollection({ collection_name: COLLECTION }), 'DropCollection');
   equal((await client.hasCollection({ collection_name: COLLECTION })).value, false, 'HasCollection after drop');
   ok(await client.dropCollection({ collection_name: COLLECTION }), 'DropCollection of a missing collection');
+  // 2.5's cached DescribeCollection: no code, the legacy error_code and its own text.
   const missing = await failure(client.describeCollection({ collection_name: COLLECTION }));
-  equal(missing.code, 100, `DescribeCollection of a dropped collection: ${JSON.stringify(missing)}`);
+  equal([missing.code, missing.error_code, missing.reason], [0, 'CollectionNotExists', `can't find collection[database=default][collection=${COLLECTION}]`],
+    `DescribeCollection of a dropped collection: ${JSON.stringify(missing)}`);
+  const noCollection = await failure(call(client, 'LoadCollection', { collection_name: COLLECTION }));
+  equal([noCollection.code, noCollection.reason], [100, `collection not found[database=default][collection=${COLLECTION}]`], 'LoadCollection of a dropped collection');
 
   step = 'authentication';
   const intruder = new MilvusClient({ address, token: 'root:wrong', logLevel: 'error', maxRetries: 0 });
@@ -210,12 +273,105 @@ async function selfTest(port) {
   await client.closeConnection();
 }
 
+// Aliases, with COLLECTION loaded and OTHER created here: rootcoord's rules and texts (meta_table.go), and every
+// RPC that takes a collection name reads an alias as its collection.
+async function aliases(client) {
+  step = 'aliases';
+  const fail = async (promise, code, reason, what) => {
+    const status = await failure(promise);
+    equal([status.code, status.reason], [code, reason], what);
+  };
+  const otherFields = [
+    { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+    { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+  ];
+  ok(await client.createCollection({ collection_name: OTHER, fields: otherFields }), 'CreateCollection (a second one)');
+  ok(await client.createAlias({ collection_name: COLLECTION, alias: ALIAS }), 'CreateAlias');
+  ok(await client.createAlias({ collection_name: COLLECTION, alias: ALIAS }), 'CreateAlias again, same collection');
+  await fail(client.createAlias({ collection_name: OTHER, alias: ALIAS }), 1602,
+    `${ALIAS} is alias to another collection: ${COLLECTION}: alias already exist[database=default][alias=${ALIAS}]`, 'CreateAlias taken by another collection');
+  await fail(client.createAlias({ collection_name: COLLECTION, alias: OTHER }), 1601,
+    `alias and collection name conflict[database=default][alias=${OTHER}]`, 'CreateAlias named as a collection');
+  await fail(client.createAlias({ collection_name: 'nope', alias: 'a_nope' }), 100,
+    'collection not found[database=default][collection=nope]', 'CreateAlias of a missing collection');
+  await fail(client.createAlias({ collection_name: ALIAS, alias: 'a_of_alias' }), 100,
+    `collection not found[database=default][collection=${ALIAS}]`, 'CreateAlias of an alias');
+  await fail(client.createAlias({ collection_name: COLLECTION, alias: '1live' }), 1100,
+    'Invalid collection alias: 1live.  the first character of a collection alias must be an underscore or letter: invalid parameter', 'an alias starting with a digit');
+  await fail(client.createAlias({ collection_name: COLLECTION, alias: 'live-1' }), 1100,
+    'Invalid collection alias: live-1.  collection alias can only contain numbers, letters and underscores: invalid parameter', 'an alias with a dash');
+  await fail(client.createCollection({ collection_name: ALIAS, fields: otherFields }), 65535,
+    `collection name [${ALIAS}] conflicts with an existing alias, please choose a unique name`, 'CreateCollection named as an alias');
+
+  const alias = await client.describeAlias({ collection_name: COLLECTION, alias: ALIAS });
+  equal([alias.db_name, alias.alias, alias.collection], ['default', ALIAS, COLLECTION], 'DescribeAlias');
+  await fail(client.describeAlias({ collection_name: COLLECTION, alias: 'nope' }), 1600,
+    'alias not found[database=default][alias=nope]', 'DescribeAlias of a missing alias');
+  equal(ok(await client.listAliases({ collection_name: COLLECTION }), 'ListAliases').aliases, [ALIAS], 'ListAliases of a collection');
+  equal((await client.listAliases({ collection_name: OTHER })).aliases, [], 'ListAliases of a collection without aliases');
+  await fail(client.listAliases({ collection_name: 'nope' }), 100, 'collection not found[collection=nope]', 'ListAliases of a missing collection');
+  await fail(client.listAliases({ collection_name: ALIAS }), 100, `collection not found[collection=${ALIAS}]`, 'ListAliases names collections, not aliases');
+  equal((await call(client, 'ListAliases', { db_name: 'default' })).aliases, [ALIAS], 'ListAliases of the database');
+
+  // Resolution: DescribeCollection answers with the name asked for and the collection's own schema name.
+  const viaAlias = ok(await client.describeCollection({ collection_name: ALIAS }), 'DescribeCollection by alias');
+  equal([viaAlias.collection_name, viaAlias.schema.name, viaAlias.aliases], [ALIAS, COLLECTION, [ALIAS]], 'DescribeCollection by alias');
+  equal((await client.describeCollection({ collection_name: COLLECTION })).aliases, [ALIAS], 'DescribeCollection lists the aliases');
+  equal((await client.hasCollection({ collection_name: ALIAS })).value, true, 'HasCollection by alias');
+  equal((await client.getLoadState({ collection_name: ALIAS })).state, 'LoadStateLoaded', 'GetLoadState by alias');
+  const direct = await client.search({ collection_name: COLLECTION, data: [axis(1)], limit: 2, output_fields: ['pattern_id'] });
+  const aliased = ok(await client.search({ collection_name: ALIAS, data: [axis(1)], limit: 2, output_fields: ['pattern_id'] }), 'Search by alias');
+  equal(aliased.results, direct.results, 'Search by alias finds what the collection does');
+  equal(Number((await client.count({ collection_name: ALIAS, filter: '' })).data), 3, 'count(*) by alias');
+  ok(await client.describeIndex({ collection_name: ALIAS, field_name: 'vector' }), 'DescribeIndex by alias');
+
+  await fail(client.dropCollection({ collection_name: ALIAS }), 65535, `cannot drop the collection via alias = ${ALIAS}`, 'DropCollection by alias');
+  await fail(client.dropCollection({ collection_name: COLLECTION }), 65535,
+    `unable to drop the collection [${COLLECTION}] because it has associated aliases [${ALIAS}], please remove all aliases before dropping the collection`,
+    'DropCollection of a collection with aliases');
+
+  ok(await client.alterAlias({ collection_name: OTHER, alias: ALIAS }), 'AlterAlias');
+  equal((await client.describeAlias({ collection_name: OTHER, alias: ALIAS })).collection, OTHER, 'DescribeAlias after AlterAlias');
+  equal((await client.describeCollection({ collection_name: ALIAS })).schema.name, OTHER, 'the alias follows');
+  await fail(client.alterAlias({ collection_name: OTHER, alias: 'nope' }), 1600, 'alias not found[database=default][alias=nope]', 'AlterAlias of a missing alias');
+  await fail(client.alterAlias({ collection_name: 'nope', alias: ALIAS }), 100, 'collection not found[collection=nope]', 'AlterAlias to a missing collection');
+  await fail(client.alterAlias({ collection_name: OTHER, alias: COLLECTION }), 1601,
+    `alias and collection name conflict[database=default][alias=${COLLECTION}]`, 'AlterAlias named as a collection');
+
+  ok(await client.dropAlias({ alias: ALIAS }), 'DropAlias');
+  ok(await client.dropAlias({ alias: ALIAS }), 'DropAlias of a missing alias');
+  await fail(client.describeAlias({ collection_name: OTHER, alias: ALIAS }), 1600,
+    `alias not found[database=default][alias=${ALIAS}]`, 'DescribeAlias after DropAlias');
+  equal((await client.hasCollection({ collection_name: ALIAS })).value, false, 'HasCollection of a dropped alias');
+  ok(await client.dropCollection({ collection_name: OTHER }), 'DropCollection once its alias is gone');
+}
+
+// A second peer: --unhealthy (the query node is Abnormal), without a token.
+async function unhealthyTest(port, httpPort) {
+  step = 'unhealthy';
+  const client = new MilvusClient({ address: `127.0.0.1:${port}`, logLevel: 'error' });
+  await client.connectPromise;
+  const health = await client.checkHealth();
+  equal([health.isHealthy, health.reasons, health.quota_states], [false, ['service not ready[QueryNode=1]: Abnormal'], []], `CheckHealth: ${JSON.stringify(health)}`);
+  const states = await call(client, 'GetComponentStates', {});
+  equal([states.state.role, states.state.state_code, states.subcomponent_states], ['proxy', 'Healthy', []], 'the proxy itself stays Healthy');
+  const state = 'Not all components are healthy, 7/8';
+  equal(await healthz(httpPort, false), { status: 500, body: state }, '/healthz as text');
+  const detail = HEALTHY_DETAIL.map((d) => (d.name === 'querynode' ? { name: d.name, code: 2 } : d));
+  equal(await healthz(httpPort, true), { status: 500, body: JSON.stringify({ state, detail }) }, '/healthz as JSON');
+  check(peerLog.includes('HTTP GET /healthz 500'), 'the peer logs HTTP requests');
+  await client.closeConnection();
+}
+
 async function main() {
-  let peer;
+  const peers = [];
   try {
-    const started = await startPeer();
-    peer = started.peer;
-    await selfTest(started.port);
+    const started = await startPeer(['--stateful', '--token', HEADER, '--http']);
+    peers.push(started.peer);
+    await selfTest(started.port, started.httpPort);
+    const unhealthy = await startPeer(['--stateful', '--unhealthy', '--http']);
+    peers.push(unhealthy.peer);
+    await unhealthyTest(unhealthy.port, unhealthy.httpPort);
     console.log(`SELFTEST OK (${checks} checks)`);
     return 0;
   } catch (e) {
@@ -223,7 +379,7 @@ async function main() {
     console.error(`peer log (last 40 lines):\n${peerLog.slice(-40).join('\n')}`);
     return 1;
   } finally {
-    if (peer) peer.stdin.end();
+    for (const peer of peers) peer.stdin.end();
   }
 }
 

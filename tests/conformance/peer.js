@@ -9,27 +9,33 @@
 //   - default: stateless, one fixed collection (peer/fixed.js);
 //   - --stateful: an in-memory Milvus 2.5 stand-in that keeps collections, indexes and entities (peer/stateful.js).
 //
-// Usage: node peer.js [--token <authorization value>] [--stateful [--gpu] [--unavailable-first N]
-//                     [--rate-limit-first N]]
+// Usage: node peer.js [--token <authorization value>] [--http] [--stateful [--gpu] [--unavailable-first N]
+//                     [--rate-limit-first N] [--unhealthy]]
 //   --token T               every call must carry the metadata header `authorization: T`, else UNAUTHENTICATED
+//   --http                  also serve Milvus's management `/healthz` (its :9091) over HTTP (peer/healthz.js)
 //   --gpu                   accept the GPU_* index types (a CPU Milvus image refuses them)
 //   --unavailable-first N   the first N Search calls fail with gRPC UNAVAILABLE
 //   --rate-limit-first N    the first N Upsert calls answer Status code 8 (rate limit, retriable)
-// Prints "LISTENING <port>" once bound to 127.0.0.1:<ephemeral>, then one line per call:
+//   --unhealthy             the query node is Abnormal: CheckHealth answers isHealthy false, /healthz 500
+// Prints "LISTENING <port>" once bound to 127.0.0.1:<ephemeral> (always the first line); with --http the next line
+// is "HTTP <port>", the HTTP port on 127.0.0.1. Then one line per call:
 //   "CALL <Method> OK" | "CALL <Method> INVALID <reason>" | "CALL <Method> STATUS <code> <reason>" |
-//   "CALL <Method> UNAVAILABLE" | "CALL <Method> UNIMPLEMENTED <reason>" | "CALL <Method> UNAUTHENTICATED".
+//   "CALL <Method> UNAVAILABLE" | "CALL <Method> UNIMPLEMENTED <reason>" | "CALL <Method> UNAUTHENTICATED",
+// and one per HTTP request: "HTTP <verb> <path> <status>" (e.g. "HTTP GET /healthz 200").
 // Exits when stdin closes (the test that started it is gone) or on SIGTERM/SIGINT.
 'use strict';
 
 const grpc = require('@grpc/grpc-js');
+const http = require('http');
 const { root, SERVICE, METHODS, toObject } = require('./peer/official');
 const { Invalid } = require('./peer/validate');
 const { MilvusFailure } = require('./peer/status');
 const fixed = require('./peer/fixed');
 const { createStatefulMode, NotModelled, Unavailable } = require('./peer/stateful');
+const { healthzHandler } = require('./peer/healthz');
 
 function parseArgs(argv) {
-  const options = { token: null, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0 };
+  const options = { token: null, http: false, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false };
   const count = (flag, value) => {
     if (!/^[0-9]+$/.test(value || '')) usage(`${flag} needs a count, got ${value}`);
     return Number(value);
@@ -40,8 +46,14 @@ function parseArgs(argv) {
         if (argv[i + 1] === undefined) usage('--token needs a value');
         options.token = argv[++i];
         break;
+      case '--http':
+        options.http = true;
+        break;
       case '--stateful':
         options.stateful = true;
+        break;
+      case '--unhealthy':
+        options.unhealthy = true;
         break;
       case '--gpu':
         options.gpu = true;
@@ -56,13 +68,13 @@ function parseArgs(argv) {
         usage(`unknown argument ${argv[i]}`);
     }
   }
-  const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0;
-  if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first and --rate-limit-first need --stateful');
+  const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0 || options.unhealthy;
+  if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first, --rate-limit-first and --unhealthy need --stateful');
   return options;
 }
 
 function usage(problem) {
-  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--stateful [--gpu] [--unavailable-first N] [--rate-limit-first N]]`);
+  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]`);
   process.exit(2);
 }
 
@@ -142,16 +154,32 @@ const server = new grpc.Server({
   'grpc.max_send_message_length': 256 * 1024 * 1024,
 });
 server.addService(definition, implementation);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
-  if (err) {
-    console.error(`cannot bind: ${err.message}`);
+
+// With --http, the HTTP port is bound first, so that both ports are there once LISTENING is printed.
+const httpServer = options.http ? http.createServer(healthzHandler(options, log)) : null;
+function bindHttp(then) {
+  if (!httpServer) return then(null);
+  httpServer.on('error', (err) => {
+    console.error(`cannot bind HTTP: ${err.message}`);
     process.exit(2);
-  }
-  log(`LISTENING ${port}`);
+  });
+  return httpServer.listen(0, '127.0.0.1', () => then(httpServer.address().port));
+}
+
+bindHttp((httpPort) => {
+  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+    if (err) {
+      console.error(`cannot bind: ${err.message}`);
+      process.exit(2);
+    }
+    log(`LISTENING ${port}`);
+    if (httpPort !== null) log(`HTTP ${httpPort}`);
+  });
 });
 
 function stop() {
   server.forceShutdown();
+  if (httpServer) httpServer.close();
   process.exit(0);
 }
 process.on('SIGTERM', stop);

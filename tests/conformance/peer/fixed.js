@@ -3,6 +3,7 @@
 // strict checks of what MilvusOps' client must send. LivePeerTests drives it.
 //   - the collection "patterns" has a fixed schema (dim 4); "missing" answers Status code 100 (collection not
 //     found); "legacy22" answers a Milvus 2.2-style Status that carries only error_code (and reason).
+//   - "patterns" has one alias, "patterns_live"; the alias "missing" answers Status code 1600 (alias not found).
 
 const { Invalid, need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 
@@ -11,6 +12,7 @@ const DB = 'default';
 const COLLECTION = 'patterns';
 const DIM = 4;
 const COLLECTION_ID = '449713572544069633';
+const ALIAS = 'patterns_live';
 const TS = '449713572544069700';
 const PATTERN_FIELDS = [
   { name: 'pattern_id', data_type: 'VarChar', is_primary_key: true, param: 'max_length' },
@@ -28,7 +30,7 @@ const ok = () => ({ code: 0, error_code: 'Success', reason: '' });
 
 function commonChecks(method, req, type) {
   if (type.fields.db_name) need(req.db_name === DB, `db_name is ${JSON.stringify(req.db_name)}, expected "${DB}"`);
-  checkEnvelope(method, req, type);
+  checkEnvelope(method, req, type, ['ListAliases', 'GetReplicas']);
 }
 
 function checkColumns(method, req) {
@@ -231,6 +233,41 @@ const handlers = {
     need(req.segmentIDs.length === 0 || req.segmentIDs.every((s) => s !== '0'), 'a segment id is 0');
     return { status: ok(), flushed: true };
   },
+  GetComponentStates: () => ({
+    status: ok(), state: { nodeID: '1', role: 'proxy', state_code: 'Healthy', extra_info: [] }, subcomponent_states: [],
+  }),
+  GetReplicas(req) {
+    need(req.collection_name !== '' || req.collectionID !== '0', 'neither collection_name nor collectionID is set');
+    return {
+      status: ok(),
+      replicas: [{
+        replicaID: '449713572544069900', collectionID: COLLECTION_ID, partition_ids: [], node_ids: ['1'],
+        resource_group_name: '__default_resource_group', num_outbound_node: {},
+        shard_replicas: [{ leaderID: '1', leader_addr: '127.0.0.1:21123', dm_channel_name: 'by-dev-rootcoord-dml_0_449713572544069633v0', node_ids: ['1'] }],
+      }],
+    };
+  },
+  DropIndex: () => ok(),
+  CreateAlias(req) {
+    need(req.alias.length > 0, 'alias is empty');
+    return ok();
+  },
+  AlterAlias(req) {
+    need(req.alias.length > 0, 'alias is empty');
+    return ok();
+  },
+  DropAlias(req) {
+    need(req.alias.length > 0, 'alias is empty');
+    return ok();
+  },
+  DescribeAlias(req) {
+    need(req.alias.length > 0, 'alias is empty');
+    if (req.alias === 'missing') {
+      return { status: { code: 1600, error_code: 'UnexpectedError', reason: 'alias not found[database=default][alias=missing]' } };
+    }
+    return { status: ok(), db_name: DB, alias: req.alias, collection: COLLECTION };
+  },
+  ListAliases: (req) => ({ status: ok(), db_name: DB, collection_name: req.collection_name, aliases: [ALIAS] }),
   Query(req) {
     need(req.expr.length > 0, 'expr is empty');
     checkOutputFields(req.output_fields);

@@ -1,8 +1,8 @@
 'use strict';
 // The stateful mode (--stateful): an in-memory stand-in for a Milvus 2.5 standalone server, so that MilvusOps'
 // cmdlets can run against it in CI. It is our reading of Milvus 2.5's behaviour (sources in
-// tests/conformance/README.md), not Milvus: exact search only, one database ("default"), one partition.
-// Every write is visible to the next read: nothing is deferred, whatever the consistency level.
+// tests/conformance/README.md), not Milvus: exact search only, one database ("default"), one partition, one query
+// node (so one replica). Every write is visible to the next read: nothing is deferred, whatever the consistency level.
 
 const { need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 const { ok, Errors } = require('./status');
@@ -16,6 +16,10 @@ const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
 const CPU_VECTOR_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'HNSW', 'DISKANN', 'SCANN', 'AUTOINDEX'];
 const GPU_VECTOR_INDEXES = ['GPU_CAGRA', 'GPU_IVF_FLAT', 'GPU_IVF_PQ', 'GPU_BRUTE_FORCE'];
 const SCALAR_INDEXES = ['INVERTED', 'STL_SORT', 'Trie', 'BITMAP', 'AUTOINDEX'];
+// A fresh standalone: every component shares the first server id; the query node serves on its default port.
+const NODE_ID = '1';
+const QUERY_NODE_ADDRESS = '127.0.0.1:21123';
+const DEFAULT_RESOURCE_GROUP = '__default_resource_group';
 
 // Peer limitations (not Milvus behaviour) answer gRPC UNIMPLEMENTED.
 class NotModelled extends Error {}
@@ -38,6 +42,7 @@ const physicalMs = (ts) => (BigInt(ts) >> 18n).toString();
 
 function createStatefulMode(options) {
   const collections = new Map(); // the "default" database: name -> collection
+  const aliases = new Map(); // the "default" database: alias -> collection name
   let connections = 0;
   let rateLimited = 0;
 
@@ -49,11 +54,29 @@ function createStatefulMode(options) {
     return db;
   }
 
+  // Wherever the proxy looks a collection up by name (its meta cache, rootcoord's GetCollectionByName), an alias
+  // names its collection.
   function collection(name) {
-    const c = collections.get(name);
+    const c = collections.get(aliases.has(name) ? aliases.get(name) : name);
     if (!c) throw Errors.collectionNotFound(name);
     return c;
   }
+
+  const aliasesOf = (c) => [...aliases].filter(([, target]) => target === c.name).map(([alias]) => alias).sort(compareStrings);
+
+  // The proxy's validateCollectionNameOrAlias (util.go); `entity` is "name" or "alias". Lengths count bytes.
+  function checkName(value, entity) {
+    if (value === '') throw Errors.invalid(`collection ${entity} should not be empty`);
+    const invalid = `Invalid collection ${entity}: ${value}. `;
+    if (Buffer.byteLength(value) > 255) throw Errors.invalid(`${invalid} the length of a collection ${entity} must be less than 255 characters`);
+    if (!/^[A-Za-z_]/.test(value)) throw Errors.invalid(`${invalid} the first character of a collection ${entity} must be an underscore or letter`);
+    if (!/^[A-Za-z0-9_]*$/.test(value)) throw Errors.invalid(`${invalid} collection ${entity} can only contain numbers, letters and underscores`);
+  }
+
+  // One virtual channel per shard, named as rootcoord names them.
+  const channels = (c) => Array.from({ length: c.shards_num }, (_, i) => ({
+    virtual: `by-dev-rootcoord-dml_${i}_${c.id}v${i}`, physical: `by-dev-rootcoord-dml_${i}`,
+  }));
 
   function requireLoaded(c) {
     if (c.load.state === 'NotLoad') throw Errors.collectionNotLoaded(c.id);
@@ -300,16 +323,24 @@ function createStatefulMode(options) {
       };
     },
 
-    CheckHealth: () => ({ status: ok(), isHealthy: true, reasons: [], quota_states: [] }),
+    // The proxy gathers the coordinators' reasons; with --unhealthy the query node is Abnormal, which querycoord
+    // reports through merr.AnalyzeState. Milvus 2.4+ never fills quota_states here.
+    CheckHealth: () => (options.unhealthy
+      ? { status: ok(), isHealthy: false, reasons: [`service not ready[QueryNode=${NODE_ID}]: Abnormal`], quota_states: [] }
+      : { status: ok(), isHealthy: true, reasons: [], quota_states: [] }),
+
+    // The proxy answers for itself only: no subcomponent states, and Healthy while it serves (a sick query node
+    // does not change it).
+    GetComponentStates: () => ({
+      status: ok(), state: { nodeID: NODE_ID, role: 'proxy', state_code: 'Healthy', extra_info: [] }, subcomponent_states: [],
+    }),
 
     GetVersion: () => ({ status: ok(), version: VERSION }),
 
     CreateCollection(req, ctx) {
       database(req, ctx);
       const name = req.collection_name;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 255) {
-        throw Errors.invalid(`Invalid collection name: ${name}. the first character of a collection name must be an underscore or letter, and it can only contain numbers, letters and underscores`);
-      }
+      checkName(name, 'name');
       const schema = decodeSchema(req.schema);
       const fields = storedFields(schema, name);
       const ts = tso();
@@ -319,6 +350,7 @@ function createStatefulMode(options) {
         properties: req.properties, created: ts, rows: new Map(), indexes: new Map(),
         load: { state: 'NotLoad', progress: 0 }, unflushed: 0, flushedRows: 0, segments: [],
       };
+      if (aliases.has(name)) throw Errors.unexpected(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
       const existing = collections.get(name);
       if (existing) {
         // rootcoord: the same parameters again is a success; different ones are refused.
@@ -329,16 +361,17 @@ function createStatefulMode(options) {
       return ok();
     },
 
+    // By alias: collection_name is the name asked for (the alias), schema.name the collection's own name.
     DescribeCollection(req, ctx) {
-      database(req, ctx);
-      const c = req.collection_name ? collection(req.collection_name)
+      const db = database(req, ctx);
+      const c = req.collection_name ? collections.get(aliases.get(req.collection_name) ?? req.collection_name)
         : [...collections.values()].find((x) => x.id === req.collectionID);
-      if (!c) throw Errors.collectionNotFound(req.collectionID);
+      if (!c) throw Errors.cannotFindCollection(db, req.collection_name);
       return {
-        status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: c.name, db_name: DEFAULT_DB, db_id: '1',
-        virtual_channel_names: [`by-dev-rootcoord-dml_0_${c.id}v0`], physical_channel_names: ['by-dev-rootcoord-dml_0'],
+        status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: req.collection_name || c.name, db_name: DEFAULT_DB,
+        virtual_channel_names: channels(c).map((ch) => ch.virtual), physical_channel_names: channels(c).map((ch) => ch.physical),
         created_timestamp: c.created, created_utc_timestamp: physicalMs(c.created), shards_num: c.shards_num,
-        aliases: [], consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
+        aliases: aliasesOf(c), consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
         update_timestamp: c.created, update_timestamp_str: c.created,
       };
     },
@@ -362,18 +395,34 @@ function createStatefulMode(options) {
     },
 
     // rootcoord's dropCollectionTask: dropping a missing collection (or database) is a success ("make dropping
-    // collection idempotent"), so this never answers code 100.
+    // collection idempotent"), so this never answers code 100; an alias, or a collection that still has aliases, is
+    // refused.
     DropCollection(req) {
-      collections.delete(req.collection_name);
+      const name = req.collection_name;
+      if (aliases.has(name)) throw Errors.unexpected(`cannot drop the collection via alias = ${name}`);
+      const c = collections.get(name);
+      if (!c) return ok();
+      const names = aliasesOf(c);
+      if (names.length > 0) {
+        throw Errors.unexpected(`unable to drop the collection [${name}] because it has associated aliases [${names.join(' ')}], please remove all aliases before dropping the collection`);
+      }
+      collections.delete(name);
       return ok();
     },
 
+    // The proxy asks datacoord for the indexes first (none at all: 700), then checks every vector field has one.
+    // One query node: querycoord cannot spawn a second replica (its message comes back through the proxy's wrap).
     LoadCollection(req, ctx) {
       database(req, ctx);
       const c = collection(req.collection_name);
+      if (c.indexes.size === 0) throw Errors.indexNotFoundForCollection(req.collection_name);
       const unindexed = vectorFields(c).filter((f) => !c.indexes.has(f.name)).map((f) => f.name);
       if (unindexed.length > 0) throw Errors.unexpected(`there is no vector index on field: [${unindexed.join(' ')}], please create index firstly`);
-      if (c.load.state === 'NotLoad') c.load = { state: 'Loading', progress: 0 };
+      const replicas = req.replica_number > 0 ? req.replica_number : 1;
+      if (replicas > 1) {
+        throw Errors.unexpected(`call query coordinator LoadCollection: failed to spawn replica for collection: resource group node not enough[rg=${DEFAULT_RESOURCE_GROUP}][currentNodeNum=1][expectedNodeNum=${replicas}]`);
+      }
+      if (c.load.state === 'NotLoad') c.load = { state: 'Loading', progress: 0, replicaID: tso() };
       return ok();
     },
 
@@ -453,7 +502,7 @@ function createStatefulMode(options) {
       const c = collection(req.collection_name);
       const found = [...c.indexes.values()].filter((i) => (!req.field_name || i.field_name === req.field_name)
         && (!req.index_name || i.index_name === req.index_name));
-      if (found.length === 0) throw Errors.indexNotFound(req.index_name);
+      if (found.length === 0) throw req.index_name ? Errors.indexNotFound(req.index_name) : Errors.indexNotFoundForCollection(req.collection_name);
       // Milvus counts the rows of flushed segments, all indexed at once here.
       return {
         status: ok(),
@@ -463,6 +512,96 @@ function createStatefulMode(options) {
           state: 'Finished', index_state_fail_reason: '',
         })),
       };
+    },
+
+    // The proxy refuses a loaded (or loading) collection; datacoord drops the index named, or the only one when
+    // none is named, and a missing index is a success.
+    DropIndex(req, ctx) {
+      checkName(req.collection_name, 'name');
+      database(req, ctx);
+      const c = collection(req.collection_name);
+      if (c.load.state !== 'NotLoad') throw Errors.unexpected('index cannot be dropped, collection is loaded, please release it first');
+      const found = [...c.indexes.values()].filter((i) => !req.index_name || i.index_name === req.index_name);
+      if (found.length > 1) throw Errors.indexDuplicate(req.index_name);
+      for (const i of found) c.indexes.delete(i.field_name);
+      return ok();
+    },
+
+    // querycoord: no replicas (not loaded, or an unknown id) is a success with none; shard leaders appear once the
+    // load has finished.
+    GetReplicas(req, ctx) {
+      database(req, ctx);
+      const c = req.collection_name ? collection(req.collection_name)
+        : [...collections.values()].find((x) => x.id === req.collectionID);
+      if (!c || c.load.state === 'NotLoad') return { status: ok(), replicas: [] };
+      const loaded = c.load.state === 'Loaded';
+      const shardNodes = req.with_shard_nodes && c.flushedRows === 0 ? [] : [NODE_ID];
+      return {
+        status: ok(),
+        replicas: [{
+          replicaID: c.load.replicaID, collectionID: c.id, partition_ids: [], node_ids: [NODE_ID],
+          resource_group_name: DEFAULT_RESOURCE_GROUP, num_outbound_node: {},
+          shard_replicas: loaded ? channels(c).map((ch) => ({
+            leaderID: NODE_ID, leader_addr: QUERY_NODE_ADDRESS, dm_channel_name: ch.virtual, node_ids: shardNodes,
+          })) : [],
+        }],
+      };
+    },
+
+    // ---------------------------------------------------------------- aliases (rootcoord's meta_table.go)
+
+    CreateAlias(req, ctx) {
+      checkName(req.alias, 'alias');
+      checkName(req.collection_name, 'name');
+      const db = database(req, ctx);
+      collection(req.collection_name);
+      if (collections.has(req.alias)) throw Errors.aliasNameConflict(db, req.alias);
+      // An alias cannot name another alias.
+      if (!collections.has(req.collection_name)) throw Errors.collectionNotFound(req.collection_name, db);
+      const current = aliases.get(req.alias);
+      if (current === req.collection_name) return ok();
+      if (current !== undefined) throw Errors.aliasAlreadyExist(db, req.alias, current);
+      aliases.set(req.alias, req.collection_name);
+      return ok();
+    },
+
+    AlterAlias(req, ctx) {
+      checkName(req.alias, 'alias');
+      checkName(req.collection_name, 'name');
+      const db = database(req, ctx);
+      if (collections.has(req.alias)) throw Errors.aliasNameConflict(db, req.alias);
+      if (!collections.has(req.collection_name)) throw Errors.collectionNotFoundNoDb(req.collection_name);
+      if (!aliases.has(req.alias)) throw Errors.aliasNotFound(db, req.alias);
+      aliases.set(req.alias, req.collection_name);
+      return ok();
+    },
+
+    // Dropping a missing alias is a success (the catalog removes keys that are not there).
+    DropAlias(req, ctx) {
+      database(req, ctx);
+      aliases.delete(req.alias);
+      return ok();
+    },
+
+    DescribeAlias(req, ctx) {
+      checkName(req.alias, 'alias');
+      const db = database(req, ctx);
+      if (!aliases.has(req.alias)) throw Errors.aliasNotFound(db, req.alias);
+      return { status: ok(), db_name: db, alias: req.alias, collection: aliases.get(req.alias) };
+    },
+
+    // Every alias of the database, or of one collection (named by its own name: an alias names none). Milvus lists
+    // them in map order; the peer sorts them.
+    ListAliases(req, ctx) {
+      if (req.collection_name) checkName(req.collection_name, 'name');
+      const db = database(req, ctx);
+      let list = [...aliases.keys()].sort(compareStrings);
+      if (req.collection_name) {
+        const c = collections.get(req.collection_name);
+        if (!c) throw Errors.collectionNotFoundNoDb(req.collection_name);
+        list = aliasesOf(c);
+      }
+      return { status: ok(), db_name: db, collection_name: req.collection_name, aliases: list };
     },
 
     Insert(req, ctx) {
@@ -501,9 +640,9 @@ function createStatefulMode(options) {
     Flush(req, ctx) {
       const db = database(req, ctx);
       need(req.collection_names.length > 0, 'collection_names is empty');
-      const targets = req.collection_names.map((n) => collection(n));
-      const each = (f) => Object.fromEntries(targets.map((c) => [c.name, f(c)]));
-      for (const c of targets) {
+      const targets = req.collection_names.map((n) => [n, collection(n)]);
+      const each = (f) => Object.fromEntries(targets.map(([n, c]) => [n, f(c)]));
+      for (const [, c] of targets) {
         if (c.unflushed > 0) c.segments.push(tso());
         c.flushedRows += c.unflushed;
         c.unflushed = 0;
@@ -538,7 +677,7 @@ function createStatefulMode(options) {
         if (req.output_fields.length > 1) throw Errors.unexpected('count(*) cannot be mixed with other output fields');
         if (limit !== undefined || offset > 0) throw Errors.invalid('count entities with pagination is not allowed');
         const n = matchingRows(c, req.expr).length;
-        return { status: ok(), collection_name: c.name, output_fields: ['count(*)'], fields_data: [countColumn(n)], primary_field_name: c.pk.name };
+        return { status: ok(), collection_name: req.collection_name, output_fields: ['count(*)'], fields_data: [countColumn(n)], primary_field_name: c.pk.name };
       }
       if (!req.expr.trim() && limit === undefined) throw Errors.unexpected('empty expression should be used with limit');
       const names = outputFields(c, req.output_fields);
@@ -547,7 +686,7 @@ function createStatefulMode(options) {
       let rows = matchingRows(c, req.expr).sort(([a], [b]) => comparePks(c, a, b));
       rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
       return {
-        status: ok(), collection_name: c.name, output_fields: names, primary_field_name: c.pk.name,
+        status: ok(), collection_name: req.collection_name, output_fields: names, primary_field_name: c.pk.name,
         fields_data: names.map((name) => writeColumn(fieldByName(c, name), rows.map(([, row]) => row.values[name]))),
       };
     },
@@ -606,7 +745,7 @@ function createStatefulMode(options) {
         hits.push(...page);
       }
       return {
-        status: ok(), collection_name: c.name,
+        status: ok(), collection_name: req.collection_name,
         results: {
           num_queries: String(queries.values.length), top_k: String(topk), topks, output_fields: names,
           ids: idsOf(c, hits.map((h) => h.key)), scores: hits.map((h) => roundScore(h.score, decimals)),
@@ -626,7 +765,8 @@ function createStatefulMode(options) {
   let unavailable = 0;
   function respond(name, req, Req, Res, ctx) {
     // Milvus reads GetFlushState's collection_name as optional (the segment ids say what to check).
-    checkEnvelope(name, req, Req, ['GetFlushState']);
+    // ListAliases names a collection only to filter, GetReplicas may name it by id instead.
+    checkEnvelope(name, req, Req, ['GetFlushState', 'ListAliases', 'GetReplicas']);
     if (name === 'Search' && unavailable < options.unavailableFirst) {
       unavailable += 1;
       throw new Unavailable(`injected: Search call ${unavailable} of the first ${options.unavailableFirst} is unavailable`);

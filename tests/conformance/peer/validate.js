@@ -19,6 +19,8 @@ const MSG_TYPES = {
   LoadCollection: 'LoadCollection', ReleaseCollection: 'ReleaseCollection',
   GetCollectionStatistics: 'GetCollectionStatistics', CreateIndex: 'CreateIndex', DescribeIndex: 'DescribeIndex',
   Insert: 'Insert', Upsert: 'Upsert', Delete: 'Delete', Flush: 'Flush', Query: 'Retrieve', Search: 'Search',
+  GetReplicas: 'GetReplicas', DropIndex: 'DropIndex', CreateAlias: 'CreateAlias', AlterAlias: 'AlterAlias',
+  DropAlias: 'DropAlias', DescribeAlias: 'DescribeAlias', ListAliases: 'ListAliases',
 };
 
 // base.msg_type (when a base is sent) and a non-empty collection_name where the request has one, except in the
