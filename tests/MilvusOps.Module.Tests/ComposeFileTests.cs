@@ -5,15 +5,21 @@ using YamlDotNet.RepresentationModel;
 namespace MilvusOps.Module.Tests;
 
 /// <summary>
-/// The structure of docker-compose.yml (Milvus 2.5 GPU standalone, etcd, MinIO, Attu) and of its CPU override
-/// docker-compose.cpu.yml. There is no Docker engine here, so nothing is started: the files are parsed and
-/// their values checked, and the override is merged onto the base the way Compose merges the keys it uses.
+/// The structure of docker-compose.yml (Milvus 2.5 GPU standalone, etcd, MinIO, Attu, and the DCGM exporter in the
+/// "gpu" profile) and of its CPU override docker-compose.cpu.yml. There is no Docker engine here, so nothing is
+/// started: the files are parsed and their values checked, the override is merged onto the base the way Compose
+/// merges the keys it uses, and profiles pick the services that a command line would start.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
     private const string Milvus = "milvus-standalone";
 
-    private static readonly string[] Services = ["etcd", "minio", Milvus, "attu"];
+    private const string Exporter = "dcgm-exporter";
+
+    /// <summary>The services without a profile: what a plain <c>docker compose up</c> starts, GPU or CPU.</summary>
+    private static readonly string[] CoreServices = ["etcd", "minio", Milvus, "attu"];
+
+    private static readonly string[] Services = [.. CoreServices, Exporter];
 
     private static string BasePath => Path.Combine(ModuleSession.RepoRoot, "docker-compose.yml");
 
@@ -40,13 +46,77 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Images_are_pinned_milvus_to_a_2_5_gpu_tag_and_attu_to_2_5()
+    public void Only_the_exporter_has_a_profile_and_it_is_gpu()
+    {
+        var root = Load(BasePath);
+        foreach (var service in CoreServices)
+        {
+            Assert.False(Service(root, service).Children.ContainsKey(new YamlScalarNode("profiles")), $"{service} has profiles");
+        }
+        Assert.Equal(["gpu"], Seq(Service(root, Exporter), "profiles").Select(Text));
+
+        // A plain `up` starts the core services; `--profile gpu up` adds the exporter.
+        Assert.Equal(CoreServices.Order(), ServiceNames(Enabled(root)).Order());
+        Assert.Equal(Services.Order(), ServiceNames(Enabled(root, "gpu")).Order());
+    }
+
+    [Fact]
+    public void Images_are_pinned_milvus_to_a_2_5_gpu_tag_attu_to_2_5_and_the_exporter_to_4_8()
     {
         var root = Load(BasePath);
         Assert.Matches(@"^milvusdb/milvus:v2\.5\.\d+-gpu$", Image(root, Milvus));
         Assert.Matches(@"^zilliz/attu:v2\.5\.\d+$", Image(root, "attu"));
         Assert.Matches(@"^quay\.io/coreos/etcd:v3\.5\.\d+$", Image(root, "etcd"));
-        Assert.Matches(@"^minio/minio:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$", Image(root, "minio"));
+        // minio/minio left Docker Hub in September 2026 (milvus-io/milvus#53430); quay.io serves the same tags.
+        Assert.Matches(@"^quay\.io/minio/minio:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$", Image(root, "minio"));
+        // <DCGM version>-<exporter version>-<variant>, never latest. Exporter 4.9 renames the DCGM_FI_DEV_* metrics
+        // and changes their units: moving past 4.8 means rewriting the doc's metric table too.
+        Assert.Matches(@"^nvcr\.io/nvidia/k8s/dcgm-exporter:\d+\.\d+\.\d+-4\.8\.\d+-distroless$", Image(root, Exporter));
+    }
+
+    [Fact]
+    public void No_minio_image_is_pulled_from_docker_hub()
+    {
+        foreach (var path in new[] { BasePath, CpuPath })
+        {
+            var text = File.ReadAllText(path);
+            foreach (Match match in Regex.Matches(text, "minio/minio", RegexOptions.IgnoreCase))
+            {
+                Assert.True(
+                    text[..match.Index].EndsWith("quay.io/", StringComparison.OrdinalIgnoreCase),
+                    $"{Path.GetFileName(path)} names minio/minio without quay.io/ at offset {match.Index}");
+            }
+        }
+        Assert.All(
+            new[] { Load(BasePath), Merge(Load(BasePath), Load(CpuPath)) }.SelectMany(root => Map(root, "services").Children.Values),
+            service => Assert.False(Str((YamlMappingNode)service, "image").StartsWith("minio/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_header_says_what_milvusops_uses_and_no_longer_that_the_backend_is_missing()
+    {
+        var header = Header(BasePath);
+        Assert.DoesNotContain("BackendNotAvailable", header, StringComparison.Ordinal);
+        Assert.DoesNotContain("still to come", header, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("does not talk to this stack", header, StringComparison.OrdinalIgnoreCase);
+        foreach (var text in new[]
+                 {
+                     "Connect-Milvus http://localhost:19530",
+                     "Test-MilvusHealth -ManagementUri http://localhost:9091 -EtcdUri http://localhost:2379 -MinioUri http://localhost:9000",
+                     "docker compose --profile gpu up -d",
+                     "docker compose -f docker-compose.yml -f docker-compose.cpu.yml up -d",
+                     "CVE-2026-26190",
+                 })
+        {
+            Assert.Contains(text, header, StringComparison.Ordinal);
+        }
+
+        // The parameters the header names are the cmdlet's own.
+        var cmdlet = File.ReadAllText(Path.Combine(ModuleSession.RepoRoot, "src", "MilvusOps", "Cmdlets", "TestMilvusHealthCommand.cs"));
+        foreach (var parameter in new[] { "ManagementUri", "EtcdUri", "MinioUri" })
+        {
+            Assert.Contains($"public Uri? {parameter} {{ get; set; }}", cmdlet, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -89,10 +159,26 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Milvus_reserves_an_nvidia_gpu_and_deploy_holds_nothing_else()
+    public void Milvus_reserves_an_nvidia_gpu_and_deploy_holds_nothing_else() => AssertGpuReservation(Service(Load(BasePath), Milvus));
+
+    [Fact]
+    public void The_exporter_reserves_the_same_gpu_as_milvus_with_sys_admin_and_is_not_privileged()
     {
-        var milvus = Service(Load(BasePath), Milvus);
-        var deploy = Map(milvus, "deploy");
+        var root = Load(BasePath);
+        var exporter = Service(root, Exporter);
+        AssertGpuReservation(exporter);
+        Assert.Equal(Serialize(Map(Service(root, Milvus), "deploy")), Serialize(Map(exporter, "deploy")));
+
+        // Profiling metrics (DCGM_FI_PROF_*) need CAP_SYS_ADMIN, as NVIDIA's docker run line grants; nothing more.
+        Assert.Equal(["SYS_ADMIN"], Seq(exporter, "cap_add").Select(Text));
+        Assert.False(exporter.Children.ContainsKey(new YamlScalarNode("privileged")));
+        Assert.False(exporter.Children.ContainsKey(new YamlScalarNode("depends_on")));
+        Assert.False(exporter.Children.ContainsKey(new YamlScalarNode("volumes")));
+    }
+
+    private static void AssertGpuReservation(YamlMappingNode service)
+    {
+        var deploy = Map(service, "deploy");
         Assert.Equal(["resources"], deploy.Children.Keys.Select(Text));
         var resources = Map(deploy, "resources");
         Assert.Equal(["reservations"], resources.Children.Keys.Select(Text));
@@ -132,7 +218,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Milvus_and_attu_ports_are_published_on_loopback_as_documented()
+    public void Ports_are_published_on_loopback_as_documented()
     {
         var root = Load(BasePath);
         Assert.Equal(
@@ -142,7 +228,26 @@ public sealed partial class ComposeFileTests
         Assert.Equal(
             [new Port("127.0.0.1", 9000, 9000), new Port("127.0.0.1", 9001, 9001)],
             Ports(Service(root, "minio")));
-        Assert.Empty(Ports(Service(root, "etcd")));
+        // etcd's client port, for Test-MilvusHealth -EtcdUri; etcd has no authentication here.
+        Assert.Equal([new Port("127.0.0.1", 2379, 2379)], Ports(Service(root, "etcd")));
+        Assert.Equal([new Port("127.0.0.1", 9400, 9400)], Ports(Service(root, Exporter)));
+    }
+
+    [Fact]
+    public void Every_published_port_of_every_variant_is_on_loopback()
+    {
+        var gpu = Load(BasePath);
+        var cpu = Merge(gpu, Load(CpuPath));
+        foreach (var (variant, root) in new[] { ("GPU", gpu), ("CPU", cpu) })
+        {
+            foreach (var (name, service) in Map(root, "services").Children)
+            {
+                foreach (var port in Ports((YamlMappingNode)service))
+                {
+                    Assert.True(port.HostIp == "127.0.0.1", $"{variant}: {Text(name)} publishes {port.Published} on '{port.HostIp}'");
+                }
+            }
+        }
     }
 
     [Fact]
@@ -183,7 +288,11 @@ public sealed partial class ComposeFileTests
     public void The_cpu_variant_resolves_to_the_same_milvus_version_without_gpu_or_reservation()
     {
         var gpu = Load(BasePath);
-        var cpu = Merge(gpu, Load(CpuPath));
+        var merged = Merge(gpu, Load(CpuPath));
+        // The override leaves the exporter alone; the CPU command line passes no profile, so it does not start.
+        Assert.Equal(Serialize(Service(gpu, Exporter)), Serialize(Service(merged, Exporter)));
+        var cpu = Enabled(merged);
+        Assert.Equal(CoreServices.Order(), ServiceNames(cpu).Order());
 
         var gpuImage = Image(gpu, Milvus);
         var cpuImage = Image(cpu, Milvus);
@@ -196,7 +305,7 @@ public sealed partial class ComposeFileTests
         var keptKeys = Service(gpu, Milvus).Children.Keys.Select(Text).Where(k => k is not "image" and not "deploy");
         Assert.Equal(keptKeys, Service(cpu, Milvus).Children.Keys.Select(Text).Where(k => k != "image"));
         Assert.Equal(HealthTest(gpu, Milvus), HealthTest(cpu, Milvus));
-        foreach (var other in Services.Where(s => s != Milvus))
+        foreach (var other in CoreServices.Where(s => s != Milvus))
         {
             Assert.Equal(Serialize(Service(gpu, other)), Serialize(Service(cpu, other)));
         }
@@ -215,6 +324,16 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void The_profile_filter_used_here_follows_composes_rules()
+    {
+        var root = Parse("name: p\nservices: {a: {image: x}, b: {image: y, profiles: [gpu]}, c: {image: z, profiles: [debug, gpu]}}\n");
+        Assert.Equal(["a"], ServiceNames(Enabled(root)));
+        Assert.Equal(["a", "b", "c"], ServiceNames(Enabled(root, "gpu")));
+        Assert.Equal(["a", "c"], ServiceNames(Enabled(root, "debug")));
+        Assert.Equal("p", Str(Enabled(root), "name")); // everything but the service list is kept
+    }
+
+    [Fact]
     public void The_doc_names_the_images_ports_and_how_to_connect()
     {
         var root = Load(BasePath);
@@ -226,9 +345,14 @@ public sealed partial class ComposeFileTests
         Assert.Contains(Image(Merge(root, Load(CpuPath)), Milvus), doc, StringComparison.Ordinal);
         foreach (var text in new[]
                  {
+                     "docker compose --profile gpu up -d", "docker compose --profile gpu down -v",
                      "docker compose -f docker-compose.yml -f docker-compose.cpu.yml up -d",
                      "curl -f http://localhost:9091/healthz", "http://localhost:8000", "localhost:19530",
-                     "docker compose down -v", "Connect-Milvus http://localhost:19530", "GPU_CAGRA", "HNSW", "!reset",
+                     "Connect-Milvus http://localhost:19530", "GPU_CAGRA", "HNSW", "!reset",
+                     "Test-MilvusHealth -ManagementUri http://localhost:9091 -EtcdUri http://localhost:2379 -MinioUri http://localhost:9000",
+                     "`127.0.0.1:2379`", "`127.0.0.1:9400`", "CVE-2026-26190", "http://localhost:9400/metrics",
+                     "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "nvidia-smi --query-gpu=",
+                     "milvus-io/milvus#53430",
                  })
         {
             Assert.Contains(text, doc, StringComparison.Ordinal);
@@ -272,6 +396,13 @@ public sealed partial class ComposeFileTests
     private static string Str(YamlMappingNode map, string key) => Text(Get(map, key));
 
     private static YamlMappingNode Service(YamlMappingNode root, string name) => Map(Map(root, "services"), name);
+
+    private static List<string> ServiceNames(YamlMappingNode root) => Map(root, "services").Children.Keys.Select(Text).ToList();
+
+    /// <summary>The comment block at the top of a compose file, without the leading '#'.</summary>
+    private static string Header(string path) => string.Join("\n", File.ReadLines(path)
+        .TakeWhile(line => line.StartsWith('#') || line.Length == 0)
+        .Select(line => line.TrimStart('#').Trim()));
 
     private static string Image(YamlMappingNode root, string service) => Str(Service(root, service), "image");
 
@@ -359,6 +490,26 @@ public sealed partial class ComposeFileTests
                 result.Children[key] = value;
             }
         }
+        return result;
+    }
+
+    /// <summary>
+    /// The project as a command line with these <c>--profile</c>s sees it: a service without <c>profiles</c> is always
+    /// enabled, one with <c>profiles</c> only when one of them is active. (Compose also enables a service named on the
+    /// command line, <c>docker compose up dcgm-exporter</c>, which this does not model.)
+    /// </summary>
+    private static YamlMappingNode Enabled(YamlMappingNode root, params string[] profiles)
+    {
+        var services = new YamlMappingNode();
+        foreach (var (name, value) in Map(root, "services").Children)
+        {
+            var service = Assert.IsType<YamlMappingNode>(value);
+            var enabled = !service.Children.TryGetValue(new YamlScalarNode("profiles"), out var own)
+                || Assert.IsType<YamlSequenceNode>(own).Children.Select(Text).Intersect(profiles).Any();
+            if (enabled) services.Children.Add(name, value);
+        }
+        var result = new YamlMappingNode();
+        foreach (var (key, value) in root.Children) result.Children.Add(key, Text(key) == "services" ? services : value);
         return result;
     }
 
