@@ -52,7 +52,7 @@ public interface IAliasCapability
     /// <summary>The alias and its collection, or AliasNotFound.</summary>
     CollectionAlias DescribeAlias(string alias, CancellationToken cancellation);
 
-    /// <summary>Every alias (of one collection, when named), in name order.</summary>
+    /// <summary>Every alias (of one collection, named by its own name, not an alias), in name order.</summary>
     IReadOnlyList<CollectionAlias> ListAliases(string? collection, CancellationToken cancellation);
 }
 

@@ -17,6 +17,7 @@ public static class AlertLog
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a log read by people: ' and + as they are
         Converters = { new JsonStringEnumConverter() },
     };
 

@@ -58,7 +58,7 @@ public sealed class TestMilvusHealthCommand : MilvusOpsCmdlet
         // A store that cannot be reached is the failed check a health run is for, not an error; the probes still run.
         var checks = TryGiven(out var unreachable) is not null
             ? Call(() => Session.CheckHealth()).ToList()
-            : [HealthCheck.Fail(unreachable!.ErrorId == "NotConnected" ? "store" : "Milvus", "Connect", HealthSeverity.Critical, unreachable.ErrorId,
+            : [HealthCheck.Fail("store", "Connect", HealthSeverity.Critical, unreachable!.ErrorId,
                 unreachable.Message, Connection?.ToString() ?? "")];
         foreach (var probe in probes) checks.Add(Call(() => probe.Run(Cancellation)));
         if (Quiet)

@@ -129,7 +129,8 @@ public sealed partial class EmbeddedStore
     public IReadOnlyList<CollectionAlias> ListAliases(string? collection, CancellationToken cancellation) => Run(connection =>
     {
         using var tx = connection.BeginTransaction(deferred: true);
-        long? id = collection is null ? null : (FindCollection(connection, collection, tx) ?? throw CollectionNotFound(collection)).Id;
+        // As Milvus: a collection's own name, not an alias.
+        long? id = collection is null ? null : (FindByName(connection, collection, tx) ?? throw CollectionNotFound(collection)).Id;
         if (!HasAliasTable(connection, tx)) return (IReadOnlyList<CollectionAlias>)[];
         using var command = connection.CreateCommand($"""
             SELECT a.alias, c.name FROM {Aliases} a JOIN {Catalog} c ON c.id = a.collection_id

@@ -76,6 +76,9 @@ public sealed partial class MilvusStore
         if (IndexDescriptions(collection, null, cancellation).All(i => i.IndexName != indexName))
             throw new MilvusOpsException("IndexNotFound", ErrorKind.ObjectNotFound,
                 $"Collection '{collection}' has no index named '{indexName}'. Get-MilvusIndex lists its indexes.", indexName);
+        if (GetLoadState(collection, cancellation).State != LoadStatus.NotLoad)
+            throw new MilvusOpsException("CollectionLoaded", ErrorKind.InvalidOperation,
+                $"Collection '{collection}' is loaded, and Milvus drops an index only from a released collection. Release it first with Dismount-MilvusCollection.", collection);
         Guard(collection, () => _rpc.Call("DropIndex", collection, cancellation,
             (c, o) => c.DropIndex(new Rpc.DropIndexRequest { DbName = Db, CollectionName = collection, IndexName = indexName }, o)));
         _collections.TryRemove(collection, out _);

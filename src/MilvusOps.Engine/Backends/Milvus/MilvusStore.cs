@@ -93,6 +93,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
                 throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
                     $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
             var described = DescribeCollection(spec.Name, cancellation);
+            if (described.Name != spec.Name)
+                throw new MilvusOpsException("AliasConflict", ErrorKind.ResourceExists,
+                    $"'{spec.Name}' is already an alias of collection '{described.Name}': choose another name, or drop the alias with Remove-MilvusAlias.", spec.Name);
             if (!spec.SchemaMatches(described))
                 throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
                     $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
@@ -518,7 +521,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var fields = WireFormat.ModelFields(described.Schema);
         var mapping = PatternMapping.From(fields);
         var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
-        string realName = string.IsNullOrEmpty(described.CollectionName) ? name : described.CollectionName;
+        // Described by an alias, Milvus answers the alias as collection_name; the schema keeps the collection's own name.
+        string realName = string.IsNullOrEmpty(described.Schema.Name) ? name : described.Schema.Name;
         var info = new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
             indexType, parameters, described.Schema.Description, fields, mapping);
         // An alias is described afresh every time: it can be pointed at another collection, with another schema.

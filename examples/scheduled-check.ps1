@@ -1,0 +1,112 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    A scheduled check of a pattern store: health (with the stack's endpoints), load state and coherence of the
+    collections named, alerts to a log and a webhook, and opt-in safe remediation.
+.DESCRIPTION
+    Prints one line per check, appends every alert to -LogPath (JSON lines) and POSTs them to -WebhookUri.
+    Exit code: 0 when every check passed, 1 when the worst finding is a warning, 2 when one is critical or a check
+    could not run. Schedulers act on the exit code; the log says why.
+
+    cron, every 5 minutes:
+      */5 * * * * pwsh -NoProfile -File /opt/milvusops/examples/scheduled-check.ps1 -Store http://localhost:19530 -ManagementUri http://localhost:9091 -Collection patterns -LogPath /var/log/milvusops/alerts.jsonl >> /var/log/milvusops/check.log 2>&1
+
+    systemd, /etc/systemd/system/milvusops-check.service and milvusops-check.timer:
+      [Service]
+      Type=oneshot
+      Environment=MILVUSOPS_WEBHOOK=https://hooks.example.com/services/...
+      ExecStart=/usr/bin/pwsh -NoProfile -File /opt/milvusops/examples/scheduled-check.ps1 -Store http://localhost:19530 -ManagementUri http://localhost:9091 -Collection patterns -LogPath /var/log/milvusops/alerts.jsonl
+      [Timer]
+      OnCalendar=*:0/5
+      Persistent=true
+      [Install]
+      WantedBy=timers.target
+    then: systemctl enable --now milvusops-check.timer
+
+    Windows Task Scheduler:
+      schtasks /Create /TN MilvusOpsCheck /SC MINUTE /MO 5 /TR "pwsh -NoProfile -File C:\milvusops\examples\scheduled-check.ps1 -Store http://milvus:19530 -Collection patterns -LogPath C:\milvusops\alerts.jsonl"
+.EXAMPLE
+    ./examples/scheduled-check.ps1 -Store ./quickstart.db -Collection correlation_patterns -LogPath ./alerts.jsonl
+.EXAMPLE
+    ./examples/scheduled-check.ps1 -Store http://localhost:19530 -ManagementUri http://localhost:9091 -EtcdUri http://localhost:2379 -MinioUri http://localhost:9000 -Collection patterns -Remediate
+#>
+param(
+    # The store: a file path (the embedded store) or http(s)://host:port (a Milvus server).
+    [Parameter(Mandatory)] [string] $Store,
+    # Collections to check for load state (Milvus) and coherence.
+    [string[]] $Collection = @(),
+    [uri] $ManagementUri,
+    [uri] $EtcdUri,
+    [uri] $MinioUri,
+    # The alert log (JSON lines); without it, alerts go only to the output and the webhook.
+    [string] $LogPath,
+    # A webhook for alerts; the environment keeps its secret out of the command line.
+    [uri] $WebhookUri = $(if ($env:MILVUSOPS_WEBHOOK) { [uri] $env:MILVUSOPS_WEBHOOK }),
+    # Every coherence metric must reach this.
+    [double] $Threshold = 0.90,
+    # Reload released collections and compact those past -CompactDeletedRatio (Milvus only; never removes data).
+    [switch] $Remediate,
+    [double] $CompactDeletedRatio = 0.2
+)
+$ErrorActionPreference = 'Stop'
+# pwsh -File passes "a,b" as one string: names cannot hold commas, so split them.
+$Collection = @($Collection -split ',' | Where-Object { $_ })
+Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
+
+function Write-Line([string] $text) { Write-Output ('{0:yyyy-MM-ddTHH:mm:ssZ} {1}' -f [DateTime]::UtcNow, $text) }
+
+$results = [System.Collections.Generic.List[object]]::new()
+$probes = @{}
+if ($ManagementUri) { $probes.ManagementUri = $ManagementUri }
+if ($EtcdUri) { $probes.EtcdUri = $EtcdUri }
+if ($MinioUri) { $probes.MinioUri = $MinioUri }
+
+# Health first: an unreachable store is a failed check here, not an error, and the stack's endpoints are still probed.
+$health = @(Test-MilvusHealth -Connection $Store @probes)
+$results.AddRange([object[]] $health)
+$reachable = -not ($health | Where-Object Check -EQ 'Connect')
+
+if ($reachable) {
+    $connection = Connect-Milvus $Store -NoDefault
+    try {
+        foreach ($name in $Collection) {
+            # A check that cannot run (a missing collection, a server error) is an alert of its own.
+            try {
+                if ($connection.Backend -eq 'Milvus') { $results.Add((Get-MilvusLoadState $name -Connection $connection)) }
+                Test-PatternCoherence $name -Connection $connection -Threshold $Threshold | ForEach-Object { $results.Add($_) }
+            }
+            catch {
+                $results.Add($_)
+            }
+        }
+        if ($Remediate -and $connection.Backend -eq 'Milvus') {
+            foreach ($name in $Collection) {
+                Repair-MilvusCollection $name -Connection $connection -Reload -CompactDeletedRatio $CompactDeletedRatio -Confirm:$false -ErrorAction Continue |
+                    ForEach-Object { Write-Line ("REPAIR {0} {1}: {2} -> {3}" -f $_.Action, $_.Collection, $_.Reason, $(if ($_.Performed) { $_.Result } else { 'not done' })) }
+            }
+        }
+    }
+    finally {
+        Disconnect-Milvus $connection | Out-Null
+    }
+}
+
+foreach ($result in $results) {
+    $line = switch ($result) {
+        { $_ -is [System.Management.Automation.ErrorRecord] } { "ERROR {0}: {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.Exception.Message; break }
+        { $_.PSObject.Properties['Component'] } { "{0} {1} ({2}): {3}" -f $(if ($_.Passed) { 'PASS' } else { "FAIL $($_.Severity)" }), $_.Component, $_.Check, $_.Message; break }
+        { $_.PSObject.Properties['Progress'] } { "{0} {1}: {2} ({3} %)" -f $(if ($_.State -eq 'Loaded') { 'PASS' } else { 'FAIL' }), $_.Collection, $_.State, $_.Progress; break }
+        default { "{0} {1} {2}: {3}" -f $(if ($_.Passed) { 'PASS' } else { 'FAIL' }), $_.Collection, $_.Check, $_.Message }
+    }
+    Write-Line $line
+}
+
+$alertArguments = @{}
+if ($LogPath) { $alertArguments.LogPath = $LogPath }
+if ($WebhookUri) { $alertArguments.WebhookUri = $WebhookUri }
+$alerts = @($results | Send-MilvusAlert @alertArguments -ErrorAction Continue)
+
+$critical = @($alerts | Where-Object Severity -EQ 'Critical').Count
+$warnings = $alerts.Count - $critical
+Write-Line ("SUMMARY {0} checks, {1} critical, {2} warning" -f $results.Count, $critical, $warnings)
+exit $(if ($critical) { 2 } elseif ($warnings) { 1 } else { 0 })
