@@ -10,9 +10,17 @@ public sealed class ConnectionTests : IDisposable
     public void Manifest_exports_every_cmdlet_explicitly_and_they_load_from_the_module_folder()
     {
         var names = _session.Run("(Get-Module MilvusOps).ExportedCmdlets.Keys").Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(
-            ["Add-Pattern", "Connect-Milvus", "Disconnect-Milvus", "Find-SimilarPattern", "Get-Pattern", "Get-PatternCollection",
-             "Get-SqlitePattern", "Import-SqlitePattern", "New-PatternCollection", "Remove-Pattern", "Remove-PatternCollection", "Test-PatternCoherence"], names);
+        // Every cmdlet class in the module, by its [Cmdlet] attribute, and the manifest's explicit list: the same names.
+        var classes = _session.Run("""
+            [MilvusOps.Cmdlets.AddPatternCommand].Assembly.GetTypes() |
+                ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+                ForEach-Object { "$($_.VerbName)-$($_.NounName)" }
+            """).Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
+        var listed = _session.Run("(Import-PowerShellDataFile $args[0]).CmdletsToExport", Path.Combine(ModuleSession.RepoRoot, "MilvusOps.psd1"))
+            .Select(o => o.ToString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(classes, names);
+        Assert.Equal(classes, listed);
+        Assert.Contains("Test-MilvusHealth", names);
         var aliases = _session.Run("(Get-Module MilvusOps).ExportedAliases.Values | ForEach-Object { $_.Name + '=' + $_.ResolvedCommandName }").Select(o => o.ToString());
         Assert.Equal(["Import-SqlitePatterns=Import-SqlitePattern", "Test-Coherence=Test-PatternCoherence"], aliases.Order(StringComparer.Ordinal));
         string contract = _session.Run("[MilvusOps.Model.Pattern].Assembly.Location")[0].ToString();

@@ -27,6 +27,10 @@ public sealed class HelpTests : IDisposable
 
     public void Dispose() => _session.Dispose();
 
+    /// <summary>The cmdlets the manifest exports: every one must be documented.</summary>
+    private int ExportedCmdlets => ((object[])_session.Run("(Import-PowerShellDataFile $args[0]).CmdletsToExport", Path.Combine(ModuleSession.RepoRoot, "MilvusOps.psd1"))
+        .Select(o => o.BaseObject).ToArray()).Length;
+
     [Fact]
     public void The_help_file_ships_in_the_module_folder_beside_the_manifest()
     {
@@ -40,7 +44,7 @@ public sealed class HelpTests : IDisposable
     public void Every_exported_cmdlet_has_a_synopsis_a_description_parameter_descriptions_and_an_example()
     {
         var cmdlets = _session.Run(Describe);
-        Assert.Equal(12, cmdlets.Count);
+        Assert.Equal(ExportedCmdlets, cmdlets.Count);
         var problems = new List<string>();
         foreach (var cmdlet in cmdlets)
         {
@@ -127,7 +131,7 @@ public sealed class HelpTests : IDisposable
             if (!binder.SequenceEqual(help))
                 syntax.Add($"{cmdlet.Key}\n  binder: {string.Join(" | ", binder)}\n  help:   {string.Join(" | ", help)}");
         }
-        Assert.Equal(12, lines.Select(l => l[0]).Distinct().Count());
+        Assert.Equal(ExportedCmdlets, lines.Select(l => l[0]).Distinct().Count());
         Assert.Empty(syntax);
     }
 

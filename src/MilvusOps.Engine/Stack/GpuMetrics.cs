@@ -17,7 +17,10 @@ public static class GpuMetrics
     public static IReadOnlyList<GpuStatus> FromDcgm(Uri endpoint, TimeSpan timeout, CancellationToken cancellation)
     {
         var samples = MetricScrape.Read(endpoint, timeout, cancellation, family => family.StartsWith("DCGM_FI_DEV_", StringComparison.Ordinal), _ => true, _ => null);
-        return FromDcgmSamples(samples, endpoint.ToString());
+        var gpus = FromDcgmSamples(samples, endpoint.ToString());
+        // Exporter 4.9 renamed the default metrics; an empty answer must not read as "no GPUs".
+        return gpus.Count > 0 ? gpus : throw new MilvusOpsException("GpuMetricsNotFound", ErrorKind.ObjectNotFound,
+            $"{endpoint} has no per-GPU DCGM_FI_DEV_* metrics. Get-MilvusGpu reads the default metrics of DCGM exporter 4.8 (the compose stack's); is this a DCGM exporter, and of that line?", endpoint.ToString());
     }
 
     public static IReadOnlyList<GpuStatus> FromDcgmSamples(IReadOnlyList<MetricSample> samples, string source)

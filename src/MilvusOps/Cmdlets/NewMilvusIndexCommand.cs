@@ -30,6 +30,7 @@ public sealed class NewMilvusIndexCommand : StoreObjectCmdlet
     [ArgumentCompleter(typeof(IndexTypeCompleter))]
     public string IndexType { get; set; } = "";
 
+    /// <summary>The distance metric: L2, IP or COSINE (the GPU_ index types take L2 and IP).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public MetricType Metric { get; set; }
 
