@@ -33,6 +33,9 @@ public sealed class MilvusConnection : IDisposable
     /// <summary>The server's version (Milvus), or the embedded engine and its SQLite version.</summary>
     public string ServerVersion { get; }
 
+    /// <summary>The Milvus release line (2.5, 2.6, 3.0) that features are gated on; null for the embedded store.</summary>
+    public string? VersionLine => Backend == StoreBackend.Milvus ? MilvusVersion.Parse(ServerVersion)?.Line : null;
+
     /// <summary>
     /// For a connection a command opened for itself from a -Connection path or URI, and closed when that command ended:
     /// opens the same store again for a later command that gets the objects it emitted. Null for a connection that

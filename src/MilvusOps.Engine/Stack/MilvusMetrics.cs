@@ -1,4 +1,3 @@
-using MilvusOps.Engine.Backends.Milvus;
 
 namespace MilvusOps.Engine.Stack;
 

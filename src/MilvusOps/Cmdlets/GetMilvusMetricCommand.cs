@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using MilvusOps.Engine.Backends.Milvus;
 using MilvusOps.Engine.Stack;
 using MilvusOps.Infrastructure;
 

@@ -41,14 +41,9 @@ public sealed class MountMilvusCollectionCommand : StoreObjectCmdlet
         if (!ShouldProcess($"collection '{Collection}' ({Replicas} replica(s)) in {Target}", "Load collection")) return;
         TryCall(() =>
         {
-            var progress = new ProgressRecord(1, $"Loading '{Collection}'", "Waiting for the query nodes");
-            var state = Session.Load(Collection, Replicas, NoWait ? null : TimeSpan.FromSeconds(TimeoutSec), current =>
-            {
-                progress.StatusDescription = $"{current.State}: {current.Progress} %";
-                progress.PercentComplete = (int)Math.Clamp(current.Progress, 0, 100);
-                WriteProgress(progress);
-            });
-            if (!NoWait) WriteProgress(new ProgressRecord(1, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            var state = WithProgress($"Loading '{Collection}'", report =>
+                Session.Load(Collection, Replicas, NoWait ? null : TimeSpan.FromSeconds(TimeoutSec),
+                    current => report($"{current.State}: {current.Progress} %", (int)current.Progress)));
             WriteStoreObject(state);
         }, Collection);
     }

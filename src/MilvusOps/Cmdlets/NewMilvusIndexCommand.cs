@@ -62,14 +62,10 @@ public sealed class NewMilvusIndexCommand : StoreObjectCmdlet
             var spec = PatternSession.Check(new IndexSpec(Field ?? target.VectorField ?? "", IndexType.ToUpperInvariant(), Metric,
                 IndexParameter is null ? null : Metadata.Serialize(IndexParameter), IndexName), target);
             if (!ShouldProcess($"{spec.IndexType} index '{spec.Name}' ({spec.Metric}) on '{target.Name}.{spec.Field}' in {Target}", "Create index")) return;
-            var progress = new ProgressRecord(1, $"Building index '{spec.Name}' on '{target.Name}'", "Waiting for the build");
-            var index = Session.CreateIndex(Collection, spec, Wait ? TimeSpan.FromSeconds(TimeoutSec) : null, current =>
-            {
-                progress.StatusDescription = $"{current.State}: {current.IndexedRows} of {current.TotalRows} rows indexed, {current.PendingRows} pending";
-                progress.PercentComplete = current.TotalRows > 0 ? (int)Math.Min(100, 100 * current.IndexedRows / current.TotalRows) : -1;
-                WriteProgress(progress);
-            });
-            if (Wait) WriteProgress(new ProgressRecord(1, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            var index = WithProgress($"Building index '{spec.Name}' on '{target.Name}'", report =>
+                Session.CreateIndex(Collection, spec, Wait ? TimeSpan.FromSeconds(TimeoutSec) : null, current =>
+                    report($"{current.State}: {current.IndexedRows} of {current.TotalRows} rows indexed, {current.PendingRows} pending",
+                        current.TotalRows > 0 ? (int)(100 * current.IndexedRows / current.TotalRows) : -1)));
             WriteStoreObject(index);
         }, Collection);
 }

@@ -41,13 +41,9 @@ public sealed class OptimizeMilvusCollectionCommand : StoreObjectCmdlet
         if (!ShouldProcess($"collection '{Collection}' in {Target}{(L0 ? " (L0 segments)" : "")}", "Compact collection")) return;
         TryCall(() =>
         {
-            var progress = new ProgressRecord(1, $"Compacting '{Collection}'", "Waiting for the plans");
-            var job = Session.Compact(Collection, L0, NoWait ? null : TimeSpan.FromSeconds(TimeoutSec), current =>
-            {
-                progress.StatusDescription = $"{current.State}: {current.CompletedPlans} plan(s) done, {current.ExecutingPlans} running";
-                WriteProgress(progress);
-            });
-            if (!NoWait) WriteProgress(new ProgressRecord(1, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            var job = WithProgress($"Compacting '{Collection}'", report =>
+                Session.Compact(Collection, L0, NoWait ? null : TimeSpan.FromSeconds(TimeoutSec),
+                    current => report($"{current.State}: {current.CompletedPlans} plan(s) done, {current.ExecutingPlans} running", -1)));
             if (job.FailedPlans > 0 || job.TimedOutPlans > 0)
                 WriteWarning($"Compaction {job.CompactionId} of '{Collection}': {job.FailedPlans} plan(s) failed and {job.TimedOutPlans} timed out. The server's log says why.");
             WriteStoreObject(job);

@@ -96,4 +96,28 @@ public abstract class EngineCmdlet : PSCmdlet
             return false;
         }
     }
+
+    /// <summary>
+    /// Runs work that may wait for the server (a load, a build, a compaction) under one progress bar: the work reports
+    /// each poll as a status line and a percentage (-1 when unknown), and the bar is completed when it ends.
+    /// </summary>
+    protected T WithProgress<T>(string activity, Func<Action<string, int>, T> work)
+    {
+        var progress = new ProgressRecord(1, activity, "Waiting for the server");
+        bool shown = false;
+        try
+        {
+            return work((status, percent) =>
+            {
+                progress.StatusDescription = status;
+                progress.PercentComplete = Math.Clamp(percent, -1, 100);
+                WriteProgress(progress);
+                shown = true;
+            });
+        }
+        finally
+        {
+            if (shown) WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
 }

@@ -24,8 +24,8 @@ public sealed class HealthTests
     {
         var parsed = MilvusVersion.Parse(version)!;
         Assert.Equal(line, parsed.Line);
-        Assert.Equal(advisories, string.Join(",", parsed.OpenAdvisories().Select(a => a.Split(':')[0])));
-        var check = MilvusVersion.Check(version, "http://h:19530");
+        Assert.Equal(advisories, string.Join(",", MilvusAdvisories.Open(parsed).Select(a => a.Split(':')[0])));
+        var check = MilvusAdvisories.Check(version, "http://h:19530");
         Assert.Equal(advisories.Length == 0, check.Passed);
         Assert.Equal(advisories.Length == 0 ? HealthSeverity.None : HealthSeverity.Warning, check.Severity);
     }
@@ -34,7 +34,7 @@ public sealed class HealthTests
     public void An_unreadable_version_is_a_warning_not_a_pass()
     {
         Assert.Null(MilvusVersion.Parse("master-latest"));
-        var check = MilvusVersion.Check("master-latest", "t");
+        var check = MilvusAdvisories.Check("master-latest", "t");
         Assert.False(check.Passed);
         Assert.Equal(HealthSeverity.Warning, check.Severity);
     }

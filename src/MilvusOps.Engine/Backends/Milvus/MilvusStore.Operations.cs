@@ -35,7 +35,7 @@ public sealed partial class MilvusStore
                 : HealthCheck.Fail(name, "GetComponentStates", HealthSeverity.Critical, component.StateCode.ToString(), $"{name} is {component.StateCode}.", target));
         }
 
-        checks.Add(MilvusVersion.Check(ServerVersion, target));
+        checks.Add(MilvusAdvisories.Check(ServerVersion, target));
         return checks;
     }
 
