@@ -99,4 +99,93 @@ public abstract partial class ContractTests
         Assert.NotEmpty(mount.Progress);
         Assert.Equal("o1", OnTarget("Find-SimilarPattern $args[0] -Vector ([float[]](1,0,0,0)) -Top 1 @cx | ForEach-Object PatternId", name)[0].BaseObject);
     }
+
+    [SkippableFact]
+    public void Flush_segments_and_a_compaction_that_the_deleted_ratio_calls_for_purge_deleted_rows_on_Milvus()
+    {
+        string name = Create("maint", 4, index: "FLAT", reference: false);
+        Load(name, Enumerable.Range(0, 10).Select(i => new ContractRow($"m{i}", [i, 1, 0, 0])), reference: false);
+        OnTarget("Sync-MilvusCollection $args[0] @cx", name);   // both backends: the embedded store is durable already
+        if (IsEmbedded)
+        {
+            var refused = InvokeOnTarget("Optimize-MilvusCollection $args[0] @cx", name).Errors.Single();
+            Assert.Equal(("NotSupportedByBackend", ErrorCategory.NotImplemented), (ErrorId(refused), refused.CategoryInfo.Category));
+            return;
+        }
+
+        long Stored() => OnTarget("Get-MilvusSegment $args[0] @cx", name).Where(s => (string)s.Properties["Level"].Value != "L0")
+            .Sum(s => (long)s.Properties["Rows"].Value);
+        Assert.Equal(10L, Stored());
+        Assert.All(OnTarget("Get-MilvusSegment $args[0] @cx", name), s => Assert.Equal("Flushed", s.Properties["State"].Value));
+
+        // Deleted rows stay in their segments: 4 of 10 is 40 %, past a 30 % threshold.
+        OnTarget("Remove-Pattern $args[0] -Id m0, m1, m2, m3 -Confirm:$false @cx", name);
+        Assert.Empty(OnTarget("Repair-MilvusCollection $args[0] -CompactDeletedRatio 0.5 @cx", name));
+        var planned = Assert.Single(OnTarget("Repair-MilvusCollection $args[0] -CompactDeletedRatio 0.3 -WhatIf @cx", name));
+        Assert.Equal(("Compact", false), ((string)planned.Properties["Action"].Value, (bool)planned.Properties["Performed"].Value));
+        Assert.Contains("40 %", (string)planned.Properties["Reason"].Value);
+        Assert.Equal(10L, Stored());
+
+        var repaired = Assert.Single(OnTarget("Repair-MilvusCollection $args[0] -CompactDeletedRatio 0.3 -Confirm:$false @cx", name));
+        Assert.True((bool)repaired.Properties["Performed"].Value);
+        Assert.Matches(@"^compaction \d+ Completed$", (string)repaired.Properties["Result"].Value);
+        Assert.Equal(6L, Stored());
+        Assert.Equal(6L, EntityCount(name));
+    }
+
+    [SkippableFact]
+    public void A_released_collection_is_reloaded_only_by_an_explicit_repair_and_reported_as_an_alert_until_then()
+    {
+        string name = Create("reload", 4, index: "FLAT", reference: false);
+        if (IsEmbedded)
+        {
+            Assert.Equal("NotSupportedByBackend", ErrorId(InvokeOnTarget("Repair-MilvusCollection $args[0] -Reload @cx", name).Errors.Single()));
+            return;
+        }
+        OnTarget("Dismount-MilvusCollection $args[0] -Confirm:$false @cx | Out-Null", name);
+        var alert = Assert.Single(OnTarget("Get-MilvusLoadState $args[0] @cx | Send-MilvusAlert", name));
+        Assert.Equal("Critical", alert.Properties["Severity"].Value.ToString());
+
+        var reload = Assert.Single(OnTarget("Repair-MilvusCollection $args[0] -Reload -Confirm:$false @cx", name));
+        Assert.Equal(("Reload", true, "Loaded"), ((string)reload.Properties["Action"].Value, (bool)reload.Properties["Performed"].Value, (string)reload.Properties["Result"].Value));
+        Assert.Empty(OnTarget("Get-MilvusLoadState $args[0] @cx | Send-MilvusAlert", name));
+        Assert.Empty(OnTarget("Repair-MilvusCollection $args[0] -Reload @cx", name));
+    }
+
+    [SkippableFact]
+    public void Databases_are_created_listed_used_and_dropped_only_when_empty_on_Milvus()
+    {
+        if (IsEmbedded)
+        {
+            Assert.Equal("NotSupportedByBackend", ErrorId(InvokeOnTarget("Get-MilvusDatabase @cx").Errors.Single()));
+            return;
+        }
+        string database = NewAlias("db");
+        var created = Assert.Single(OnTarget("New-MilvusDatabase $args[0] @cx", database));
+        Assert.Equal(database, created.Properties["Name"].Value);
+        try
+        {
+            Assert.Contains(database, OnTarget("Get-MilvusDatabase @cx").Select(d => (string)d.Properties["Name"].Value));
+            Assert.Contains("default", OnTarget("Get-MilvusDatabase 'def*' @cx").Select(d => (string)d.Properties["Name"].Value));
+            OnTarget("""
+                $inside = Connect-Milvus $global:ContractTarget.Uri -Database $args[0] -NoDefault
+                New-PatternCollection held -Dimension 4 -IndexType FLAT -Connection $inside | Out-Null
+                Disconnect-Milvus $inside | Out-Null
+                """, database);
+            Assert.NotEmpty(InvokeOnTarget("Remove-MilvusDatabase $args[0] -Confirm:$false @cx", database).Errors);
+            Assert.Contains(database, OnTarget("Get-MilvusDatabase @cx").Select(d => (string)d.Properties["Name"].Value));
+            Assert.Empty(OnTarget("Get-PatternCollection held -ErrorAction SilentlyContinue @cx"));   // another database's collection
+        }
+        finally
+        {
+            OnTarget("""
+                $inside = Connect-Milvus $global:ContractTarget.Uri -Database $args[0] -NoDefault
+                Remove-PatternCollection held -Confirm:$false -Connection $inside -ErrorAction SilentlyContinue
+                Disconnect-Milvus $inside | Out-Null
+                Remove-MilvusDatabase $args[0] -Confirm:$false @cx
+                """, database);
+        }
+        Assert.DoesNotContain(database, OnTarget("Get-MilvusDatabase @cx").Select(d => (string)d.Properties["Name"].Value));
+        Assert.Equal("DatabaseNotFound", ErrorId(InvokeOnTarget("Get-MilvusDatabase $args[0] @cx", database).Errors.Single()));
+    }
 }
