@@ -39,6 +39,10 @@ public sealed class ConformancePeer : IDisposable
     /// <summary>The peer's call lines so far: "CALL &lt;Method&gt; OK|INVALID ...|STATUS ...|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
 
+    /// <summary>The peer's HTTP request lines (with <c>--http</c>): "HTTP &lt;verb&gt; &lt;path&gt; &lt;status&gt;".</summary>
+    public IReadOnlyList<string> HttpRequests =>
+        _lines.Where(l => l.StartsWith("HTTP ", StringComparison.Ordinal) && l.Length > 5 && !char.IsAsciiDigit(l[5])).ToArray();
+
     public string Stderr
     {
         get { lock (_stderr) return _stderr.ToString(); }

@@ -405,6 +405,33 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
     }
 
     [SkippableFact]
+    public async Task WithHttp_ThePeerServesHealthzAndMetrics_OnTheHttpPortItPrints()
+    {
+        Skip.If(ConformancePeer.SkipReason is not null, ConformancePeer.SkipReason);
+        using var withHttp = ConformancePeer.Start("--http");
+        Assert.NotNull(withHttp.HttpPort);
+        Assert.Equal($"http://127.0.0.1:{withHttp.HttpPort}", withHttp.HttpAddress);
+        using (var channel = GrpcChannel.ForAddress(withHttp.Address))
+        {
+            var has = new Rpc.MilvusService.MilvusServiceClient(channel).HasCollection(
+                new Rpc.HasCollectionRequest { Base = Base(Rpc.MsgType.HasCollection), DbName = Db, CollectionName = Collection }, Options);
+            Ok(has.Status, "HasCollection");
+        }
+
+        using var http = new HttpClient();
+        Assert.Equal("OK", await http.GetStringAsync($"{withHttp.HttpAddress}/healthz"));
+        using var metrics = await http.GetAsync($"{withHttp.HttpAddress}/metrics");
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", metrics.Content.Headers.ContentType?.ToString());
+        var page = await metrics.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE milvus_proxy_req_count counter\n", page);
+        Assert.Contains("milvus_proxy_req_count{collection_name=\"patterns\",db_name=\"default\",function_name=\"HasCollection\",node_id=\"1\",status=\"success\"} 1\n", page);
+        Assert.Contains("milvus_querynode_entity_num{collection_id=\"449713572544069633\",collection_name=\"patterns\",db_name=\"default\",node_id=\"1\",segment_state=\"Sealed\"} 3\n", page);
+        // The peer logs a request as it answers it; its line may reach us just after the answer.
+        SpinWait.SpinUntil(() => withHttp.HttpRequests.Contains("HTTP GET /metrics 200"), TimeSpan.FromSeconds(5));
+        Assert.Equal(["HTTP GET /healthz 200", "HTTP GET /metrics 200"], withHttp.HttpRequests);
+    }
+
+    [SkippableFact]
     public void AWrongToken_IsUnauthenticated()
     {
         var bad = Client(Convert.ToBase64String(Encoding.UTF8.GetBytes("root:wrong")));
