@@ -8,7 +8,9 @@ namespace MilvusOps.Tests.Shared;
 /// <summary>
 /// One run of tests/conformance/peer.js: a MilvusService built from the official Milvus definitions
 /// (@zilliz/milvus2-sdk-node) and served by @grpc/grpc-js. It prints <c>LISTENING &lt;port&gt;</c>, then one
-/// <c>CALL &lt;Method&gt; ...</c> line per call, and exits when its stdin closes. Compiled into both test projects.
+/// <c>CALL &lt;Method&gt; ...</c> line per call, and exits when its stdin closes. With <c>--http</c> it also serves the
+/// management port (<c>/healthz</c>, <c>/metrics</c>) and prints <c>HTTP &lt;port&gt;</c> after LISTENING. Compiled into both
+/// test projects.
 /// </summary>
 public sealed class ConformancePeer : IDisposable
 {
@@ -28,8 +30,18 @@ public sealed class ConformancePeer : IDisposable
     public int Port { get; private set; }
     public string Address => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The management port (from the <c>HTTP &lt;port&gt;</c> line); null when the peer runs without <c>--http</c>.</summary>
+    public int? HttpPort { get; private set; }
+
+    /// <summary>http://127.0.0.1:&lt;HttpPort&gt;, or null without <c>--http</c>.</summary>
+    public string? HttpAddress => HttpPort is { } port ? $"http://127.0.0.1:{port}" : null;
+
     /// <summary>The peer's call lines so far: "CALL &lt;Method&gt; OK|INVALID ...|STATUS ...|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>The peer's HTTP request lines (with <c>--http</c>): "HTTP &lt;verb&gt; &lt;path&gt; &lt;status&gt;".</summary>
+    public IReadOnlyList<string> HttpRequests =>
+        _lines.Where(l => l.StartsWith("HTTP ", StringComparison.Ordinal) && l.Length > 5 && !char.IsAsciiDigit(l[5])).ToArray();
 
     public string Stderr
     {
@@ -51,16 +63,22 @@ public sealed class ConformancePeer : IDisposable
             start.ArgumentList.Add(argument);
         var peer = new ConformancePeer(new Process { StartInfo = start });
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var serving = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!arguments.Contains("--http"))
+            serving.TrySetResult(null);
         peer._process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
                 listening.TrySetException(new InvalidOperationException("peer.js closed its output before it printed LISTENING."));
+                serving.TrySetException(new InvalidOperationException("peer.js closed its output before it printed HTTP."));
                 return;
             }
             peer._lines.Enqueue(e.Data);
             if (e.Data.StartsWith("LISTENING ", StringComparison.Ordinal))
                 listening.TrySetResult(int.Parse(e.Data["LISTENING ".Length..], CultureInfo.InvariantCulture));
+            else if (e.Data.StartsWith("HTTP ", StringComparison.Ordinal) && int.TryParse(e.Data["HTTP ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var http))
+                serving.TrySetResult(http);
         };
         peer._process.ErrorDataReceived += (_, e) =>
         {
@@ -72,9 +90,10 @@ public sealed class ConformancePeer : IDisposable
         peer._process.BeginErrorReadLine();
         try
         {
-            if (!listening.Task.Wait(ListenTimeout))
-                throw new TimeoutException($"peer.js {string.Join(' ', arguments)} did not print LISTENING within {ListenTimeout.TotalSeconds:F0} s.");
+            if (!Task.WhenAll(listening.Task, serving.Task).Wait(ListenTimeout))
+                throw new TimeoutException($"peer.js {string.Join(' ', arguments)} did not print LISTENING (and HTTP, with --http) within {ListenTimeout.TotalSeconds:F0} s.");
             peer.Port = listening.Task.Result;
+            peer.HttpPort = serving.Task.Result;
             return peer;
         }
         catch (Exception ex) when (ex is TimeoutException or AggregateException)

@@ -3,6 +3,7 @@
 // @zilliz/milvus2-sdk-node): if the SDK Milvus publishes can create, index, load, write, read, search and drop
 // against the peer, and gets the answers Milvus semantics call for, the peer is a usable stand-in. A second peer,
 // started with --unhealthy, checks the health answers (CheckHealth, GetComponentStates, /healthz over --http).
+// Databases, segments, compaction and /metrics are checked on the first peer.
 //
 // Usage: node peer-selftest.js      exit 0 and "SELFTEST OK" on success; exit 1 with the failed check and the
 // peer's last log lines otherwise.
@@ -21,6 +22,7 @@ const HEADER = Buffer.from(TOKEN).toString('base64'); // the SDK sends base64(to
 const COLLECTION = 'selftest_patterns';
 const OTHER = 'selftest_other';
 const ALIAS = 'selftest_live';
+const DB = 'selftest_db';
 const DIM = 8;
 
 const peerLog = [];
@@ -114,6 +116,35 @@ function healthz(port, json) {
 
 const call = (client, method, request) => promisify(client.channelPool, method, request, 10000);
 
+// GET /metrics: { status, type (the Content-Type), text, samples: Map("name{labels}" -> number), families: Map(name ->
+// type) }. Labels are written as the Go client writes them: sorted by name.
+function scrape(port) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        const samples = new Map();
+        const families = new Map();
+        for (const line of text.split('\n')) {
+          const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+          if (type) families.set(type[1], type[2]);
+          const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+          if (sample) samples.set(sample[1], Number(sample[2]));
+        }
+        resolve({ status: res.statusCode, type: res.headers['content-type'], text, samples, families });
+      });
+    }).on('error', reject);
+  });
+}
+
+// A histogram bucket's `le` comes last.
+const series = (name, labels, le) => `${name}{${Object.keys(labels).sort().map((k) => `${k}="${labels[k]}"`)
+  .concat(le === undefined ? [] : [`le="${le}"`]).join(',')}}`;
+const reqCount = (fn, status, db = 'default', collection = COLLECTION) => series('milvus_proxy_req_count',
+  { collection_name: collection, db_name: db, function_name: fn, node_id: '1', status });
+
 const HEALTHY_DETAIL = ['rootcoord', 'datacoord', 'indexcoord', 'querycoord', 'querynode', 'datanode', 'indexnode', 'proxy']
   .map((name) => ({ name, code: 1 }));
 
@@ -199,6 +230,7 @@ async function selfTest(port, httpPort) {
   check(/empty expression should be used with limit/.test(emptyNoLimit.reason), `an empty filter without limit: ${JSON.stringify(emptyNoLimit)}`);
 
   step = 'search';
+  const searchesBefore = (await scrape(httpPort)).samples.get(reqCount('Search', 'success')) || 0;
   const queries = [axis(0, 1.5), axis(1)];
   const search = ok(await client.search({
     collection_name: COLLECTION, data: queries, anns_field: 'vector', limit: 3, metric_type: 'L2',
@@ -206,6 +238,7 @@ async function selfTest(port, httpPort) {
   }), 'Search');
   // Milvus 2.5 returns only the output fields asked for (the SDK reads each hit's key from them).
   equal(search.results.length, 2, 'one result list per query');
+  equal((await scrape(httpPort)).samples.get(reqCount('Search', 'success')), searchesBefore + 1, '/metrics counts the Search');
   for (let q = 0; q < queries.length; q++) {
     const expected = ROWS.map((r) => ({ id: r.pattern_id, score: l2(queries[q], r.vector) }))
       .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1)).slice(0, 3);
@@ -229,6 +262,8 @@ async function selfTest(port, httpPort) {
   equal(await count(''), 3, 'count after the deletes');
   ok(await client.flushSync({ collection_names: [COLLECTION] }), 'Flush');
 
+  await segments(client, httpPort);
+
   step = 'replicas';
   const collectionID = described.collectionID;
   const replicas = ok(await client.getReplicas({ collectionID }), 'GetReplicas').replicas;
@@ -238,6 +273,8 @@ async function selfTest(port, httpPort) {
   equal(ok(await call(client, 'GetReplicas', { collection_name: COLLECTION }), 'GetReplicas by name').replicas.length, 1, 'GetReplicas by name');
 
   await aliases(client);
+  await databases(client, address, httpPort);
+  await metricsPage(httpPort);
 
   step = 'drop index';
   const loadedIndex = await failure(client.dropIndex({ collection_name: COLLECTION, field_name: 'vector', index_name: 'vector' }));
@@ -344,6 +381,142 @@ async function aliases(client) {
     `alias not found[database=default][alias=${ALIAS}]`, 'DescribeAlias after DropAlias');
   equal((await client.hasCollection({ collection_name: ALIAS })).value, false, 'HasCollection of a dropped alias');
   ok(await client.dropCollection({ collection_name: OTHER }), 'DropCollection once its alias is gone');
+}
+
+// Segments and compaction, with COLLECTION loaded and flushed once: 7 rows written (6, then p-2 again), 3 deleted.
+async function segments(client, httpPort) {
+  step = 'segments';
+  const persistent = async () => ok(await client.getPersistentSegmentInfo({ collectionName: COLLECTION }), 'GetPersistentSegmentInfo').infos;
+  const rowCount = async () => (await client.getCollectionStatistics({ collection_name: COLLECTION })).data.row_count;
+  const flushed = await persistent();
+  equal(flushed.map((s) => [s.num_rows, s.state, s.level, s.is_sorted]), [['7', 'Flushed', 'L1', true]], 'one flushed segment counts every row written');
+  equal(await rowCount(), '7', 'row_count counts deleted and replaced rows until compaction');
+  const loaded = ok(await client.getQuerySegmentInfo({ collectionName: COLLECTION }), 'GetQuerySegmentInfo').infos;
+  equal(loaded.map((s) => [s.segmentID, s.num_rows, s.state, s.nodeIds, s.index_name, s.mem_size]),
+    [[flushed[0].segmentID, '7', 'Sealed', ['1'], 'vector', '0']], 'the loaded segment');
+
+  // Rows written after the flush sit in a growing segment, which neither list shows.
+  ok(await client.insert({ collection_name: COLLECTION, data: [{ ...ROWS[5], pattern_id: 'p-7' }] }), 'Insert after the flush');
+  equal((await persistent()).length, 1, 'a growing segment is not persistent');
+  let metrics = await scrape(httpPort);
+  const collectionID = (await client.describeCollection({ collection_name: COLLECTION })).collectionID;
+  const entities = (state) => metrics.samples.get(series('milvus_querynode_entity_num',
+    { collection_id: collectionID, collection_name: COLLECTION, db_name: 'default', node_id: '1', segment_state: state }));
+  equal([entities('Growing'), entities('Sealed')], [1, 7], 'milvus_querynode_entity_num');
+  ok(await client.flushSync({ collection_names: [COLLECTION] }), 'Flush again');
+  equal((await persistent()).map((s) => s.num_rows), ['7', '1'], 'two flushed segments');
+  ok(await client.delete({ collection_name: COLLECTION, filter: 'pattern_id in ["p-7"]' }), 'Delete the new row');
+  equal((await persistent()).map((s) => s.num_rows), ['7', '1'], 'a delete leaves num_rows as it was');
+
+  const compaction = ok(await client.compact({ collection_name: COLLECTION }), 'ManualCompaction');
+  equal(compaction.compactionPlanCount, 1, 'one plan merges the flushed segments');
+  const state = async () => {
+    const s = ok(await client.getCompactionState({ compactionID: compaction.compactionID }), 'GetCompactionState');
+    return [s.state, s.executingPlanNo, s.completedPlanNo];
+  };
+  equal(await state(), ['Executing', '1', '0'], 'the first poll finds it executing');
+  const busy = ok(await client.compact({ collection_name: COLLECTION }), 'ManualCompaction while compacting');
+  equal([busy.compactionID, busy.compactionPlanCount], ['-1', 0], 'segments being compacted are not planned again');
+  equal(await state(), ['Completed', '0', '1'], 'then completed');
+  const compacted = await persistent();
+  equal(compacted.map((s) => s.num_rows), ['3'], 'one segment holds the live rows');
+  check(!flushed.some((s) => s.segmentID === compacted[0].segmentID), 'the compacted segment is a new one');
+  equal(await rowCount(), '3', 'row_count after compaction');
+  const unknown = ok(await client.getCompactionState({ compactionID: '12345' }), 'GetCompactionState of an unknown id');
+  equal([unknown.state, unknown.executingPlanNo, unknown.completedPlanNo], ['Completed', '0', '0'], 'an unknown compaction has no plans');
+  metrics = await scrape(httpPort);
+  equal(metrics.samples.get(series('milvus_datacoord_compaction_task_num', { compaction_type: 'MixCompaction', node_id: '1', status: 'done' })), 1,
+    'milvus_datacoord_compaction_task_num counts the finished plan');
+  equal(metrics.samples.get(series('milvus_datacoord_segment_num', { segment_is_sorted: 'sorted', segment_level: 'L1', segment_state: 'Dropped' })), 2,
+    'milvus_datacoord_segment_num counts the compacted segments as dropped');
+  equal(metrics.samples.get(series('milvus_datacoord_stored_rows_num',
+    { collection_id: collectionID, collection_name: COLLECTION, db_name: 'default', segment_state: 'Flushed' })), 3, 'milvus_datacoord_stored_rows_num');
+  const missing = await failure(client.getPersistentSegmentInfo({ collectionName: 'nope' }));
+  equal([missing.code, missing.reason], [100, 'collection not found[database=default][collection=nope]'], 'GetPersistentSegmentInfo of a missing collection');
+}
+
+// Databases: rootcoord's rules and texts; collections live in their database, named by db_name or the dbname header.
+async function databases(client, address, httpPort) {
+  step = 'databases';
+  const fail = async (promise, code, reason, what) => {
+    const status = await failure(promise);
+    equal([status.code, status.reason], [code, reason], what);
+  };
+  const names = async () => ok(await client.listDatabases(), 'ListDatabases').db_names;
+  equal(await names(), ['default'], 'ListDatabases on a fresh standalone');
+  ok(await client.createDatabase({ db_name: DB }), 'CreateDatabase');
+  await fail(client.createDatabase({ db_name: DB }), 65535, `database already exist: ${DB}`, 'CreateDatabase of an existing database');
+  await fail(client.createDatabase({ db_name: '' }), 802, 'database name couldn\'t be empty: invalid database name[database=]', 'an empty name');
+  await fail(client.createDatabase({ db_name: '1db' }), 802,
+    'the first character of a database name must be an underscore or letter: invalid database name[database=1db]', 'a name starting with a digit');
+  await fail(client.createDatabase({ db_name: 'db-1' }), 802,
+    'database name can only contain numbers, letters and underscores: invalid database name[database=db-1]', 'a name with a dash');
+  await fail(client.createDatabase({ db_name: 'd'.repeat(256) }), 802,
+    `the length of a database name must be less than 255 characters: invalid database name[database=${'d'.repeat(256)}]`, 'a name of 256 bytes');
+  const listed = await client.listDatabases();
+  equal(listed.db_names, ['default', DB], 'ListDatabases lists it');
+  equal(listed.db_ids[0], '1', 'the default database has id 1');
+  const described = ok(await client.describeDatabase({ db_name: DB }), 'DescribeDatabase');
+  equal([described.db_name, described.dbID, described.created_timestamp], [DB, listed.db_ids[1], listed.created_timestamp[1]], 'DescribeDatabase');
+  // rootcoord's created time is Unix nanoseconds, not a hybrid timestamp.
+  const nanos = BigInt(described.created_timestamp);
+  check(nanos > BigInt(Date.now() - 60000) * 1000000n && nanos <= BigInt(Date.now() + 1000) * 1000000n, `created_timestamp is Unix nanoseconds: ${nanos}`);
+  await fail(client.describeDatabase({ db_name: 'nope' }), 800, 'database not found[database=nope]', 'DescribeDatabase of a missing database');
+
+  // A collection of the same name in each database; the dbname header picks the database too.
+  const fields = [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }];
+  ok(await client.createCollection({ db_name: DB, collection_name: OTHER, fields }), 'CreateCollection in another database');
+  ok(await client.createCollection({ collection_name: OTHER, fields: [...fields, { name: 'extra', data_type: DataType.Int64, nullable: true }] }), 'the same name in default');
+  const inDb = new MilvusClient({ address, token: TOKEN, logLevel: 'error', database: DB });
+  await inDb.connectPromise;
+  equal((await inDb.showCollections()).data.map((c) => c.name), [OTHER], 'ShowCollections in the header\'s database');
+  equal((await inDb.describeCollection({ collection_name: OTHER })).schema.fields.length, 2, 'the header\'s database has its own collection');
+  equal((await inDb.describeCollection({ collection_name: OTHER })).db_name, DB, 'DescribeCollection names its database');
+  await fail(call(client, 'LoadCollection', { db_name: DB, collection_name: COLLECTION }), 100,
+    `collection not found[database=${DB}][collection=${COLLECTION}]`, 'a collection of default is not in the other database');
+  await fail(call(client, 'ShowCollections', { db_name: 'nope' }), 800, 'database not found[database=nope]', 'ShowCollections in a missing database');
+
+  await fail(client.dropDatabase({ db_name: 'default' }), 65535, 'can not drop default database', 'DropDatabase of default');
+  await fail(client.dropDatabase({ db_name: DB }), 65535, `database:${DB} not empty, must drop all collections before drop database`, 'DropDatabase of a non-empty database');
+  ok(await client.dropDatabase({ db_name: 'nope' }), 'DropDatabase of a missing database');
+  ok(await inDb.dropCollection({ collection_name: OTHER }), 'DropCollection through the header');
+  await inDb.closeConnection();
+  ok(await client.dropCollection({ collection_name: OTHER }), 'DropCollection in default');
+  ok(await client.dropDatabase({ db_name: DB }), 'DropDatabase');
+  equal(await names(), ['default'], 'ListDatabases after DropDatabase');
+  await fail(call(client, 'ShowCollections', { db_name: DB }), 800, `database not found[database=${DB}]`, 'a dropped database is gone');
+
+  // rootCoord.maxDatabaseNum: 64 databases, default included.
+  const extra = Array.from({ length: 63 }, (_, i) => `selftest_db_${i}`);
+  for (const name of extra) ok(await client.createDatabase({ db_name: name }), `CreateDatabase ${name}`);
+  await fail(client.createDatabase({ db_name: 'one_too_many' }), 801, 'exceeded the limit number of database[limit=64]', 'the 65th database');
+  for (const name of extra) ok(await client.dropDatabase({ db_name: name }), `DropDatabase ${name}`);
+
+  const metrics = await scrape(httpPort);
+  equal(metrics.samples.get(reqCount('CreateDatabase', 'success', DB, '')), 1, 'req_count labels CreateDatabase with its database');
+  equal(metrics.samples.get(reqCount('ListDatabases', 'total', '', '')), 3, 'req_count of ListDatabases');
+}
+
+// /metrics: the Prometheus text format 0.0.4, with Milvus's family names, types and labels.
+async function metricsPage(httpPort) {
+  step = 'metrics';
+  const metrics = await scrape(httpPort);
+  equal([metrics.status, metrics.type], [200, 'text/plain; version=0.0.4; charset=utf-8'], '/metrics answers the text format');
+  for (const [name, type] of [['milvus_proxy_req_count', 'counter'], ['milvus_proxy_req_latency', 'histogram'], ['milvus_proxy_sq_latency', 'histogram'],
+    ['milvus_proxy_mutation_latency', 'histogram'], ['milvus_querynode_entity_num', 'gauge'], ['milvus_querynode_segment_num', 'gauge'],
+    ['milvus_datacoord_stored_rows_num', 'gauge'], ['milvus_datacoord_segment_num', 'gauge'], ['milvus_datacoord_compaction_task_num', 'gauge'],
+    ['go_info', 'gauge'], ['process_start_time_seconds', 'gauge']]) {
+    equal(metrics.families.get(name), type, `# TYPE ${name}`);
+    check(metrics.text.includes(`# HELP ${name} `), `# HELP ${name}`);
+  }
+  const latency = { function_name: 'CreateCollection', node_id: '1' };
+  const count = metrics.samples.get(series('milvus_proxy_req_latency_count', latency));
+  check(count >= 2, `req_latency counts the successful CreateCollection calls: ${count}`);
+  equal(metrics.samples.get(series('milvus_proxy_req_latency_bucket', latency, '+Inf')), count, 'the +Inf bucket holds every observation');
+  check(metrics.samples.get(series('milvus_proxy_req_count', { collection_name: '', db_name: 'default', function_name: 'Connect', node_id: '1', status: 'total' })) === undefined,
+    'Connect is not counted, as the proxy does not count it');
+  check(metrics.samples.get(reqCount('Search', 'fail')) >= 1, 'failed searches count as fail');
+  check(peerLog.includes('HTTP GET /metrics 200'), 'the peer logs /metrics');
 }
 
 // A second peer: --unhealthy (the query node is Abnormal), without a token.

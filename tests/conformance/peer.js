@@ -12,7 +12,8 @@
 // Usage: node peer.js [--token <authorization value>] [--http] [--stateful [--gpu] [--unavailable-first N]
 //                     [--rate-limit-first N] [--unhealthy]]
 //   --token T               every call must carry the metadata header `authorization: T`, else UNAUTHENTICATED
-//   --http                  also serve Milvus's management `/healthz` (its :9091) over HTTP (peer/healthz.js)
+//   --http                  also serve Milvus's management port (its :9091) over HTTP: /healthz (peer/healthz.js)
+//                           and /metrics (peer/metrics.js)
 //   --gpu                   accept the GPU_* index types (a CPU Milvus image refuses them)
 //   --unavailable-first N   the first N Search calls fail with gRPC UNAVAILABLE
 //   --rate-limit-first N    the first N Upsert calls answer Status code 8 (rate limit, retriable)
@@ -21,7 +22,7 @@
 // is "HTTP <port>", the HTTP port on 127.0.0.1. Then one line per call:
 //   "CALL <Method> OK" | "CALL <Method> INVALID <reason>" | "CALL <Method> STATUS <code> <reason>" |
 //   "CALL <Method> UNAVAILABLE" | "CALL <Method> UNIMPLEMENTED <reason>" | "CALL <Method> UNAUTHENTICATED",
-// and one per HTTP request: "HTTP <verb> <path> <status>" (e.g. "HTTP GET /healthz 200").
+// and one per HTTP request: "HTTP <verb> <path> <status>" (e.g. "HTTP GET /healthz 200", "HTTP GET /metrics 200").
 // Exits when stdin closes (the test that started it is gone) or on SIGTERM/SIGINT.
 'use strict';
 
@@ -33,6 +34,7 @@ const { MilvusFailure } = require('./peer/status');
 const fixed = require('./peer/fixed');
 const { createStatefulMode, NotModelled, Unavailable } = require('./peer/stateful');
 const { healthzHandler } = require('./peer/healthz');
+const { createMetrics } = require('./peer/metrics');
 
 function parseArgs(argv) {
   const options = { token: null, http: false, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false };
@@ -79,7 +81,9 @@ function usage(problem) {
 }
 
 const options = parseArgs(process.argv.slice(2));
-const mode = options.stateful ? createStatefulMode(options) : { respond: (name, req, Req, Res) => fixed.respond(name, req, Req, Res) };
+const mode = options.stateful ? createStatefulMode(options) : { respond: (name, req, Req, Res) => fixed.respond(name, req, Req, Res), snapshot: fixed.snapshot };
+// The proxy's request counts and latencies, and the mode's collections and segments, for /metrics.
+const metrics = createMetrics({ snapshot: mode.snapshot });
 
 function log(line) {
   process.stdout.write(`${line}\n`);
@@ -121,13 +125,20 @@ for (const name of METHODS) {
         return;
       }
     }
+    const started = process.hrtime.bigint();
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
+    let req = {};
+    let dbHeader = call.metadata.get('dbname')[0];
+    dbHeader = dbHeader === undefined ? '' : String(dbHeader);
     try {
-      const req = toObject(Req, call.request);
-      const dbHeader = call.metadata.get('dbname')[0];
-      const response = mode.respond(name, req, Req, Res, { dbHeader: dbHeader === undefined ? '' : String(dbHeader) });
+      req = toObject(Req, call.request);
+      const response = mode.respond(name, req, Req, Res, { dbHeader });
+      metrics.record(name, req, dbHeader, 'success', elapsedMs());
       log(`CALL ${name} OK`);
       callback(null, response);
     } catch (e) {
+      // Milvus's rate limiter refuses a call before the proxy's handler counts it.
+      if (e instanceof Invalid || (e instanceof MilvusFailure && e.status.code !== 8)) metrics.record(name, req, dbHeader, 'fail', elapsedMs());
       if (e instanceof MilvusFailure) {
         log(`CALL ${name} STATUS ${e.status.code} ${oneLine(e.status.reason)}`);
         callback(null, Res.fields.status ? { status: e.status } : e.status);
@@ -156,7 +167,9 @@ const server = new grpc.Server({
 server.addService(definition, implementation);
 
 // With --http, the HTTP port is bound first, so that both ports are there once LISTENING is printed.
-const httpServer = options.http ? http.createServer(healthzHandler(options, log)) : null;
+const healthz = healthzHandler(options, log);
+const serveHttp = (req, res) => (new URL(req.url, 'http://peer').pathname === '/metrics' ? metrics.serve(req, res, log) : healthz(req, res));
+const httpServer = options.http ? http.createServer(serveHttp) : null;
 function bindHttp(then) {
   if (!httpServer) return then(null);
   httpServer.on('error', (err) => {

@@ -113,7 +113,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("MilvusOps.Engine.Backends.Milvus.Grpc", typeof(Rpc.SearchRequest).Namespace);
         var service = Assert.Single(Rpc.MilvusReflection.Descriptor.Services);
         Assert.Equal("MilvusService", service.Name);
-        Assert.Equal(22, service.Methods.Count);
+        Assert.Equal(38, service.Methods.Count);
     }
 
     // ------------------------------------------------------------------ our payloads

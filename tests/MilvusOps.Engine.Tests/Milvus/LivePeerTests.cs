@@ -288,11 +288,68 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
             foreach (var hit in hits[q])
                 Assert.Equal(Bits(Queries[q]), Bits((float[])hit.Fields["vector"]!));
 
+        // Health and replicas.
+        var states = client.GetComponentStates(new Rpc.GetComponentStatesRequest(), Options);
+        Ok(states.Status, "GetComponentStates");
+        Assert.Equal(("proxy", Rpc.StateCode.Healthy, 1L), (states.State.Role, states.State.StateCode, states.State.NodeID));
+        var replicas = client.GetReplicas(new Rpc.GetReplicasRequest { DbName = Db, CollectionName = Collection }, Options);
+        Ok(replicas.Status, "GetReplicas");
+        var replica = Assert.Single(replicas.Replicas);
+        Assert.Equal([1L], replica.NodeIds);
+        Assert.Equal("by-dev-rootcoord-dml_0_449713572544069633v0", Assert.Single(replica.ShardReplicas).DmChannelName);
+
+        // Aliases.
+        Ok(client.CreateAlias(new Rpc.CreateAliasRequest { DbName = Db, CollectionName = Collection, Alias = "patterns_live" }, Options), "CreateAlias");
+        Ok(client.AlterAlias(new Rpc.AlterAliasRequest { DbName = Db, CollectionName = Collection, Alias = "patterns_live" }, Options), "AlterAlias");
+        var alias = client.DescribeAlias(new Rpc.DescribeAliasRequest { DbName = Db, Alias = "patterns_live" }, Options);
+        Ok(alias.Status, "DescribeAlias");
+        Assert.Equal((Db, "patterns_live", Collection), (alias.DbName, alias.Alias, alias.Collection));
+        var aliases = client.ListAliases(new Rpc.ListAliasesRequest { DbName = Db, CollectionName = Collection }, Options);
+        Ok(aliases.Status, "ListAliases");
+        Assert.Equal(["patterns_live"], aliases.Aliases);
+        Ok(client.DropAlias(new Rpc.DropAliasRequest { DbName = Db, Alias = "patterns_live" }, Options), "DropAlias");
+
+        // Compaction and segments.
+        var compaction = client.ManualCompaction(new Rpc.ManualCompactionRequest
+        {
+            DbName = Db, CollectionName = Collection, CollectionID = described.CollectionID,
+        }, Options);
+        Ok(compaction.Status, "ManualCompaction");
+        Assert.Equal((449713572544069950L, 1), (compaction.CompactionID, compaction.CompactionPlanCount));
+        var compactionState = client.GetCompactionState(new Rpc.GetCompactionStateRequest { CompactionID = compaction.CompactionID }, Options);
+        Ok(compactionState.Status, "GetCompactionState");
+        Assert.Equal((Rpc.CompactionState.Completed, 0L, 1L), (compactionState.State, compactionState.ExecutingPlanNo, compactionState.CompletedPlanNo));
+        var persistent = client.GetPersistentSegmentInfo(new Rpc.GetPersistentSegmentInfoRequest { DbName = Db, CollectionName = Collection }, Options);
+        Ok(persistent.Status, "GetPersistentSegmentInfo");
+        Assert.Equal([(449713572544069801L, 2L, Rpc.SegmentState.Flushed, Rpc.SegmentLevel.L1, true), (449713572544069802L, 1L, Rpc.SegmentState.Flushed, Rpc.SegmentLevel.L1, true)],
+            persistent.Infos.Select(i => (i.SegmentID, i.NumRows, i.State, i.Level, i.IsSorted)));
+        var loaded = client.GetQuerySegmentInfo(new Rpc.GetQuerySegmentInfoRequest { DbName = Db, CollectionName = Collection }, Options);
+        Ok(loaded.Status, "GetQuerySegmentInfo");
+        Assert.Equal([449713572544069801L, 449713572544069802L], loaded.Infos.Select(i => i.SegmentID));
+        Assert.All(loaded.Infos, i =>
+        {
+            Assert.Equal((Rpc.SegmentState.Sealed, "vector_idx", 0L, 0L), (i.State, i.IndexName, i.MemSize, i.NodeID));
+            Assert.Equal([1L], i.NodeIds);
+        });
+
+        // Databases: created times are Unix nanoseconds.
+        var databases = client.ListDatabases(new Rpc.ListDatabasesRequest(), Options);
+        Ok(databases.Status, "ListDatabases");
+        Assert.Equal([Db, "archive"], databases.DbNames);
+        Assert.Equal([1L, 449713572544069500L], databases.DbIds);
+        Assert.Equal([1700000000000000000UL, 1700000001000000000UL], databases.CreatedTimestamp);
+        Ok(client.CreateDatabase(new Rpc.CreateDatabaseRequest { DbName = "staging" }, Options), "CreateDatabase");
+        var database = client.DescribeDatabase(new Rpc.DescribeDatabaseRequest { DbName = "archive" }, Options);
+        Ok(database.Status, "DescribeDatabase");
+        Assert.Equal(("archive", 449713572544069500L, 1700000001000000000UL), (database.DbName, database.DbID, database.CreatedTimestamp));
+        Ok(client.DropDatabase(new Rpc.DropDatabaseRequest { DbName = "staging" }, Options), "DropDatabase");
+
         // Release and drop last.
         Ok(client.ReleaseCollection(new Rpc.ReleaseCollectionRequest
         {
             Base = Base(Rpc.MsgType.ReleaseCollection), DbName = Db, CollectionName = Collection,
         }, Options), "ReleaseCollection");
+        Ok(client.DropIndex(new Rpc.DropIndexRequest { DbName = Db, CollectionName = Collection, FieldName = "vector", IndexName = "vector_idx" }, Options), "DropIndex");
         Ok(client.DropCollection(new Rpc.DropCollectionRequest
         {
             Base = Base(Rpc.MsgType.DropCollection), DbName = Db, CollectionName = Collection,
@@ -302,7 +359,7 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         var calls = peer.Calls;
         output.WriteLine(string.Join('\n', calls));
         var declared = Rpc.MilvusReflection.Descriptor.Services.Single().Methods.Select(m => m.Name).ToArray();
-        Assert.Equal(22, declared.Length);
+        Assert.Equal(38, declared.Length);
         foreach (var method in declared)
             Assert.Contains($"CALL {method} OK", calls);
     }
@@ -342,6 +399,36 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
             Base = Base(Rpc.MsgType.LoadCollection), DbName = Db, CollectionName = "legacy22",
         }, Options);
         Assert.Equal((false, 4), (WireFormat.Check(legacyLoad).Ok, WireFormat.Check(legacyLoad).Code));
+
+        var database = client.DescribeDatabase(new Rpc.DescribeDatabaseRequest { DbName = "missing" }, Options);
+        Assert.Equal((false, 800, "database not found[database=missing]", false), WireFormat.Check(database.Status));
+    }
+
+    [SkippableFact]
+    public async Task WithHttp_ThePeerServesHealthzAndMetrics_OnTheHttpPortItPrints()
+    {
+        Skip.If(ConformancePeer.SkipReason is not null, ConformancePeer.SkipReason);
+        using var withHttp = ConformancePeer.Start("--http");
+        Assert.NotNull(withHttp.HttpPort);
+        Assert.Equal($"http://127.0.0.1:{withHttp.HttpPort}", withHttp.HttpAddress);
+        using (var channel = GrpcChannel.ForAddress(withHttp.Address))
+        {
+            var has = new Rpc.MilvusService.MilvusServiceClient(channel).HasCollection(
+                new Rpc.HasCollectionRequest { Base = Base(Rpc.MsgType.HasCollection), DbName = Db, CollectionName = Collection }, Options);
+            Ok(has.Status, "HasCollection");
+        }
+
+        using var http = new HttpClient();
+        Assert.Equal("OK", await http.GetStringAsync($"{withHttp.HttpAddress}/healthz"));
+        using var metrics = await http.GetAsync($"{withHttp.HttpAddress}/metrics");
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", metrics.Content.Headers.ContentType?.ToString());
+        var page = await metrics.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE milvus_proxy_req_count counter\n", page);
+        Assert.Contains("milvus_proxy_req_count{collection_name=\"patterns\",db_name=\"default\",function_name=\"HasCollection\",node_id=\"1\",status=\"success\"} 1\n", page);
+        Assert.Contains("milvus_querynode_entity_num{collection_id=\"449713572544069633\",collection_name=\"patterns\",db_name=\"default\",node_id=\"1\",segment_state=\"Sealed\"} 3\n", page);
+        // The peer logs a request as it answers it; its line may reach us just after the answer.
+        SpinWait.SpinUntil(() => withHttp.HttpRequests.Contains("HTTP GET /metrics 200"), TimeSpan.FromSeconds(5));
+        Assert.Equal(["HTTP GET /healthz 200", "HTTP GET /metrics 200"], withHttp.HttpRequests);
     }
 
     [SkippableFact]

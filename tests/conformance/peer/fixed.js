@@ -4,6 +4,8 @@
 //   - the collection "patterns" has a fixed schema (dim 4); "missing" answers Status code 100 (collection not
 //     found); "legacy22" answers a Milvus 2.2-style Status that carries only error_code (and reason).
 //   - "patterns" has one alias, "patterns_live"; the alias "missing" answers Status code 1600 (alias not found).
+//   - two databases, "default" and "archive"; DescribeDatabase of "missing" answers Status code 800.
+//   - "patterns" has two flushed segments (801: 2 rows, 802: 1 row), both loaded; compactions are Completed.
 
 const { Invalid, need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 
@@ -14,6 +16,16 @@ const DIM = 4;
 const COLLECTION_ID = '449713572544069633';
 const ALIAS = 'patterns_live';
 const TS = '449713572544069700';
+const PARTITION_ID = '449713572544069634';
+const SEGMENTS = [{ id: '449713572544069801', rows: '2' }, { id: '449713572544069802', rows: '1' }];
+const COMPACTION_ID = '449713572544069950';
+// Database creation times are Unix nanoseconds (rootcoord's time.Now().UnixNano()), not hybrid timestamps.
+const DATABASES = [
+  { name: DB, id: '1', created: '1700000000000000000' },
+  { name: 'archive', id: '449713572544069500', created: '1700000001000000000' },
+];
+// The RPCs whose db_name is the database they act on, not the one the request runs in.
+const DATABASE_TARGETS = ['CreateDatabase', 'DropDatabase', 'DescribeDatabase'];
 const PATTERN_FIELDS = [
   { name: 'pattern_id', data_type: 'VarChar', is_primary_key: true, param: 'max_length' },
   { name: 'vector', data_type: 'FloatVector', is_primary_key: false, param: 'dim' },
@@ -29,8 +41,15 @@ const floatsFromBits = (bits) => Array.from(new Float32Array(new Uint32Array(bit
 const ok = () => ({ code: 0, error_code: 'Success', reason: '' });
 
 function commonChecks(method, req, type) {
-  if (type.fields.db_name) need(req.db_name === DB, `db_name is ${JSON.stringify(req.db_name)}, expected "${DB}"`);
-  checkEnvelope(method, req, type, ['ListAliases', 'GetReplicas']);
+  if (DATABASE_TARGETS.includes(method)) {
+    need(req.db_name.length > 0, 'db_name is empty');
+  } else if (type.fields.db_name) {
+    need(req.db_name === DB, `db_name is ${JSON.stringify(req.db_name)}, expected "${DB}"`);
+  }
+  // GetPersistentSegmentInfo and GetQuerySegmentInfo spell them dbName and collectionName.
+  if (type.fields.dbName) need(req.dbName === DB, `dbName is ${JSON.stringify(req.dbName)}, expected "${DB}"`);
+  if (type.fields.collectionName) need(req.collectionName.length > 0, 'collectionName is empty');
+  checkEnvelope(method, req, type, ['ListAliases', 'GetReplicas', 'ManualCompaction']);
 }
 
 function checkColumns(method, req) {
@@ -268,6 +287,40 @@ const handlers = {
     return { status: ok(), db_name: DB, alias: req.alias, collection: COLLECTION };
   },
   ListAliases: (req) => ({ status: ok(), db_name: DB, collection_name: req.collection_name, aliases: [ALIAS] }),
+  ManualCompaction(req) {
+    need(req.collection_name !== '' || req.collectionID !== '0', 'neither collection_name nor collectionID is set');
+    need(!req.majorCompaction, 'majorCompaction is set');
+    return { status: ok(), compactionID: COMPACTION_ID, compactionPlanCount: 1 };
+  },
+  GetCompactionState(req) {
+    need(req.compactionID !== '0', 'compactionID is 0');
+    return { status: ok(), state: 'Completed', executingPlanNo: 0, timeoutPlanNo: 0, completedPlanNo: 1, failedPlanNo: 0 };
+  },
+  GetPersistentSegmentInfo: () => ({
+    status: ok(),
+    infos: SEGMENTS.map((s) => ({
+      segmentID: s.id, collectionID: COLLECTION_ID, partitionID: PARTITION_ID, num_rows: s.rows, state: 'Flushed', level: 'L1', is_sorted: true,
+    })),
+  }),
+  GetQuerySegmentInfo: () => ({
+    status: ok(),
+    infos: SEGMENTS.map((s) => ({
+      segmentID: s.id, collectionID: COLLECTION_ID, partitionID: PARTITION_ID, mem_size: 0, num_rows: s.rows, index_name: 'vector_idx',
+      indexID: '449713572544069700', nodeID: 0, state: 'Sealed', nodeIds: ['1'], level: 'L1', is_sorted: true,
+    })),
+  }),
+  ListDatabases: () => ({
+    status: ok(), db_names: DATABASES.map((d) => d.name), created_timestamp: DATABASES.map((d) => d.created), db_ids: DATABASES.map((d) => d.id),
+  }),
+  CreateDatabase: () => ok(),
+  DropDatabase: () => ok(),
+  DescribeDatabase(req) {
+    if (req.db_name === 'missing') {
+      return { status: { code: 800, error_code: 'UnexpectedError', reason: 'database not found[database=missing]' } };
+    }
+    const db = DATABASES.find((d) => d.name === req.db_name) || { name: req.db_name, id: '449713572544069501', created: '1700000002000000000' };
+    return { status: ok(), db_name: db.name, dbID: db.id, created_timestamp: db.created, properties: [] };
+  },
   Query(req) {
     need(req.expr.length > 0, 'expr is empty');
     checkOutputFields(req.output_fields);
@@ -325,7 +378,7 @@ const handlers = {
 };
 
 // The collections a request names (for the "missing"/"legacy22" statuses).
-const namedCollections = (req) => [req.collection_name, ...(req.collection_names || [])].filter((c) => c);
+const namedCollections = (req) => [req.collection_name, req.collectionName, ...(req.collection_names || [])].filter((c) => c);
 
 function failureStatus(collections) {
   if (collections.includes('missing')) {
@@ -347,4 +400,11 @@ function respond(name, req, Req, Res) {
   return response;
 }
 
-module.exports = { respond };
+// What /metrics reports in this mode (peer/metrics.js): "patterns", loaded, with its two flushed segments.
+const snapshot = () => ({
+  collections: [{ db: DB, name: COLLECTION, id: COLLECTION_ID, loaded: true, growingRows: null, sealedRows: SEGMENTS.map((s) => Number(s.rows)) }],
+  droppedSegments: 0,
+  compactions: null,
+});
+
+module.exports = { respond, snapshot };

@@ -1,8 +1,9 @@
 'use strict';
 // The stateful mode (--stateful): an in-memory stand-in for a Milvus 2.5 standalone server, so that MilvusOps'
 // cmdlets can run against it in CI. It is our reading of Milvus 2.5's behaviour (sources in
-// tests/conformance/README.md), not Milvus: exact search only, one database ("default"), one partition, one query
-// node (so one replica). Every write is visible to the next read: nothing is deferred, whatever the consistency level.
+// tests/conformance/README.md), not Milvus: exact search only, one partition per collection, one query node (so one
+// replica), one growing segment per collection. Every write is visible to the next read: nothing is deferred,
+// whatever the consistency level.
 
 const { need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 const { ok, Errors } = require('./status');
@@ -11,6 +12,9 @@ const { SUPPORTED, filterKind, filterValue, readColumn, writeColumn, countColumn
 
 const VERSION = 'v2.5.27';
 const DEFAULT_DB = 'default';
+const DEFAULT_DB_ID = '1'; // util.DefaultDBID
+const MAX_DATABASES = 64; // rootCoord.maxDatabaseNum, the default database included
+const MAX_NAME_LENGTH = 255; // proxy.maxNameLength
 const MAX_TOPK = 16384; // topk, nq and offset+limit stay below this (Milvus's quota defaults)
 const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
 const CPU_VECTOR_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'HNSW', 'DISKANN', 'SCANN', 'AUTOINDEX'];
@@ -25,6 +29,7 @@ const DEFAULT_RESOURCE_GROUP = '__default_resource_group';
 class NotModelled extends Error {}
 
 // Hybrid timestamps as Milvus's TSO issues them: physical milliseconds << 18 | a logical counter; always increasing.
+// Ids (collections, segments, compactions, databases) come from the same allocator, as Milvus's global ids do.
 let lastPhysical = 0;
 let logical = 0;
 function tso() {
@@ -40,37 +45,68 @@ function tso() {
 }
 const physicalMs = (ts) => (BigInt(ts) >> 18n).toString();
 
+// A database's created_timestamp is not a hybrid timestamp: rootcoord stores time.Now().UnixNano().
+let lastNanos = 0n;
+function unixNanos() {
+  let now = BigInt(Date.now()) * 1000000n + (process.hrtime.bigint() % 1000000n);
+  if (now <= lastNanos) now = lastNanos + 1n;
+  lastNanos = now;
+  return now.toString();
+}
+
 function createStatefulMode(options) {
-  const collections = new Map(); // the "default" database: name -> collection
-  const aliases = new Map(); // the "default" database: alias -> collection name
+  const newDatabase = (name, id, properties) => ({
+    name, id, created: unixNanos(), properties, collections: new Map(), aliases: new Map(),
+  });
+  // name -> { name, id, created, properties, collections: name -> collection, aliases: alias -> collection name },
+  // in creation order.
+  const databases = new Map([[DEFAULT_DB, newDatabase(DEFAULT_DB, DEFAULT_DB_ID, [])]]);
+  // ManualCompaction's jobs: id -> { id, db, c, inputs (segment ids), plans, polls, done }.
+  const compactions = new Map();
+  const counters = { droppedSegments: 0, compactionsTouched: false };
   let connections = 0;
   let rateLimited = 0;
 
   // ---------------------------------------------------------------- lookups
 
+  // The request's database: its db_name (dbName in the segment requests), else the `dbname` header (the proxy's
+  // database interceptor), else "default".
   function database(req, ctx) {
-    const db = req.db_name || ctx.dbHeader || DEFAULT_DB;
-    if (db !== DEFAULT_DB) throw Errors.databaseNotFound(db);
+    const name = req.db_name || req.dbName || ctx.dbHeader || DEFAULT_DB;
+    const db = databases.get(name);
+    if (!db) throw Errors.databaseNotFound(name);
     return db;
   }
 
   // Wherever the proxy looks a collection up by name (its meta cache, rootcoord's GetCollectionByName), an alias
   // names its collection.
-  function collection(name) {
-    const c = collections.get(aliases.has(name) ? aliases.get(name) : name);
-    if (!c) throw Errors.collectionNotFound(name);
+  function collection(db, name) {
+    const c = db.collections.get(db.aliases.has(name) ? db.aliases.get(name) : name);
+    if (!c) throw Errors.collectionNotFound(name, db.name);
     return c;
   }
 
-  const aliasesOf = (c) => [...aliases].filter(([, target]) => target === c.name).map(([alias]) => alias).sort(compareStrings);
+  const collectionById = (db, id) => [...db.collections.values()].find((x) => x.id === id);
+
+  const aliasesOf = (db, c) => [...db.aliases].filter(([, target]) => target === c.name).map(([alias]) => alias).sort(compareStrings);
 
   // The proxy's validateCollectionNameOrAlias (util.go); `entity` is "name" or "alias". Lengths count bytes.
   function checkName(value, entity) {
     if (value === '') throw Errors.invalid(`collection ${entity} should not be empty`);
     const invalid = `Invalid collection ${entity}: ${value}. `;
-    if (Buffer.byteLength(value) > 255) throw Errors.invalid(`${invalid} the length of a collection ${entity} must be less than 255 characters`);
+    if (Buffer.byteLength(value) > MAX_NAME_LENGTH) throw Errors.invalid(`${invalid} the length of a collection ${entity} must be less than 255 characters`);
     if (!/^[A-Za-z_]/.test(value)) throw Errors.invalid(`${invalid} the first character of a collection ${entity} must be an underscore or letter`);
     if (!/^[A-Za-z0-9_]*$/.test(value)) throw Errors.invalid(`${invalid} collection ${entity} can only contain numbers, letters and underscores`);
+  }
+
+  // The proxy's ValidateDatabaseName (util.go): code 802, the reason before merr's text. Lengths count bytes.
+  function checkDatabaseName(name) {
+    if (name === '') throw Errors.databaseNameInvalid(name, 'database name couldn\'t be empty');
+    if (Buffer.byteLength(name) > MAX_NAME_LENGTH) {
+      throw Errors.databaseNameInvalid(name, `the length of a database name must be less than ${MAX_NAME_LENGTH} characters`);
+    }
+    if (!/^[A-Za-z_]/.test(name)) throw Errors.databaseNameInvalid(name, 'the first character of a database name must be an underscore or letter');
+    if (!/^[A-Za-z0-9_]*$/.test(name)) throw Errors.databaseNameInvalid(name, 'database name can only contain numbers, letters and underscores');
   }
 
   // One virtual channel per shard, named as rootcoord names them.
@@ -81,6 +117,34 @@ function createStatefulMode(options) {
   function requireLoaded(c) {
     if (c.load.state === 'NotLoad') throw Errors.collectionNotLoaded(c.id);
     if (c.load.progress < 100) throw Errors.collectionNotFullyLoaded(c.id);
+  }
+
+  // ---------------------------------------------------------------- segments
+  // Rows written since the last Flush sit in one Growing segment (c.growing); Flush seals it into a Flushed one
+  // (c.sealed, which the stats task has sorted by then). A segment's num_rows counts every row written into it, deleted
+  // or replaced ones included, until a compaction rewrites it with the live rows only.
+
+  const sortedSegments = (c) => [...c.sealed].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+
+  const flushedRows = (c) => c.sealed.reduce((sum, s) => sum + s.rows, 0);
+
+  // The segments of running compactions: datacoord never plans a segment twice.
+  const compacting = () => new Set([...compactions.values()].filter((j) => !j.done).flatMap((j) => j.inputs));
+
+  // A mix compaction's result: the input segments are dropped, and one new Flushed segment holds their live rows
+  // (none: no segment, as datacoord drops an empty result).
+  function finishCompaction(job) {
+    job.done = true;
+    const { db, c } = job;
+    if (db.collections.get(c.name) !== c) return;
+    const inputs = new Set(job.inputs);
+    c.sealed = c.sealed.filter((s) => !inputs.has(s.id));
+    counters.droppedSegments += job.inputs.length;
+    const live = [...c.rows.values()].filter((row) => inputs.has(row.segment));
+    if (live.length === 0) return;
+    const segment = { id: tso(), rows: live.length };
+    for (const row of live) row.segment = segment.id;
+    c.sealed.push(segment);
   }
 
   // One partition per collection, "_default", as Milvus creates it.
@@ -179,8 +243,8 @@ function createStatefulMode(options) {
 
   // ---------------------------------------------------------------- writes
 
-  function write(method, req) {
-    const c = collection(req.collection_name);
+  function write(method, db, req) {
+    const c = collection(db, req.collection_name);
     partitions([req.partition_name]);
     const n = req.num_rows;
     if (!(n > 0)) throw Errors.invalid('num_rows should be greater than 0');
@@ -208,11 +272,13 @@ function createStatefulMode(options) {
       throw Errors.invalid('duplicate primary keys are not allowed in the same batch');
     }
     const ts = tso();
-    // Insert and Upsert both leave one entity per key: Milvus keeps the newest write of a key on read.
+    // Every written row lands in the growing segment, which counts it whatever it replaces. Insert and Upsert both
+    // leave one entity per key: Milvus keeps the newest write of a key on read.
+    if (!c.growing) c.growing = { id: tso(), rows: 0 };
+    c.growing.rows += n;
     keys.forEach((key, r) => {
-      c.rows.set(key, { values: Object.fromEntries(c.fields.map((f) => [f.name, columns[f.name][r]])), ts });
+      c.rows.set(key, { values: Object.fromEntries(c.fields.map((f) => [f.name, columns[f.name][r]])), ts, segment: c.growing.id });
     });
-    c.unflushed += n;
     const result = { status: ok(), IDs: idsOf(c, keys), succ_index: keys.map((_, i) => i), timestamp: ts, insert_cnt: n };
     if (method === 'Upsert') Object.assign(result, { upsert_cnt: n, delete_cnt: n });
     return result;
@@ -338,7 +404,7 @@ function createStatefulMode(options) {
     GetVersion: () => ({ status: ok(), version: VERSION }),
 
     CreateCollection(req, ctx) {
-      database(req, ctx);
+      const db = database(req, ctx);
       const name = req.collection_name;
       checkName(name, 'name');
       const schema = decodeSchema(req.schema);
@@ -347,44 +413,44 @@ function createStatefulMode(options) {
       const c = {
         name, id: ts, description: schema.description, fields, pk: fields.find((f) => f.is_primary_key),
         consistency_level: req.consistency_level, shards_num: req.shards_num > 0 ? req.shards_num : 1,
-        properties: req.properties, created: ts, rows: new Map(), indexes: new Map(),
-        load: { state: 'NotLoad', progress: 0 }, unflushed: 0, flushedRows: 0, segments: [],
+        properties: req.properties, created: ts, rows: new Map(), indexes: new Map(), partitionID: tso(),
+        load: { state: 'NotLoad', progress: 0 }, growing: null, sealed: [],
       };
-      if (aliases.has(name)) throw Errors.unexpected(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
-      const existing = collections.get(name);
+      if (db.aliases.has(name)) throw Errors.unexpected(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
+      const existing = db.collections.get(name);
       if (existing) {
         // rootcoord: the same parameters again is a success; different ones are refused.
         if (identity(existing) === identity(c)) return ok();
         throw Errors.unexpected(`create duplicate collection with different parameters, collection: ${name}`);
       }
-      collections.set(name, c);
+      db.collections.set(name, c);
       return ok();
     },
 
     // By alias: collection_name is the name asked for (the alias), schema.name the collection's own name.
     DescribeCollection(req, ctx) {
       const db = database(req, ctx);
-      const c = req.collection_name ? collections.get(aliases.get(req.collection_name) ?? req.collection_name)
-        : [...collections.values()].find((x) => x.id === req.collectionID);
-      if (!c) throw Errors.cannotFindCollection(db, req.collection_name);
+      const c = req.collection_name ? db.collections.get(db.aliases.get(req.collection_name) ?? req.collection_name)
+        : collectionById(db, req.collectionID);
+      if (!c) throw Errors.cannotFindCollection(db.name, req.collection_name);
       return {
-        status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: req.collection_name || c.name, db_name: DEFAULT_DB,
+        status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: req.collection_name || c.name, db_name: db.name,
         virtual_channel_names: channels(c).map((ch) => ch.virtual), physical_channel_names: channels(c).map((ch) => ch.physical),
         created_timestamp: c.created, created_utc_timestamp: physicalMs(c.created), shards_num: c.shards_num,
-        aliases: aliasesOf(c), consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
+        aliases: aliasesOf(db, c), consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
         update_timestamp: c.created, update_timestamp_str: c.created,
       };
     },
 
     HasCollection(req, ctx) {
-      database(req, ctx);
-      return { status: ok(), value: collections.has(req.collection_name) };
+      const db = database(req, ctx);
+      return { status: ok(), value: db.collections.has(req.collection_name) || db.aliases.has(req.collection_name) };
     },
 
     ShowCollections(req, ctx) {
-      database(req, ctx);
-      let list = [...collections.values()];
-      if (req.collection_names.length > 0) list = req.collection_names.map((n) => collection(n));
+      const db = database(req, ctx);
+      let list = [...db.collections.values()];
+      if (req.collection_names.length > 0) list = req.collection_names.map((n) => collection(db, n));
       if (req.type === 'InMemory') list = list.filter((c) => c.load.state !== 'NotLoad');
       return {
         status: ok(), collection_names: list.map((c) => c.name), collection_ids: list.map((c) => c.id),
@@ -397,24 +463,28 @@ function createStatefulMode(options) {
     // rootcoord's dropCollectionTask: dropping a missing collection (or database) is a success ("make dropping
     // collection idempotent"), so this never answers code 100; an alias, or a collection that still has aliases, is
     // refused.
-    DropCollection(req) {
+    DropCollection(req, ctx) {
       const name = req.collection_name;
-      if (aliases.has(name)) throw Errors.unexpected(`cannot drop the collection via alias = ${name}`);
-      const c = collections.get(name);
+      const db = databases.get(req.db_name || ctx.dbHeader || DEFAULT_DB);
+      if (!db) return ok();
+      if (db.aliases.has(name)) throw Errors.unexpected(`cannot drop the collection via alias = ${name}`);
+      const c = db.collections.get(name);
       if (!c) return ok();
-      const names = aliasesOf(c);
+      const names = aliasesOf(db, c);
       if (names.length > 0) {
         throw Errors.unexpected(`unable to drop the collection [${name}] because it has associated aliases [${names.join(' ')}], please remove all aliases before dropping the collection`);
       }
-      collections.delete(name);
+      db.collections.delete(name);
+      // datacoord marks the collection's segments Dropped.
+      counters.droppedSegments += c.sealed.length + (c.growing ? 1 : 0);
       return ok();
     },
 
     // The proxy asks datacoord for the indexes first (none at all: 700), then checks every vector field has one.
     // One query node: querycoord cannot spawn a second replica (its message comes back through the proxy's wrap).
     LoadCollection(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       if (c.indexes.size === 0) throw Errors.indexNotFoundForCollection(req.collection_name);
       const unindexed = vectorFields(c).filter((f) => !c.indexes.has(f.name)).map((f) => f.name);
       if (unindexed.length > 0) throw Errors.unexpected(`there is no vector index on field: [${unindexed.join(' ')}], please create index firstly`);
@@ -428,8 +498,8 @@ function createStatefulMode(options) {
 
     // Each poll of a loading collection moves it on: progress 0, then 50, then 100 (loaded).
     GetLoadingProgress(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       if (c.load.state === 'NotLoad') throw Errors.collectionNotLoaded(c.id);
       const progress = c.load.progress;
       advanceLoad(c);
@@ -437,30 +507,29 @@ function createStatefulMode(options) {
     },
 
     GetLoadState(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       const state = c.load.state === 'NotLoad' ? 'LoadStateNotLoad' : c.load.progress < 100 ? 'LoadStateLoading' : 'LoadStateLoaded';
       advanceLoad(c);
       return { status: ok(), state };
     },
 
     ReleaseCollection(req, ctx) {
-      database(req, ctx);
-      collection(req.collection_name).load = { state: 'NotLoad', progress: 0 };
+      collection(database(req, ctx), req.collection_name).load = { state: 'NotLoad', progress: 0 };
       return ok();
     },
 
     // row_count is what Milvus reports: rows of flushed segments, deleted or replaced ones included (they only go
     // at compaction, which the peer never runs). Exact counts come from count(*).
     GetCollectionStatistics(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
-      return { status: ok(), stats: [{ key: 'row_count', value: String(c.flushedRows) }] };
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
+      return { status: ok(), stats: [{ key: 'row_count', value: String(flushedRows(c)) }] };
     },
 
     CreateIndex(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       const field = fieldByName(c, req.field_name);
       if (!field) throw Errors.unexpected(`cannot create index on non-exist field: ${req.field_name}`);
       const params = {};
@@ -498,8 +567,8 @@ function createStatefulMode(options) {
     },
 
     DescribeIndex(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       const found = [...c.indexes.values()].filter((i) => (!req.field_name || i.field_name === req.field_name)
         && (!req.index_name || i.index_name === req.index_name));
       if (found.length === 0) throw req.index_name ? Errors.indexNotFound(req.index_name) : Errors.indexNotFoundForCollection(req.collection_name);
@@ -508,7 +577,7 @@ function createStatefulMode(options) {
         status: ok(),
         index_descriptions: found.map((i) => ({
           index_name: i.index_name, indexID: i.indexID, field_name: i.field_name, params: i.userParams,
-          indexed_rows: String(c.flushedRows), total_rows: String(c.flushedRows), pending_index_rows: '0',
+          indexed_rows: String(flushedRows(c)), total_rows: String(flushedRows(c)), pending_index_rows: '0',
           state: 'Finished', index_state_fail_reason: '',
         })),
       };
@@ -518,8 +587,8 @@ function createStatefulMode(options) {
     // none is named, and a missing index is a success.
     DropIndex(req, ctx) {
       checkName(req.collection_name, 'name');
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       if (c.load.state !== 'NotLoad') throw Errors.unexpected('index cannot be dropped, collection is loaded, please release it first');
       const found = [...c.indexes.values()].filter((i) => !req.index_name || i.index_name === req.index_name);
       if (found.length > 1) throw Errors.indexDuplicate(req.index_name);
@@ -530,12 +599,11 @@ function createStatefulMode(options) {
     // querycoord: no replicas (not loaded, or an unknown id) is a success with none; shard leaders appear once the
     // load has finished.
     GetReplicas(req, ctx) {
-      database(req, ctx);
-      const c = req.collection_name ? collection(req.collection_name)
-        : [...collections.values()].find((x) => x.id === req.collectionID);
+      const db = database(req, ctx);
+      const c = req.collection_name ? collection(db, req.collection_name) : collectionById(db, req.collectionID);
       if (!c || c.load.state === 'NotLoad') return { status: ok(), replicas: [] };
       const loaded = c.load.state === 'Loaded';
-      const shardNodes = req.with_shard_nodes && c.flushedRows === 0 ? [] : [NODE_ID];
+      const shardNodes = req.with_shard_nodes && c.sealed.length === 0 ? [] : [NODE_ID];
       return {
         status: ok(),
         replicas: [{
@@ -554,14 +622,14 @@ function createStatefulMode(options) {
       checkName(req.alias, 'alias');
       checkName(req.collection_name, 'name');
       const db = database(req, ctx);
-      collection(req.collection_name);
-      if (collections.has(req.alias)) throw Errors.aliasNameConflict(db, req.alias);
+      collection(db, req.collection_name);
+      if (db.collections.has(req.alias)) throw Errors.aliasNameConflict(db.name, req.alias);
       // An alias cannot name another alias.
-      if (!collections.has(req.collection_name)) throw Errors.collectionNotFound(req.collection_name, db);
-      const current = aliases.get(req.alias);
+      if (!db.collections.has(req.collection_name)) throw Errors.collectionNotFound(req.collection_name, db.name);
+      const current = db.aliases.get(req.alias);
       if (current === req.collection_name) return ok();
-      if (current !== undefined) throw Errors.aliasAlreadyExist(db, req.alias, current);
-      aliases.set(req.alias, req.collection_name);
+      if (current !== undefined) throw Errors.aliasAlreadyExist(db.name, req.alias, current);
+      db.aliases.set(req.alias, req.collection_name);
       return ok();
     },
 
@@ -569,25 +637,24 @@ function createStatefulMode(options) {
       checkName(req.alias, 'alias');
       checkName(req.collection_name, 'name');
       const db = database(req, ctx);
-      if (collections.has(req.alias)) throw Errors.aliasNameConflict(db, req.alias);
-      if (!collections.has(req.collection_name)) throw Errors.collectionNotFoundNoDb(req.collection_name);
-      if (!aliases.has(req.alias)) throw Errors.aliasNotFound(db, req.alias);
-      aliases.set(req.alias, req.collection_name);
+      if (db.collections.has(req.alias)) throw Errors.aliasNameConflict(db.name, req.alias);
+      if (!db.collections.has(req.collection_name)) throw Errors.collectionNotFoundNoDb(req.collection_name);
+      if (!db.aliases.has(req.alias)) throw Errors.aliasNotFound(db.name, req.alias);
+      db.aliases.set(req.alias, req.collection_name);
       return ok();
     },
 
     // Dropping a missing alias is a success (the catalog removes keys that are not there).
     DropAlias(req, ctx) {
-      database(req, ctx);
-      aliases.delete(req.alias);
+      database(req, ctx).aliases.delete(req.alias);
       return ok();
     },
 
     DescribeAlias(req, ctx) {
       checkName(req.alias, 'alias');
       const db = database(req, ctx);
-      if (!aliases.has(req.alias)) throw Errors.aliasNotFound(db, req.alias);
-      return { status: ok(), db_name: db, alias: req.alias, collection: aliases.get(req.alias) };
+      if (!db.aliases.has(req.alias)) throw Errors.aliasNotFound(db.name, req.alias);
+      return { status: ok(), db_name: db.name, alias: req.alias, collection: db.aliases.get(req.alias) };
     },
 
     // Every alias of the database, or of one collection (named by its own name: an alias names none). Milvus lists
@@ -595,34 +662,33 @@ function createStatefulMode(options) {
     ListAliases(req, ctx) {
       if (req.collection_name) checkName(req.collection_name, 'name');
       const db = database(req, ctx);
-      let list = [...aliases.keys()].sort(compareStrings);
+      let list = [...db.aliases.keys()].sort(compareStrings);
       if (req.collection_name) {
-        const c = collections.get(req.collection_name);
+        const c = db.collections.get(req.collection_name);
         if (!c) throw Errors.collectionNotFoundNoDb(req.collection_name);
-        list = aliasesOf(c);
+        list = aliasesOf(db, c);
       }
-      return { status: ok(), db_name: db, collection_name: req.collection_name, aliases: list };
+      return { status: ok(), db_name: db.name, collection_name: req.collection_name, aliases: list };
     },
 
     Insert(req, ctx) {
-      database(req, ctx);
-      return write('Insert', req);
+      return write('Insert', database(req, ctx), req);
     },
 
     Upsert(req, ctx) {
-      database(req, ctx);
+      const db = database(req, ctx);
       if (rateLimited < options.rateLimitFirst) {
         rateLimited += 1;
         throw Errors.rateLimit();
       }
-      return write('Upsert', req);
+      return write('Upsert', db, req);
     },
 
     // Milvus's "simple delete" (pk in [...] / pk == v) needs no load and counts the keys it names, present or not;
     // any other expression is a query for the matching entities (the collection must be loaded) and counts them.
     Delete(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       partitions([req.partition_name]);
       if (!req.expr.trim()) throw Errors.invalid('delete plan can\'t be empty or always true');
       compileExpr(c, req.expr);
@@ -640,30 +706,36 @@ function createStatefulMode(options) {
     Flush(req, ctx) {
       const db = database(req, ctx);
       need(req.collection_names.length > 0, 'collection_names is empty');
-      const targets = req.collection_names.map((n) => [n, collection(n)]);
+      const targets = req.collection_names.map((n) => [n, collection(db, n)]);
       const each = (f) => Object.fromEntries(targets.map(([n, c]) => [n, f(c)]));
+      // datacoord's flushCollection: coll_segIDs are the segments this flush sealed, flush_coll_segIDs the ones
+      // flushed before it.
+      const sealedNow = new Map();
+      const flushedBefore = new Map();
       for (const [, c] of targets) {
-        if (c.unflushed > 0) c.segments.push(tso());
-        c.flushedRows += c.unflushed;
-        c.unflushed = 0;
+        if (sealedNow.has(c)) continue;
+        flushedBefore.set(c, c.sealed.map((s) => s.id));
+        sealedNow.set(c, c.growing ? [c.growing.id] : []);
+        if (c.growing) c.sealed.push(c.growing);
+        c.growing = null;
       }
       const ts = tso();
       return {
-        status: ok(), db_name: db,
-        coll_segIDs: each((c) => ({ data: c.segments })), flush_coll_segIDs: each((c) => ({ data: c.segments })),
+        status: ok(), db_name: db.name,
+        coll_segIDs: each((c) => ({ data: sealedNow.get(c) })), flush_coll_segIDs: each((c) => ({ data: flushedBefore.get(c) })),
         coll_seal_times: each(() => String(Math.floor(Date.now() / 1000))), coll_flush_ts: each(() => ts),
       };
     },
 
     GetFlushState(req, ctx) {
-      database(req, ctx);
-      if (req.collection_name) collection(req.collection_name);
+      const db = database(req, ctx);
+      if (req.collection_name) collection(db, req.collection_name);
       return { status: ok(), flushed: true };
     },
 
     Query(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       partitions(req.partition_names);
       requireLoaded(c);
       const params = kv(req.query_params);
@@ -692,8 +764,8 @@ function createStatefulMode(options) {
     },
 
     Search(req, ctx) {
-      database(req, ctx);
-      const c = collection(req.collection_name);
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
       const queries = searchVectors(req);
       partitions(req.partition_names);
       requireLoaded(c);
@@ -754,6 +826,110 @@ function createStatefulMode(options) {
         },
       };
     },
+
+    // ---------------------------------------------------------------- compaction and segments
+
+    // The proxy turns a name (or alias) into the collection id; datacoord's forced mix compaction then plans every
+    // flushed, not-compacting segment of each channel and partition; the peer's segments make one plan. Nothing to
+    // plan is a success with compactionID -1 and no plans (a collection id that names nothing included).
+    ManualCompaction(req, ctx) {
+      const db = database(req, ctx);
+      if (req.majorCompaction) throw new NotModelled('the stateful peer does not model clustering (major) compaction');
+      if (req.segment_ids.length > 0 || req.channel || req.partition_id !== '0') {
+        throw new NotModelled('the stateful peer compacts whole collections only (no segment_ids, channel or partition_id)');
+      }
+      // Neither a name nor an id: datacoord would compact every collection.
+      if (!req.collection_name && req.collectionID === '0') throw new NotModelled('the stateful peer compacts one collection at a time');
+      const c = req.collection_name ? collection(db, req.collection_name)
+        : [...databases.values()].map((d) => collectionById(d, req.collectionID)).find((x) => x);
+      const busy = compacting();
+      const inputs = c ? c.sealed.filter((segment) => !busy.has(segment.id)).map((segment) => segment.id) : [];
+      if (inputs.length === 0) return { status: ok(), compactionID: '-1', compactionPlanCount: 0 };
+      const owner = [...databases.values()].find((d) => d.collections.get(c.name) === c);
+      const job = { id: tso(), db: owner, c, inputs, plans: 1, polls: 0, done: false };
+      compactions.set(job.id, job);
+      counters.compactionsTouched = true;
+      return { status: ok(), compactionID: job.id, compactionPlanCount: job.plans };
+    },
+
+    // A job is Executing at its first poll and Completed from the second on, when its result replaces its inputs.
+    // An id datacoord does not know (or -1) has no tasks: Completed, every count 0.
+    GetCompactionState(req) {
+      const job = compactions.get(req.compactionID);
+      const answer = (state, executing, completed) => ({
+        status: ok(), state, executingPlanNo: String(executing), timeoutPlanNo: '0', completedPlanNo: String(completed), failedPlanNo: '0',
+      });
+      if (!job) return answer('Completed', 0, 0);
+      if (!job.done && job.polls++ === 0) return answer('Executing', job.plans, 0);
+      if (!job.done) finishCompaction(job);
+      return answer('Completed', 0, job.plans);
+    },
+
+    // datacoord's healthy Flushing/Flushed/Sealed segments: growing ones are not listed, a released collection's are.
+    GetPersistentSegmentInfo(req, ctx) {
+      const db = database(req, ctx);
+      const c = collection(db, req.collectionName);
+      return {
+        status: ok(),
+        infos: sortedSegments(c).map((segment) => ({
+          segmentID: segment.id, collectionID: c.id, partitionID: c.partitionID, num_rows: String(segment.rows),
+          state: 'Flushed', level: 'L1', is_sorted: true, storage_version: '0',
+        })),
+      };
+    },
+
+    // querycoord's view: the sealed segments of the current target, once loaded (none otherwise, a success), each
+    // Sealed on node 1 with the index it was loaded with. Milvus 2.5 fills neither mem_size nor the deprecated nodeID.
+    GetQuerySegmentInfo(req, ctx) {
+      const db = database(req, ctx);
+      const c = collection(db, req.collectionName);
+      if (c.load.state !== 'Loaded') return { status: ok(), infos: [] };
+      const index = vectorFields(c).map((f) => c.indexes.get(f.name)).find((i) => i);
+      return {
+        status: ok(),
+        infos: sortedSegments(c).map((segment) => ({
+          segmentID: segment.id, collectionID: c.id, partitionID: c.partitionID, mem_size: '0', num_rows: String(segment.rows),
+          index_name: index ? index.index_name : '', indexID: index ? index.indexID : '0', nodeID: '0', state: 'Sealed',
+          nodeIds: [NODE_ID], level: 'L1', is_sorted: true, storage_version: '0',
+        })),
+      };
+    },
+
+    // ---------------------------------------------------------------- databases (rootcoord's *_db_task.go)
+
+    // Every database, in creation order (Milvus lists its map in no particular order).
+    ListDatabases() {
+      const list = [...databases.values()];
+      return { status: ok(), db_names: list.map((d) => d.name), created_timestamp: list.map((d) => d.created), db_ids: list.map((d) => d.id) };
+    },
+
+    CreateDatabase(req) {
+      checkDatabaseName(req.db_name);
+      if (databases.size >= MAX_DATABASES) throw Errors.databaseNumLimitExceeded(MAX_DATABASES);
+      if (databases.has(req.db_name)) throw Errors.unexpected(`database already exist: ${req.db_name}`);
+      databases.set(req.db_name, newDatabase(req.db_name, tso(), req.properties));
+      return ok();
+    },
+
+    // "default" is refused, a missing database is a success, one with collections is refused (Milvus 2.5 does not
+    // drop them for you).
+    DropDatabase(req) {
+      checkDatabaseName(req.db_name);
+      if (req.db_name === DEFAULT_DB) throw Errors.unexpected('can not drop default database');
+      const db = databases.get(req.db_name);
+      if (!db) return ok();
+      if (db.collections.size > 0) throw Errors.unexpected(`database:${req.db_name} not empty, must drop all collections before drop database`);
+      databases.delete(req.db_name);
+      return ok();
+    },
+
+    // No name check; rootcoord reads an empty name as "default".
+    DescribeDatabase(req) {
+      const name = req.db_name || DEFAULT_DB;
+      const db = databases.get(name);
+      if (!db) throw Errors.databaseNotFound(name);
+      return { status: ok(), db_name: db.name, dbID: db.id, created_timestamp: db.created, properties: db.properties };
+    },
   };
 
   function advanceLoad(c) {
@@ -766,7 +942,8 @@ function createStatefulMode(options) {
   function respond(name, req, Req, Res, ctx) {
     // Milvus reads GetFlushState's collection_name as optional (the segment ids say what to check).
     // ListAliases names a collection only to filter, GetReplicas may name it by id instead.
-    checkEnvelope(name, req, Req, ['GetFlushState', 'ListAliases', 'GetReplicas']);
+    // ManualCompaction may name its collection by id only.
+    checkEnvelope(name, req, Req, ['GetFlushState', 'ListAliases', 'GetReplicas', 'ManualCompaction']);
     if (name === 'Search' && unavailable < options.unavailableFirst) {
       unavailable += 1;
       throw new Unavailable(`injected: Search call ${unavailable} of the first ${options.unavailableFirst} is unavailable`);
@@ -774,7 +951,23 @@ function createStatefulMode(options) {
     return handlers[name](req, ctx);
   }
 
-  return { respond };
+  // What /metrics reports (peer/metrics.js): per collection, its load and segments; datacoord's dropped segments and
+  // compaction tasks.
+  function snapshot() {
+    const jobs = [...compactions.values()];
+    const plans = (list) => list.reduce((sum, j) => sum + j.plans, 0);
+    return {
+      collections: [...databases.values()].flatMap((db) => [...db.collections.values()].map((c) => ({
+        db: db.name, name: c.name, id: c.id, loaded: c.load.state === 'Loaded',
+        growingRows: c.growing ? c.growing.rows : null, sealedRows: c.sealed.map((segment) => segment.rows),
+      }))),
+      droppedSegments: counters.droppedSegments,
+      compactions: counters.compactionsTouched
+        ? { executing: plans(jobs.filter((j) => !j.done)), done: plans(jobs.filter((j) => j.done)) } : null,
+    };
+  }
+
+  return { respond, snapshot };
 }
 
 class Unavailable extends Error {}

@@ -37,6 +37,9 @@ const Errors = {
     fail(1602, `${alias} is alias to another collection: ${other}: alias already exist[database=${db}][alias=${alias}]`),
   partitionNotFound: (name) => fail(200, `partition not found[partition=${name}]`),
   databaseNotFound: (db) => fail(800, `database not found[database=${db}]`),
+  databaseNumLimitExceeded: (limit) => fail(801, `exceeded the limit number of database[limit=${limit}]`),
+  // WrapErrDatabaseNameInvalid(name, reason): errors.Wrap puts the reason first.
+  databaseNameInvalid: (db, reason) => fail(802, `${reason}: invalid database name[database=${db}]`),
   invalid: (message) => fail(1100, `${message}: invalid parameter`),
   invalidExpected: (expected, actual, message) =>
     fail(1100, `${message ? `${message}: ` : ''}invalid parameter[expected=${expected}][actual=${actual}]`),

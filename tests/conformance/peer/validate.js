@@ -20,7 +20,8 @@ const MSG_TYPES = {
   GetCollectionStatistics: 'GetCollectionStatistics', CreateIndex: 'CreateIndex', DescribeIndex: 'DescribeIndex',
   Insert: 'Insert', Upsert: 'Upsert', Delete: 'Delete', Flush: 'Flush', Query: 'Retrieve', Search: 'Search',
   GetReplicas: 'GetReplicas', DropIndex: 'DropIndex', CreateAlias: 'CreateAlias', AlterAlias: 'AlterAlias',
-  DropAlias: 'DropAlias', DescribeAlias: 'DescribeAlias', ListAliases: 'ListAliases',
+  DropAlias: 'DropAlias', DescribeAlias: 'DescribeAlias', ListAliases: 'ListAliases', CreateDatabase: 'CreateDatabase',
+  DropDatabase: 'DropDatabase', ListDatabases: 'ListDatabases', DescribeDatabase: 'DescribeDatabase',
 };
 
 // base.msg_type (when a base is sent) and a non-empty collection_name where the request has one, except in the
