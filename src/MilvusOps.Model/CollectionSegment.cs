@@ -20,7 +20,7 @@ public sealed class CollectionSegment : StoreObject
     /// <summary>True for a segment a query node holds in memory (Get-MilvusSegment -Loaded).</summary>
     public bool Loaded { get; init; }
 
-    /// <summary>Memory a loaded segment takes on its query node, in bytes.</summary>
+    /// <summary>Memory a loaded segment takes on its query node, in bytes; null where the server does not say (Milvus 2.5).</summary>
     public long? MemoryBytes { get; init; }
     public string? IndexName { get; init; }
     public IReadOnlyList<long> QueryNodes { get; init; } = [];

@@ -21,11 +21,14 @@ public sealed class ScheduledCheckTests : IDisposable
 
     private static string Script => Path.Combine(ModuleSession.RepoRoot, "examples", "scheduled-check.ps1");
 
-    private (int ExitCode, string Output) RunCheck(string arguments)
+    private (int ExitCode, string Output) RunCheck(string arguments) => RunCheck(_folder, arguments);
+
+    /// <summary>Runs the example in the host tool, in a folder, as a scheduler would.</summary>
+    internal static (int ExitCode, string Output) RunCheck(string folder, string arguments)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "milvusops-host.dll"), "-Command", $"& '{Script}' {arguments}"])
         {
-            WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         using var host = Process.Start(start)!;
         var errors = host.StandardError.ReadToEndAsync();

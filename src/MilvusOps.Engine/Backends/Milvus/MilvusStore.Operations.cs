@@ -196,7 +196,8 @@ public sealed partial class MilvusStore
                 .Infos.Select(s => new CollectionSegment
                 {
                     Collection = name, SegmentId = s.SegmentID, PartitionId = s.PartitionID, Rows = s.NumRows, State = s.State.ToString(),
-                    Level = s.Level.ToString(), IsSorted = s.IsSorted, Loaded = true, MemoryBytes = s.MemSize,
+                    Level = s.Level.ToString(), IsSorted = s.IsSorted, Loaded = true,
+                    MemoryBytes = s.MemSize > 0 ? s.MemSize : null, // Milvus 2.5 leaves it unset: unknown, not zero
                     IndexName = string.IsNullOrEmpty(s.IndexName) ? null : s.IndexName,
                     QueryNodes = s.NodeIds.Count > 0 ? s.NodeIds.ToList() : [s.NodeID],
                 }).OrderBy(s => s.SegmentId).ToList();
@@ -218,7 +219,7 @@ public sealed partial class MilvusStore
         {
             Name = name,
             DatabaseId = i < listed.DbIds.Count ? listed.DbIds[i] : 0,
-            Created = i < listed.CreatedTimestamp.Count ? Timestamp(listed.CreatedTimestamp[i]) : null,
+            Created = i < listed.CreatedTimestamp.Count ? FromNanoseconds(listed.CreatedTimestamp[i]) : null,
         }).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
@@ -228,7 +229,7 @@ public sealed partial class MilvusStore
             (c, o) => c.DescribeDatabase(new Rpc.DescribeDatabaseRequest { DbName = name }, o), r => r.Status);
         return new StoreDatabase
         {
-            Name = described.DbName, DatabaseId = described.DbID, Created = Timestamp(described.CreatedTimestamp),
+            Name = described.DbName, DatabaseId = described.DbID, Created = FromNanoseconds(described.CreatedTimestamp),
             Properties = described.Properties.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         };
     }
@@ -242,12 +243,7 @@ public sealed partial class MilvusStore
         _rpc.Call("DropDatabase", name, cancellation, (c, o) => c.DropDatabase(new Rpc.DropDatabaseRequest { DbName = name }, o));
     }
 
-    /// <summary>A creation time as Milvus sends it: a hybrid timestamp (physical milliseconds shifted left by 18), or
-    /// plain milliseconds from older servers; null when unset.</summary>
-    private static DateTimeOffset? Timestamp(ulong value) => value switch
-    {
-        0 => null,
-        > 1UL << 50 => DateTimeOffset.FromUnixTimeMilliseconds((long)(value >> 18)),
-        _ => DateTimeOffset.FromUnixTimeMilliseconds((long)value),
-    };
+    /// <summary>A database's creation time: Milvus keeps it as Unix nanoseconds (rootcoord's time.Now().UnixNano()).</summary>
+    private static DateTimeOffset? FromNanoseconds(ulong nanoseconds) =>
+        nanoseconds == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)(nanoseconds / 1_000_000));
 }
