@@ -82,4 +82,18 @@ public sealed class StopTests : IDisposable
         Assert.True(stopped < TimeSpan.FromSeconds(5), $"the stop took {stopped.TotalSeconds:F1} s");
         Assert.StartsWith("NotConnected,", _session.Fail("Get-PatternCollection").FullyQualifiedErrorId);
     }
+
+    [Theory]
+    [InlineData("Test-MilvusHealth -EtcdUri $args[0] -ProbeTimeoutSec 300")]
+    [InlineData("Get-MilvusMetric -ManagementUri $args[0] -TimeoutSec 300")]
+    [InlineData("Get-MilvusGpu -DcgmUri $args[0] -TimeoutSec 300")]
+    public void A_scrape_or_probe_of_an_endpoint_that_never_answers_stops_at_once(string script)
+    {
+        _session.Run("Connect-Milvus ./patterns.db -Create | Out-Null");
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // takes the connection, never answers: without the stop, the call would wait 300 s
+        var started = DateTime.UtcNow;
+        var stopped = StopWhen(() => DateTime.UtcNow > started.AddSeconds(1), script, $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        Assert.True(stopped < TimeSpan.FromSeconds(5), $"the stop took {stopped.TotalSeconds:F1} s");
+    }
 }

@@ -538,6 +538,11 @@ public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<S
         var insert = new Rpc.InsertRequest { DbName = "default", CollectionName = "foreign_ip", NumRows = 4 };
         insert.FieldsData.Add([ids, new Rpc.FieldData { FieldName = "embedding", Type = Rpc.DataType.FloatVector, Vectors = new() { Dim = 4, FloatVector = vectors } }, titles]);
         Assert.True(WireFormat.Check(client.Insert(insert).Status).Ok);
+        // The other tool never loaded it: reads wait for an operator's load (Mount-MilvusCollection), as here.
+        Assert.Equal("CollectionNotLoaded", Assert.Throws<MilvusOpsException>(() => store.Count("foreign_ip")).ErrorId);
+        store.Load("foreign_ip", 1, default);
+        Poll.Until(() => store.GetLoadState("foreign_ip", default).State == LoadStatus.Loaded, TimeSpan.FromSeconds(10),
+            () => new MilvusOpsException("t", ErrorKind.OperationTimeout, "never loaded"), default);
 
         var described = store.DescribeCollection("foreign_ip");
         Assert.Equal(("embedding", 4, (MetricType?)MetricType.IP, "IVF_FLAT", 4L),

@@ -50,6 +50,7 @@ public abstract partial class ContractTests
             Assert.Equal("DropByAlias", ErrorId(Session.Invoke(OnTargetStore + "Remove-PatternCollection $args[0] -Confirm:$false @cx", [live]).Errors.Single()));
             var conflict = InvokeOnTarget("New-MilvusAlias $args[0] $args[1] @cx", blue, green).Errors.Single();
             Assert.Equal(("AliasConflict", ErrorCategory.ResourceExists), (ErrorId(conflict), conflict.CategoryInfo.Category));
+            Assert.Equal("AliasConflict", ErrorId(InvokeOnTarget("New-PatternCollection $args[0] -Dimension 4 -IndexType FLAT @cx", live).Errors.Single()));
         }
         finally
         {

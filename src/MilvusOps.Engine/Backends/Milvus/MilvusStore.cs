@@ -89,13 +89,14 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     {
         if (Exists(spec.Name, cancellation))
         {
-            if (!ifNotExists)
-                throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
-                    $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
+            // HasCollection answers true for an alias too.
             var described = DescribeCollection(spec.Name, cancellation);
             if (described.Name != spec.Name)
                 throw new MilvusOpsException("AliasConflict", ErrorKind.ResourceExists,
                     $"'{spec.Name}' is already an alias of collection '{described.Name}': choose another name, or drop the alias with Remove-MilvusAlias.", spec.Name);
+            if (!ifNotExists)
+                throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
+                    $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
             if (!spec.SchemaMatches(described))
                 throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
                     $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
