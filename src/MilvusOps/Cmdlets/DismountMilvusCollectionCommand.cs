@@ -15,13 +15,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsData.Dismount, "MilvusCollection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CollectionLoadState))]
-public sealed class DismountMilvusCollectionCommand : StoreObjectCmdlet
+public sealed class DismountMilvusCollectionCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     protected override void ProcessRecord()
     {
         if (!ShouldProcess($"collection '{Collection}' in {Target}: search and query on it stop until it is loaded again", "Release collection")) return;

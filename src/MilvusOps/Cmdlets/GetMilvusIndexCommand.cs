@@ -15,13 +15,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "MilvusIndex")]
 [OutputType(typeof(CollectionIndex))]
-public sealed class GetMilvusIndexCommand : StoreObjectCmdlet
+public sealed class GetMilvusIndexCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>Only the index on this field.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Field { get; set; }

@@ -15,12 +15,7 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "MilvusLoadState")]
 [OutputType(typeof(CollectionLoadState))]
-public sealed class GetMilvusLoadStateCommand : StoreObjectCmdlet
+public sealed class GetMilvusLoadStateCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     protected override void ProcessRecord() => TryCall(() => WriteStoreObject(Session.GetLoadState(Collection)), Collection);
 }

@@ -15,13 +15,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "MilvusSegment")]
 [OutputType(typeof(CollectionSegment))]
-public sealed class GetMilvusSegmentCommand : StoreObjectCmdlet
+public sealed class GetMilvusSegmentCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>The segments the query nodes hold in memory, instead of the persistent ones.</summary>
     [Parameter]
     public SwitchParameter Loaded { get; set; }

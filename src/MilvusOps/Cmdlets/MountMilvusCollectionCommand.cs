@@ -15,13 +15,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsData.Mount, "MilvusCollection", SupportsShouldProcess = true)]
 [OutputType(typeof(CollectionLoadState))]
-public sealed class MountMilvusCollectionCommand : StoreObjectCmdlet
+public sealed class MountMilvusCollectionCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>In-memory replicas; more need more query nodes.</summary>
     [Parameter]
     [ValidateRange(1, 100)]

@@ -18,13 +18,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.New, "MilvusIndex", SupportsShouldProcess = true)]
 [OutputType(typeof(CollectionIndex))]
-public sealed class NewMilvusIndexCommand : StoreObjectCmdlet
+public sealed class NewMilvusIndexCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>The index type (see New-PatternCollection -IndexType).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(IndexTypeCompleter))]

@@ -16,13 +16,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsCommon.Optimize, "MilvusCollection", SupportsShouldProcess = true)]
 [OutputType(typeof(CompactionJob))]
-public sealed class OptimizeMilvusCollectionCommand : StoreObjectCmdlet
+public sealed class OptimizeMilvusCollectionCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>Compact only the L0 segments, which hold deletes (Milvus 2.6.3 and later).</summary>
     [Parameter]
     public SwitchParameter L0 { get; set; }

@@ -14,12 +14,8 @@ namespace MilvusOps.Cmdlets;
 /// <para>Drops every index of the released collection 'patterns', asking first.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "MilvusIndex", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-public sealed class RemoveMilvusIndexCommand : StoreObjectCmdlet
+public sealed class RemoveMilvusIndexCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    public string Collection { get; set; } = "";
-
     /// <summary>The index to drop (Get-MilvusIndex names them).</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     public string IndexName { get; set; } = "";

@@ -18,13 +18,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsDiagnostic.Repair, "MilvusCollection", SupportsShouldProcess = true)]
 [OutputType(typeof(RepairAction))]
-public sealed class RepairMilvusCollectionCommand : StoreObjectCmdlet
+public sealed class RepairMilvusCollectionCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>Load the collection if it is released.</summary>
     [Parameter]
     public SwitchParameter Reload { get; set; }

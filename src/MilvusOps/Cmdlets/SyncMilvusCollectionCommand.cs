@@ -16,13 +16,8 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsData.Sync, "MilvusCollection", SupportsShouldProcess = true)]
 [OutputType(typeof(PatternCollection))]
-public sealed class SyncMilvusCollectionCommand : StoreObjectCmdlet
+public sealed class SyncMilvusCollectionCommand : CollectionCmdlet
 {
-    /// <summary>The collection, or an alias of it.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    public string Collection { get; set; } = "";
-
     /// <summary>Return the collection once it is flushed.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }

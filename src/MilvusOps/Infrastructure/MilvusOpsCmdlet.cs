@@ -114,3 +114,15 @@ public abstract class StoreObjectCmdlet : MilvusOpsCmdlet
 
     private protected override MilvusConnection? PipedConnection => InputObject?.Connection;
 }
+
+/// <summary>
+/// An operation on one collection: its name (or an alias) is the first parameter, and binds from a piped object's
+/// Collection or Name, so Get-PatternCollection, Get-MilvusIndex and Get-MilvusLoadState pipe into it.
+/// </summary>
+public abstract class CollectionCmdlet : StoreObjectCmdlet
+{
+    /// <summary>The collection, or an alias of it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    public string Collection { get; set; } = "";
+}
