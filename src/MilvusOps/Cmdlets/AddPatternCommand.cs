@@ -49,6 +49,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
 
     /// <summary>The collection to write to.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The piped object; its properties bind to the parameters below.</summary>

@@ -47,6 +47,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 
     /// <summary>The collection to search.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The query vector; piped patterns bind their Vector property.</summary>
@@ -71,6 +72,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 
     /// <summary>A Milvus boolean expression the hits must satisfy.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string? Filter { get; set; }
 
     /// <summary>Keep hits whose coherence_metrics.quantum_coherence is at least this value.</summary>

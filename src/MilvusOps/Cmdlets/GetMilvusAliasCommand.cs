@@ -20,11 +20,13 @@ public sealed class GetMilvusAliasCommand : StoreObjectCmdlet
     /// <summary>The aliases to list; wildcards are accepted. Without it, every alias.</summary>
     [Parameter(Position = 0, ParameterSetName = ByAlias)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(AliasNameCompleter))]
     public string[]? Alias { get; set; }
 
     /// <summary>Only the aliases of this collection.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByCollection, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     protected override void ProcessRecord()

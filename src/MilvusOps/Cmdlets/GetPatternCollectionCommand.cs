@@ -18,6 +18,7 @@ public sealed class GetPatternCollectionCommand : StoreObjectCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Collection")]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord()

@@ -25,6 +25,7 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
 
     /// <summary>The collection to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The ids of the patterns to read; an id that is not stored is a non-terminating PatternNotFound error.</summary>
@@ -34,6 +35,7 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
 
     /// <summary>A Milvus boolean expression, e.g. coherence_metrics["quantum_coherence"] >= 0.9.</summary>
     [Parameter(ParameterSetName = QuerySet)]
+    [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string? Filter { get; set; }
 
     /// <summary>The most patterns a filter query returns.</summary>

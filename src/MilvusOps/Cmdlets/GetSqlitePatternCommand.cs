@@ -30,6 +30,7 @@ public sealed class GetSqlitePatternCommand : PSCmdlet
 
     /// <summary>The table to read; without it, the one table that looks like patterns.</summary>
     [Parameter(ParameterSetName = TableSet)]
+    [ArgumentCompleter(typeof(LegacyTableCompleter))]
     public string? Table { get; set; }
 
     /// <summary>A read-only SELECT whose columns are mapped like a table's.</summary>

@@ -38,10 +38,12 @@ public sealed class ImportSqlitePatternCommand : MilvusOpsCmdlet
 
     /// <summary>The collection to write to.</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The table to read; without it, the one table that looks like patterns.</summary>
     [Parameter(ParameterSetName = TableSet)]
+    [ArgumentCompleter(typeof(LegacyTableCompleter))]
     public string? Table { get; set; }
 
     /// <summary>A read-only SELECT whose columns are mapped like a table's.</summary>

@@ -24,6 +24,7 @@ public sealed class NewMilvusAliasCommand : StoreObjectCmdlet
 
     /// <summary>The collection it names (its own name, not another alias).</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     protected override void ProcessRecord()

@@ -92,14 +92,3 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
         }, Name);
     }
 }
-
-/// <summary>Completes -IndexType with the index types Milvus builds.</summary>
-public sealed class IndexTypeCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var pattern = new WildcardPattern(wordToComplete + "*", WildcardOptions.IgnoreCase);
-        return CollectionSpec.IndexTypes.Where(pattern.IsMatch).Select(type => new CompletionResult(type));
-    }
-}

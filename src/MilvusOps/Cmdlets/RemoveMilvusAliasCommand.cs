@@ -15,6 +15,7 @@ public sealed class RemoveMilvusAliasCommand : StoreObjectCmdlet
 {
     /// <summary>The aliases to drop.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(AliasNameCompleter))]
     public string[] Alias { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -17,6 +17,7 @@ public sealed class RemovePatternCollectionCommand : StoreObjectCmdlet
     /// <summary>The collections to drop.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Collection")]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string[] Name { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -28,6 +28,7 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
 
     /// <summary>The collection to delete from.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The ids of the patterns to delete; piped ids are deleted in batches.</summary>
@@ -37,6 +38,7 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
 
     /// <summary>A Milvus boolean expression; every pattern matching it is deleted.</summary>
     [Parameter(Mandatory = true, ParameterSetName = FilterSet)]
+    [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string Filter { get; set; } = "";
 
     protected override void ProcessRecord()

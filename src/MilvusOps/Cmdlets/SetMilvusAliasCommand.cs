@@ -19,10 +19,12 @@ public sealed class SetMilvusAliasCommand : StoreObjectCmdlet
 {
     /// <summary>The alias to move.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(AliasNameCompleter))]
     public string Alias { get; set; } = "";
 
     /// <summary>The collection it names from now on.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     protected override void ProcessRecord() =>

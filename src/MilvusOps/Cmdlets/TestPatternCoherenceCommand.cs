@@ -36,6 +36,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     /// <summary>The collection to verify.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 
     /// <summary>The minimum every metric must reach, unless -Thresholds names its own. NaN and infinity are refused (InvalidThreshold).</summary>
@@ -48,6 +49,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
 
     /// <summary>The coherence_metrics keys the Threshold check reads.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(CoherenceMetricCompleter))]
     public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
 
     /// <summary>The legacy SQLite file the collection was migrated from: adds the Fidelity check. It is opened and mapped before the collection is scanned, so a missing file fails at once (SourceNotFound).</summary>
@@ -57,6 +59,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
 
     /// <summary>The source table for the Fidelity check; without it, the one table that looks like patterns.</summary>
     [Parameter(ParameterSetName = SourceTable)]
+    [ArgumentCompleter(typeof(LegacyTableCompleter))]
     public string? Table { get; set; }
 
     /// <summary>A read-only SELECT that gives the source rows for the Fidelity check.</summary>

@@ -124,5 +124,6 @@ public abstract class CollectionCmdlet : StoreObjectCmdlet
     /// <summary>The collection, or an alias of it.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string Collection { get; set; } = "";
 }

@@ -85,6 +85,28 @@ public sealed partial class LegacySource : IDisposable
         }
     }
 
+    /// <summary>The tables and views of a legacy file, for completion: read-only, and empty for anything that is not one.</summary>
+    public static IReadOnlyList<string> TableNames(string path)
+    {
+        if (!File.Exists(path)) return [];
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", null);
+            using var reader = command.ExecuteReader();
+            var names = new List<string>();
+            while (reader.Read()) names.Add(reader.GetString(0));
+            return names;
+        }
+        catch (SqliteException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>
     /// Streams the source rows after <paramref name="afterSourceRow"/> (0: from the start), in source
     /// order. For a rowid table that is <c>WHERE rowid &gt; afterSourceRow</c>; otherwise rows up to
