@@ -210,4 +210,17 @@ public sealed class PatternTests : IDisposable
         Assert.Contains("quantum_coherence", text);
         Assert.DoesNotContain(Vectors.Random(7)[10].ToString(System.Globalization.CultureInfo.InvariantCulture), text);
     }
+
+    [Fact]
+    public void At_80_columns_a_search_hit_keeps_its_rank_and_distance_and_cuts_a_long_id_instead()
+    {
+        _session.Run("New-PatternCollection p -Dimension 4 | Out-Null");
+        string longId = "correlation_pattern_" + new string('x', 80);
+        AddPatterns("p", Vectors.Pattern(longId, [1, 0, 0, 0]), Vectors.Pattern("near", [1, 0.5f, 0, 0]));
+        var text = (string)_session.Run("Find-SimilarPattern p -Vector ([float[]](1, 0, 0, 0)) -Top 2 | Out-String -Width 80")[0].BaseObject;
+        Assert.All(text.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 80, line));
+        Assert.Contains("Rank Distance", text);
+        Assert.Matches(@"\n\s*1\s+0\s+0\.95\s+correlation_pattern_x", text);
+        Assert.Matches(@"\n\s*2\s+0\.25\s", text);
+    }
 }

@@ -35,8 +35,9 @@ public sealed class ProcessTests : IDisposable
         string errors = host.StandardError.ReadToEnd();
         Assert.True(host.WaitForExit(120_000));
         Assert.True(host.ExitCode == 0, errors + output);
-        var firstHit = output.Split('\n').First(line => line.StartsWith("test_pattern_001 ", StringComparison.Ordinal));
-        Assert.Matches(@"^test_pattern_001\s+1\s+test_pattern_001\s+0\s", firstHit);
+        Assert.Contains("Query: test_pattern_001", output);
+        var firstHit = output.Split('\n').First(line => line.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
+        Assert.Matches(@"^\s*1\s+0\s+0\.95\s+test_pattern_001\s", firstHit);
         Assert.Matches(@"correlation_patterns\s+512\s+L2\s+HNSW\s+301", output);
         Assert.True(File.Exists(Path.Combine(_folder, "quickstart.db")));
     }
