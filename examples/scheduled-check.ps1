@@ -5,8 +5,8 @@
     collections named, alerts to a log and a webhook, and opt-in safe remediation.
 .DESCRIPTION
     Prints one line per check, appends every alert to -LogPath (JSON lines) and POSTs them to -WebhookUri.
-    Exit code: 0 when every check passed, 1 when the worst finding is a warning, 2 when one is critical or a check
-    could not run. Schedulers act on the exit code; the log says why.
+    Exit code: 0 when every check passed, 1 when the worst finding is a warning, 2 when one is critical, a check could
+    not run, or the alerts could not be logged or sent. Schedulers act on the exit code; the log says why.
 
     cron, every 5 minutes:
       */5 * * * * pwsh -NoProfile -File /opt/milvusops/examples/scheduled-check.ps1 -Store http://localhost:19530 -ManagementUri http://localhost:9091 -Collection patterns -LogPath /var/log/milvusops/alerts.jsonl >> /var/log/milvusops/check.log 2>&1
@@ -104,9 +104,19 @@ foreach ($result in $results) {
 $alertArguments = @{}
 if ($LogPath) { $alertArguments.LogPath = $LogPath }
 if ($WebhookUri) { $alertArguments.WebhookUri = $WebhookUri }
-$alerts = @($results | Send-MilvusAlert @alertArguments -ErrorAction Continue)
+# Alerts that cannot be logged or sent make the run critical: a check nobody hears of has not been run.
+$alertingFailed = $false
+try {
+    $alerts = @($results | Send-MilvusAlert @alertArguments -ErrorAction SilentlyContinue -ErrorVariable alertErrors)
+    foreach ($failure in $alertErrors) { Write-Line ("ERROR alerting: {0}" -f $failure.Exception.Message); $alertingFailed = $true }
+}
+catch {
+    $alerts = @()
+    Write-Line ("ERROR alerting: {0}" -f $_.Exception.Message)
+    $alertingFailed = $true
+}
 
 $critical = @($alerts | Where-Object Severity -EQ 'Critical').Count
 $warnings = $alerts.Count - $critical
-Write-Line ("SUMMARY {0} checks, {1} critical, {2} warning" -f $results.Count, $critical, $warnings)
-exit $(if ($critical) { 2 } elseif ($warnings) { 1 } else { 0 })
+Write-Line ("SUMMARY {0} checks, {1} critical, {2} warning{3}" -f $results.Count, $critical, $warnings, $(if ($alertingFailed) { ', alerting failed' }))
+exit $(if ($critical -or $alertingFailed) { 2 } elseif ($warnings) { 1 } else { 0 })

@@ -27,11 +27,19 @@ public sealed record CollectionSpec
     /// Milvus's rule for collection names. The session layer applies it to every name a caller gives, before the
     /// name reaches SQL or gRPC, so a name with a newline or a control character fails the same way on both backends.
     /// </summary>
-    public static string CheckName(string name)
+    public static string CheckName(string name) => CheckNamingRule(name, "Collection", "InvalidCollectionName");
+
+    /// <summary>Milvus applies the collection rule to aliases too.</summary>
+    public static string CheckAliasName(string name) => CheckNamingRule(name, "Alias", "InvalidAliasName");
+
+    /// <summary>Milvus applies the collection rule to index names too.</summary>
+    public static string CheckIndexName(string name) => CheckNamingRule(name, "Index", "InvalidIndexName");
+
+    private static string CheckNamingRule(string name, string what, string errorId)
     {
         if (name is null || !NamePattern.IsMatch(name))
-            throw Invalid("InvalidCollectionName",
-                $"Collection name '{Printable(name)}' is not valid: use letters, digits and underscores, start with a letter or underscore, at most 255 characters.", name);
+            throw Invalid(errorId,
+                $"{what} name '{Printable(name)}' is not valid: use letters, digits and underscores, start with a letter or underscore, at most 255 characters.", name);
         return name;
     }
 

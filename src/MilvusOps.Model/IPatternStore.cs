@@ -41,6 +41,7 @@ public interface IPatternStore : IDisposable
     /// Counting can cost a scan, so it is paid only where someone reads the number.</summary>
     long Count(string collection, string? filter = null, CancellationToken cancellation = default);
 
+    /// <summary>Drops a collection by its own name; an alias, or a collection that aliases still name, is refused.</summary>
     void DropCollection(string name, CancellationToken cancellation = default);
 
     /// <summary>Writes the batch, replacing patterns with the same id. Patterns must already be validated. The embedded

@@ -115,6 +115,19 @@ public sealed class StackTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Test-MilvusHealth -EtcdUri localhost:2379")]
+    [InlineData("Get-MilvusMetric -ManagementUri milvus")]
+    [InlineData("Get-MilvusGpu -DcgmUri gpu-host:9400")]
+    [InlineData("Test-MilvusHealth | Send-MilvusAlert -WebhookUri hooks/x")]
+    public void An_endpoint_that_is_no_http_address_is_InvalidEndpointUri(string script)
+    {
+        using var session = new ModuleSession();
+        session.Run("Connect-Milvus ./s.db -Create -WarningAction SilentlyContinue | Out-Null");
+        var refused = session.Fail(script);
+        Assert.Equal(("InvalidEndpointUri", ErrorCategory.InvalidArgument), (refused.FullyQualifiedErrorId.Split(',')[0], refused.CategoryInfo.Category));
+    }
+
     [Fact]
     public void Metrics_of_the_embedded_store_need_a_management_address()
     {

@@ -22,8 +22,11 @@ public sealed partial class PatternSession
 
     // ---------------------------------------------------------------- indexes
 
-    public IReadOnlyList<CollectionIndex> DescribeIndexes(string collection, string? field = null) =>
-        Require<IIndexCapability>().DescribeIndexes(CollectionSpec.CheckName(collection), field, Cancellation);
+    public IReadOnlyList<CollectionIndex> DescribeIndexes(string collection, string? field = null)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        return Require<IIndexCapability>().DescribeIndexes(collection, field, Cancellation);
+    }
 
     /// <summary>Checks an index against the collection's vector field with New-PatternCollection's rules.</summary>
     public static IndexSpec Check(IndexSpec spec, PatternCollection target)
@@ -34,7 +37,7 @@ public sealed partial class PatternSession
         IndexRules.CheckIndexType(spec.IndexType);
         IndexRules.CheckMetric(spec.IndexType, spec.Metric);
         IndexRules.ValidateBuildParameters(spec.IndexType, target.Dimension, CollectionSpec.ParseIndexParameters(spec.ParametersJson));
-        if (!string.IsNullOrEmpty(spec.IndexName)) CollectionSpec.CheckName(spec.IndexName);
+        if (!string.IsNullOrEmpty(spec.IndexName)) CollectionSpec.CheckIndexName(spec.IndexName);
         return spec;
     }
 
@@ -42,9 +45,12 @@ public sealed partial class PatternSession
     /// build has finished, reporting each poll.</summary>
     public CollectionIndex CreateIndex(string collection, IndexSpec checkedSpec, TimeSpan? wait = null, Action<CollectionIndex>? progress = null)
     {
+        collection = CollectionSpec.CheckName(collection);
         var indexes = Require<IIndexCapability>();
-        indexes.CreateIndex(CollectionSpec.CheckName(collection), checkedSpec, Cancellation);
-        CollectionIndex Current() => indexes.DescribeIndexes(collection, checkedSpec.Field, Cancellation).First(i => i.IndexName == checkedSpec.Name);
+        indexes.CreateIndex(collection, checkedSpec, Cancellation);
+        CollectionIndex Current() => indexes.DescribeIndexes(collection, checkedSpec.Field, Cancellation).FirstOrDefault(i => i.IndexName == checkedSpec.Name)
+            ?? throw new MilvusOpsException("IndexNotFound", ErrorKind.ObjectNotFound,
+                $"Index '{checkedSpec.Name}' on '{collection}' was gone right after it was built: another client dropped it.", checkedSpec.Name);
         var index = Current();
         if (wait is { } limit)
             Poll.Until(() =>
@@ -61,21 +67,29 @@ public sealed partial class PatternSession
         return index;
     }
 
-    public void DropIndex(string collection, string indexName) =>
-        Require<IIndexCapability>().DropIndex(CollectionSpec.CheckName(collection), CollectionSpec.CheckName(indexName), Cancellation);
+    public void DropIndex(string collection, string indexName)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        indexName = CollectionSpec.CheckIndexName(indexName);
+        Require<IIndexCapability>().DropIndex(collection, indexName, Cancellation);
+    }
 
     // ---------------------------------------------------------------- loading
 
-    public CollectionLoadState GetLoadState(string collection) =>
-        Require<ILoadCapability>().GetLoadState(CollectionSpec.CheckName(collection), Cancellation);
+    public CollectionLoadState GetLoadState(string collection)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        return Require<ILoadCapability>().GetLoadState(collection, Cancellation);
+    }
 
     /// <summary>Starts loading; with a wait, returns once the collection is loaded, reporting each poll.</summary>
     public CollectionLoadState Load(string collection, int replicas, TimeSpan? wait = null, Action<CollectionLoadState>? progress = null)
     {
         if (replicas < 1)
             throw new MilvusOpsException("InvalidReplicaNumber", ErrorKind.InvalidArgument, $"A collection loads with at least one replica, not {replicas}.", replicas);
+        collection = CollectionSpec.CheckName(collection);
         var loading = Require<ILoadCapability>();
-        loading.Load(CollectionSpec.CheckName(collection), replicas, Cancellation);
+        loading.Load(collection, replicas, Cancellation);
         var state = loading.GetLoadState(collection, Cancellation);
         if (wait is { } limit)
             Poll.Until(() =>
@@ -89,31 +103,55 @@ public sealed partial class PatternSession
         return state;
     }
 
-    public void Release(string collection) => Require<ILoadCapability>().Release(CollectionSpec.CheckName(collection), Cancellation);
+    public void Release(string collection)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        Require<ILoadCapability>().Release(collection, Cancellation);
+    }
 
     // ---------------------------------------------------------------- aliases
 
-    public void CreateAlias(string alias, string collection) =>
-        Require<IAliasCapability>().CreateAlias(CollectionSpec.CheckName(alias), CollectionSpec.CheckName(collection), Cancellation);
+    public void CreateAlias(string alias, string collection)
+    {
+        alias = CollectionSpec.CheckAliasName(alias);
+        collection = CollectionSpec.CheckName(collection);
+        Require<IAliasCapability>().CreateAlias(alias, collection, Cancellation);
+    }
 
-    public void AlterAlias(string alias, string collection) =>
-        Require<IAliasCapability>().AlterAlias(CollectionSpec.CheckName(alias), CollectionSpec.CheckName(collection), Cancellation);
+    public void AlterAlias(string alias, string collection)
+    {
+        alias = CollectionSpec.CheckAliasName(alias);
+        collection = CollectionSpec.CheckName(collection);
+        Require<IAliasCapability>().AlterAlias(alias, collection, Cancellation);
+    }
 
-    public void DropAlias(string alias) => Require<IAliasCapability>().DropAlias(CollectionSpec.CheckName(alias), Cancellation);
+    public void DropAlias(string alias)
+    {
+        alias = CollectionSpec.CheckAliasName(alias);
+        Require<IAliasCapability>().DropAlias(alias, Cancellation);
+    }
 
-    public CollectionAlias DescribeAlias(string alias) => Require<IAliasCapability>().DescribeAlias(CollectionSpec.CheckName(alias), Cancellation);
+    public CollectionAlias DescribeAlias(string alias)
+    {
+        alias = CollectionSpec.CheckAliasName(alias);
+        return Require<IAliasCapability>().DescribeAlias(alias, Cancellation);
+    }
 
-    public IReadOnlyList<CollectionAlias> ListAliases(string? collection = null) =>
-        Require<IAliasCapability>().ListAliases(collection is null ? null : CollectionSpec.CheckName(collection), Cancellation);
+    public IReadOnlyList<CollectionAlias> ListAliases(string? collection = null)
+    {
+        collection = collection is null ? null : CollectionSpec.CheckName(collection);
+        return Require<IAliasCapability>().ListAliases(collection, Cancellation);
+    }
 
     // ---------------------------------------------------------------- compaction and segments
 
     /// <summary>Starts a compaction; with a wait, returns once every plan has finished, reporting each poll.</summary>
     public CompactionJob Compact(string collection, bool l0, TimeSpan? wait = null, Action<CompactionJob>? progress = null)
     {
+        collection = CollectionSpec.CheckName(collection);
         var maintenance = Require<IMaintenanceCapability>();
-        var job = maintenance.Compact(CollectionSpec.CheckName(collection), l0, Cancellation);
-        if (wait is { } limit)
+        var job = maintenance.Compact(collection, l0, Cancellation);
+        if (wait is { } limit && job.State != CompactionJob.NothingToCompact)
         {
             var name = job.Collection;
             Poll.Until(() =>
@@ -125,22 +163,40 @@ public sealed partial class PatternSession
                     $"Compaction {job.CompactionId} of '{collection}' still had {job.ExecutingPlans} plan(s) running after {limit.TotalSeconds:0} s. The server goes on; follow it with Get-MilvusCompaction {job.CompactionId}.", collection),
                 Cancellation);
             job.Collection = name;
+            if (job.FailedPlans > 0 || job.TimedOutPlans > 0)
+                throw new MilvusOpsException("CompactionFailed", ErrorKind.InvalidOperation,
+                    $"Compaction {job.CompactionId} of '{collection}' ended with {job.FailedPlans} failed and {job.TimedOutPlans} timed-out plan(s); the server's log says why.", collection);
         }
         return job;
     }
 
     public CompactionJob GetCompaction(long compactionId) => Require<IMaintenanceCapability>().GetCompaction(compactionId, Cancellation);
 
-    public IReadOnlyList<CollectionSegment> Segments(string collection, bool loaded) =>
-        Require<IMaintenanceCapability>().ListSegments(CollectionSpec.CheckName(collection), loaded, Cancellation);
+    public IReadOnlyList<CollectionSegment> Segments(string collection, bool loaded)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        return Require<IMaintenanceCapability>().ListSegments(collection, loaded, Cancellation);
+    }
 
     // ---------------------------------------------------------------- databases
 
     public IReadOnlyList<StoreDatabase> ListDatabases() => Require<IDatabaseCapability>().ListDatabases(Cancellation);
 
-    public StoreDatabase DescribeDatabase(string name) => Require<IDatabaseCapability>().DescribeDatabase(StoreDatabase.CheckName(name), Cancellation);
+    public StoreDatabase DescribeDatabase(string name)
+    {
+        name = StoreDatabase.CheckName(name);
+        return Require<IDatabaseCapability>().DescribeDatabase(name, Cancellation);
+    }
 
-    public void CreateDatabase(string name) => Require<IDatabaseCapability>().CreateDatabase(StoreDatabase.CheckName(name), Cancellation);
+    public void CreateDatabase(string name)
+    {
+        name = StoreDatabase.CheckName(name);
+        Require<IDatabaseCapability>().CreateDatabase(name, Cancellation);
+    }
 
-    public void DropDatabase(string name) => Require<IDatabaseCapability>().DropDatabase(StoreDatabase.CheckName(name), Cancellation);
+    public void DropDatabase(string name)
+    {
+        name = StoreDatabase.CheckName(name);
+        Require<IDatabaseCapability>().DropDatabase(name, Cancellation);
+    }
 }

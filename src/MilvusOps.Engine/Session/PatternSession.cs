@@ -55,12 +55,8 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     public void CheckDrop(string name)
     {
         var described = Describe(name);
-        if (described.Name != name)
-            throw new MilvusOpsException("DropByAlias", ErrorKind.InvalidArgument,
-                $"'{name}' is an alias of collection '{described.Name}'. Drop the collection by its own name, or the alias with Remove-MilvusAlias.", name);
-        if (described.Aliases.Count > 0)
-            throw new MilvusOpsException("CollectionHasAliases", ErrorKind.InvalidOperation,
-                $"Collection '{name}' is still named by alias(es) {string.Join(", ", described.Aliases)}. Move them with Set-MilvusAlias or remove them with Remove-MilvusAlias first.", name);
+        if (described.Name != name) throw CollectionAlias.DropByAlias(name, described.Name);
+        if (described.Aliases.Count > 0) throw CollectionAlias.StillNamed(name, described.Aliases);
     }
 
     // ---------------------------------------------------------------- patterns

@@ -14,6 +14,9 @@ public static class AlertLog
     /// <summary>Every line carries this marker, so an alert log is known by its first line.</summary>
     private const string Marker = "MilvusOps.Alert";
 
+    /// <summary>How every line of an alert log begins (<see cref="Line"/> writes "kind" first).</summary>
+    private static readonly string LinePrefix = $"{{\"kind\":\"{Marker}\"";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -27,20 +30,21 @@ public static class AlertLog
         if (Directory.Exists(path)) throw Invalid(path, "it is a folder; name a file");
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder)) throw Invalid(path, $"its folder '{folder}' does not exist");
         if (!File.Exists(path)) return;
-        string? first;
+        string start;
         try
         {
+            // Every line this log gets begins with the marker: its first bytes say whose file it is, however long the line.
             using var reader = new StreamReader(path, Encoding.UTF8);
-            var buffer = new char[4096];
+            var buffer = new char[LinePrefix.Length];
             int read = reader.ReadBlock(buffer, 0, buffer.Length);
             if (read == 0) return;
-            first = new string(buffer, 0, read).Split('\n')[0];
+            start = new string(buffer, 0, read);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Invalid(path, $"it cannot be read ({ex.Message})", ex);
         }
-        if (!IsAlertLine(first))
+        if (start != LinePrefix)
             throw Invalid(path, "the file exists and is not a MilvusOps alert log; choose another path");
     }
 
@@ -98,20 +102,6 @@ public static class AlertLog
         }
         if (status is < 200 or > 299)
             throw new MilvusOpsException("WebhookFailed", ErrorKind.ConnectionError, $"The webhook at {shown} answered HTTP {status}; the alerts are in the log only.", shown);
-    }
-
-    private static bool IsAlertLine(string line)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == Marker;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     private static MilvusOpsException Invalid(string path, string reason, Exception? inner = null) =>

@@ -20,7 +20,7 @@ public static class PrometheusText
     {
         var types = new Dictionary<string, string>(StringComparer.Ordinal);
         var helps = new Dictionary<string, string>(StringComparer.Ordinal);
-        var samples = new List<(string Name, Dictionary<string, string> Labels, double Value, long? Timestamp)>();
+        var samples = new List<(string Name, Dictionary<string, string> Labels, double Value, long? Timestamp, int Line)>();
         int number = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -34,7 +34,8 @@ public static class PrometheusText
                     ReadComment(line.TrimStart(), types, helps);
                     continue;
                 }
-                samples.Add(ReadSample(line));
+                var (name, labels, value, timestamp) = ReadSample(line);
+                samples.Add((name, labels, value, timestamp, number));
             }
             catch (FormatException ex)
             {
@@ -45,7 +46,22 @@ public static class PrometheusText
         return samples.Select(s =>
         {
             var family = FamilyOf(s.Name, types);
-            return new Sample(s.Name, s.Labels, s.Value, s.Timestamp, family, types.GetValueOrDefault(family, "untyped"), helps.GetValueOrDefault(family));
+            var type = types.GetValueOrDefault(family, "untyped");
+            // A bucket needs its bound, a summary's quantile sample its quantile, as the format requires.
+            string? bound = type == "histogram" && s.Name == family + "_bucket" ? "le" : type == "summary" && s.Name == family ? "quantile" : null;
+            if (bound is not null)
+            {
+                try
+                {
+                    ParseValue(s.Labels.TryGetValue(bound, out var text) ? text : throw new FormatException($"a {type} sample without its '{bound}' label"));
+                }
+                catch (FormatException ex)
+                {
+                    throw new MilvusOpsException("MetricsMalformed", ErrorKind.InvalidData,
+                        $"Line {s.Line} of the metrics text cannot be read ({ex.Message}): {s.Name}", s.Line);
+                }
+            }
+            return new Sample(s.Name, s.Labels, s.Value, s.Timestamp, family, type, helps.GetValueOrDefault(family));
         }).ToList();
     }
 

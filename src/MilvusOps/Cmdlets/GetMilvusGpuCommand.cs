@@ -33,7 +33,7 @@ public sealed class GetMilvusGpuCommand : EngineCmdlet
         var timeout = TimeSpan.FromSeconds(TimeoutSec);
         var gpus = Call(() => DcgmUri is null
             ? GpuMetrics.FromNvidiaSmi(timeout, Cancellation)
-            : GpuMetrics.FromDcgm(new Uri(DcgmUri, "/metrics"), timeout, Cancellation));
+            : GpuMetrics.FromDcgm(new Uri(StackHttp.Check(DcgmUri, nameof(DcgmUri)), "/metrics"), timeout, Cancellation));
         foreach (var gpu in gpus) WriteObject(gpu);
     }
 }

@@ -44,6 +44,7 @@ public sealed class GetMilvusMetricCommand : MilvusOpsCmdlet
     protected override void EndProcessing()
     {
         var server = ManagementUri is null || Connection is not null || SessionConnection.Current is not null ? Target : null;
+        if (ManagementUri is not null) Call(() => StackHttp.Check(ManagementUri, nameof(ManagementUri)));
         var endpoint = ManagementUri ?? (server is { Backend: StoreBackend.Milvus }
             ? new UriBuilder(Uri.UriSchemeHttp, new Uri(server.Uri).Host, 9091).Uri
             : null);

@@ -6,7 +6,8 @@ namespace MilvusOps.Cmdlets;
 /// <summary>
 /// Compacts a collection (Milvus's ManualCompaction): merges small segments and purges deleted and replaced rows, which
 /// stay in storage, and in every search's work, until a compaction. It waits until every plan has finished, with
-/// progress; Ctrl+C stops the wait, not the compaction. Milvus only.
+/// progress; Ctrl+C stops the wait, not the compaction. A plan that fails is CompactionFailed; a collection with nothing
+/// to compact returns State NothingToCompact. Milvus only.
 /// </summary>
 /// <example>
 /// <code>
@@ -39,8 +40,7 @@ public sealed class OptimizeMilvusCollectionCommand : CollectionCmdlet
             var job = WithProgress($"Compacting '{Collection}'", report =>
                 Session.Compact(Collection, L0, NoWait ? null : TimeSpan.FromSeconds(TimeoutSec),
                     current => report($"{current.State}: {current.CompletedPlans} plan(s) done, {current.ExecutingPlans} running", -1)));
-            if (job.FailedPlans > 0 || job.TimedOutPlans > 0)
-                WriteWarning($"Compaction {job.CompactionId} of '{Collection}': {job.FailedPlans} plan(s) failed and {job.TimedOutPlans} timed out. The server's log says why.");
+            if (job.State == CompactionJob.NothingToCompact) WriteVerbose($"Milvus found nothing to compact in '{Collection}'.");
             WriteStoreObject(job);
         }, Collection);
     }

@@ -5,9 +5,10 @@ using MilvusOps.Infrastructure;
 namespace MilvusOps.Cmdlets;
 
 /// <summary>
-/// Safe, opt-in remediation: -Reload loads a collection that was released, -Flush flushes one with rows in growing
-/// segments, -CompactDeletedRatio compacts one whose stored rows are at least that fraction deleted or replaced. It acts
-/// only where the check finds the need, supports -WhatIf, and never removes data. It returns one RepairAction per
+/// Safe, opt-in remediation: -Reload loads a collection that was released, -Flush flushes it (Milvus 2.5 does not say
+/// how many rows wait unflushed), -CompactDeletedRatio compacts one whose stored rows are at least that fraction deleted
+/// or replaced, measured after the flush. It acts only where the check finds the need, supports -WhatIf, and never
+/// removes data. It returns one RepairAction per
 /// remediation found, with whether it was done. Milvus only (the embedded store needs none of these).
 /// </summary>
 /// <example>
@@ -24,7 +25,7 @@ public sealed class RepairMilvusCollectionCommand : CollectionCmdlet
     [Parameter]
     public SwitchParameter Reload { get; set; }
 
-    /// <summary>Flush the collection if rows wait in growing segments.</summary>
+    /// <summary>Flush the collection, before the compaction is measured.</summary>
     [Parameter]
     public SwitchParameter Flush { get; set; }
 
@@ -45,10 +46,12 @@ public sealed class RepairMilvusCollectionCommand : CollectionCmdlet
                 "Say which remediations to look for: -Reload, -Flush, -CompactDeletedRatio 0.2 (each is opt-in).", Collection));
             return;
         }
-        IReadOnlyList<RepairAction> actions = [];
-        if (!TryCall(() => actions = CollectionRepair.Plan(Session, Collection, new RepairOptions(Reload, Flush, CompactDeletedRatio)), Collection)) return;
-        foreach (var action in actions)
+        IReadOnlyList<Func<RepairAction?>> checks = [];
+        if (!TryCall(() => checks = CollectionRepair.Checks(Session, Collection, new RepairOptions(Reload, Flush, CompactDeletedRatio)), Collection)) return;
+        foreach (var check in checks)
         {
+            RepairAction? action = null;
+            if (!TryCall(() => action = check(), Collection) || action is null) continue;
             if (ShouldProcess($"collection '{action.Collection}' in {Target}: {action.Reason}", action.Action))
                 TryCall(() => CollectionRepair.Perform(Session, action, TimeSpan.FromSeconds(TimeoutSec)), action.Collection);
             WriteStoreObject(action);

@@ -50,6 +50,7 @@ public sealed class SendMilvusAlertCommand : EngineCmdlet
 
     protected override void BeginProcessing()
     {
+        if (WebhookUri is not null) Call(() => StackHttp.Check(WebhookUri, nameof(WebhookUri)));
         if (LogPath is null) return;
         _logPath = GetUnresolvedProviderPathFromPSPath(LogPath);
         Call(() => AlertLog.CheckPlace(_logPath)); // before any check runs: a bad path fails now, not after the checks

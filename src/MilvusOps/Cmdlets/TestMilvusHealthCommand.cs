@@ -50,10 +50,14 @@ public sealed class TestMilvusHealthCommand : MilvusOpsCmdlet
     protected override void EndProcessing()
     {
         var timeout = TimeSpan.FromSeconds(ProbeTimeoutSec);
-        var probes = new List<StackProbe>();
-        if (ManagementUri is not null) probes.Add(StackProbe.MilvusManagement(ManagementUri, timeout));
-        if (EtcdUri is not null) probes.Add(StackProbe.Etcd(EtcdUri, timeout));
-        if (MinioUri is not null) probes.Add(StackProbe.Minio(MinioUri, timeout));
+        var probes = Call(() =>
+        {
+            var chosen = new List<StackProbe>();
+            if (ManagementUri is not null) chosen.Add(StackProbe.MilvusManagement(StackHttp.Check(ManagementUri, nameof(ManagementUri)), timeout));
+            if (EtcdUri is not null) chosen.Add(StackProbe.Etcd(StackHttp.Check(EtcdUri, nameof(EtcdUri)), timeout));
+            if (MinioUri is not null) chosen.Add(StackProbe.Minio(StackHttp.Check(MinioUri, nameof(MinioUri)), timeout));
+            return chosen;
+        });
 
         // A store that cannot be reached is the failed check a health run is for, not an error; the probes still run.
         var checks = TryGiven(out var unreachable) is not null

@@ -615,4 +615,36 @@ public sealed class MilvusStorePeerTests(StatefulPeer fixture) : IClassFixture<S
         Assert.Equal(2, store.Count("released"));
         store.DropCollection("released");
     }
+
+    [SkippableFact]
+    public void Another_clients_drop_recreate_and_alias_switch_are_seen_at_the_next_call_and_writes_land_in_the_collection_the_alias_names()
+    {
+        using var store = Store();
+        store.CreateCollection(new CollectionSpec { Name = "rv_blue", Dimension = 4, IndexType = "FLAT" }, ifNotExists: false);
+        store.Upsert("rv_blue", [P(1)]);
+        using var other = Store();
+        other.DropCollection("rv_blue");
+        other.CreateCollection(new CollectionSpec { Name = "rv_green", Dimension = 8, IndexType = "FLAT", Metric = MetricType.IP }, ifNotExists: false);
+        other.CreateAlias("rv_blue", "rv_green", default);
+
+        // The first store cached nothing: it sees an 8-d IP collection behind the name, and writes and reads go to it.
+        store.Upsert("rv_blue", [new Pattern("g1", [1, 0, 0, 0, 0, 0, 0, 0], "t", null, null)]);
+        Assert.Equal(1, other.Count("rv_green"));
+        var hits = store.Search("rv_blue", new SearchRequest(["q"], [[1, 0, 0, 0, 0, 0, 0, 0]], Top: 1));
+        Assert.Equal(("g1", "rv_green", 1f), (hits[0][0].PatternId, hits[0][0].Collection, hits[0][0].Distance));
+        Assert.Equal("rv_green", Assert.Single(store.Query("rv_blue", null)).Collection);
+
+        other.DropAlias("rv_blue", default);
+        other.DropCollection("rv_green");
+    }
+
+    [SkippableFact]
+    public void A_compaction_with_nothing_to_do_says_so_and_is_not_reported_as_work_done()
+    {
+        using var store = Store();
+        store.CreateCollection(new CollectionSpec { Name = "idle", Dimension = 4, IndexType = "FLAT" }, ifNotExists: false);
+        var job = store.Compact("idle", l0: false, default);
+        Assert.Equal(CompactionJob.NothingToCompact, job.State);
+        store.DropCollection("idle");
+    }
 }

@@ -82,7 +82,13 @@ public sealed class OperationsSessionTests : IDisposable
         Assert.Equal("AliasConflict", Fails(() => session.Create(new CollectionSpec { Name = "live", Dimension = 2, IndexType = "FLAT" }, true)).ErrorId);
         Assert.Equal("CollectionNotFound", Fails(() => session.CreateAlias("other", "live")).ErrorId); // an alias of an alias
         Assert.Equal("AliasNotFound", Fails(() => session.AlterAlias("nobody", "blue")).ErrorId);
-        Assert.Equal("InvalidCollectionName", Fails(() => session.CreateAlias("bad name", "blue")).ErrorId);
+        Assert.Equal("InvalidAliasName", Fails(() => session.CreateAlias("bad name", "blue")).ErrorId);
+        Assert.Equal("InvalidIndexName", Fails(() => session.DropIndex("blue", "bad-name")).ErrorId);
+
+        // The backend refuses the same on its own, in the transaction that would drop.
+        var store = _connection.Store;
+        Assert.Equal("DropByAlias", Fails(() => store.DropCollection("live")).ErrorId);
+        Assert.Equal("CollectionHasAliases", Fails(() => store.DropCollection("green")).ErrorId);
 
         session.DropAlias("live");
         Assert.Equal("AliasNotFound", Fails(() => session.DescribeAlias("live")).ErrorId);
@@ -131,5 +137,15 @@ public sealed class OperationsSessionTests : IDisposable
         var integrity = new PatternSession(damaged, default).CheckHealth().Single(c => c.Check == "PRAGMA quick_check");
         Assert.False(integrity.Passed);
         Assert.Equal((HealthSeverity.Critical, "Corrupt"), (integrity.Severity, integrity.Status));
+    }
+
+    [Fact]
+    public void A_store_file_deleted_under_an_open_connection_is_a_failed_check_not_a_crash()
+    {
+        var session = Session();
+        session.Create(new CollectionSpec { Name = "c", Dimension = 2, IndexType = "FLAT" }, false);
+        File.Delete(_connection.Uri);
+        var check = Assert.Single(session.CheckHealth());
+        Assert.Equal((false, HealthSeverity.Critical, "Missing"), (check.Passed, check.Severity, check.Status));
     }
 }

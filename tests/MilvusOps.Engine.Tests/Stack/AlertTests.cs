@@ -68,6 +68,25 @@ public sealed class AlertTests : IDisposable
     }
 
     [Fact]
+    public void An_alert_longer_than_any_buffer_leaves_the_log_an_alert_log()
+    {
+        var log = Path.Combine(_folder, "alerts.jsonl");
+        var longOne = AlertRules.From(HealthCheck.Fail("proxy", "CheckHealth", HealthSeverity.Critical, "Unhealthy", new string('x', 20_000), "t"), Now, "ops1")!;
+        AlertLog.Append(log, [longOne]);
+        AlertLog.Append(log, [Alert("etcd")]);
+        Assert.Equal(2, File.ReadAllLines(log).Length);
+    }
+
+    [Fact]
+    public async Task A_webhook_that_redirects_is_not_taken_as_delivered()
+    {
+        await using var server = await LoopbackHttp.Start(request => request.Method == "POST" ? (302, "") : (200, "login page"));
+        var refused = Assert.Throws<MilvusOpsException>(() => AlertLog.Post(new Uri(server.Uri, "/hooks/x"), [Alert("proxy")], TimeSpan.FromSeconds(5), default));
+        Assert.Equal("WebhookFailed", refused.ErrorId);
+        Assert.Contains("HTTP 302", refused.Message);
+    }
+
+    [Fact]
     public async Task A_webhook_gets_one_json_body_with_a_summary_and_the_alerts_and_a_refusal_hides_the_secret_path()
     {
         var bodies = new List<LoopbackHttp.Request>();

@@ -13,7 +13,9 @@ public sealed class HealthTests
     [Theory]
     [InlineData("v2.5.27", "2.5", "")]
     [InlineData("v2.5.26", "2.5", "CVE-2026-26190")]
-    [InlineData("2.5.4-gpu", "2.5", "CVE-2026-26190")]
+    [InlineData("2.5.4-gpu", "2.5", "CVE-2026-26190,CVE-2025-64513")]
+    [InlineData("v2.5.20", "2.5", "CVE-2026-26190,CVE-2025-64513")]
+    [InlineData("v2.5.21", "2.5", "CVE-2026-26190")]
     [InlineData("v2.6.4", "2.6", "CVE-2026-26190,CVE-2025-64513")]
     [InlineData("v2.6.9", "2.6", "CVE-2026-26190")]
     [InlineData("v2.6.10", "2.6", "")]
@@ -64,6 +66,45 @@ public sealed class HealthTests
         var minio = StackProbe.Minio(server.Uri, timeout).Run(default);
         Assert.False(minio.Passed);
         Assert.Equal("HTTP 503", minio.Status);
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_after_the_headers_fails_at_the_timeout_and_ctrl_c_stops_it()
+    {
+        using var stalling = new TcpListener(IPAddress.Loopback, 0);
+        stalling.Start();
+        var serve = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var client = await stalling.AcceptTcpClientAsync();
+                var stream = client.GetStream();
+                _ = await stream.ReadAsync(new byte[4096]); // the request, whatever its length: the answer is the same
+                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"health\":"u8.ToArray()); // and no more
+            }
+        });
+        var uri = new Uri($"http://127.0.0.1:{((IPEndPoint)stalling.LocalEndpoint).Port}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var check = StackProbe.Etcd(uri, TimeSpan.FromMilliseconds(500)).Run(default);
+        Assert.Equal("Timeout", check.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"timed out after {watch.Elapsed}");
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        watch.Restart();
+        Assert.ThrowsAny<OperationCanceledException>(() => StackProbe.Etcd(uri, TimeSpan.FromMinutes(1)).Run(stop.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopped after {watch.Elapsed}");
+        await Task.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("localhost:2379")]
+    [InlineData("etcd")]
+    [InlineData("ftp://h/")]
+    public void An_endpoint_that_is_no_absolute_http_address_is_refused_by_name(string text)
+    {
+        var refused = Assert.Throws<MilvusOpsException>(() => StackHttp.Check(new Uri(text, UriKind.RelativeOrAbsolute), "EtcdUri"));
+        Assert.Equal(("InvalidEndpointUri", ErrorKind.InvalidArgument), (refused.ErrorId, refused.Kind));
+        Assert.Contains("-EtcdUri", refused.Message);
     }
 
     [Fact]

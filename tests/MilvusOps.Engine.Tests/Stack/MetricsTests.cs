@@ -85,6 +85,9 @@ public sealed class MetricsTests
     [InlineData("# TYPE m gauge-ish\nm 1", 1)]
     [InlineData("9m 1", 1)]
     [InlineData("m{a=\"\\q\"} 1", 1)]
+    [InlineData("# TYPE h histogram\nh_bucket{le=\"fast\"} 1", 2)]
+    [InlineData("# TYPE h histogram\nh_bucket{x=\"1\"} 1", 2)]
+    [InlineData("# TYPE s summary\ns{quantile=\"p99\"} 1", 2)]
     public void A_line_that_cannot_be_read_fails_the_scrape_naming_its_line(string page, int line)
     {
         var failure = Assert.Throws<MilvusOpsException>(() => PrometheusText.Parse(page));

@@ -118,6 +118,8 @@ public abstract partial class ContractTests
             .Sum(s => (long)s.Properties["Rows"].Value);
         Assert.Equal(10L, Stored());
         Assert.All(OnTarget("Get-MilvusSegment $args[0] @cx", name), s => Assert.Equal("Flushed", s.Properties["State"].Value));
+        var flush = Assert.Single(OnTarget("Repair-MilvusCollection $args[0] -Flush -Confirm:$false @cx", name));
+        Assert.Equal(("Flush", true), ((string)flush.Properties["Action"].Value, (bool)flush.Properties["Performed"].Value));
 
         // Deleted rows stay in their segments: 4 of 10 is 40 %, past a 30 % threshold.
         OnTarget("Remove-Pattern $args[0] -Id m0, m1, m2, m3 -Confirm:$false @cx", name);

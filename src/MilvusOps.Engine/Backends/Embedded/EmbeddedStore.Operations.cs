@@ -15,6 +15,10 @@ public sealed partial class EmbeddedStore
 
     public IReadOnlyList<HealthCheck> CheckHealth(CancellationToken cancellation = default)
     {
+        // Pooled connections can still read a file another process deleted: look for it by name first.
+        if (!File.Exists(Uri))
+            return [HealthCheck.Fail("store file", "exists", HealthSeverity.Critical, "Missing",
+                $"There is no store file at '{Uri}' any more: another process deleted or moved it. Restore it from a backup.", Uri)];
         var checks = new List<HealthCheck>();
         var (format, collections) = Run(connection =>
             (connection.ExecuteScalarLong("PRAGMA user_version"), connection.ExecuteScalarLong($"SELECT count(*) FROM {Catalog}")), cancellation);
@@ -67,6 +71,11 @@ public sealed partial class EmbeddedStore
         {
             return HealthCheck.Fail("write lock", "BEGIN IMMEDIATE", HealthSeverity.Warning, "ReadOnly",
                 "The file is read-only: reads work, writes fail. Grant write permission to write to it.", Uri);
+        }
+        catch (SqliteException ex)
+        {
+            var failure = SqliteErrors.Map(ex, Uri);
+            return HealthCheck.Fail("write lock", "BEGIN IMMEDIATE", HealthSeverity.Critical, failure.ErrorId, failure.Message, Uri);
         }
     }
 
@@ -165,14 +174,6 @@ public sealed partial class EmbeddedStore
         var aliases = new List<string>();
         while (reader.Read()) aliases.Add(reader.GetString(0));
         return aliases;
-    }
-
-    private static void DropAliasesOf(SqliteConnection connection, long collectionId, SqliteTransaction tx)
-    {
-        if (!HasAliasTable(connection, tx)) return;
-        using var delete = connection.CreateCommand($"DELETE FROM {Aliases} WHERE collection_id = @id", tx);
-        delete.Parameters.AddWithValue("@id", collectionId);
-        delete.ExecuteNonQuery();
     }
 
     private static bool HasAliasTable(SqliteConnection connection, SqliteTransaction? tx) =>

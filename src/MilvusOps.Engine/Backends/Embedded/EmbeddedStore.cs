@@ -199,9 +199,11 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
     public void DropCollection(string name, CancellationToken cancellation = default) => Run(connection =>
     {
         using var tx = connection.BeginTransaction();
-        var entry = RequireCollection(connection, name, tx);
+        // By its own name only, and not while an alias names it: checked again in the transaction that drops it.
+        var entry = FindByName(connection, name, tx)
+            ?? (FindAlias(connection, name, tx) is { } aliased ? throw CollectionAlias.DropByAlias(name, aliased.Spec.Name) : throw CollectionNotFound(name));
+        if (AliasesOf(connection, entry.Id, tx) is { Count: > 0 } aliases) throw CollectionAlias.StillNamed(name, aliases);
         connection.Execute($"DROP TABLE {TableName(entry.Id)}", tx);
-        DropAliasesOf(connection, entry.Id, tx);
         using (var delete = connection.CreateCommand($"DELETE FROM {Catalog} WHERE id = @id", tx))
         {
             delete.Parameters.AddWithValue("@id", entry.Id);

@@ -3,12 +3,13 @@ namespace MilvusOps.Engine.Backends.Milvus;
 /// <summary>The published advisories that concern a Milvus version, and the health check that reports them.</summary>
 public static class MilvusAdvisories
 {
-    /// <summary>Advisories with the first fixed patch of each line (milvus-operations.md, December 2026).</summary>
+    /// <summary>Advisories with the first fixed patch of each line (milvus-operations.md, December 2026; CVE-2025-64513's
+    /// 2.5 fix from its advisory GHSA-mhjq-8c7m-3f7p, as docs/gpu-stack.md records it).</summary>
     private static readonly (string Id, string What, (int Major, int Minor, int Patch)[] FixedIn)[] Published =
     [
         ("CVE-2026-26190", "the management port 9091 serves /expr and the REST /api/v1 without a login (CVSS 9.8); keep 9091 on localhost",
             [(2, 5, 27), (2, 6, 10)]),
-        ("CVE-2025-64513", "the proxy can be made to skip authentication", [(2, 4, 24), (2, 6, 5)]),
+        ("CVE-2025-64513", "the proxy can be made to skip authentication", [(2, 4, 24), (2, 5, 21), (2, 6, 5)]),
     ];
 
     /// <summary>The advisories that concern a version: those fixed in a later patch of its line, and those fixed only in

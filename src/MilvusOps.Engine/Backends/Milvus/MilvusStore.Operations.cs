@@ -43,8 +43,8 @@ public sealed partial class MilvusStore
 
     public IReadOnlyList<CollectionIndex> DescribeIndexes(string collection, string? field, CancellationToken cancellation)
     {
-        var info = Info(collection, cancellation, refresh: true);
-        return IndexDescriptions(collection, field, cancellation).Select(index =>
+        var info = Info(collection, cancellation);
+        return IndexDescriptions(info.Name, field, cancellation).Select(index =>
         {
             var (indexType, metric, parameters) = ReadIndexParams(index);
             return new CollectionIndex
@@ -63,16 +63,18 @@ public sealed partial class MilvusStore
 
     public void CreateIndex(string collection, IndexSpec spec, CancellationToken cancellation)
     {
+        var info = Info(collection, cancellation);
+        collection = info.Name;
         var request = new Rpc.CreateIndexRequest { DbName = Db, CollectionName = collection, FieldName = spec.Field, IndexName = spec.Name };
         request.ExtraParams.Add(Kv("index_type", spec.IndexType));
         request.ExtraParams.Add(Kv("metric_type", spec.Metric.ToString()));
-        request.ExtraParams.Add(Kv("params", IndexRules.BuildParamsJson(spec.IndexType, Info(collection, cancellation).Dimension, CollectionSpec.ParseIndexParameters(spec.ParametersJson))));
+        request.ExtraParams.Add(Kv("params", IndexRules.BuildParamsJson(spec.IndexType, info.Dimension, CollectionSpec.ParseIndexParameters(spec.ParametersJson))));
         Guard(collection, () => _rpc.Call("CreateIndex", collection, cancellation, (c, o) => c.CreateIndex(request, o)));
-        _collections.TryRemove(collection, out _);
     }
 
     public void DropIndex(string collection, string indexName, CancellationToken cancellation)
     {
+        collection = Info(collection, cancellation).Name;
         if (IndexDescriptions(collection, null, cancellation).All(i => i.IndexName != indexName))
             throw new MilvusOpsException("IndexNotFound", ErrorKind.ObjectNotFound,
                 $"Collection '{collection}' has no index named '{indexName}'. Get-MilvusIndex lists its indexes.", indexName);
@@ -81,14 +83,13 @@ public sealed partial class MilvusStore
                 $"Collection '{collection}' is loaded, and Milvus drops an index only from a released collection. Release it first with Dismount-MilvusCollection.", collection);
         Guard(collection, () => _rpc.Call("DropIndex", collection, cancellation,
             (c, o) => c.DropIndex(new Rpc.DropIndexRequest { DbName = Db, CollectionName = collection, IndexName = indexName }, o)));
-        _collections.TryRemove(collection, out _);
     }
 
     // ---------------------------------------------------------------- loading
 
     public CollectionLoadState GetLoadState(string collection, CancellationToken cancellation)
     {
-        var name = Info(collection, cancellation, refresh: true).Name;
+        var name = collection = Info(collection, cancellation).Name;
         var state = Guard(collection, () => _rpc.Call("GetLoadState", collection, cancellation,
             (c, o) => c.GetLoadState(new Rpc.GetLoadStateRequest { DbName = Db, CollectionName = collection }, o), r => r.Status)).State;
         var status = state switch
@@ -111,13 +112,19 @@ public sealed partial class MilvusStore
         };
     }
 
-    public void Load(string collection, int replicas, CancellationToken cancellation) =>
+    public void Load(string collection, int replicas, CancellationToken cancellation)
+    {
+        collection = Info(collection, cancellation).Name;
         Guard(collection, () => _rpc.Call("LoadCollection", collection, cancellation,
             (c, o) => c.LoadCollection(new() { DbName = Db, CollectionName = collection, ReplicaNumber = replicas }, o)));
+    }
 
-    public void Release(string collection, CancellationToken cancellation) =>
+    public void Release(string collection, CancellationToken cancellation)
+    {
+        collection = Info(collection, cancellation).Name;
         Guard(collection, () => _rpc.Call("ReleaseCollection", collection, cancellation,
             (c, o) => c.ReleaseCollection(new() { DbName = Db, CollectionName = collection }, o)));
+    }
 
     // ---------------------------------------------------------------- aliases
 
@@ -129,14 +136,12 @@ public sealed partial class MilvusStore
     {
         Guard(collection, () => _rpc.Call("AlterAlias", alias, cancellation,
             (c, o) => c.AlterAlias(new Rpc.AlterAliasRequest { DbName = Db, CollectionName = collection, Alias = alias }, o)));
-        _collections.TryRemove(alias, out _);
     }
 
     public void DropAlias(string alias, CancellationToken cancellation)
     {
         DescribeAlias(alias, cancellation); // Milvus drops a missing alias quietly; the embedded store says it is missing, and so do we
         _rpc.Call("DropAlias", alias, cancellation, (c, o) => c.DropAlias(new Rpc.DropAliasRequest { DbName = Db, Alias = alias }, o));
-        _collections.TryRemove(alias, out _);
     }
 
     public CollectionAlias DescribeAlias(string alias, CancellationToken cancellation)
@@ -153,9 +158,16 @@ public sealed partial class MilvusStore
             : Guard(collection, () => _rpc.Call("ListAliases", collection, cancellation,
                 (c, o) => c.ListAliases(new Rpc.ListAliasesRequest { DbName = Db, CollectionName = collection }, o), r => r.Status));
         // Without a collection, ListAliases names no collection per alias: each is described.
-        return listed.Aliases.Order(StringComparer.Ordinal)
-            .Select(alias => collection is null ? DescribeAlias(alias, cancellation) : new CollectionAlias { Alias = alias, Collection = listed.CollectionName, Database = Database })
-            .ToList();
+        var aliases = new List<CollectionAlias>();
+        foreach (var alias in listed.Aliases.Order(StringComparer.Ordinal))
+        {
+            if (collection is not null)
+                aliases.Add(new CollectionAlias { Alias = alias, Collection = listed.CollectionName, Database = Database });
+            else
+                try { aliases.Add(DescribeAlias(alias, cancellation)); }
+                catch (MilvusOpsException ex) when (ex.ErrorId == "AliasNotFound") { } // dropped meanwhile
+        }
+        return aliases;
     }
 
     // ---------------------------------------------------------------- compaction and segments
@@ -166,10 +178,12 @@ public sealed partial class MilvusStore
         if (l0 && MilvusVersion.Parse(ServerVersion) is { } version && version.IsBefore(2, 6, 3))
             throw new MilvusOpsException("NotSupportedByServerVersion", ErrorKind.NotImplemented,
                 $"L0 compaction needs Milvus 2.6.3 or later; {this} runs {ServerVersion}. Leave out -L0 for a whole compaction.", ServerVersion);
-        var info = Info(collection, cancellation, refresh: true);
+        var info = Info(collection, cancellation);
         var started = Guard(collection, () => _rpc.Call("ManualCompaction", collection, cancellation,
             (c, o) => c.ManualCompaction(new Rpc.ManualCompactionRequest { CollectionID = info.Id, CollectionName = info.Name, DbName = Db, L0Compaction = l0 }, o),
             r => r.Status));
+        if (started.CompactionPlanCount == 0)
+            return new CompactionJob { CompactionId = started.CompactionID, Collection = info.Name, State = CompactionJob.NothingToCompact };
         return Compaction(started.CompactionID, info.Name, cancellation);
     }
 
@@ -189,7 +203,7 @@ public sealed partial class MilvusStore
 
     public IReadOnlyList<CollectionSegment> ListSegments(string collection, bool loaded, CancellationToken cancellation)
     {
-        var name = Info(collection, cancellation, refresh: true).Name;
+        var name = collection = Info(collection, cancellation).Name;
         if (loaded)
             return Guard(collection, () => _rpc.Call("GetQuerySegmentInfo", collection, cancellation,
                     (c, o) => c.GetQuerySegmentInfo(new Rpc.GetQuerySegmentInfoRequest { DbName = Db, CollectionName = collection }, o), r => r.Status))

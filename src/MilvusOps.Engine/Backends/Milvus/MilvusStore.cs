@@ -28,7 +28,6 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     internal const int HitsPerSearch = 100_000;
 
     private readonly MilvusRpc _rpc;
-    private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<PatternColumnWriter> _columnWriters = [];
     private ulong _lastWrite;
 
@@ -103,7 +102,6 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             return described;
         }
 
-        _collections.TryRemove(spec.Name, out _);
         var create = new Rpc.CreateCollectionRequest
         {
             DbName = Db, CollectionName = spec.Name,
@@ -180,7 +178,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     public PatternCollection DescribeCollection(string name, CancellationToken cancellation = default)
     {
-        var info = Info(name, cancellation, refresh: true);
+        var info = Info(name, cancellation);
         return new PatternCollection
         {
             Name = info.Name,
@@ -202,7 +200,6 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         if (!Exists(name, cancellation))
             throw NotFound(name);
         _rpc.Call("DropCollection", name, cancellation, (c, o) => c.DropCollection(new() { DbName = Db, CollectionName = name }, o));
-        _collections.TryRemove(name, out _);
     }
 
     private bool Exists(string name, CancellationToken cancellation) =>
@@ -215,6 +212,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         if (patterns.Count == 0)
             return;
         var info = Info(collection, cancellation);
+        collection = info.Name;
         info.Mapping.RequireWritable(collection);
         foreach (var pattern in patterns)
             if (pattern.Vector.Length != info.Dimension)
@@ -253,6 +251,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     /// (one per collection every few seconds), so an import calls this once, at its end.</summary>
     public void Flush(string collection, CancellationToken cancellation = default)
     {
+        collection = Info(collection, cancellation).Name;
         var request = new Rpc.FlushRequest { DbName = Db };
         request.CollectionNames.Add(collection);
         var flushed = _rpc.Call("Flush", collection, cancellation, (c, o) => c.Flush(request, o), r => r.Status);
@@ -271,7 +270,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     {
         if (ids.Count == 0)
             return 0;
-        var mapping = Info(collection, cancellation).Mapping;
+        var info = Info(collection, cancellation);
+        (collection, var mapping) = (info.Name, info.Mapping);
         long deleted = 0;
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
         {
@@ -292,7 +292,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
     {
         var parsed = ParseFilter(filter) ?? throw new ArgumentException("Deleting by filter needs an expression.", nameof(filter));
-        Info(collection, cancellation);
+        collection = Info(collection, cancellation).Name;
         // delete_cnt of a primary-key expression counts the keys named, present or not: count the matches first.
         var matching = Count(collection, parsed, cancellation);
         if (matching == 0)
@@ -322,7 +322,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     {
         if (ids.Count == 0)
             return [];
-        var mapping = Info(collection, cancellation).Mapping;
+        var info = Info(collection, cancellation);
+        (collection, var mapping) = (info.Name, info.Mapping);
         mapping.RequireReadable(collection);
         var found = new List<Pattern>(ids.Count);
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
@@ -336,6 +337,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     {
         var parsed = ParseFilter(filter);
         var info = Info(collection, cancellation);
+        collection = info.Name;
         info.Mapping.RequireReadable(collection);
         IReadOnlyList<string> fields = includeVectors ? info.Mapping.ReadFields : [info.Mapping.IdField, .. info.Mapping.MetadataFields];
         return Iterate(collection, info.Mapping, parsed?.Text, limit, offset, fields,
@@ -414,8 +416,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
     {
         var parsed = ParseFilter(filter);
-        Info(collection, cancellation);
-        return Count(collection, parsed, cancellation);
+        return Count(Info(collection, cancellation).Name, parsed, cancellation);
     }
 
     private long Count(string collection, ParsedFilter? filter, CancellationToken cancellation)
@@ -433,6 +434,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         var filter = ParseFilter(request.Filter);
         var info = Info(collection, cancellation);
+        collection = info.Name;
         info.Mapping.RequireReadable(collection);
         var parameters = SearchParameters(collection, info, request);
         if (request.Vectors.Count == 0)
@@ -508,27 +510,27 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     // ---------------------------------------------------------------- collection metadata
 
-    /// <summary>What a collection's operations need to know: its schema, how it maps onto patterns, and its vector
-    /// field's index and metric. Cached; a collection that turns out to be missing is forgotten.</summary>
+    /// <summary>What a collection's operations need to know: its own name (an alias resolved), schema, how it maps onto
+    /// patterns, and its vector field's index and metric.</summary>
     private sealed record CollectionInfo(long Id, string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
         MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
 
-    private CollectionInfo Info(string name, CancellationToken cancellation, bool refresh = false)
+    /// <summary>
+    /// Describes the collection afresh for every call, and the call then names the collection by its own name: another
+    /// client may have dropped and re-created it, changed its index, or pointed an alias elsewhere, and a cached schema
+    /// would check vectors against the wrong dimension or search with the wrong metric. Two small RPCs per call.
+    /// </summary>
+    private CollectionInfo Info(string name, CancellationToken cancellation)
     {
-        if (!refresh && _collections.TryGetValue(name, out var cached))
-            return cached;
         var described = Guard(name, () => _rpc.Call("DescribeCollection", name, cancellation,
             (c, o) => c.DescribeCollection(new() { DbName = Db, CollectionName = name }, o), r => r.Status));
-        var fields = WireFormat.ModelFields(described.Schema);
-        var mapping = PatternMapping.From(fields);
-        var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(name, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
         // Described by an alias, Milvus answers the alias as collection_name; the schema keeps the collection's own name.
         string realName = string.IsNullOrEmpty(described.Schema.Name) ? name : described.Schema.Name;
-        var info = new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
+        var fields = WireFormat.ModelFields(described.Schema);
+        var mapping = PatternMapping.From(fields);
+        var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(realName, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
+        return new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
             indexType, parameters, described.Schema.Description, fields, mapping);
-        // An alias is described afresh every time: it can be pointed at another collection, with another schema.
-        if (realName == name) _collections[name] = info;
-        return info;
     }
 
     /// <summary>The index on <paramref name="field"/>: its type, metric (null when not one MilvusOps searches by) and
@@ -621,7 +623,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         }
     }
 
-    /// <summary>Turns "collection not found" into the embedded store's error, and forgets the cached metadata.</summary>
+    /// <summary>Turns "collection not found" into the embedded store's error.</summary>
     private T Guard<T>(string collection, Func<T> call)
     {
         try
@@ -630,7 +632,6 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         }
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound")
         {
-            _collections.TryRemove(collection, out _);
             throw NotFound(collection, ex);
         }
     }
