@@ -23,17 +23,21 @@ internal sealed class GrpcSink : IAsyncDisposable
     private static readonly byte[] EmptyMessage = new byte[5];
     private readonly IReadOnlyDictionary<string, byte[]> _answers;
     private WebApplication? _app;
-    private long _bytes, _requests;
+    private long _bytes, _requests, _metadata;
 
     private GrpcSink(IReadOnlyDictionary<string, byte[]> answers) => _answers = answers;
 
     public Uri Address { get; private set; } = null!;
 
-    /// <summary>Request body bytes received so far: gRPC frames, i.e. each message plus its 5-byte header.</summary>
+    /// <summary>Request body bytes received so far: gRPC frames, i.e. each message plus its 5-byte header. The requests
+    /// with a canned answer (the store's DescribeCollection and DescribeIndex before each write) are not counted.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytes);
 
-    /// <summary>Requests answered so far, of every method.</summary>
+    /// <summary>Requests answered so far, of the methods without a canned answer: the writes.</summary>
     public long RequestsReceived => Interlocked.Read(ref _requests);
+
+    /// <summary>Requests with a canned answer: the metadata calls.</summary>
+    public long MetadataRequests => Interlocked.Read(ref _metadata);
 
     /// <summary>Runs once a request's body is drained, while the caller still holds the message it sent.</summary>
     public Action? OnRequest { get; set; }
@@ -79,12 +83,20 @@ internal sealed class GrpcSink : IAsyncDisposable
             body.AdvanceTo(read.Buffer.End);
             if (read.IsCompleted) break;
         }
-        Interlocked.Add(ref _bytes, count);
-        Interlocked.Increment(ref _requests);
-        OnRequest?.Invoke();
+        bool metadata = _answers.TryGetValue(context.Request.Path.Value ?? "", out var canned);
+        if (metadata)
+        {
+            Interlocked.Increment(ref _metadata);
+        }
+        else
+        {
+            Interlocked.Add(ref _bytes, count);
+            Interlocked.Increment(ref _requests);
+            OnRequest?.Invoke();
+        }
         context.Response.ContentType = "application/grpc";
         context.Response.AppendTrailer("grpc-status", "0");
-        byte[] answer = _answers.TryGetValue(context.Request.Path.Value ?? "", out var canned) ? canned : EmptyMessage;
+        byte[] answer = metadata ? canned! : EmptyMessage;
         await context.Response.BodyWriter.WriteAsync(answer).ConfigureAwait(false);
     }
 
