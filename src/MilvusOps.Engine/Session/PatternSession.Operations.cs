@@ -53,17 +53,13 @@ public sealed partial class PatternSession
                 $"Index '{checkedSpec.Name}' on '{collection}' was gone right after it was built: another client dropped it.", checkedSpec.Name);
         var index = Current();
         if (wait is { } limit)
-            Poll.Until(() =>
-                {
-                    progress?.Invoke(index);
-                    if (index.State == "Failed")
-                        throw new MilvusOpsException("IndexBuildFailed", ErrorKind.InvalidOperation,
-                            $"Building index '{index.IndexName}' on '{collection}' failed: {index.FailReason}", collection);
-                    return index.State == "Finished" || (index = Current()).State == "Finished";
-                }, limit,
-                () => new MilvusOpsException("IndexBuildTimeout", ErrorKind.OperationTimeout,
-                    $"Index '{index.IndexName}' on '{collection}' had {index.PendingRows} rows still to build after {limit.TotalSeconds:0} s. The server goes on building it; follow it with Get-MilvusIndex.", collection),
-                Cancellation);
+            index = Follow(index, Current, progress, limit,
+                current => current.State == "Failed"
+                    ? throw new MilvusOpsException("IndexBuildFailed", ErrorKind.InvalidOperation,
+                        $"Building index '{current.IndexName}' on '{collection}' failed: {current.FailReason}", collection)
+                    : current.State == "Finished",
+                current => new MilvusOpsException("IndexBuildTimeout", ErrorKind.OperationTimeout,
+                    $"Index '{current.IndexName}' on '{collection}' had {current.PendingRows} rows still to build after {limit.TotalSeconds:0} s. The server goes on building it; follow it with Get-MilvusIndex.", collection));
         return index;
     }
 
@@ -92,14 +88,9 @@ public sealed partial class PatternSession
         loading.Load(collection, replicas, Cancellation);
         var state = loading.GetLoadState(collection, Cancellation);
         if (wait is { } limit)
-            Poll.Until(() =>
-                {
-                    progress?.Invoke(state);
-                    return state.State == LoadStatus.Loaded || (state = loading.GetLoadState(collection, Cancellation)).State == LoadStatus.Loaded;
-                }, limit,
-                () => new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
-                    $"Collection '{collection}' was still {state.Progress} % loaded after {limit.TotalSeconds:0} s. Milvus goes on loading it; follow it with Get-MilvusLoadState.", collection),
-                Cancellation);
+            state = Follow(state, () => loading.GetLoadState(collection, Cancellation), progress, limit, current => current.State == LoadStatus.Loaded,
+                current => new MilvusOpsException("LoadTimeout", ErrorKind.OperationTimeout,
+                    $"Collection '{collection}' was still {current.Progress} % loaded after {limit.TotalSeconds:0} s. Milvus goes on loading it; follow it with Get-MilvusLoadState.", collection));
         return state;
     }
 
@@ -154,14 +145,9 @@ public sealed partial class PatternSession
         if (wait is { } limit && job.State != CompactionJob.NothingToCompact)
         {
             var name = job.Collection;
-            Poll.Until(() =>
-                {
-                    progress?.Invoke(job);
-                    return job.State == "Completed" || (job = maintenance.GetCompaction(job.CompactionId, Cancellation)).State == "Completed";
-                }, limit,
-                () => new MilvusOpsException("CompactionTimeout", ErrorKind.OperationTimeout,
-                    $"Compaction {job.CompactionId} of '{collection}' still had {job.ExecutingPlans} plan(s) running after {limit.TotalSeconds:0} s. The server goes on; follow it with Get-MilvusCompaction {job.CompactionId}.", collection),
-                Cancellation);
+            job = Follow(job, () => maintenance.GetCompaction(job.CompactionId, Cancellation), progress, limit, current => current.State == "Completed",
+                current => new MilvusOpsException("CompactionTimeout", ErrorKind.OperationTimeout,
+                    $"Compaction {current.CompactionId} of '{collection}' still had {current.ExecutingPlans} plan(s) running after {limit.TotalSeconds:0} s. The server goes on; follow it with Get-MilvusCompaction {current.CompactionId}.", collection));
             job.Collection = name;
             if (job.FailedPlans > 0 || job.TimedOutPlans > 0)
                 throw new MilvusOpsException("CompactionFailed", ErrorKind.InvalidOperation,
@@ -198,5 +184,19 @@ public sealed partial class PatternSession
     {
         name = StoreDatabase.CheckName(name);
         Require<IDatabaseCapability>().DropDatabase(name, Cancellation);
+    }
+
+    // ---------------------------------------------------------------- waits
+
+    /// <summary>Follows work the server does in the background (a build, a load, a compaction) until it is done:
+    /// reports each poll, and reads the state again between polls, with <see cref="Poll"/>'s backoff, limit and Ctrl+C.</summary>
+    private T Follow<T>(T state, Func<T> refresh, Action<T>? progress, TimeSpan limit, Func<T, bool> done, Func<T, MilvusOpsException> timedOut)
+    {
+        Poll.Until(() =>
+            {
+                progress?.Invoke(state);
+                return done(state) || done(state = refresh());
+            }, limit, () => timedOut(state), Cancellation);
+        return state;
     }
 }
