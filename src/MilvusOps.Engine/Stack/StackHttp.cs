@@ -62,9 +62,15 @@ public static class StackHttp
             using var response = client.Send(request, HttpCompletionOption.ResponseContentRead, limit.Token);
             return read(response);
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        // A cancelled read can surface as an IOException as well as a cancellation: whichever it is, Ctrl+C is a stop and
+        // the limit a timeout.
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException && cancellation.IsCancellationRequested)
         {
-            throw new TimeoutException($"{request.RequestUri} did not answer within {timeout.TotalSeconds:0.#} s.");
+            throw new OperationCanceledException("The call was stopped.", ex, cancellation);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException && limit.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{request.RequestUri} did not answer within {timeout.TotalSeconds:0.#} s.", ex);
         }
         catch (IOException ex)
         {

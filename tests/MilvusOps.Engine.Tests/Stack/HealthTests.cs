@@ -73,11 +73,13 @@ public sealed class HealthTests
     {
         using var stalling = new TcpListener(IPAddress.Loopback, 0);
         stalling.Start();
+        var held = new List<TcpClient>(); // held open: a collected client would close its socket and end the stall
         var serve = Task.Run(async () =>
         {
             while (true)
             {
                 var client = await stalling.AcceptTcpClientAsync();
+                lock (held) held.Add(client);
                 var stream = client.GetStream();
                 _ = await stream.ReadAsync(new byte[4096]); // the request, whatever its length: the answer is the same
                 await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"health\":"u8.ToArray()); // and no more
@@ -93,6 +95,7 @@ public sealed class HealthTests
         watch.Restart();
         Assert.ThrowsAny<OperationCanceledException>(() => StackProbe.Etcd(uri, TimeSpan.FromMinutes(1)).Run(stop.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopped after {watch.Elapsed}");
+        lock (held) foreach (var client in held) client.Dispose();
         await Task.CompletedTask;
     }
 
