@@ -50,8 +50,8 @@ public sealed class GetMilvusMetricCommand : MilvusOpsCmdlet
             : null);
         if (endpoint is null)
         {
-            ThrowEngineError(new MilvusOpsException("ManagementUriRequired", ErrorKind.InvalidArgument,
-                $"The embedded store '{server?.Uri}' has no metrics. For a Milvus server's, connect to it or pass -ManagementUri http://host:9091.", server?.Uri));
+            ThrowEngineError(new MilvusOpsException("NotSupportedByBackend", ErrorKind.NotImplemented,
+                $"The embedded store '{server?.Uri}' has no metrics. For a Milvus server's, connect to it or pass -ManagementUri http://host:9091.", "metrics"));
             return;
         }
         // The connection's version says the latency unit only when it is the server being scraped.
