@@ -1,0 +1,54 @@
+#Requires -Version 7.4
+# Pester 5 suite: the examples as a scheduler runs them, in a real pwsh started with -File, judged by their exit codes.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
+    $script:repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+    $script:work = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-check-{0}" -f [guid]::NewGuid())
+    New-Item -ItemType Directory $script:work | Out-Null
+    $store = Connect-Milvus (Join-Path $script:work 'store.db') -Create -NoDefault -WarningAction SilentlyContinue
+    New-PatternCollection good -Dimension 4 -Connection $store | Out-Null
+    New-PatternCollection drifted -Dimension 4 -Connection $store | Out-Null
+    [pscustomobject]@{ PatternId = 'g1'; Vector = [float[]](1, 2, 3, 4)
+        CoherenceMetrics = @{ quantum_coherence = 0.95; quantum_stability = 0.94; pattern_coherence = 0.93 } } | Add-Pattern good -Connection $store
+    [pscustomobject]@{ PatternId = 'd1'; Vector = [float[]](1, 2, 3, 4)
+        CoherenceMetrics = @{ quantum_coherence = 0.42; quantum_stability = 0.94; pattern_coherence = 0.93 } } | Add-Pattern drifted -Connection $store
+    Disconnect-Milvus $store | Out-Null
+
+    # The scheduled check in a new pwsh, as cron or a systemd timer starts it: -File, its exit code, its output lines.
+    function Invoke-ScheduledCheck([string[]] $Arguments) {
+        Push-Location $script:repo   # where the local tool manifest pins pwsh
+        try {
+            $output = dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $script:repo 'examples' 'scheduled-check.ps1') @Arguments 2>&1
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+        }
+        finally { Pop-Location }
+    }
+}
+
+AfterAll {
+    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'examples/scheduled-check.ps1 under pwsh -File' {
+    It 'exits 0 when every check passes, and writes no alert log' {
+        $run = Invoke-ScheduledCheck '-Store', (Join-Path $script:work 'store.db'), '-Collection', 'good', '-LogPath', (Join-Path $script:work 'alerts.jsonl')
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'SUMMARY \d+ checks, 0 critical, 0 warning'
+        Join-Path $script:work 'alerts.jsonl' | Should -Not -Exist
+    }
+
+    It 'exits 2 on a coherence failure, with one alert line for it' {
+        $run = Invoke-ScheduledCheck '-Store', (Join-Path $script:work 'store.db'), '-Collection', 'good,drifted', '-LogPath', (Join-Path $script:work 'alerts.jsonl')
+        $run.ExitCode | Should -Be 2 -Because $run.Output
+        $run.Output | Should -Match 'FAIL drifted Threshold'
+        (Get-Content (Join-Path $script:work 'alerts.jsonl') | ConvertFrom-Json).check | Should -Be 'Threshold'
+    }
+
+    It 'exits 2 when the store is missing, and creates none' {
+        $typo = Join-Path $script:work 'typo.db'
+        $run = Invoke-ScheduledCheck '-Store', $typo
+        $run.ExitCode | Should -Be 2 -Because $run.Output
+        $run.Output | Should -Match 'FAIL Critical store \(Connect\)'
+        $typo | Should -Not -Exist
+    }
+}
