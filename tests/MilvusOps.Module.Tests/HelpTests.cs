@@ -41,6 +41,15 @@ public sealed class HelpTests : IDisposable
     }
 
     [Fact]
+    public void The_about_topic_ships_with_the_module_and_lists_what_each_backend_supports()
+    {
+        var text = string.Join("\n", _session.Run("Get-Help about_MilvusOps | Out-String").Select(o => o.ToString()));
+        Assert.Contains("NotSupportedByBackend", text);
+        Assert.Contains("compaction and segments", text);
+        Assert.True(File.Exists(Path.Combine(ModuleSession.RepoRoot, "out", "MilvusOps", "en-US", "about_MilvusOps.help.txt")));
+    }
+
+    [Fact]
     public void Every_exported_cmdlet_has_a_synopsis_a_description_parameter_descriptions_and_an_example()
     {
         var cmdlets = _session.Run(Describe);

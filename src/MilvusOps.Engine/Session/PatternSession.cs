@@ -24,7 +24,7 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
         string backend = Connection.Backend == StoreBackend.Embedded ? $"The embedded store '{Connection.Uri}'" : $"Milvus at {Connection.Uri}";
         throw new MilvusOpsException("NotSupportedByBackend", ErrorKind.NotImplemented,
             $"{backend} has no {name}: that is a feature of {(Connection.Backend == StoreBackend.Embedded ? "a Milvus server" : "another backend")}. " +
-            "The README's table of capabilities says what each backend supports.", name);
+            "Get-Help about_MilvusOps says what each backend supports.", name);
     }
 
     // ---------------------------------------------------------------- collections
