@@ -50,7 +50,8 @@
     AliasesToExport      = @('Test-Coherence', 'Import-SqlitePatterns')
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Milvus', 'VectorDatabase', 'Vector', 'Embedding', 'SQLite', 'Migration')
+            Tags         = @('Milvus', 'VectorDatabase', 'Vector', 'Embedding', 'SQLite', 'Migration', 'Operations', 'Monitoring', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            ReleaseNotes = '0.1.0: pattern collections, legacy SQLite migration, similarity search, coherence and fidelity checks; operating the stack: health, metrics and GPU, indexes and load state, aliases, databases, flush and compaction, alerts and safe remediation. Get-Help about_MilvusOps.'
         }
     }
 }
