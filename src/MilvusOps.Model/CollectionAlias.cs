@@ -9,6 +9,11 @@ public sealed class CollectionAlias : StoreObject
 
     public override string ToString() => $"{Alias} -> {Collection}";
 
+    /// <summary>A new collection named like an existing alias: refused, as Milvus refuses it.</summary>
+    internal static MilvusOpsException NameTaken(string name, string collection) =>
+        new("AliasConflict", ErrorKind.ResourceExists,
+            $"'{name}' is already an alias of collection '{collection}': choose another name, or drop the alias with Remove-MilvusAlias.", name);
+
     /// <summary>Dropping a collection by an alias: refused, as Milvus 2.5 refuses it.</summary>
     internal static MilvusOpsException DropByAlias(string alias, string collection) =>
         new("DropByAlias", ErrorKind.InvalidArgument,

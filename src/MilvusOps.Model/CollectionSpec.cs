@@ -75,6 +75,22 @@ public sealed record CollectionSpec
         }
     }
 
+    /// <summary>
+    /// What creating this spec means when its name is taken: the existing collection, if -IfNotExists asked to reuse an
+    /// identical one; otherwise a refusal. A name that turned out to be an alias is refused as well: a name means one thing.
+    /// </summary>
+    public PatternCollection ReuseExisting(PatternCollection existing, bool ifNotExists)
+    {
+        if (existing.Name != Name) throw CollectionAlias.NameTaken(Name, existing.Name);
+        if (!ifNotExists)
+            throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
+                $"Collection '{Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", Name);
+        if (!SchemaMatches(existing))
+            throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
+                $"Collection '{Name}' already exists with a different schema ({existing.Dimension}-d, {existing.Metric}, {existing.IndexType}); -IfNotExists only reuses an identical one.", Name);
+        return existing;
+    }
+
     /// <summary>True when an existing collection has the schema this spec asks for (description aside).</summary>
     public bool SchemaMatches(PatternCollection existing) =>
         existing.Dimension == Dimension

@@ -77,7 +77,8 @@ internal static class Completion
         return null;
     }
 
-    /// <summary>The keys of the JSON objects in the first patterns of a collection (a cheap sample: 100 rows, no vectors).</summary>
+    /// <summary>The keys of the JSON objects in the first patterns of a collection (a cheap sample: 100 rows, no vectors),
+    /// each once, in order.</summary>
     public static IEnumerable<string> JsonKeys(PatternSession session, string collection, Func<Pattern, string?> document) =>
         session.Query(collection, null, limit: 100, includeVectors: false).Select(document).OfType<string>()
             .SelectMany(json =>
@@ -91,7 +92,7 @@ internal static class Completion
                 {
                     return [];
                 }
-            });
+            }).Distinct().Order(StringComparer.Ordinal);
 }
 
 /// <summary>Completes collection names (and aliases) from the store the command will use.</summary>
@@ -125,8 +126,8 @@ public sealed class FilterFieldCompleter : IArgumentCompleter
         {
             var described = session.Describe(collection);
             var fields = described.Fields.Where(f => f.Name != described.VectorField).Select(f => f.Name).ToList();
-            var keys = Completion.JsonKeys(session, collection, p => p.CoherenceMetricsJson).Distinct().Order(StringComparer.Ordinal).Select(k => $"{PatternSchema.CoherenceMetrics}[\"{k}\"]")
-                .Concat(Completion.JsonKeys(session, collection, p => p.TemporalContextJson).Distinct().Order(StringComparer.Ordinal).Select(k => $"{PatternSchema.TemporalContext}[\"{k}\"]"));
+            var keys = Completion.JsonKeys(session, collection, p => p.CoherenceMetricsJson).Select(k => $"{PatternSchema.CoherenceMetrics}[\"{k}\"]")
+                .Concat(Completion.JsonKeys(session, collection, p => p.TemporalContextJson).Select(k => $"{PatternSchema.TemporalContext}[\"{k}\"]"));
             return fields.Concat(keys).ToList();
         });
         return Completion.Matching(candidates ?? [], wordToComplete);
@@ -141,7 +142,7 @@ public sealed class CoherenceMetricCompleter : IArgumentCompleter
     {
         if (fakeBoundParameters["Collection"]?.ToString() is not { Length: > 0 } collection) return [];
         return Completion.Matching(Completion.FromStore(fakeBoundParameters,
-            session => Completion.JsonKeys(session, collection, p => p.CoherenceMetricsJson).Distinct().Order(StringComparer.Ordinal).ToList()) ?? [], wordToComplete);
+            session => Completion.JsonKeys(session, collection, p => p.CoherenceMetricsJson).ToList()) ?? [], wordToComplete);
     }
 }
 

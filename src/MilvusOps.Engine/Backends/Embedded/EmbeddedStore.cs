@@ -126,19 +126,9 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         {
             using var tx = connection.BeginTransaction();
             if (FindByName(connection, spec.Name, tx) is { } existing)
-            {
-                var described = Describe(connection, existing, tx);
-                if (!ifNotExists)
-                    throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
-                        $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
-                if (!spec.SchemaMatches(described))
-                    throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
-                        $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
-                return described;
-            }
+                return spec.ReuseExisting(Describe(connection, existing, tx), ifNotExists);
             if (FindAlias(connection, spec.Name, tx) is { } aliased)
-                throw new MilvusOpsException("AliasConflict", ErrorKind.ResourceExists,
-                    $"'{spec.Name}' is already an alias of collection '{aliased.Spec.Name}': choose another name, or drop the alias with Remove-MilvusAlias.", spec.Name);
+                throw CollectionAlias.NameTaken(spec.Name, aliased.Spec.Name);
             CreateRetiredIds(connection, tx);
             using (var insert = connection.CreateCommand($"""
                 INSERT INTO {Catalog}(id, name, spec, created_utc)

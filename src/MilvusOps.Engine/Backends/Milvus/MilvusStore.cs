@@ -86,21 +86,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     public PatternCollection CreateCollection(CollectionSpec spec, bool ifNotExists, CancellationToken cancellation = default)
     {
+        // HasCollection answers true for an alias too: ReuseExisting refuses that.
         if (Exists(spec.Name, cancellation))
-        {
-            // HasCollection answers true for an alias too.
-            var described = DescribeCollection(spec.Name, cancellation);
-            if (described.Name != spec.Name)
-                throw new MilvusOpsException("AliasConflict", ErrorKind.ResourceExists,
-                    $"'{spec.Name}' is already an alias of collection '{described.Name}': choose another name, or drop the alias with Remove-MilvusAlias.", spec.Name);
-            if (!ifNotExists)
-                throw new MilvusOpsException("CollectionExists", ErrorKind.ResourceExists,
-                    $"Collection '{spec.Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", spec.Name);
-            if (!spec.SchemaMatches(described))
-                throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
-                    $"Collection '{spec.Name}' already exists with a different schema ({described.Dimension}-d, {described.Metric}, {described.IndexType}); -IfNotExists only reuses an identical one.", spec.Name);
-            return described;
-        }
+            return spec.ReuseExisting(DescribeCollection(spec.Name, cancellation), ifNotExists);
 
         var create = new Rpc.CreateCollectionRequest
         {
