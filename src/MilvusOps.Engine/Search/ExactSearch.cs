@@ -71,13 +71,15 @@ public static unsafe class ExactSearch
     /// positions to search (a filter that matched nothing must be short-circuited by the caller,
     /// since an empty span means "all rows").</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; values below 1 mean <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="cancellation">Ctrl+C: looked at before each cache block, so a large batch of queries stops in
+    /// milliseconds with an OperationCanceledException.</param>
     /// <returns>One result per query, hits best first.</returns>
     public static SearchResult[] Search(VectorMatrix matrix, ReadOnlySpan<float> queries, int nq, int topK,
-        MetricType metric, ReadOnlySpan<int> candidates, int maxDegreeOfParallelism) =>
-        Search(matrix, queries, nq, topK, metric, candidates, maxDegreeOfParallelism, KernelMode.Auto);
+        MetricType metric, ReadOnlySpan<int> candidates, int maxDegreeOfParallelism, CancellationToken cancellation = default) =>
+        Search(matrix, queries, nq, topK, metric, candidates, maxDegreeOfParallelism, KernelMode.Auto, cancellation);
 
     internal static SearchResult[] Search(VectorMatrix matrix, ReadOnlySpan<float> queries, int nq, int topK,
-        MetricType metric, ReadOnlySpan<int> candidates, int maxDegreeOfParallelism, KernelMode mode)
+        MetricType metric, ReadOnlySpan<int> candidates, int maxDegreeOfParallelism, KernelMode mode, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         if (metric is not (MetricType.L2 or MetricType.IP or MetricType.COSINE))
@@ -151,7 +153,7 @@ public static unsafe class ExactSearch
             fixed (float* rn = rowNorms)
             {
                 var ctx = new Context(matrix.Data, stride, qbuf, qn, rn, candidates.IsEmpty ? null : cand, metric,
-                    mode == KernelMode.Scalar || !Vector256.IsHardwareAccelerated, nq & ~3);
+                    mode == KernelMode.Scalar || !Vector256.IsHardwareAccelerated, nq & ~3, cancellation);
                 sets = Run(ctx, n, nq, k, maxDegreeOfParallelism);
             }
             return Merge(sets, nq, k, metric);
@@ -215,7 +217,17 @@ public static unsafe class ExactSearch
         int items = rowChunks * queryRanges;
 
         var all = new List<TopKHeaps>(dop);
-        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = dop },
+        try
+        {
+            RunItems();
+        }
+        catch (AggregateException ex) when (ctx.Cancellation.IsCancellationRequested && ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            throw new OperationCanceledException(ctx.Cancellation);
+        }
+        return [.. all];
+
+        void RunItems() => Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = dop, CancellationToken = ctx.Cancellation },
             () => new TopKHeaps(nq, k),
             (item, _, heaps) =>
             {
@@ -235,7 +247,6 @@ public static unsafe class ExactSearch
                     all.Add(heaps);
                 }
             });
-        return [.. all];
     }
 
     /// <summary>Searches logical rows [i0, i1) for queries [q0, q1), block by block.</summary>
@@ -259,6 +270,7 @@ public static unsafe class ExactSearch
         int blockRows = q1 - q0 == 1 ? StreamSpanRows : BlockRows(ctx.Stride);
         for (int b = i0; b < i1; b += blockRows)
         {
+            ctx.Cancellation.ThrowIfCancellationRequested();
             int e = (int)Math.Min(i1, (long)b + blockRows);
             if (ctx.Metric == MetricType.L2)
             {
@@ -339,6 +351,7 @@ public static unsafe class ExactSearch
         int quadEnd = ctx.QuadEnd;
         for (int i = i0; i < i1; i++)
         {
+            if ((i & 255) == 0) ctx.Cancellation.ThrowIfCancellationRequested();
             int p = ctx.PositionOf(i);
             float* row = ctx.RowPtr(p);
             for (int q = q0; q < q1; q++)
@@ -463,8 +476,9 @@ public static unsafe class ExactSearch
 
     /// <summary>Everything the kernels need, as raw pointers (all pinned or native for the whole search).</summary>
     private sealed class Context(float* data, int stride, float* queries, float* queryNorms, float* rowNorms,
-        int* candidates, MetricType metric, bool scalar, int quadEnd)
+        int* candidates, MetricType metric, bool scalar, int quadEnd, CancellationToken cancellation)
     {
+        public readonly CancellationToken Cancellation = cancellation;
         public readonly float* Data = data;
         public readonly int Stride = stride;
         public readonly float* Queries = queries;

@@ -354,4 +354,29 @@ public class ExactSearchTests
 
         Assert.Throws<ArgumentNullException>(() => ExactSearch.Search(null!, q, 1, 3, MetricType.L2, ReadOnlySpan<int>.Empty, 1));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_cancelled_search_stops_with_OperationCanceledException_on_one_thread_or_many(int dop)
+    {
+        using var m = Build(RandomRows(2000, 64, 3), 64);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            ExactSearch.Search(m, Flatten(RandomRows(64, 64, 4)), 64, 10, MetricType.L2, ReadOnlySpan<int>.Empty, dop, cancelled.Token));
+    }
+
+    [Fact]
+    public void Ctrl_C_in_the_middle_of_a_large_batch_of_queries_stops_it_within_a_second()
+    {
+        // 20,000 rows x 3,000 queries x 256-d: seconds of work on two cores, stopped 100 ms in.
+        using var m = Build(RandomRows(20_000, 256, 5), 256);
+        var queries = Flatten(RandomRows(3_000, 256, 6));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            ExactSearch.Search(m, queries, 3_000, 10, MetricType.L2, ReadOnlySpan<int>.Empty, 2, stop.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"stopped after {clock.Elapsed.TotalSeconds:F2} s");
+    }
 }

@@ -372,7 +372,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                     if (candidates is { Length: 0 } || vectors.Matrix.Count == 0)
                         return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
                     var results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
-                        entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism);
+                        entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism, cancellation);
                     if (ToHits(connection, entry, vectors, request, results, tx) is { } hits) return hits;
                     // A hit's row is not in this snapshot, so the cached vectors were not this snapshot's (a
                     // writer outside MilvusOps that left the version alone, or a VACUUM that renumbered rowids):
