@@ -47,7 +47,8 @@ $report = Import-SqlitePattern @sourceArguments -Collection $Collection -CreateC
 $report | Out-Host
 
 '== 3. Verify: thresholds, temporal context, bit-exact fidelity against the source' | Out-Host
-$checks = Test-PatternCoherence @sourceArguments -Collection $Collection -SourcePath $Source
+# A failed check's error would stop the runbook here; it reports failures itself, after the rejects.
+$checks = Test-PatternCoherence @sourceArguments -Collection $Collection -SourcePath $Source -ErrorAction SilentlyContinue
 $checks | Out-Host
 
 if ($report.RowsRejected -gt 0) {
@@ -58,7 +59,12 @@ if ($report.RowsRejected -gt 0) {
     $shown = 0
     foreach ($line in [IO.File]::ReadLines($report.RejectPath)) {
         if ($shown++ -ge 10) { '…' | Out-Host; break }
-        $line | Out-Host
+        # A reject keeps its whole vector for re-import; on screen, its first values and its length say enough.
+        $reject = $line | ConvertFrom-Json
+        if ($reject.Vector -is [array] -and $reject.Vector.Count -gt 4) {
+            $reject.Vector = '[{0}, ... ({1} values)]' -f (($reject.Vector | Select-Object -First 3) -join ', '), $reject.Vector.Count
+        }
+        $reject | ConvertTo-Json -Compress -Depth 8 | Out-Host
     }
 }
 

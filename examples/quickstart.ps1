@@ -4,7 +4,7 @@
     The first milestone: create a collection, add patterns, search, count. On the embedded store by default.
 .EXAMPLE
     ./examples/quickstart.ps1                       # pwsh
-    dotnet run --project tools/MilvusOps.Host -- examples/quickstart.ps1   # no pwsh needed
+    dotnet pwsh -NoProfile -File examples/quickstart.ps1   # the pinned pwsh (dotnet tool restore)
 .EXAMPLE
     ./examples/quickstart.ps1 -Store http://localhost:19530   # the Milvus server of docker-compose.yml
 #>

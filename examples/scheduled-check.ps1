@@ -5,8 +5,11 @@
     collections named, alerts to a log and a webhook, and opt-in safe remediation.
 .DESCRIPTION
     Prints one line per check, appends every alert to -LogPath (JSON lines) and POSTs them to -WebhookUri.
-    Exit code: 0 when every check passed, 1 when the worst finding is a warning, 2 when one is critical, a check could
-    not run, or the alerts could not be logged or sent. Schedulers act on the exit code; the log says why.
+    Exit code, as Nagios plugins use them: 0 when every check passed, 1 when the worst finding is a warning, 2 when one
+    is critical, a check could not run, or the alerts could not be logged or sent. Schedulers act on the exit code; the
+    log says why. This script runs every check and sends the alerts before it ends, so it sets its own exit code. A
+    script that only needs to fail when a check fails needs no exit logic: under $ErrorActionPreference = 'Stop', the
+    first failed check's error (CoherenceCheckFailed, HealthCheckFailed) ends it, and pwsh -File exits 1.
 
     cron, every 5 minutes:
       */5 * * * * pwsh -NoProfile -File /opt/milvusops/examples/scheduled-check.ps1 -Store http://localhost:19530 -ManagementUri http://localhost:9091 -Collection patterns -LogPath /var/log/milvusops/alerts.jsonl >> /var/log/milvusops/check.log 2>&1
@@ -49,6 +52,8 @@ param(
     [double] $CompactDeletedRatio = 0.2
 )
 $ErrorActionPreference = 'Stop'
+# The output is a log: no colour codes, even where pwsh would style a redirected stream.
+$PSStyle.OutputRendering = 'PlainText'
 # pwsh -File passes "a,b" as one string: names cannot hold commas, so split them.
 $Collection = @($Collection -split ',' | Where-Object { $_ })
 Import-Module ([IO.Path]::Combine($PSScriptRoot, '..', 'MilvusOps.psd1'))
@@ -61,8 +66,10 @@ if ($ManagementUri) { $probes.ManagementUri = $ManagementUri }
 if ($EtcdUri) { $probes.EtcdUri = $EtcdUri }
 if ($MinioUri) { $probes.MinioUri = $MinioUri }
 
+# A failed check also writes an error (HealthCheckFailed, CoherenceCheckFailed), so that a plain script stops on it.
+# Here every failed result becomes an alert instead, so those errors are silenced; errors that stop a check still stop it.
 # Health first: an unreachable store is a failed check here, not an error, and the stack's endpoints are still probed.
-$health = @(Test-MilvusHealth -Connection $Store @probes)
+$health = @(Test-MilvusHealth -Connection $Store @probes -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
 $results.AddRange([object[]] $health)
 $reachable = -not ($health | Where-Object Check -EQ 'Connect')
 
@@ -73,7 +80,7 @@ if ($reachable) {
             # A check that cannot run (a missing collection, a server error) is an alert of its own.
             try {
                 if ($connection.Backend -eq 'Milvus') { $results.Add((Get-MilvusLoadState $name -Connection $connection)) }
-                Test-PatternCoherence $name -Connection $connection -Threshold $Threshold | ForEach-Object { $results.Add($_) }
+                Test-PatternCoherence $name -Connection $connection -Threshold $Threshold -ErrorAction SilentlyContinue | ForEach-Object { $results.Add($_) }
             }
             catch {
                 $results.Add($_)

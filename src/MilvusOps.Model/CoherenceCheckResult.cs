@@ -25,4 +25,8 @@ public sealed class CoherenceCheckResult : StoreObject
     public required IReadOnlyList<CoherenceViolation> Violations { get; init; }
 
     public override string ToString() => $"{Check}: {(Passed ? "passed" : "FAILED")} - {Message}";
+
+    /// <summary>The error a failed check writes beside its result, so that a script that stops on errors stops here.</summary>
+    public MilvusOpsException Failure() =>
+        new("CoherenceCheckFailed", ErrorKind.InvalidResult, $"The {Check} check failed on collection '{Collection}': {Message}", Collection);
 }

@@ -20,6 +20,7 @@ public sealed class CollectionLoadState : StoreObject
     public override string ToString() => $"{Collection}: {State} ({Progress} %)";
 }
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
 public enum LoadStatus
 {
     NotLoad,

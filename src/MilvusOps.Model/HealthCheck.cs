@@ -22,6 +22,10 @@ public sealed class HealthCheck : StoreObject
 
     public override string ToString() => $"{Component} ({Check}): {(Passed ? "passed" : Severity.ToString())} {Status}";
 
+    /// <summary>The error a failed Critical check writes beside its result, so that a script that stops on errors stops here.</summary>
+    public MilvusOpsException Failure() =>
+        new("HealthCheckFailed", ErrorKind.InvalidResult, $"{Component} ({Check}) is {Status}: {Message}", Target);
+
     public static HealthCheck Pass(string component, string check, string status, string message, string target) =>
         new() { Component = component, Check = check, Passed = true, Severity = HealthSeverity.None, Status = status, Message = message, Target = target };
 
@@ -29,6 +33,7 @@ public sealed class HealthCheck : StoreObject
         new() { Component = component, Check = check, Passed = false, Severity = severity, Status = status, Message = message, Target = target };
 }
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
 public enum HealthSeverity
 {
     None,

@@ -72,6 +72,7 @@ public interface IPatternStore : IDisposable
     IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default);
 }
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
 public enum StoreBackend
 {
     Embedded,

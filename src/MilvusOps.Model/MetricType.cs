@@ -4,6 +4,7 @@ namespace MilvusOps.Model;
 /// Milvus distance semantics: L2 is the squared Euclidean distance (smaller is closer);
 /// IP and COSINE are similarities (larger is closer).
 /// </summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
 public enum MetricType
 {
     L2,

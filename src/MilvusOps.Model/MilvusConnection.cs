@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace MilvusOps.Model;
 
 /// <summary>
@@ -67,4 +65,12 @@ public sealed class MilvusConnection : IDisposable
     internal void Close() => Interlocked.Exchange(ref _lease, null)?.Dispose();
 
     public override string ToString() => Database == "default" ? Uri : $"{Uri} ({Database})";
+}
+
+/// <summary>Whether a <see cref="MilvusConnection"/> still holds its store.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
+public enum ConnectionState
+{
+    Closed,
+    Open,
 }

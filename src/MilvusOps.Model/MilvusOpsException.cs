@@ -1,6 +1,7 @@
 namespace MilvusOps.Model;
 
 /// <summary>What went wrong, in terms the cmdlet layer maps onto a PowerShell ErrorCategory.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes the name
 public enum ErrorKind
 {
     InvalidArgument,
@@ -17,6 +18,7 @@ public enum ErrorKind
     InvalidOperation,
     LimitsExceeded,
     OperationStopped,
+    InvalidResult,
 }
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation.Runspaces;
-using MilvusOps.Host;
 
 namespace MilvusOps.Module.Tests;
 
@@ -19,7 +18,7 @@ public sealed class ModuleSession : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("milvusops-test-").FullName;
         var state = InitialSessionState.CreateDefault2();
-        _runspace = RunspaceFactory.CreateRunspace(new ScriptHost(_output, _diagnostics, 160), state);
+        _runspace = RunspaceFactory.CreateRunspace(new RenderingHost(_output, _diagnostics, 160), state);
         _runspace.Open();
         Run("Import-Module $args[0] -ErrorAction Stop; $ExecutionContext.SessionState.Path.SetLocation($args[1]) | Out-Null", ModuleManifest, Folder);
     }

@@ -99,8 +99,8 @@ public sealed class StackTests : IDisposable
         var folder = Directory.CreateTempSubdirectory("milvusops-stack-").FullName;
         try
         {
-            var (exitCode, output) = ScheduledCheckTests.RunCheck(folder,
-                $"-Store {peer.Address} -ManagementUri {peer.HttpAddress} -LogPath ./alerts.jsonl -WebhookUri http://127.0.0.1:{port}/hooks/T0KEN");
+            var (exitCode, output) = ScheduledCheckTests.RunScheduledCheck(folder,
+                "-Store", peer.Address, "-ManagementUri", peer.HttpAddress!, "-LogPath", "./alerts.jsonl", "-WebhookUri", $"http://127.0.0.1:{port}/hooks/T0KEN");
             Assert.True(exitCode == 2, output);
             Assert.Contains("FAIL Critical Milvus (CheckHealth)", output);
             Assert.Contains("FAIL Critical Milvus management (GET /healthz)", output);

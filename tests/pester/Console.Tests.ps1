@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
     $script:store = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-console-{0}.db" -f [guid]::NewGuid())
     $script:connection = Connect-Milvus $script:store -Create -NoDefault -WarningAction SilentlyContinue
-    New-PatternCollection console_patterns -Dimension 4 -Connection $script:connection | Out-Null
+    New-PatternCollection console_patterns -Dimension 4 -IndexParameter @{ M = 16; efConstruction = 200 } -Connection $script:connection | Out-Null
     $script:longId = 'correlation_pattern_' + ('x' * 80)
     @(
         [pscustomobject]@{ PatternId = $script:longId; Vector = [float[]](1, 0, 0, 0); PatternType = 'quantum_correlation'
@@ -26,6 +26,26 @@ Describe 'Views' {
         $text -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual $width }
         $text | Should -Match 'Rank Distance'
         $text | Should -Match '\n\s*1\s+0\s+0\.95\s+correlation_pattern_x'
+    }
+
+    It 'lists a collection with its index parameters and every field on a line of its own at 80 columns' {
+        $text = Get-PatternCollection console_patterns -Connection $script:connection | Format-List | Out-String -Width 80
+        $text -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $text | Should -Match 'IndexParameters : \{"efConstruction":\d+,"M":\d+\}'
+        $text | Should -Match 'Fields\s+: pattern_id VarChar\(100\) primary key\s*\n\s+vector FloatVector\(4\)'
+        $text | Should -Match '\n\s+temporal_context JSON NULL'
+    }
+
+    It 'lists a failed check with its first violations and how many more there are' {
+        $result = Test-PatternCoherence console_patterns -Threshold 0.99 -Connection $script:connection -ErrorAction SilentlyContinue |
+            Where-Object Check -EQ Threshold
+        $text = $result | Format-List | Out-String -Width 80
+        $text | Should -Match '\n\s+near: quantum_coherence 0\.91 < 0\.99'
+        $text | Should -Match "\.\.\. $($result.Failed - 5) more \($($result.Violations.Count) in Violations\)"
+    }
+
+    It 'writes enums by name in ConvertTo-Json' {
+        (Test-MilvusHealth -Connection $script:connection | Select-Object -First 1 | ConvertTo-Json) | Should -Match '"Severity": "None"'
     }
 
     It 'shows every health check on one line each at 80 columns' {

@@ -52,3 +52,44 @@ Describe 'examples/scheduled-check.ps1 under pwsh -File' {
         $typo | Should -Not -Exist
     }
 }
+
+Describe 'A failed check fails a pwsh -File run with no exit logic in the script' {
+    BeforeAll {
+        # A two-line script as an operator writes one: stop on errors, run the check. Nothing else decides the exit code.
+        function Invoke-PlainScript([string] $Check) {
+            $file = Join-Path $script:work ("plain-{0}.ps1" -f [guid]::NewGuid())
+            Set-Content $file @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$(Join-Path $script:repo 'out' 'MilvusOps' 'MilvusOps.psd1')'
+$Check
+'reached the end'
+"@
+            Push-Location $script:repo
+            try {
+                $output = dotnet pwsh -NoProfile -NonInteractive -File $file 2>&1
+                [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+            }
+            finally { Pop-Location }
+        }
+        $script:storePath = Join-Path $script:work 'store.db'
+    }
+
+    It 'exits 0 when the coherence check passes' {
+        $run = Invoke-PlainScript "Test-PatternCoherence good -Connection '$script:storePath'"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'reached the end'
+    }
+
+    It 'exits 1 when a coherence check fails' {
+        $run = Invoke-PlainScript "Test-PatternCoherence drifted -Connection '$script:storePath'"
+        $run.ExitCode | Should -Be 1 -Because $run.Output
+        $run.Output | Should -Match 'The Threshold check failed on collection .drifted.'
+        $run.Output | Should -Not -Match 'reached the end'
+    }
+
+    It 'exits 1 when a health check is critical' {
+        $run = Invoke-PlainScript "Test-MilvusHealth -Connection '$(Join-Path $script:work 'typo.db')'"
+        $run.ExitCode | Should -Be 1 -Because $run.Output
+        $run.Output | Should -Match 'store \(Connect\) is StoreNotFound'
+    }
+}

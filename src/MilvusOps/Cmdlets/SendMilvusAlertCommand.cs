@@ -9,11 +9,13 @@ namespace MilvusOps.Cmdlets;
 /// Get-MilvusLoadState), and every error of a check that could not run (an ErrorRecord, as Critical), at or above
 /// -MinimumSeverity becomes a MilvusAlert, appended as a JSON line to -LogPath and, with
 /// -WebhookUri, POSTed in one JSON body (a "text" summary, as Slack and Teams webhooks show it, and the "alerts").
-/// The alerts are also written to the pipeline, so a script can count them and choose its exit code.
+/// The alerts are also written to the pipeline, so a script can count them and choose its exit code. A failed check
+/// also writes an error of its own, which under $ErrorActionPreference = 'Stop' would end the pipeline before the
+/// alerts go out: there, run the checks with -ErrorAction SilentlyContinue, as examples/scheduled-check.ps1 does.
 /// </summary>
 /// <example>
 /// <code>
-/// Test-MilvusHealth -ManagementUri http://localhost:9091 | Send-MilvusAlert -LogPath /var/log/milvusops/alerts.jsonl -WebhookUri $env:ALERT_WEBHOOK
+/// Test-MilvusHealth -ManagementUri http://localhost:9091 -ErrorAction SilentlyContinue | Send-MilvusAlert -LogPath /var/log/milvusops/alerts.jsonl -WebhookUri $env:ALERT_WEBHOOK
 /// </code>
 /// <para>Logs each failed health check, and tells the team's channel about them.</para>
 /// </example>

@@ -8,7 +8,9 @@ namespace MilvusOps.Cmdlets;
 /// Checks the health of a store and the stack around it: one object per component, each with Passed, Severity, Status
 /// and Message. For Milvus: CheckHealth (with quota states), GetComponentStates and the server version against published
 /// advisories; with -ManagementUri, -EtcdUri and -MinioUri, the stack's HTTP health endpoints too. For the embedded
-/// store: its format, integrity (PRAGMA quick_check), write-ahead log and write lock.
+/// store: its format, integrity (PRAGMA quick_check), write-ahead log and write lock. After the results, each failed
+/// Critical check writes a HealthCheckFailed error and each failed Warning a warning, so a script that stops on errors
+/// fails when the stack does (not with -Quiet).
 /// </summary>
 /// <example>
 /// <code>
@@ -18,9 +20,15 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 /// <example>
 /// <code>
-/// if (-not (Test-MilvusHealth -Quiet)) { exit 1 }
+/// $ErrorActionPreference = 'Stop'; Test-MilvusHealth -ManagementUri http://localhost:9091
 /// </code>
-/// <para>A scheduled check: $true only when every check passed.</para>
+/// <para>A script a scheduler runs with pwsh -File: a failed Critical check ends it with exit code 1, after every result is shown; the script needs no exit logic.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Test-MilvusHealth -Quiet
+/// </code>
+/// <para>$true only when every check passed; no errors or warnings are written.</para>
 /// </example>
 [Cmdlet(VerbsDiagnostic.Test, "MilvusHealth")]
 [OutputType(typeof(HealthCheck), typeof(bool))]
@@ -74,6 +82,12 @@ public sealed class TestMilvusHealthCommand : MilvusOpsCmdlet
         {
             if (unreachable is null) WriteStoreObject(check);
             else WriteObject(check);
+        }
+        // After every result, so that -ErrorAction Stop (or pwsh -File under $ErrorActionPreference = 'Stop') stops with the whole picture shown.
+        foreach (var failed in checks.Where(c => !c.Passed))
+        {
+            if (failed.Severity == HealthSeverity.Critical) WriteEngineError(failed.Failure(), failed);
+            else WriteWarning(failed.Failure().Message);
         }
     }
 }

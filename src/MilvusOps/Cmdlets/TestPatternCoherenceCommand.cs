@@ -10,7 +10,8 @@ namespace MilvusOps.Cmdlets;
 /// Verifies a collection: coherence thresholds, temporal context, and (with -SourcePath) bit-exact
 /// fidelity against the legacy SQLite file it was migrated from. One result object per check;
 /// -Quiet returns a single bool for Pester and scripts. A collection with fewer than -MinCount patterns
-/// (default 1) fails the Threshold check, so a scheduled check cannot pass on an emptied collection.
+/// (default 1) fails the Threshold check, so a scheduled check cannot pass on an emptied collection. After the results,
+/// each failed check writes a CoherenceCheckFailed error (not with -Quiet), so a script that stops on errors fails.
 /// </summary>
 /// <example>
 /// <code>
@@ -24,6 +25,12 @@ namespace MilvusOps.Cmdlets;
 /// </code>
 /// <para>In a Pester test: -Quiet returns one bool, true when every check passed.</para>
 /// </example>
+/// <example>
+/// <code>
+/// $ErrorActionPreference = 'Stop'; Test-PatternCoherence current -Threshold 0.9
+/// </code>
+/// <para>A script a scheduler runs with pwsh -File: a failed check ends it with exit code 1, after every result is shown; the script needs no exit logic.</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = SourceTable)]
 [Alias("Test-Coherence")]
 [OutputType(typeof(CoherenceCheckResult), typeof(bool))]
@@ -31,7 +38,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
 {
     private const string SourceTable = "SourceTable";
     private const string SourceQuery = "SourceQuery";
-    private bool _allPassed = true;
+    private readonly List<CoherenceCheckResult> _failed = [];
 
     /// <summary>The collection to verify.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -109,12 +116,18 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
 
     protected override void EndProcessing()
     {
-        if (Quiet) WriteObject(_allPassed);
+        if (Quiet)
+        {
+            WriteObject(_failed.Count == 0);
+            return;
+        }
+        // After every result, so that -ErrorAction Stop (or pwsh -File under $ErrorActionPreference = 'Stop') stops with the whole picture shown.
+        foreach (var failed in _failed) WriteEngineError(failed.Failure(), failed);
     }
 
     private void Report(CoherenceCheckResult result)
     {
-        _allPassed &= result.Passed;
+        if (!result.Passed) _failed.Add(result);
         if (!Quiet) WriteStoreObject(result);
         WriteVerbose(result.ToString());
     }

@@ -42,7 +42,7 @@ internal static class Completion
                 string text => opened = Open(text, limit.Token),
                 _ => SessionConnection.Current,
             };
-            return connection is { State: System.Data.ConnectionState.Open } ? read(new PatternSession(connection, limit.Token)) : null;
+            return connection is { State: ConnectionState.Open } ? read(new PatternSession(connection, limit.Token)) : null;
         }
         catch (Exception)
         {

@@ -35,6 +35,7 @@ public abstract class EngineCmdlet : PSCmdlet
         ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
         ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
         ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.InvalidOperation,
     };
 

@@ -31,7 +31,7 @@ public abstract class MilvusOpsCmdlet : EngineCmdlet, IDisposable
         get
         {
             if (PipedConnection is not { } piped) return Given;
-            if (Connection is null) return piped.State == System.Data.ConnectionState.Closed && piped.Reopen is { } reopen ? Reopened(piped, reopen) : piped;
+            if (Connection is null) return piped.State == ConnectionState.Closed && piped.Reopen is { } reopen ? Reopened(piped, reopen) : piped;
             if (!Given.IsSameStore(piped))
                 ThrowEngineError(new MilvusOpsException("ConnectionConflict", ErrorKind.InvalidArgument,
                     $"The piped object comes from '{piped}', but -Connection names '{Given}'. Leave out -Connection to act on the object's own store, " +

@@ -1,4 +1,3 @@
-using System.Data;
 using MilvusOps.Engine.Backends.Embedded;
 using MilvusOps.Engine.Session;
 

@@ -3,42 +3,40 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 
-namespace MilvusOps.Host;
+namespace MilvusOps.Module.Tests;
 
 /// <summary>
-/// A non-interactive PSHost: text goes to a writer, errors and the other streams to another, and
-/// anything that would prompt fails clearly instead of hanging a scheduled task.
+/// The hosted engine's PSHost in the module tests: Out-Default renders into a writer at a chosen width (so the
+/// format views can be read back), the other streams go to another, and anything that would prompt fails clearly
+/// instead of hanging the test.
 /// </summary>
-public sealed class ScriptHost : PSHost
+public sealed class RenderingHost : PSHost
 {
-    private readonly ScriptHostUserInterface _ui;
+    private readonly RenderingHostUserInterface _ui;
 
     /// <param name="plainText">Strip the ANSI styling PowerShell adds to headers, for files and pipes.</param>
-    public ScriptHost(TextWriter output, TextWriter diagnostics, int bufferWidth = 120, bool plainText = true)
+    public RenderingHost(TextWriter output, TextWriter diagnostics, int bufferWidth = 120, bool plainText = true)
     {
-        _ui = new ScriptHostUserInterface(output, diagnostics, bufferWidth, plainText);
+        _ui = new RenderingHostUserInterface(output, diagnostics, bufferWidth, plainText);
     }
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
     public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
     public override Guid InstanceId { get; } = Guid.NewGuid();
-    public override string Name => "MilvusOpsHost";
+    public override string Name => "MilvusOpsTestHost";
     public override PSHostUserInterface UI => _ui;
     public override Version Version => new(1, 0);
-
-    /// <summary>The exit code a script asked for with 'exit n'.</summary>
-    public int? ExitCode { get; private set; }
 
     public override void EnterNestedPrompt() => throw new NotSupportedException("Nested prompts are not supported by this host.");
     public override void ExitNestedPrompt() => throw new NotSupportedException("Nested prompts are not supported by this host.");
     public override void NotifyBeginApplication() { }
     public override void NotifyEndApplication() { }
-    public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
+    public override void SetShouldExit(int exitCode) { }
 }
 
-internal sealed partial class ScriptHostUserInterface(TextWriter output, TextWriter diagnostics, int bufferWidth, bool plainText) : PSHostUserInterface
+internal sealed partial class RenderingHostUserInterface(TextWriter output, TextWriter diagnostics, int bufferWidth, bool plainText) : PSHostUserInterface
 {
-    public override PSHostRawUserInterface RawUI { get; } = new ScriptHostRawUserInterface(bufferWidth);
+    public override PSHostRawUserInterface RawUI { get; } = new RenderingHostRawUserInterface(bufferWidth);
     public override bool SupportsVirtualTerminal => !plainText;
 
     public override void Write(string value) => output.Write(Render(value));
@@ -64,10 +62,10 @@ internal sealed partial class ScriptHostUserInterface(TextWriter output, TextWri
     public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw NonInteractive();
 
     private static PSInvalidOperationException NonInteractive(string? what = null) =>
-        new("This host is non-interactive and cannot prompt" + (what is null ? "." : ": " + what));
+        new("The test host is non-interactive and cannot prompt" + (what is null ? "." : ": " + what));
 }
 
-internal sealed class ScriptHostRawUserInterface(int bufferWidth) : PSHostRawUserInterface
+internal sealed class RenderingHostRawUserInterface(int bufferWidth) : PSHostRawUserInterface
 {
     public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
     public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
@@ -83,7 +81,7 @@ internal sealed class ScriptHostRawUserInterface(int bufferWidth) : PSHostRawUse
 
     public override void FlushInputBuffer() { }
     public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
-    public override KeyInfo ReadKey(ReadKeyOptions options) => throw new PSInvalidOperationException("This host is non-interactive.");
+    public override KeyInfo ReadKey(ReadKeyOptions options) => throw new PSInvalidOperationException("The test host is non-interactive.");
     public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) => throw new NotSupportedException();
     public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) => throw new NotSupportedException();
     public override void SetBufferContents(Rectangle rectangle, BufferCell fill) => throw new NotSupportedException();
