@@ -13,7 +13,7 @@ public sealed class Pattern : StoreObject
         string? coherenceMetricsJson, string? temporalContextJson, string? collection = null)
     {
         PatternId = patternId;
-        Vector = vector;
+        Vector = new FloatVector(vector);
         PatternType = patternType;
         _coherenceMetrics = new MetadataField(coherenceMetricsJson);
         _temporalContext = new MetadataField(temporalContextJson);
@@ -21,7 +21,7 @@ public sealed class Pattern : StoreObject
     }
 
     public string PatternId { get; }
-    public float[] Vector { get; }
+    public FloatVector Vector { get; }
     public string? PatternType { get; }
     public MetadataDictionary? CoherenceMetrics => _coherenceMetrics.Value;
     public MetadataDictionary? TemporalContext => _temporalContext.Value;

@@ -83,7 +83,7 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
         });
 
         // Independently of the module: float32 BLOB rows in the source equal the stored vectors bit for bit.
-        var stored = _session.Run("Get-Pattern legacy").ToDictionary(p => (string)p.Properties["PatternId"].Value, p => (float[])p.Properties["Vector"].Value);
+        var stored = _session.Run("Get-Pattern legacy").ToDictionary(p => (string)p.Properties["PatternId"].Value, p => Vectors.Of(p.Properties["Vector"].Value));
         using var source = new SqliteConnection($"Data Source={_legacy.Path};Mode=ReadOnly;Pooling=False");
         source.Open();
         using var command = source.CreateCommand();
@@ -119,7 +119,7 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
     public void Fidelity_names_a_pattern_changed_after_the_migration()
     {
         Import();
-        _session.Run("$p = Get-Pattern legacy -Limit 1; $v = $p.Vector.Clone(); $v[7] = $v[7] + 1e-6; " +
+        _session.Run("$p = Get-Pattern legacy -Limit 1; $v = $p.Vector.ToArray(); $v[7] = $v[7] + 1e-6; " +
                      "[pscustomobject]@{ PatternId = $p.PatternId; Vector = $v; PatternType = $p.PatternType; CoherenceMetrics = $p.CoherenceMetrics; TemporalContext = $p.TemporalContextJson } | Add-Pattern legacy");
         string changed = _session.Run("(Get-Pattern legacy -Limit 1).PatternId")[0].ToString();
         var fidelity = _session.Run($"{LegacyFiles.ColumnMap}; Test-PatternCoherence legacy -SourcePath $args[0] -ColumnMap $map | Where-Object Check -eq Fidelity", _legacy.Path)[0];
@@ -267,6 +267,6 @@ public sealed class MigrationTests : IClassFixture<LegacyFileFixture>, IDisposab
         using var command = source.CreateCommand();
         command.CommandText = $"SELECT emb FROM qpattern_archive WHERE rowid = {line.GetProperty("SourceRow").GetInt64()}";
         if (command.ExecuteScalar() is byte[] blob && blob.Length == 2048)
-            Assert.True(MemoryMarshal.Cast<byte, int>(blob).SequenceEqual(MemoryMarshal.Cast<float, int>(((float[])stored.Properties["Vector"].Value).AsSpan())));
+            Assert.True(MemoryMarshal.Cast<byte, int>(blob).SequenceEqual(MemoryMarshal.Cast<float, int>((Vectors.Of(stored.Properties["Vector"].Value)).AsSpan())));
     }
 }

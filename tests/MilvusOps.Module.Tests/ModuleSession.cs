@@ -112,6 +112,9 @@ public sealed class ModuleSession : IDisposable
 /// <summary>Deterministic test vectors, and the brute force the tests check search against.</summary>
 public static class Vectors
 {
+    /// <summary>A pattern's Vector (a FloatVector, which these tests see only through PowerShell) as float32 values.</summary>
+    public static float[] Of(object? vector) => LanguagePrimitives.ConvertTo<float[]>(vector);
+
     public static float[] Random(int seed, int dimension = 512)
     {
         var random = new Random(seed);

@@ -75,7 +75,7 @@ public sealed class PatternTests : IDisposable
         {
             dynamic pattern = copied[i];
             Assert.Equal($"p{i:D3}", (string)pattern.PatternId);
-            Assert.Equal(Vectors.Random(i), (float[])pattern.Vector);   // bit-exact
+            Assert.Equal(Vectors.Random(i), Vectors.Of(pattern.Vector));   // bit-exact
             Assert.Equal(0.9 + i / 10000.0, (double)pattern.CoherenceMetrics["quantum_coherence"]);
             Assert.Equal("b", (string)pattern.Collection);
         }
@@ -91,7 +91,7 @@ public sealed class PatternTests : IDisposable
         var stored = _session.Run("Get-Pattern p");
         Assert.Single(stored);
         Assert.Equal("new", stored[0].Properties["PatternType"].Value);
-        Assert.Equal(new float[] { 2, 2 }, (float[])stored[0].Properties["Vector"].Value);
+        Assert.Equal(new float[] { 2, 2 }, Vectors.Of(stored[0].Properties["Vector"].Value));
     }
 
     [Fact]

@@ -36,4 +36,36 @@ public sealed class SerializationTests : IDisposable
             """).Select(o => o.ToString()).ToList();
         Assert.Empty(unmarked);
     }
+
+    [Fact]
+    public void Export_Csv_writes_the_vector_as_exact_text_and_Import_Csv_into_Add_Pattern_restores_it_bit_for_bit()
+    {
+        // Values whose text is easy to get wrong: a tenth, a third, the smallest subnormal, the largest float, minus zero.
+        var rows = _session.Invoke("""
+            [pscustomobject]@{ PatternId = 'tricky'; Vector = [float[]](0.1, (1/3), [float]::Epsilon); PatternType = 't'
+                CoherenceMetrics = @{ quantum_coherence = 0.95 } } | Add-Pattern p
+            [pscustomobject]@{ PatternId = 'edges'; Vector = [float[]]([float]::MaxValue, -0.0, -2.5e-8) } | Add-Pattern p
+            Get-Pattern p | Export-Csv ./p.csv
+            Get-Content ./p.csv
+            New-PatternCollection q -Dimension 3 | Out-Null
+            Import-Csv ./p.csv | Add-Pattern q
+            $bits = { param($c) Get-Pattern $c | ForEach-Object { $_.PatternId + ':' + (([float[]]$_.Vector | ForEach-Object { [BitConverter]::SingleToInt32Bits($_) }) -join ',') + ':' + $_.CoherenceMetricsJson } }
+            (& $bits p) -join ';'
+            (& $bits q) -join ';'
+            """);
+        Assert.Empty(rows.Errors);
+        var lines = rows.Output.Select(o => o.ToString()).ToList();
+        Assert.Contains(lines, line => line.Contains("\"[0.1,0.33333334,1E-45]\""));
+        Assert.Contains(lines, line => line.Contains("\"[3.4028235E+38,-0,-2.5E-08]\""));
+        Assert.Equal(lines[^2], lines[^1]);
+        Assert.Contains("tricky:", lines[^1]);
+    }
+
+    [Fact]
+    public void A_vector_cell_that_is_no_array_of_numbers_is_refused_with_the_parameter_named()
+    {
+        var refused = _session.Fail("[pscustomobject]@{ PatternId = 'x'; Vector = '[0.1, oops]' } | Add-Pattern p -ErrorAction Stop");
+        Assert.Contains("is not a vector", refused.Exception.Message);
+        Assert.Contains("Vector", refused.Exception.Message);
+    }
 }

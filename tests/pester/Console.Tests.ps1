@@ -31,7 +31,7 @@ Describe 'Views' {
     It 'lists a collection with its index parameters and every field on a line of its own at 80 columns' {
         $text = Get-PatternCollection console_patterns -Connection $script:connection | Format-List | Out-String -Width 80
         $text -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
-        $text | Should -Match 'IndexParameters : \{"efConstruction":\d+,"M":\d+\}'
+        $text | Should -Match 'IndexParameters : \{("M":16,"efConstruction":200|"efConstruction":200,"M":16)\}'
         $text | Should -Match 'Fields\s+: pattern_id VarChar\(100\) primary key\s*\n\s+vector FloatVector\(4\)'
         $text | Should -Match '\n\s+temporal_context JSON NULL'
     }

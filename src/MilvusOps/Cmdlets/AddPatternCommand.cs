@@ -64,6 +64,7 @@ public sealed class AddPatternCommand : MilvusOpsCmdlet
     /// <summary>The embedding, stored bit-exactly as float32; its length must be the collection's dimension.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Embedding")]
+    [VectorInput]
     public float[]? Vector { get; set; }
 
     /// <summary>The pattern type (pattern_type), for example quantum_correlation.</summary>

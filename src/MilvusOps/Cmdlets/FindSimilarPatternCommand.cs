@@ -53,6 +53,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     /// <summary>The query vector; piped patterns bind their Vector property.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = VectorSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Embedding")]
+    [VectorInput]
     public float[] Vector { get; set; } = [];
 
     /// <summary>Search with the vector of the stored pattern that has this id.</summary>

@@ -100,7 +100,7 @@ public abstract partial class ContractTests
         foreach (var pattern in result.Output.Select(p => (dynamic)p.BaseObject))
         {
             var row = rows.Single(r => r.Id == (string)pattern.PatternId);
-            Assert.Equal(ContractData.Bits(row.Vector), ContractData.Bits((float[])pattern.Vector));
+            Assert.Equal(ContractData.Bits(row.Vector), ContractData.Bits(Vectors.Of(pattern.Vector)));
             Assert.Equal(row.Type, (string?)pattern.PatternType);
             Assert.True(ContractData.SameJson(row.Metrics, (string?)pattern.CoherenceMetricsJson), $"{row.Id}: coherence_metrics {pattern.CoherenceMetricsJson}, expected {row.Metrics ?? "null"}");
             Assert.True(ContractData.SameJson(row.Context, (string?)pattern.TemporalContextJson), $"{row.Id}: temporal_context {pattern.TemporalContextJson}, expected {row.Context ?? "null"}");
@@ -129,7 +129,7 @@ public abstract partial class ContractTests
         var all = OnTarget("Get-Pattern $args[0] @cx", name);
         Assert.Equal(keyOrder.Select(r => r.Id), Ids(all));
         for (int i = 0; i < count; i++)
-            Assert.Equal(ContractData.Bits(keyOrder[i].Vector), ContractData.Bits((float[])all[i].Properties["Vector"].Value));
+            Assert.Equal(ContractData.Bits(keyOrder[i].Vector), ContractData.Bits(Vectors.Of(all[i].Properties["Vector"].Value)));
 
         var pages = new List<string>();
         for (int offset = 0; offset < count; offset += 1000)
@@ -156,7 +156,7 @@ public abstract partial class ContractTests
         foreach (var row in new[] { changed, emptied })
         {
             dynamic stored = OnTarget("Get-Pattern $args[0] $args[1] @cx", name, row.Id)[0].BaseObject;
-            Assert.Equal(ContractData.Bits(row.Vector), ContractData.Bits((float[])stored.Vector));
+            Assert.Equal(ContractData.Bits(row.Vector), ContractData.Bits(Vectors.Of(stored.Vector)));
             Assert.Equal(row.Type, (string?)stored.PatternType);
             Assert.True(ContractData.SameJson(row.Metrics, (string?)stored.CoherenceMetricsJson), $"{row.Id}: {stored.CoherenceMetricsJson}");
             Assert.True(ContractData.SameJson(row.Context, (string?)stored.TemporalContextJson), $"{row.Id}: {stored.TemporalContextJson}");
@@ -236,7 +236,7 @@ public abstract partial class ContractTests
             for (int i = 0; i < rows.Count; i++)
             {
                 Assert.Equal(rows[i].Id, (string)stored[i].PatternId);
-                Assert.Equal(ContractData.Bits(rows[i].Vector), ContractData.Bits((float[])stored[i].Vector));
+                Assert.Equal(ContractData.Bits(rows[i].Vector), ContractData.Bits(Vectors.Of(stored[i].Vector)));
                 Assert.Equal(rows[i].Type, (string?)stored[i].PatternType);
                 Assert.True(ContractData.SameJson(rows[i].Metrics, (string?)stored[i].CoherenceMetricsJson));
                 Assert.True(ContractData.SameJson(rows[i].Context, (string?)stored[i].TemporalContextJson));

@@ -142,7 +142,7 @@ public abstract partial class ContractTests
         for (int i = 0; i < stored.Count; i++)
         {
             Assert.Equal((string)reference[i].PatternId, (string)stored[i].PatternId);
-            Assert.Equal(ContractData.Bits((float[])reference[i].Vector), ContractData.Bits((float[])stored[i].Vector));
+            Assert.Equal(ContractData.Bits(Vectors.Of(reference[i].Vector)), ContractData.Bits(Vectors.Of(stored[i].Vector)));
             Assert.Equal((string?)reference[i].PatternType, (string?)stored[i].PatternType);
             Assert.True(ContractData.SameJson((string?)reference[i].CoherenceMetricsJson, (string?)stored[i].CoherenceMetricsJson));
             Assert.True(ContractData.SameJson((string?)reference[i].TemporalContextJson, (string?)stored[i].TemporalContextJson));
@@ -151,7 +151,7 @@ public abstract partial class ContractTests
 
         // One ulp in one component is enough for the check to name the pattern: it can fail on this backend.
         dynamic victim = stored[stored.Count / 2];
-        var nudged = (float[])((float[])victim.Vector).Clone();
+        var nudged = (float[])(Vectors.Of(victim.Vector)).Clone();
         nudged[3] = MathF.BitIncrement(nudged[3]);
         Load(name, [new ContractRow((string)victim.PatternId, nudged, (string?)victim.PatternType, (string?)victim.CoherenceMetricsJson, (string?)victim.TemporalContextJson)], reference: false);
         check = OnTarget(fidelity, name, path)[0];

@@ -71,7 +71,7 @@ internal sealed class PatternColumnWriter
             AddNullable(_typeField, _types.Data, pattern.PatternType);
             AddNullable(_metricsField, _metrics.Data, pattern.CoherenceMetricsJson is { } m ? ByteString.CopyFromUtf8(m) : null);
             AddNullable(_temporalField, _temporal.Data, pattern.TemporalContextJson is { } t ? ByteString.CopyFromUtf8(t) : null);
-            pattern.Vector.CopyTo(target.Slice(row * dim, dim));
+            pattern.Vector.AsSpan().CopyTo(target.Slice(row * dim, dim));
         }
         _vectors.Dim = dim;
         return new PatternColumns(_fields, (uint)rows);
