@@ -1,107 +1,132 @@
 namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
-/// The backend-neutral meaning check of a filter tree against a collection's fields: every field exists and can be
-/// filtered on, every operand has a type its operator takes, and the tree stays within
-/// <see cref="FilterLimits.MaxSqlParameters"/> values and JSON paths. Both stores run it before any request, so a
-/// filter fails the same way on both; rendering (SQL, Milvus text) comes after and assumes a checked tree.
+/// The backend-neutral meaning check of a filter tree against a collection's fields, with the verdicts of Milvus 2.5's
+/// plan parser (internal/parser/planparserv2/parser_visitor.go, utils.go) and of what its query nodes can evaluate
+/// (internal/core/src/exec/expression): every field exists and can be filtered on, operands have types their operators
+/// take, and the shapes Milvus evaluates are the only ones taken (arithmetic is <c>field op constant</c> compared with a
+/// constant, <c>in</c> and <c>like</c> apply to a field, constants are conditions only on their own). Both stores run it
+/// before any request, so a filter fails the same way on both; rendering (SQL, Milvus text) comes after.
 /// </summary>
 internal static class FilterChecker
 {
-    /// <exception cref="MilvusOpsException">FilterFieldNotFound, FilterFieldNotFilterable, FilterTypeMismatch or FilterTooComplex.</exception>
+    /// <exception cref="MilvusOpsException">FilterFieldNotFound, FilterFieldNotFilterable, FilterTypeMismatch, FilterNotSupported
+    /// or FilterInvalidLiteral.</exception>
     public static void Check(FilterNode node, IReadOnlyList<FilterField> fields, string? expression)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(fields);
-        new Checker(fields, expression).Predicate(node);
+        var checker = new Checker(fields, expression);
+        if (checker.Predicate(node) == Condition.WrittenConstant)
+        {
+            // Milvus: "predicate is not a boolean expression" for a bare true or false (a folded one passes).
+            throw FilterErrors.TypeMismatch(
+                $"{FilterFormatter.Format(node)} alone is not a condition Milvus 2.5 takes; write a condition on a field, or a comparison of constants such as 1 == 1.",
+                node.Position);
+        }
     }
 
     /// <summary>The field named <paramref name="name"/> (case-sensitive, as in Milvus).</summary>
     public static FilterField Resolve(string name, IReadOnlyList<FilterField> fields) =>
         fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal)) ?? throw FilterErrors.FieldNotFound(name, fields);
 
-    private enum Kind
+    /// <summary>
+    /// Whether a checked condition is a constant, and its value: a comparison or logic of constants that Milvus folds
+    /// (<c>1 &lt; 2</c>, <c>not false</c>). Null when it depends on a field.
+    /// </summary>
+    public static bool? ConstantValue(FilterNode condition) =>
+        condition is LogicalNode or NotNode or ComparisonNode or BoolLiteral
+            && FilterConstants.TryFold(condition, null) is BoolLiteral b
+            ? b.Value
+            : null;
+
+    private enum Condition
     {
-        Number,
-        String,
-        Bool,
-        Json,
-        List,
+        /// <summary>Depends on the rows.</summary>
+        Field,
+
+        /// <summary>A constant Milvus folded: comparisons and logic of constants.</summary>
+        FoldedConstant,
+
+        /// <summary>A boolean literal as written, which Milvus takes as a value but not as a condition.</summary>
+        WrittenConstant,
     }
 
-    /// <summary>What the check knows of a value: its type, and the words an error uses for it.</summary>
-    private readonly record struct Operand(Kind Kind, string Description, bool IsFloatLiteral = false);
+    private enum Kind
+    {
+        Constant,
+        VarChar,
+        Json,
+        Arithmetic,
+        ArrayLength,
+    }
+
+    /// <summary>What the check knows of a value: its kind, and the words an error uses for it.</summary>
+    private readonly record struct Operand(Kind Kind, string Description, FilterNode Node, bool IntegerArithmetic = false)
+    {
+        public LiteralNode? Constant => Node as LiteralNode;
+
+        public bool IsField => Kind is Kind.VarChar or Kind.Json;
+    }
 
     // The walk visits nodes in the order the SQL translator renders them, so the first error of a filter with
-    // several is the same one the embedded store always reported.
+    // several is the same on both backends.
     private sealed class Checker(IReadOnlyList<FilterField> fields, string? expression)
     {
-        private int _values;
-
-        /// <summary>Counts one literal or JSON path: the embedded store binds each as an SQL parameter.</summary>
-        private void CountValue()
-        {
-            if (_values >= FilterLimits.MaxSqlParameters)
-            {
-                throw FilterLimits.TooComplex("number of values and JSON paths", _values + 1, FilterLimits.MaxSqlParameters, expression);
-            }
-
-            _values++;
-        }
-
-        /// <summary>Counts the scalars of a literal, however deeply listed.</summary>
-        private void CountValues(LiteralNode literal)
-        {
-            if (literal is ListLiteral list)
-            {
-                foreach (LiteralNode item in list.Items)
-                {
-                    CountValues(item);
-                }
-            }
-            else
-            {
-                CountValue();
-            }
-        }
-
-        public void Predicate(FilterNode node)
+        public Condition Predicate(FilterNode node)
         {
             switch (node)
             {
                 case LogicalNode l:
-                    Predicate(l.Left);
-                    Predicate(l.Right);
-                    break;
+                {
+                    Condition left = Predicate(l.Left);
+                    Condition right = Predicate(l.Right);
+                    if (left == Condition.Field && right == Condition.Field)
+                    {
+                        return Condition.Field;
+                    }
+
+                    if (left != Condition.Field && right != Condition.Field)
+                    {
+                        _ = FilterConstants.TryFold(l, expression);
+                        return Condition.FoldedConstant;
+                    }
+
+                    // Milvus: "'and' can only be used between boolean expressions" when one side is a constant.
+                    FilterNode constant = left != Condition.Field ? l.Left : l.Right;
+                    string word = l.Op == LogicalOp.And ? "and" : "or";
+                    throw FilterErrors.TypeMismatch(
+                        $"'{word}' joins conditions on fields; {FilterFormatter.Format(constant)} is a constant, which Milvus 2.5 refuses beside a condition. Leave it out, or write the whole filter in constants.",
+                        constant.Position);
+                }
+
                 case NotNode n:
-                    Predicate(n.Operand);
-                    break;
+                    return Predicate(n.Operand) == Condition.Field ? Condition.Field : Condition.FoldedConstant;
                 case BoolLiteral:
-                    CountValue();
-                    break;
+                    return Condition.WrittenConstant;
                 case ComparisonNode c:
-                    Compare(c.Op, Value(c.Left), Value(c.Right), c);
-                    break;
+                    return Compare(c.Op, Value(c.Left), Value(c.Right), c);
                 case RangeNode r:
-                    Operand field = Value(r.Field);
-                    Compare(r.LowerInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, Value(r.Lower), field, r);
-                    Compare(r.UpperInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, field, Value(r.Upper), r);
-                    break;
+                    Range(r);
+                    return Condition.Field;
                 case InNode i:
                     In(i);
-                    break;
+                    return Condition.Field;
                 case LikeNode l:
                     Like(l);
-                    break;
+                    return Condition.Field;
                 case ExistsNode e:
                     Exists(e);
-                    break;
+                    return Condition.Field;
                 case IsNullNode n:
                     _ = Value(n.Field);
-                    break;
-                case FunctionNode { Function: not FilterFunction.ArrayLength } f:
+                    return Condition.Field;
+                case FunctionNode { Function: FilterFunction.JsonContains or FilterFunction.JsonContainsAll or FilterFunction.JsonContainsAny } f:
                     Contains(f);
-                    break;
+                    return Condition.Field;
+                case FunctionNode { Function: FilterFunction.Empty or FilterFunction.StartsWith } f:
+                    StringFunction(f);
+                    return Condition.Field;
                 default:
                     throw FilterErrors.TypeMismatch(
                         $"{Value(node).Description} is not a condition; compare it with something (for example == true), or put 'not' around a parenthesized condition: not (x > 1).",
@@ -109,45 +134,163 @@ internal static class FilterChecker
             }
         }
 
-        private static void Compare(ComparisonOp op, Operand left, Operand right, FilterNode node)
+        private static string Describe(LiteralNode literal) => literal switch
+        {
+            IntegerLiteral or FloatLiteral => "the number " + FilterFormatter.Format(literal),
+            StringLiteral => "the string " + FilterFormatter.Format(literal),
+            BoolLiteral => "the boolean " + FilterFormatter.Format(literal),
+            _ => "the list " + FilterFormatter.Format(literal),
+        };
+
+        private Condition Compare(ComparisonOp op, Operand left, Operand right, FilterNode node)
         {
             string symbol = FilterFormatter.Symbol(op);
-            if (left.Kind == Kind.List || right.Kind == Kind.List)
+            if (left.Constant is { } a && right.Constant is { } b)
             {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot compare {left.Description} with {right.Description}; use 'in' to test membership in a list.", node.Position);
+                _ = FilterConstants.Compare(op, a, b, node.Position);
+                return Condition.FoldedConstant;
             }
 
-            if (left.Kind == Kind.Json && right.Kind == Kind.Json)
+            if (left.Kind != Kind.Constant && right.Kind != Kind.Constant)
             {
-                return; // typed per row: values of different JSON types never compare true
+                if (left.Kind == Kind.VarChar && right.Kind == Kind.VarChar)
+                {
+                    return Condition.Field;
+                }
+
+                if (!left.IsField || !right.IsField)
+                {
+                    throw FilterErrors.NotSupportedByMilvus(
+                        $"'{symbol}' between {left.Description} and {right.Description} (Milvus 2.5 compares arithmetic and array_length with constants only)",
+                        node.Position, expression);
+                }
+
+                throw FilterErrors.NotSupportedByMilvus(
+                    $"'{symbol}' between {left.Description} and {right.Description} (Milvus 2.5 compares two fields only when both are scalar fields, not JSON)",
+                    node.Position, expression);
             }
 
-            if (left.Kind != Kind.Json && right.Kind != Kind.Json && left.Kind != right.Kind)
+            Operand value = left.Kind == Kind.Constant ? right : left;
+            LiteralNode constant = (left.Constant ?? right.Constant)!;
+            string Mismatch(string why = "") =>
+                $"'{symbol}' cannot compare {left.Description} with {right.Description}{why}.";
+
+            switch (value.Kind)
             {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot compare {left.Description} with {right.Description}.", node.Position);
+                case Kind.VarChar:
+                    if (constant is ListLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch("; use 'in' to test membership in a list"), node.Position);
+                    }
+
+                    if (constant is not StringLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch(), node.Position);
+                    }
+
+                    break;
+                case Kind.Json:
+                    if (constant is ListLiteral list && list.Items.FirstOrDefault(i => i is ListLiteral) is { } nested)
+                    {
+                        throw FilterErrors.NotSupportedByMilvus(
+                            $"comparing a JSON value with a list that holds the list {FilterFormatter.Format(nested)} (Milvus 2.5 compares flat lists only)",
+                            nested.Position, expression);
+                    }
+
+                    break;
+                case Kind.Arithmetic:
+                    if (constant is not (IntegerLiteral or FloatLiteral))
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch(), node.Position);
+                    }
+
+                    if (value.IntegerArithmetic && constant is FloatLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(
+                            Mismatch(": arithmetic with an integer constant is compared with integers in Milvus 2.5 (write the constant as a float, such as 2.0, to compare with floats)"),
+                            node.Position);
+                    }
+
+                    break;
+                case Kind.ArrayLength:
+                    if (constant is not IntegerLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch(": array_length is compared with integers"), node.Position);
+                    }
+
+                    break;
             }
 
-            Kind kind = left.Kind == Kind.Json ? right.Kind : left.Kind;
-            if (kind == Kind.Bool && op is not (ComparisonOp.Equal or ComparisonOp.NotEqual))
+            return Condition.Field;
+        }
+
+        private void Range(RangeNode r)
+        {
+            Operand field = Value(r.Field);
+            LiteralNode lower = r.Lower, upper = r.Upper;
+            string Mismatch(LiteralNode bound) => $"the range on {field.Description} cannot have {Describe(bound)} as a bound";
+            if (field.Kind == Kind.VarChar)
             {
-                throw FilterErrors.TypeMismatch($"'{symbol}' cannot order booleans ({left.Description}, {right.Description}); use == or !=.", node.Position);
+                foreach (LiteralNode bound in new[] { lower, upper })
+                {
+                    if (bound is not StringLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch(bound) + ".", r.Position);
+                    }
+                }
+            }
+            else
+            {
+                foreach (LiteralNode bound in new[] { lower, upper })
+                {
+                    if (bound is BoolLiteral or ListLiteral)
+                    {
+                        throw FilterErrors.TypeMismatch(Mismatch(bound) + " (a range needs numbers or strings).", r.Position);
+                    }
+                }
+
+                if (lower.GetType() != upper.GetType())
+                {
+                    throw FilterErrors.TypeMismatch(
+                        $"the range on {field.Description} has bounds of two types, {Describe(lower)} and {Describe(upper)}: Milvus 2.5 evaluates a range on a JSON value only when both bounds are integers, both floats or both strings (write 1.0 for 1).",
+                        r.Position);
+                }
+            }
+
+            // Milvus: "invalid range: lowerbound is greater than upperbound".
+            bool empty = r.LowerInclusive && r.UpperInclusive
+                ? FilterConstants.Compare(ComparisonOp.Greater, lower, upper, r.Position)
+                : FilterConstants.Compare(ComparisonOp.GreaterOrEqual, lower, upper, r.Position);
+            if (empty)
+            {
+                throw FilterErrors.InvalidLiteral(
+                    $"The range at position {r.Position} ({FilterFormatter.Format(r)}) is empty: Milvus 2.5 refuses a lower bound above the upper bound (or equal to it, unless both are inclusive).",
+                    expression);
             }
         }
 
-        private static Kind KindOf(LiteralNode literal) => literal switch
+        private static int TypeRank(LiteralNode literal) => literal switch
         {
-            IntegerLiteral or FloatLiteral => Kind.Number,
-            StringLiteral => Kind.String,
-            BoolLiteral => Kind.Bool,
-            _ => Kind.List,
+            IntegerLiteral => 0,
+            FloatLiteral => 1,
+            StringLiteral => 2,
+            BoolLiteral => 3,
+            _ => 4,
         };
 
         private void In(InNode node)
         {
             Operand value = Value(node.Value);
-            if (value.Kind == Kind.List)
+            if (value.Kind == Kind.Constant)
             {
-                throw FilterErrors.TypeMismatch($"'in' needs a field or value on its left, not {value.Description}.", node.Position);
+                throw FilterErrors.TypeMismatch(
+                    $"'in' needs a field on its left, not {value.Description}: Milvus 2.5 refuses a constant before 'in'.", node.Position);
+            }
+
+            if (!value.IsField)
+            {
+                throw FilterErrors.NotSupportedByMilvus(
+                    $"'in' on {value.Description} (Milvus 2.5 tests membership of a field or JSON value only)", node.Position, expression);
             }
 
             foreach (LiteralNode item in node.Items)
@@ -157,27 +300,28 @@ internal static class FilterChecker
                     throw FilterErrors.TypeMismatch($"'in' lists must hold scalars; {FilterFormatter.Format(item)} is a list.", item.Position);
                 }
 
-                if (value.Kind != Kind.Json && KindOf(item) != value.Kind)
+                if (value.Kind == Kind.VarChar && item is not StringLiteral)
                 {
                     throw FilterErrors.TypeMismatch($"the 'in' list holds {Describe(item)}, which cannot be compared with {value.Description}.", item.Position);
                 }
             }
 
-            foreach (LiteralNode item in node.Items)
+            if (value.Kind == Kind.Json && node.Items.Count > 0
+                && node.Items.FirstOrDefault(i => TypeRank(i) != TypeRank(node.Items[0])) is { } other)
             {
-                CountValue();
+                throw FilterErrors.TypeMismatch(
+                    $"the 'in' list on {value.Description} holds {Describe(node.Items[0])} and {Describe(other)}: Milvus 2.5 evaluates 'in' on a JSON value only when the items have one type (all integers, all floats, all strings or all booleans).",
+                    other.Position);
             }
         }
 
         private void Like(LikeNode node)
         {
             Operand value = Value(node.Value);
-            if (value.Kind is not (Kind.String or Kind.Json))
+            if (value.Kind is not (Kind.VarChar or Kind.Json))
             {
-                throw FilterErrors.TypeMismatch($"'like' needs a string, but {value.Description} is not one.", node.Position);
+                throw FilterErrors.TypeMismatch($"'like' needs a string field or JSON value, but {value.Description} is not one.", node.Position);
             }
-
-            CountValue(); // the pattern
         }
 
         private void Exists(ExistsNode node)
@@ -198,8 +342,17 @@ internal static class FilterChecker
             }
         }
 
-        // An element to find may itself be a list (Milvus matches arrays of arrays); whether a backend can
-        // evaluate that is the backend's business, not a type error.
+        /// <summary>A list the element comparison of Milvus's query nodes can take: scalars only (CompareTwoJsonArray).</summary>
+        private void FlatList(ListLiteral list, FunctionNode node)
+        {
+            if (list.Items.FirstOrDefault(i => i is ListLiteral) is { } nested)
+            {
+                throw FilterErrors.NotSupportedByMilvus(
+                    $"{node.Name} with the element {FilterFormatter.Format(list)}, a list that holds a list (Milvus 2.5 compares flat lists only)",
+                    nested.Position, expression);
+            }
+        }
+
         private void Contains(FunctionNode node)
         {
             JsonArgument(node);
@@ -211,51 +364,74 @@ internal static class FilterChecker
                     throw FilterErrors.TypeMismatch($"the second argument of {node.Name} must be a literal, not {Value(second).Description}.", second.Position);
                 }
 
-                CountValues(literal);
+                if (literal is ListLiteral element)
+                {
+                    FlatList(element, node);
+                }
+
                 return;
             }
 
             if (second is not ListLiteral list)
             {
-                throw FilterErrors.TypeMismatch($"the second argument of {node.Name} must be a list such as [1, 2], not {Value(second).Description}.", second.Position);
+                string found = second is LiteralNode l ? Describe(l) : Value(second).Description;
+                throw FilterErrors.TypeMismatch($"the second argument of {node.Name} must be a list such as [1, 2], not {found}.", second.Position);
             }
 
-            CountValues(list);
+            foreach (LiteralNode item in list.Items)
+            {
+                if (item is ListLiteral element)
+                {
+                    FlatList(element, node);
+                }
+            }
         }
 
-        private static string Describe(LiteralNode literal) => literal switch
+        private void StringFunction(FunctionNode node)
         {
-            IntegerLiteral or FloatLiteral => "the number " + FilterFormatter.Format(literal),
-            StringLiteral => "the string " + FilterFormatter.Format(literal),
-            BoolLiteral => "the boolean " + FilterFormatter.Format(literal),
-            _ => "the list " + FilterFormatter.Format(literal),
-        };
+            foreach (FilterNode argument in node.Arguments)
+            {
+                Operand value = Value(argument);
+                if (value.Kind != Kind.VarChar && value.Constant is not StringLiteral)
+                {
+                    throw FilterErrors.TypeMismatch(
+                        $"{node.Name} takes VarChar fields and strings (Milvus 2.5 registers {node.Name.ToLowerInvariant()} for VarChar only), not {value.Description}.",
+                        argument.Position);
+                }
+            }
+        }
 
         private Operand Value(FilterNode node)
         {
             switch (node)
             {
-                case ListLiteral l:
-                    return new Operand(Kind.List, Describe(l));
                 case LiteralNode literal:
-                    CountValue();
-                    return new Operand(KindOf(literal), Describe(literal), IsFloatLiteral: literal is FloatLiteral);
+                    return new Operand(Kind.Constant, Describe(literal), literal);
                 case FieldNode f:
                     return Field(f);
                 case ArithmeticNode a:
                     return Arithmetic(a);
                 case NegateNode n:
-                    Operand operand = Numeric(Value(n.Operand), "unary '-'", n);
-                    return new Operand(Kind.Number, "-" + operand.Description);
+                {
+                    Operand operand = Value(n.Operand);
+                    throw FilterErrors.NotSupportedByMilvus(
+                        $"unary '-' on {operand.Description} (Milvus 2.5 negates constants only; compare with the negated constant instead)", n.Position, expression);
+                }
+
                 case FunctionNode { Function: FilterFunction.ArrayLength } f:
                     JsonArgument(f);
-                    return new Operand(Kind.Number, FilterFormatter.Format(f));
-                case NotNode n:
+                    return new Operand(Kind.ArrayLength, FilterFormatter.Format(f), f);
+                case NotNode n when FilterConstants.TryFold(n, expression) is null:
                     // The usual slip: in Milvus 'not x == 1' reads as '(not x) == 1'.
                     throw FilterErrors.TypeMismatch(
                         $"'not' binds tighter than comparisons, so {FilterFormatter.Format(n)} is used as a value here; write not (...) around the whole condition, e.g. not (x == 1).",
                         node.Position);
                 default:
+                    if (FilterConstants.TryFold(node, expression) is { } folded)
+                    {
+                        return new Operand(Kind.Constant, Describe(folded), folded);
+                    }
+
                     throw FilterErrors.TypeMismatch($"the condition {FilterFormatter.Format(node)} cannot be used as a value.", node.Position);
             }
         }
@@ -271,36 +447,68 @@ internal static class FilterChecker
                         throw FilterErrors.TypeMismatch($"VarChar field '{field.Name}' has no keys or elements; only JSON fields can be followed by [...].", node.Position);
                     }
 
-                    return new Operand(Kind.String, $"VarChar field '{field.Name}'");
+                    return new Operand(Kind.VarChar, $"VarChar field '{field.Name}'", node);
                 case FilterFieldKind.Json:
-                    CountValue(); // the JSON path
-                    return new Operand(Kind.Json, node.Path.Count == 0 ? $"JSON field '{field.Name}'" : $"JSON value {FilterFormatter.Format(node)}");
+                    return new Operand(Kind.Json, node.Path.Count == 0 ? $"JSON field '{field.Name}'" : $"JSON value {FilterFormatter.Format(node)}", node);
                 default:
                     throw FilterErrors.FieldNotFilterable(field);
             }
         }
 
-        private static Operand Numeric(Operand operand, string what, FilterNode node)
-        {
-            if (operand.Kind is not (Kind.Number or Kind.Json))
-            {
-                throw FilterErrors.TypeMismatch($"{what} needs numbers, but {operand.Description} is not a number.", node.Position);
-            }
-
-            return operand;
-        }
-
+        /// <summary>
+        /// Arithmetic as Milvus 2.5 evaluates it: a JSON value and a numeric constant (<c>x + 1</c>, <c>x % 2</c>, or
+        /// <c>1 + x</c> and <c>2 * x</c>), to be compared with a constant.
+        /// </summary>
         private Operand Arithmetic(ArithmeticNode node)
         {
             string symbol = FilterFormatter.Symbol(node.Op);
-            Operand left = Numeric(Value(node.Left), $"arithmetic '{symbol}'", node);
-            Operand right = Numeric(Value(node.Right), $"arithmetic '{symbol}'", node);
-            if (node.Op == ArithmeticOp.Modulo && (left.IsFloatLiteral || right.IsFloatLiteral))
+            Operand left = Value(node.Left);
+            Operand right = Value(node.Right);
+            string description = $"the arithmetic expression {FilterFormatter.Format(node)}";
+
+            foreach (Operand operand in new[] { left, right })
             {
-                throw FilterErrors.TypeMismatch($"'%' needs integers, but {(left.IsFloatLiteral ? left : right).Description} is a float.", node.Position);
+                if (operand.Kind == Kind.VarChar || (operand.Constant is { } c && c is not (IntegerLiteral or FloatLiteral)))
+                {
+                    throw FilterErrors.TypeMismatch($"arithmetic '{symbol}' needs numbers, but {operand.Description} is not a number.", node.Position);
+                }
             }
 
-            return new Operand(Kind.Number, $"the arithmetic expression {FilterFormatter.Format(node)}");
+            if (node.Op == ArithmeticOp.Modulo && (left.Constant ?? right.Constant) is FloatLiteral f)
+            {
+                throw FilterErrors.TypeMismatch($"'%' needs integers, but {Describe(f)} is a float.", node.Position);
+            }
+
+            if (left.Kind != Kind.Constant && right.Kind != Kind.Constant)
+            {
+                throw FilterErrors.NotSupportedByMilvus(
+                    left.Kind == Kind.Json && right.Kind == Kind.Json
+                        ? $"arithmetic between two fields, {description} (Milvus 2.5 computes a field with a constant only)"
+                        : $"arithmetic on a computed value, {description} (Milvus 2.5 computes a field with one constant only)",
+                    node.Position, expression);
+            }
+
+            Operand computed = left.Kind == Kind.Constant ? right : left;
+            LiteralNode constant = (left.Constant ?? right.Constant)!;
+            if (computed.Kind != Kind.Json)
+            {
+                throw FilterErrors.NotSupportedByMilvus(
+                    $"arithmetic on {computed.Description}, {description} (Milvus 2.5 computes a field with one constant only)", node.Position, expression);
+            }
+
+            if (left.Kind == Kind.Constant && node.Op is not (ArithmeticOp.Add or ArithmeticOp.Multiply))
+            {
+                throw FilterErrors.NotSupportedByMilvus(
+                    $"a constant before '{symbol}' and a field, {description} (Milvus 2.5 takes only 'constant + field' and 'constant * field' in this order)",
+                    node.Position, expression);
+            }
+
+            if (node.Op is ArithmeticOp.Divide or ArithmeticOp.Modulo && constant is IntegerLiteral { Value: 0 } or FloatLiteral { Value: 0 })
+            {
+                throw FilterErrors.InvalidLiteral($"The filter divides by zero at position {node.Position}: {FilterFormatter.Format(node)}.", expression);
+            }
+
+            return new Operand(Kind.Arithmetic, description, node, IntegerArithmetic: constant is IntegerLiteral);
         }
     }
 }

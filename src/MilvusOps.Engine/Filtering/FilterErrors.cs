@@ -47,6 +47,20 @@ internal static class FilterErrors
                 $"Filter construct not supported by MilvusOps at position {position}: {construct}."),
             expression);
 
+    /// <summary>
+    /// Valid syntax that Milvus 2.5 itself refuses (its parser, or its query nodes, answer an error), so that neither
+    /// backend takes it: a script that runs on the embedded store runs on the server.
+    /// </summary>
+    public static MilvusOpsException NotSupportedByMilvus(string construct, int position, string? expression) =>
+        new(NotSupportedId, ErrorKind.NotImplemented,
+            string.Create(CultureInfo.InvariantCulture,
+                $"Filter construct not supported by Milvus 2.5 at position {position}: {construct}."),
+            expression);
+
+    /// <summary>A literal whose value Milvus cannot use, such as a string whose escapes make bytes that are not UTF-8.</summary>
+    public static MilvusOpsException InvalidLiteral(string message, object? target) =>
+        new(InvalidLiteralId, ErrorKind.InvalidArgument, message, target);
+
     /// <summary>A checked filter that SQLite cannot evaluate; the Milvus store sends it to Milvus.</summary>
     public static MilvusOpsException NotSupportedByEmbeddedStore(string construct, int position, string? expression) =>
         new(NotSupportedId, ErrorKind.NotImplemented,

@@ -67,14 +67,31 @@ public static class FilterExpression
 
     /// <summary>
     /// Writes a string as a double-quoted Milvus string literal, escaping quotes, backslashes and
-    /// control characters. (In a like pattern, escape % and _ yourself as \% and \_.)
+    /// control characters, with the escapes Milvus 2.5 decodes (Go's strconv.Unquote). In a like pattern, write a
+    /// literal % or _ as \\% or \\_ in the text (a backslash and the character in the string).
     /// </summary>
+    /// <exception cref="MilvusOpsException">FilterInvalidLiteral for half of a UTF-16 surrogate pair, which has no UTF-8 form.</exception>
     public static string FormatString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
+        for (int i = 0; i < value.Length; i++)
         {
+            char c = value[i];
+            if (char.IsSurrogate(c))
+            {
+                if (!char.IsHighSurrogate(c) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                {
+                    throw new MilvusOpsException(FilterErrors.InvalidLiteralId, ErrorKind.InvalidArgument,
+                        "The string holds half of a UTF-16 surrogate pair, which has no UTF-8 form and cannot be written in a filter expression.", value);
+                }
+
+                // Written as \UXXXXXXXX: Milvus 2.5 rewrites a raw Han character outside the BMP as a truncated
+                // \uXXXX before it parses (convertHanToASCII), which would change the string.
+                sb.Append("\\U").Append(char.ConvertToUtf32(c, value[++i]).ToString("x8", CultureInfo.InvariantCulture));
+                continue;
+            }
+
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;

@@ -16,6 +16,7 @@ public sealed record FilterField(string Name, string SqlColumn, FilterFieldKind 
 
 /// <summary>
 /// A boolean SQLite expression for <c>WHERE</c>, and the values of the parameters it names.
-/// Parameter names include their prefix (e.g. <c>@f0</c>); the SQL never holds literal text.
+/// Parameter names include their prefix (e.g. <c>@f0</c>); the SQL never holds literal text. Its logic is
+/// three-valued, as Milvus's is: it is NULL (unknown) on a row whose field is null, and WHERE treats that as false.
 /// </summary>
 public sealed record SqlFilter(string Sql, IReadOnlyList<KeyValuePair<string, object?>> Parameters);

@@ -7,12 +7,15 @@ namespace MilvusOps.Engine.Filtering;
 /// Writes a filter tree back as canonical, fully parenthesized Milvus expression text. The text
 /// parses back to an equal tree, and it is what the Milvus store sends (<see cref="ParsedFilter.Text"/>),
 /// so it keeps to Milvus 2.5's grammar: lower-case keywords, "is not null" and "not in" with single
-/// spaces, JSON paths written without spaces (a JSONIdentifier, as a range's middle operand must be).
+/// spaces, JSON paths written without spaces (a JSONIdentifier, as a range's middle operand must be) and with their
+/// keys as written (Milvus reads a key's text, not its unquoted value), strings with the escapes Go's Unquote reads.
 /// </summary>
 internal static class FilterFormatter
 {
     public static string Format(FilterNode node) => node switch
     {
+        // -2^63 has no literal (2^63 does not fit an int64), so it is written as an expression Milvus folds back.
+        IntegerLiteral { Value: long.MinValue } => "(-9223372036854775807 - 1)",
         IntegerLiteral i => i.Value.ToString(CultureInfo.InvariantCulture),
         FloatLiteral f => FilterExpression.FormatDouble(f.Value),
         StringLiteral s => FilterExpression.FormatString(s.Value),
@@ -27,7 +30,7 @@ internal static class FilterFormatter
         LogicalNode l => "(" + Format(l.Left) + (l.Op == LogicalOp.And ? " and " : " or ") + Format(l.Right) + ")",
         NotNode n => "(not " + Format(n.Operand) + ")",
         InNode i => "(" + Format(i.Value) + (i.Negated ? " not in [" : " in [") + string.Join(", ", i.Items.Select(Format)) + "])",
-        LikeNode l => "(" + Format(l.Value) + " like " + FormatLikePattern(l.Pattern) + ")",
+        LikeNode l => "(" + Format(l.Value) + " like " + FilterExpression.FormatString(l.Pattern) + ")",
         ExistsNode e => "(exists " + Format(e.Field) + ")",
         IsNullNode n => "(" + Format(n.Field) + (n.Negated ? " is not null)" : " is null)"),
         FunctionNode f => f.Name + "(" + string.Join(", ", f.Arguments.Select(Format)) + ")",
@@ -40,21 +43,49 @@ internal static class FilterFormatter
         foreach (JsonPathSegment segment in field.Path)
         {
             sb.Append('[')
-              .Append(segment.IsKey ? FilterExpression.FormatString(segment.Key!) : segment.Index.ToString(CultureInfo.InvariantCulture))
+              .Append(segment.IsKey ? segment.Source ?? FormatKey(segment.Key!) : segment.Index.ToString(CultureInfo.InvariantCulture))
               .Append(']');
         }
 
         return sb.ToString();
     }
 
-    // A like pattern keeps its \% and \_ escapes as written, so only quotes and other backslashes
-    // need escaping for it to read back the same.
-    private static string FormatLikePattern(string pattern)
+    /// <summary>
+    /// A JSON key built in code, quoted so that Milvus reads it back: Milvus takes the text between the quotes as the
+    /// key and decodes only \uXXXX in it, so quotes, backslashes and control characters are written as \uXXXX.
+    /// </summary>
+    internal static string FormatKey(string key)
     {
-        // The pattern keeps \% and \_ as written (the lexer does not decode them), and FormatString
-        // would double their backslash; undo that so the text reads back to the same pattern.
-        string quoted = FilterExpression.FormatString(pattern);
-        return quoted.Replace("\\\\%", "\\%", StringComparison.Ordinal).Replace("\\\\_", "\\_", StringComparison.Ordinal);
+        if (key.Length == 0 || key.Contains("][", StringComparison.Ordinal))
+        {
+            throw FilterErrors.InvalidLiteral($"The JSON key {FilterExpression.FormatString(key)} cannot be written in a filter: Milvus refuses an empty key and splits keys at \"][\".", key);
+        }
+
+        var sb = new StringBuilder(key.Length + 2).Append('"');
+        for (int i = 0; i < key.Length; i++)
+        {
+            char c = key[i];
+            if (char.IsSurrogate(c))
+            {
+                // A pair is written as it is (a \u escape of half a pair would decode to U+FFFD); half a pair has no text.
+                if (!char.IsHighSurrogate(c) || i + 1 >= key.Length || !char.IsLowSurrogate(key[i + 1]))
+                {
+                    throw FilterErrors.InvalidLiteral($"The JSON key at hand holds half of a UTF-16 surrogate pair, which a filter cannot hold.", key);
+                }
+
+                sb.Append(c).Append(key[++i]);
+            }
+            else if (c is '"' or '\\' or '\'' || char.IsControl(c))
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.Append('"').ToString();
     }
 
     internal static string Symbol(ArithmeticOp op) => op switch

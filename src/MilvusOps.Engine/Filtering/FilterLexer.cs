@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -27,12 +28,12 @@ internal enum TokenKind
     Star,
     Slash,
     Percent,
+    Power,
     Bang,
     AndAnd,
     OrOr,
 
-    // Valid Milvus operators that the embedded store does not evaluate.
-    Power,
+    // Valid Milvus operators that Milvus 2.5 does not evaluate.
     BitAnd,
     BitOr,
     BitXor,
@@ -42,75 +43,116 @@ internal enum TokenKind
 }
 
 /// <summary>
-/// One token. <see cref="Text"/> is the exact source slice; <see cref="Value"/> is the decoded
-/// value of a literal (long, double or string) or the name of a placeholder.
+/// One token: its kind and its span of the source (<see cref="Position"/>, <see cref="Length"/>). A literal carries its
+/// value: <see cref="Integer"/>, <see cref="Float"/>, or for a string <see cref="Text"/> (the value as Milvus decodes
+/// it, or null with <see cref="StringError"/> when Milvus would refuse it as a value; it can still name a JSON key,
+/// which Milvus does not decode). A placeholder carries its name in <see cref="Text"/>.
 /// </summary>
-internal readonly record struct FilterToken(TokenKind Kind, int Position, string Text, object? Value)
+internal readonly record struct FilterToken(
+    TokenKind Kind,
+    int Position,
+    int Length,
+    long Integer = 0,
+    double Float = 0,
+    string? Text = null,
+    MilvusOpsException? StringError = null)
 {
+    public int End => Position + Length;
+
+    /// <summary>The source text of the token.</summary>
+    public string Source(string expression) => expression.Substring(Position, Length);
+
     /// <summary>How an error message names this token: <c>'and'</c> or <c>end of expression</c>.</summary>
-    public string Describe() => Kind == TokenKind.End ? "end of expression" : Quote(Text);
+    public string Describe(string expression) => Kind == TokenKind.End ? "end of expression" : Quote(expression, Position, Length);
 
     internal static string Quote(string text) => "'" + (text.Length > 40 ? text[..40] + "..." : text) + "'";
+
+    internal static string Quote(string expression, int start, int length) =>
+        "'" + (length > 40 ? expression.Substring(start, 40) + "..." : expression.Substring(start, length)) + "'";
 }
 
-/// <summary>Splits a filter expression into tokens, following the lexical rules of Milvus' Plan.g4.</summary>
-internal static class FilterLexer
+/// <summary>
+/// Splits a filter expression into tokens, one at a time (a long filter is never held as a token list), following the
+/// lexical rules of Milvus 2.5's Plan.g4 and, for string values, Go's strconv.Unquote, which Milvus applies to them.
+/// </summary>
+internal sealed class FilterLexer(string expression)
 {
+    private int _i;
+
+    /// <summary>All the tokens of an expression, up to and including End (for tests and tools).</summary>
     public static List<FilterToken> Tokenize(string expression)
     {
+        var lexer = new FilterLexer(expression);
         var tokens = new List<FilterToken>();
-        int i = 0;
         while (true)
         {
-            while (i < expression.Length && char.IsWhiteSpace(expression[i]))
+            FilterToken token = lexer.Next();
+            tokens.Add(token);
+            if (token.Kind == TokenKind.End)
             {
-                i++;
-            }
-
-            if (i >= expression.Length)
-            {
-                tokens.Add(new FilterToken(TokenKind.End, expression.Length, "", null));
                 return tokens;
             }
-
-            char c = expression[i];
-            int start = i;
-            if (IsIdentifierStart(c) || (c == '$' && i + 1 < expression.Length && IsIdentifierStart(expression[i + 1])))
-            {
-                i++;
-                while (i < expression.Length && IsIdentifierPart(expression[i]))
-                {
-                    i++;
-                }
-
-                tokens.Add(new FilterToken(TokenKind.Identifier, start, expression[start..i], null));
-            }
-            else if (IsDigit(c) || (c == '.' && i + 1 < expression.Length && IsDigit(expression[i + 1])))
-            {
-                tokens.Add(ReadNumber(expression, ref i));
-            }
-            else if (c is '"' or '\'')
-            {
-                tokens.Add(ReadString(expression, ref i));
-            }
-            else if (c == '{')
-            {
-                tokens.Add(ReadPlaceholder(expression, ref i));
-            }
-            else
-            {
-                tokens.Add(ReadOperator(expression, ref i));
-            }
         }
+    }
+
+    /// <summary>Milvus skips spaces, tabs, carriage returns and line feeds, and no other character.</summary>
+    internal static bool IsWhitespace(char c) => c is ' ' or '\t' or '\r' or '\n';
+
+    public FilterToken Next()
+    {
+        string s = expression;
+        while (_i < s.Length && IsWhitespace(s[_i]))
+        {
+            _i++;
+        }
+
+        if (_i >= s.Length)
+        {
+            return new FilterToken(TokenKind.End, s.Length, 0);
+        }
+
+        char c = s[_i];
+        int start = _i;
+        if (IsIdentifierStart(c) || (c == '$' && _i + 1 < s.Length && IsIdentifierStart(s[_i + 1])))
+        {
+            _i++;
+            while (_i < s.Length && IsIdentifierPart(s[_i]))
+            {
+                _i++;
+            }
+
+            return new FilterToken(TokenKind.Identifier, start, _i - start);
+        }
+
+        if (IsDigit(c) || (c == '.' && _i + 1 < s.Length && IsDigit(s[_i + 1])))
+        {
+            return ReadNumber(s, ref _i);
+        }
+
+        if (c is '"' or '\'')
+        {
+            return ReadString(s, ref _i);
+        }
+
+        if (c == '{')
+        {
+            return ReadPlaceholder(s, ref _i);
+        }
+
+        return ReadOperator(s, ref _i);
     }
 
     internal static bool IsIdentifierStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
 
     internal static bool IsIdentifierPart(char c) => IsIdentifierStart(c) || IsDigit(c);
 
-    private static bool IsDigit(char c) => c is >= '0' and <= '9';
+    internal static bool IsDigit(char c) => c is >= '0' and <= '9';
 
     private static bool IsHexDigit(char c) => IsDigit(c) || c is (>= 'a' and <= 'f') or (>= 'A' and <= 'F');
+
+    private static bool IsOctalDigit(char c) => c is >= '0' and <= '7';
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (char.ToLowerInvariant(c) - 'a' + 10);
 
     private static FilterParseException Error(string expression, int position, string expected) =>
         new(expression, position, expected, DescribeAt(expression, position));
@@ -119,11 +161,14 @@ internal static class FilterLexer
     internal static string DescribeAt(string expression, int position) =>
         position >= expression.Length ? "end of expression" : FilterToken.Quote(expression[position].ToString());
 
+    private static FilterParseException OutOfRange(string s, int start, int end) =>
+        new(s, start, "an integer between -2^63 and 2^63-1", FilterToken.Quote(s, start, end - start));
+
     private static FilterToken ReadNumber(string s, ref int i)
     {
         int start = i;
 
-        // Hexadecimal and binary integers (0x1F, 0b101), as Milvus accepts them.
+        // Hexadecimal and binary integers (0x1F, 0b101) and hexadecimal floats (0x1.8p3), as Milvus accepts them.
         if (s[i] == '0' && i + 1 < s.Length && s[i + 1] is 'x' or 'X' or 'b' or 'B')
         {
             bool hex = s[i + 1] is 'x' or 'X';
@@ -134,29 +179,34 @@ internal static class FilterLexer
                 i++;
             }
 
+            if (hex && TryReadHexFloat(s, start, digitsStart, ref i) is { } hexFloat)
+            {
+                return hexFloat;
+            }
+
             if (i == digitsStart)
             {
                 throw Error(s, i, hex ? "a hexadecimal digit" : "a binary digit");
             }
 
             ulong value = 0;
-            foreach (char d in s.AsSpan(digitsStart, i - digitsStart))
+            ulong radix = hex ? 16UL : 2UL;
+            for (int k = digitsStart; k < i; k++)
             {
-                int digit = d <= '9' ? d - '0' : (char.ToLowerInvariant(d) - 'a' + 10);
-                if (value > (ulong)long.MaxValue / (hex ? 16UL : 2UL))
+                if (value > (ulong)long.MaxValue / radix)
                 {
-                    throw new FilterParseException(s, start, "an integer between -2^63 and 2^63-1", FilterToken.Quote(s[start..i]));
+                    throw OutOfRange(s, start, i);
                 }
 
-                value = (value * (hex ? 16UL : 2UL)) + (ulong)digit;
+                value = (value * radix) + (ulong)HexValue(s[k]);
             }
 
             if (value > long.MaxValue)
             {
-                throw new FilterParseException(s, start, "an integer between -2^63 and 2^63-1", FilterToken.Quote(s[start..i]));
+                throw OutOfRange(s, start, i);
             }
 
-            return new FilterToken(TokenKind.Integer, start, s[start..i], (long)value);
+            return new FilterToken(TokenKind.Integer, start, i - start, Integer: (long)value);
         }
 
         while (i < s.Length && IsDigit(s[i]))
@@ -198,47 +248,152 @@ internal static class FilterLexer
             }
         }
 
-        string text = s[start..i];
         if (isFloat)
         {
-            double d = double.Parse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            double d = double.Parse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
             if (double.IsInfinity(d))
             {
-                throw new FilterParseException(s, start, "a floating-point number within the range of a double", FilterToken.Quote(text));
+                throw new FilterParseException(s, start, "a floating-point number within the range of a double", FilterToken.Quote(s, start, i - start));
             }
 
-            return new FilterToken(TokenKind.Float, start, text, d);
+            return new FilterToken(TokenKind.Float, start, i - start, Float: d);
         }
 
         // As in C and in Milvus, a leading 0 makes an octal integer: 017 == 15.
-        bool octal = text.Length > 1 && text[0] == '0';
+        bool octal = i - start > 1 && s[start] == '0';
         ulong acc = 0;
-        ulong radix = octal ? 8UL : 10UL;
-        for (int k = octal ? 1 : 0; k < text.Length; k++)
+        ulong radix10 = octal ? 8UL : 10UL;
+        for (int k = octal ? start + 1 : start; k < i; k++)
         {
-            int digit = text[k] - '0';
+            int digit = s[k] - '0';
             if (octal && digit > 7)
             {
-                throw Error(s, start + k, "an octal digit (a leading 0 makes an octal integer)");
+                throw Error(s, k, "an octal digit (a leading 0 makes an octal integer)");
             }
 
-            if (acc > ((ulong)long.MaxValue - (ulong)digit) / radix)
+            if (acc > ((ulong)long.MaxValue - (ulong)digit) / radix10)
             {
-                throw new FilterParseException(s, start, "an integer between -2^63 and 2^63-1", FilterToken.Quote(text));
+                throw OutOfRange(s, start, i);
             }
 
-            acc = (acc * radix) + (ulong)digit;
+            acc = (acc * radix10) + (ulong)digit;
         }
 
-        return new FilterToken(TokenKind.Integer, start, text, (long)acc);
+        return new FilterToken(TokenKind.Integer, start, i - start, Integer: (long)acc);
     }
 
+    /// <summary>
+    /// A hexadecimal float (Plan.g4's HexadecimalFloatingConstant: 0x, hex digits with an optional '.', then a binary
+    /// exponent p±n), which Go's ParseFloat reads; null when the text is a hexadecimal integer instead.
+    /// </summary>
+    private static FilterToken? TryReadHexFloat(string s, int start, int digitsStart, ref int i)
+    {
+        int j = i;
+        int fractionStart = -1;
+        if (j < s.Length && s[j] == '.')
+        {
+            fractionStart = ++j;
+            while (j < s.Length && IsHexDigit(s[j]))
+            {
+                j++;
+            }
+        }
+
+        bool anyDigit = i > digitsStart || (fractionStart >= 0 && j > fractionStart);
+        if (!anyDigit || j >= s.Length || s[j] is not ('p' or 'P'))
+        {
+            return null;
+        }
+
+        int k = j + 1;
+        bool negative = false;
+        if (k < s.Length && s[k] is '+' or '-')
+        {
+            negative = s[k] == '-';
+            k++;
+        }
+
+        if (k >= s.Length || !IsDigit(s[k]))
+        {
+            return null;
+        }
+
+        int exponentStart = k;
+        while (k < s.Length && IsDigit(s[k]))
+        {
+            k++;
+        }
+
+        // The value: the hexadecimal digits as a mantissa, scaled by 2^(exponent - 4 * fraction digits).
+        double mantissa = 0;
+        int scale = 0;
+        for (int d = digitsStart; d < i; d++)
+        {
+            mantissa = (mantissa * 16) + HexValue(s[d]);
+        }
+
+        if (fractionStart >= 0)
+        {
+            for (int d = fractionStart; d < j; d++)
+            {
+                mantissa = (mantissa * 16) + HexValue(s[d]);
+                scale -= 4;
+            }
+        }
+
+        int exponent = int.TryParse(s.AsSpan(exponentStart, k - exponentStart), NumberStyles.None, CultureInfo.InvariantCulture, out int e)
+            ? e
+            : 100_000;
+        double value = mantissa * Math.Pow(2, Math.Clamp((negative ? -exponent : exponent) + scale, -100_000, 100_000));
+        if (double.IsInfinity(value))
+        {
+            throw new FilterParseException(s, start, "a floating-point number within the range of a double", FilterToken.Quote(s, start, k - start));
+        }
+
+        i = k;
+        return new FilterToken(TokenKind.Float, start, k - start, Float: value);
+    }
+
+    /// <summary>
+    /// Reads a quoted string. The lexical rules are Plan.g4's (an escape is one of \' \" \? \\ \a \b \f \n \r \t \v, 1 to
+    /// 3 octal digits, \x and hex digits, \uXXXX, \UXXXXXXXX; no raw line break); breaking them is a syntax error. The
+    /// value is what Go's strconv.Unquote makes of it, as in Milvus: octal and \x escapes are bytes (exactly 3 octal or 2
+    /// hex digits), and the bytes must be UTF-8, which Milvus needs to send the plan. Where Milvus would refuse the value,
+    /// the token carries the error instead, for a JSON key (which Milvus does not unquote) may still use the text.
+    /// </summary>
     private static FilterToken ReadString(string s, ref int i)
     {
         char quote = s[i];
         int start = i;
         i++;
-        var sb = new StringBuilder();
+        var text = new StringBuilder();
+        var bytes = new List<byte>();   // a run of byte escapes (octal, \x), decoded as UTF-8 when the run ends
+        MilvusOpsException? valueError = null;
+        SearchValues<char> stops = quote == '"' ? DoubleQuotedStops : SingleQuotedStops;
+
+        void Refuse(MilvusOpsException error) => valueError ??= error;
+
+        void Flush()
+        {
+            if (bytes.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                text.Append(Utf8Strict.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes)));
+            }
+            catch (DecoderFallbackException)
+            {
+                Refuse(FilterErrors.InvalidLiteral(
+                    $"The string at position {start} decodes to bytes that are not UTF-8. Milvus reads octal and \\x escapes as bytes, and can only send UTF-8 text to its query nodes: write the character itself, a \\u escape, or the UTF-8 bytes of a character.",
+                    s));
+            }
+
+            bytes.Clear();
+        }
+
         while (true)
         {
             if (i >= s.Length)
@@ -250,13 +405,38 @@ internal static class FilterLexer
             if (c == quote)
             {
                 i++;
-                return new FilterToken(TokenKind.String, start, s[start..i], sb.ToString());
+                break;
+            }
+
+            if (c is '\r' or '\n')
+            {
+                throw new FilterParseException(s, start, $"a closing {quote} for the string that starts here (a string cannot span lines)", "a line break");
             }
 
             if (c != '\\')
             {
-                sb.Append(c);
-                i++;
+                // A run of plain characters, up to the next quote, backslash or line break, taken at once.
+                int run = s.AsSpan(i).IndexOfAny(stops);
+                int end = run < 0 ? s.Length : i + run;
+                ReadOnlySpan<char> plain = s.AsSpan(i, end - i);
+                if (plain.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0)
+                {
+                    for (int k = 0; k < plain.Length; k++)
+                    {
+                        if (char.IsHighSurrogate(plain[k]) && k + 1 < plain.Length && char.IsLowSurrogate(plain[k + 1]))
+                        {
+                            k++;
+                        }
+                        else if (char.IsSurrogate(plain[k]))
+                        {
+                            throw Error(s, i + k, "a character (this is half of a UTF-16 surrogate pair)");
+                        }
+                    }
+                }
+
+                Flush();
+                text.Append(plain);
+                i = end;
                 continue;
             }
 
@@ -268,61 +448,141 @@ internal static class FilterLexer
 
             char e = s[i + 1];
             i += 2;
+            if (e is not ((>= '0' and <= '7') or 'x'))
+            {
+                Flush();
+            }
+
             switch (e)
             {
-                case '"': sb.Append('"'); break;
-                case '\'': sb.Append('\''); break;
-                case '\\': sb.Append('\\'); break;
-                case '?': sb.Append('?'); break;
-                case 'n': sb.Append('\n'); break;
-                case 't': sb.Append('\t'); break;
-                case 'r': sb.Append('\r'); break;
-                case 'b': sb.Append('\b'); break;
-                case 'f': sb.Append('\f'); break;
-                case 'v': sb.Append('\v'); break;
-                case 'a': sb.Append('\a'); break;
-                case '0': sb.Append('\0'); break;
-
-                // Kept as written so that a like pattern can use \% and \_ for a literal % or _.
-                case '%' or '_': sb.Append('\\').Append(e); break;
-                case 'u' or 'U' or 'x':
-                    int digits = e switch { 'u' => 4, 'U' => 8, _ => 2 };
-                    if (i + digits > s.Length || !s.AsSpan(i, digits).ToString().All(IsHexDigit))
+                case '"': text.Append('"'); break;
+                case '\'': text.Append('\''); break;
+                case '\\': text.Append('\\'); break;
+                case 'n': text.Append('\n'); break;
+                case 't': text.Append('\t'); break;
+                case 'r': text.Append('\r'); break;
+                case 'b': text.Append('\b'); break;
+                case 'f': text.Append('\f'); break;
+                case 'v': text.Append('\v'); break;
+                case 'a': text.Append('\a'); break;
+                case '?':
+                    Refuse(new FilterParseException(s, escapeAt, "an escape sequence Milvus decodes (it refuses \\?; write ?)", FilterToken.Quote("\\?")));
+                    break;
+                case '\r' or '\n':
+                    // Plan.g4 takes a backslash before a line break; Go's Unquote does not.
+                    if (e == '\r' && i < s.Length && s[i] == '\n')
                     {
-                        throw new FilterParseException(s, escapeAt, $"{digits} hexadecimal digits after '\\{e}'",
-                            FilterToken.Quote(s[escapeAt..Math.Min(s.Length, i + digits)]));
+                        i++;
                     }
 
-                    int code = int.Parse(s.AsSpan(i, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    if (code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF && e != 'u')
+                    Refuse(new FilterParseException(s, escapeAt, "an escape sequence Milvus decodes (a backslash cannot continue a line)", "'\\' and a line break"));
+                    break;
+                case >= '0' and <= '7':
+                {
+                    // Plan.g4 takes 1 to 3 octal digits; Go takes exactly 3, up to \377, as one byte.
+                    int digits = 1;
+                    while (digits < 3 && i < s.Length && IsOctalDigit(s[i]))
                     {
-                        throw new FilterParseException(s, escapeAt, "a valid Unicode code point", FilterToken.Quote(s[escapeAt..(i + digits)]));
+                        i++;
+                        digits++;
                     }
 
-                    if (code > 0xFFFF)
+                    int value = 0;
+                    for (int k = escapeAt + 1; k < i; k++)
                     {
-                        sb.Append(char.ConvertFromUtf32(code));
+                        value = (value * 8) + (s[k] - '0');
+                    }
+
+                    if (digits != 3 || value > 255)
+                    {
+                        Refuse(new FilterParseException(s, escapeAt,
+                            "an octal escape of exactly three digits up to \\377 (Milvus decodes strings as Go does)", FilterToken.Quote(s, escapeAt, i - escapeAt)));
                     }
                     else
                     {
-                        sb.Append((char)code);
+                        bytes.Add((byte)value);
                     }
 
-                    i += digits;
                     break;
+                }
+
+                case 'x':
+                {
+                    int digitsStart = i;
+                    while (i < s.Length && IsHexDigit(s[i]))
+                    {
+                        i++;
+                    }
+
+                    if (i == digitsStart)
+                    {
+                        throw new FilterParseException(s, escapeAt, "hexadecimal digits after '\\x'", FilterToken.Quote(s, escapeAt, Math.Min(s.Length, i + 1) - escapeAt));
+                    }
+
+                    if (i - digitsStart < 2)
+                    {
+                        Refuse(new FilterParseException(s, escapeAt, "2 hexadecimal digits after '\\x' (Milvus decodes strings as Go does)", FilterToken.Quote(s, escapeAt, i - escapeAt)));
+                    }
+                    else
+                    {
+                        // Go reads two digits as one byte; any more are plain characters.
+                        bytes.Add((byte)((HexValue(s[digitsStart]) * 16) + HexValue(s[digitsStart + 1])));
+                        if (i > digitsStart + 2)
+                        {
+                            Flush();
+                            text.Append(s, digitsStart + 2, i - digitsStart - 2);
+                        }
+                    }
+
+                    break;
+                }
+
+                case 'u' or 'U':
+                {
+                    int digits = e == 'u' ? 4 : 8;
+                    if (i + digits > s.Length || !s.AsSpan(i, digits).ToString().All(IsHexDigit))
+                    {
+                        throw new FilterParseException(s, escapeAt, $"{digits} hexadecimal digits after '\\{e}'",
+                            FilterToken.Quote(s, escapeAt, Math.Min(s.Length, i + digits) - escapeAt));
+                    }
+
+                    uint code = uint.Parse(s.AsSpan(i, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                    i += digits;
+                    if (!Rune.IsValid(code))
+                    {
+                        Refuse(new FilterParseException(s, escapeAt, "a Unicode code point that is not a surrogate and is at most \\U0010FFFF",
+                            FilterToken.Quote(s, escapeAt, i - escapeAt)));
+                    }
+                    else
+                    {
+                        text.Append(new Rune(code).ToString());
+                    }
+
+                    break;
+                }
+
                 default:
                     throw new FilterParseException(s, escapeAt,
-                        "an escape sequence (\\\", \\', \\\\, \\n, \\t, \\r, \\uXXXX, \\% or \\_)",
+                        "an escape sequence (\\\", \\', \\\\, \\n, \\t, \\r, \\a, \\b, \\f, \\v, \\ooo, \\xhh, \\uXXXX or \\UXXXXXXXX)",
                         FilterToken.Quote("\\" + e));
             }
         }
+
+        Flush();
+        return new FilterToken(TokenKind.String, start, i - start, Text: valueError is null ? text.ToString() : null, StringError: valueError);
     }
+
+    private static readonly SearchValues<char> DoubleQuotedStops = SearchValues.Create("\"\\\r\n");
+
+    private static readonly SearchValues<char> SingleQuotedStops = SearchValues.Create("'\\\r\n");
+
+    private static readonly UTF8Encoding Utf8Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static FilterToken ReadPlaceholder(string s, ref int i)
     {
         int start = i;
         int j = i + 1;
-        while (j < s.Length && char.IsWhiteSpace(s[j]))
+        while (j < s.Length && IsWhitespace(s[j]))
         {
             j++;
         }
@@ -337,7 +597,7 @@ internal static class FilterLexer
         }
 
         int nameEnd = j;
-        while (j < s.Length && char.IsWhiteSpace(s[j]))
+        while (j < s.Length && IsWhitespace(s[j]))
         {
             j++;
         }
@@ -348,7 +608,7 @@ internal static class FilterLexer
         }
 
         i = j + 1;
-        return new FilterToken(TokenKind.Placeholder, start, s[start..i], s[nameStart..nameEnd]);
+        return new FilterToken(TokenKind.Placeholder, start, i - start, Text: s[nameStart..nameEnd]);
     }
 
     private static FilterToken ReadOperator(string s, ref int i)
@@ -387,6 +647,6 @@ internal static class FilterLexer
         }
 
         i += length;
-        return new FilterToken(kind, start, s[start..i], null);
+        return new FilterToken(kind, start, length);
     }
 }

@@ -3,20 +3,33 @@ using System.Globalization;
 namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
-/// The bounds a filter must stay within, so that no expression can exhaust the stack of the parser or
-/// of any walker over its tree (translator, formatter), nor produce SQL that SQLite refuses
-/// (SQLITE_MAX_EXPR_DEPTH is 1000; the variable limit is 32,766 by default).
+/// The bounds a filter must stay within. Milvus 2.5 has no limit of its own on an expression: its plan parser
+/// (internal/parser/planparserv2, branch 2.5) takes any length and depth, and the only bound is the proxy's gRPC
+/// message size (proxy.grpc.serverMaxRecvSize, 64 MiB in configs/milvus.yaml), past which the whole request is refused.
+/// (Milvus 3.0 adds a nesting limit, proxy.maxExpressionDepth.) So:
+/// <list type="bullet">
+/// <item><see cref="MaxLength"/> refuses a filter for its size, as Milvus refuses a request, but at 16 MiB rather than
+/// 64: a 64 MiB list of numbers would hold gigabytes of syntax tree here. 16 MiB is a list of hundreds of thousands
+/// of ids;</item>
+/// <item><see cref="MaxNesting"/> and <see cref="MaxDepth"/> are MilvusOps' own, so that no filter can exhaust the
+/// stack of the parser or of a walker over its tree (checker, translator, formatter), nor reach SQLite's expression
+/// depth (1000). Milvus accepts deeper filters (its Go parser recurses until its 1 GB stack runs out); these are
+/// far above what a person writes, and a long <c>and</c>/<c>or</c> chain stays shallow (it is a balanced tree);</item>
+/// <item><see cref="MaxSqlParameters"/> is the embedded store's alone.</item>
+/// </list>
+/// Past each, the error is FilterTooComplex (LimitsExceeded), the kind of Milvus's refusal of an oversized request.
 /// </summary>
 internal static class FilterLimits
 {
-    /// <summary>Far above any hand-written filter; long id lists belong in -Id, which does not go through the parser.</summary>
-    public const int MaxLength = 65_536;
+    /// <summary>16 MiB, in UTF-8 bytes of the expression, as gRPC counts a message (Milvus's own limit is its 64 MiB message).</summary>
+    public const int MaxLength = 16 * 1024 * 1024;
 
     /// <summary>
-    /// The depth of the syntax tree: every walker recurses once per level. The translator adds at most a
-    /// few SQL levels per tree level, so 64 keeps the SQL far below SQLite's expression depth of 1000.
+    /// The depth of the syntax tree: every walker recurses once per level, and the translator adds a few SQL levels
+    /// per tree level, so 128 keeps the SQL far below SQLite's expression depth of 1000, and the deepest tree's
+    /// parse, check, SQL and canonical text within a 1 MB stack (a Windows thread's) even in a debug build.
     /// </summary>
-    public const int MaxDepth = 64;
+    public const int MaxDepth = 128;
 
     /// <summary>
     /// Open parentheses, brackets, function calls and prefix operators (not, !, -, +, exists) at any point
@@ -26,9 +39,11 @@ internal static class FilterLimits
     public const int MaxNesting = 2 * MaxDepth;
 
     /// <summary>
-    /// SQL parameters (literals and JSON paths) one filter may use. SQLite allows 32,766 by default, but
-    /// binding them by name takes time quadratic in their number (about 10 s for 32,000), so 10,000.
-    /// <see cref="FilterChecker"/> counts them, so the limit is the same on both backends.
+    /// Distinct values and JSON paths the embedded store binds as SQL parameters. Equal values share one, an
+    /// <c>in</c> list longer than a few items is one JSON array, and so is an or chain of <c>field == value</c>, so
+    /// only other shapes count one per value. SQLite allows 32,766, but looks each up by a linear scan when it
+    /// prepares and binds the statement: 10,000 take about half a second, 32,000 several. Only the embedded store
+    /// checks it; a Milvus connection sends such a filter.
     /// </summary>
     public const int MaxSqlParameters = 10_000;
 
@@ -41,9 +56,10 @@ internal static class FilterLimits
 
     public static void CheckLength(string expression)
     {
-        if (expression.Length > MaxLength)
+        // A UTF-8 character takes at most 3 bytes per UTF-16 unit: count the bytes only when it could matter.
+        if (expression.Length > MaxLength / 3 && System.Text.Encoding.UTF8.GetByteCount(expression) is var bytes && bytes > MaxLength)
         {
-            throw TooComplex("length in characters", expression.Length, MaxLength, expression);
+            throw TooComplex("length in UTF-8 bytes", bytes, MaxLength, expression);
         }
     }
 
@@ -65,6 +81,17 @@ internal static class FilterLimits
 
             foreach (FilterNode child in Children(node))
             {
+                // A scalar literal is a leaf one level down: no need to visit each of a long list's items.
+                if (child is LiteralNode and not ListLiteral)
+                {
+                    if (depth + 1 > MaxDepth)
+                    {
+                        throw TooComplex("syntax tree depth", depth + 1, MaxDepth, expression);
+                    }
+
+                    continue;
+                }
+
                 pending.Push((child, depth + 1));
             }
         }
@@ -79,7 +106,7 @@ internal static class FilterLimits
         RangeNode r => [r.Lower, r.Field, r.Upper],
         LogicalNode l => [l.Left, l.Right],
         NotNode n => [n.Operand],
-        InNode i => [i.Value, .. i.Items],
+        InNode i => i.Items.Prepend(i.Value),
         LikeNode l => [l.Value],
         ExistsNode e => [e.Field],
         IsNullNode n => [n.Field],

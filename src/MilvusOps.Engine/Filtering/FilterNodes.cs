@@ -19,8 +19,14 @@ internal sealed record BoolLiteral(int Position, bool Value) : LiteralNode(Posit
 
 internal sealed record ListLiteral(int Position, IReadOnlyList<LiteralNode> Items) : LiteralNode(Position);
 
-/// <summary>One step of a JSON path: a key (<c>["k"]</c>) or an array index (<c>[0]</c>).</summary>
-internal readonly record struct JsonPathSegment(string? Key, long Index)
+/// <summary>
+/// One step of a JSON path: a key (<c>["k"]</c>) or an array index (<c>[0]</c>). As in Milvus 2.5, a key is the text
+/// between its quotes as written, escapes and all, with only <c>\uXXXX</c> decoded (Milvus does not unquote JSON keys:
+/// <c>["a\"b"]</c> names the key <c>a\"b</c>). <paramref name="Source"/> is that text with its quotes, as written, so
+/// the canonical text gives Milvus the very same key; null for a key built in code, which is written with <c>\uXXXX</c>
+/// escapes where needed.
+/// </summary>
+internal readonly record struct JsonPathSegment(string? Key, long Index, string? Source = null)
 {
     public bool IsKey => Key is not null;
 
@@ -43,7 +49,10 @@ internal enum ArithmeticOp
 
 internal sealed record ArithmeticNode(int Position, ArithmeticOp Op, FilterNode Left, FilterNode Right) : FilterNode(Position);
 
-/// <summary>Unary minus on something that is not a numeric literal (those are folded by the parser).</summary>
+/// <summary>
+/// Unary minus on something that is not a numeric constant (constants are folded by the parser). Milvus 2.5 refuses it
+/// on a field; the node exists so that the check can say so.
+/// </summary>
 internal sealed record NegateNode(int Position, FilterNode Operand) : FilterNode(Position);
 
 internal enum ComparisonOp
@@ -91,6 +100,12 @@ internal enum FilterFunction
     JsonContainsAll,
     JsonContainsAny,
     ArrayLength,
+
+    /// <summary><c>empty(s)</c>: a VarChar is the empty string (Milvus 2.5's function registry, any casing).</summary>
+    Empty,
+
+    /// <summary><c>starts_with(s, prefix)</c> on VarChars (Milvus 2.5's function registry, any casing).</summary>
+    StartsWith,
 }
 
 /// <summary>A call of a supported function; <paramref name="Name"/> is the spelling used.</summary>

@@ -1,20 +1,24 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
 /// Renders a checked filter (<see cref="ParsedFilter"/>) as a parameterized SQLite boolean expression (JSON1
-/// functions) with Milvus semantics. Whether the filter means something is <see cref="FilterChecker"/>'s question;
-/// the only errors here are FilterNotSupported, for what SQLite itself cannot evaluate. Invariants of the generated SQL:
+/// functions) with the semantics of Milvus 2.5's query nodes (internal/core/src/exec/expression). Whether the filter
+/// means something is <see cref="FilterChecker"/>'s question; the only errors here are the embedded store's own:
+/// FilterNotSupported for what SQLite cannot evaluate, FilterTooComplex past its parameter limit. Invariants of the SQL:
 /// <list type="bullet">
-/// <item>every literal, every JSON path and every like pattern is a parameter; the only identifiers
-/// are <see cref="FilterField.SqlColumn"/> values, double-quoted;</item>
-/// <item>every predicate evaluates to 0 or 1, never NULL, so that NOT behaves as in Milvus
-/// (a comparison with a missing JSON key, a NULL column or a value of another JSON type is false,
-/// and its negation is true);</item>
-/// <item>a comparison with a JSON value is true only when the JSON value has the literal's type
-/// (number: integer or real; string: text; boolean: true or false).</item>
+/// <item>every literal, every JSON path and every like pattern is a parameter (equal values share one; a long
+/// <c>in</c> list is one JSON array); the only identifiers are <see cref="FilterField.SqlColumn"/> values, double-quoted;</item>
+/// <item>logic is three-valued, as in Milvus: a predicate on a row whose field is null is NULL (unknown), which
+/// <c>not</c> keeps unknown, <c>and</c> and <c>or</c> combine as SQL does, and WHERE treats as false;</item>
+/// <item>on a row whose JSON field is not null, a predicate is 0 or 1: a comparison with a missing key or a value of
+/// another JSON type is false, except <c>!=</c>, which is true there (Milvus's UnaryRangeExpr and
+/// BinaryArithOpEvalRangeExpr); <c>exists</c> is false for a JSON null, even on a null row;</item>
+/// <item>an integer constant compares with JSON integers and floats; <c>json_contains</c> with an integer matches JSON
+/// integers only, as Milvus's query nodes read them.</item>
 /// </list>
 /// </summary>
 internal static class SqliteFilterTranslator
@@ -69,10 +73,74 @@ internal static class SqliteFilterTranslator
         return sb.ToString();
     }
 
+    /// <summary>How Milvus 2.5 evaluates a like pattern (planparserv2/pattern_match.go): one of the string tests, or a full match.</summary>
+    internal enum LikeKind
+    {
+        Equal,
+        Prefix,
+        Suffix,
+        Infix,
+        Match,
+    }
+
     /// <summary>
-    /// Turns a Milvus like pattern into a GLOB pattern (GLOB is case-sensitive, as Milvus' like is):
-    /// % -> *, _ -> ?, a backslash makes the next character literal, and the GLOB metacharacters
-    /// *, ? and [ are matched literally through one-character classes ([*], [?], [[]).
+    /// Milvus 2.5's reading of a like pattern (optimizeLikePattern): a pattern that is a literal text with % at its
+    /// start, its end or both becomes an equality, prefix, suffix or infix test on that text, where \% and \_ stand
+    /// for % and _ and every other character, a backslash included, stands for itself; any other pattern is a full
+    /// match (<see cref="LikeToGlob"/>).
+    /// </summary>
+    internal static (LikeKind Kind, string Operand) AnalyzeLike(string pattern)
+    {
+        if (pattern.Length == 0)
+        {
+            return (LikeKind.Equal, "");
+        }
+
+        if (pattern is "%" or "%%")
+        {
+            return (LikeKind.Prefix, "");
+        }
+
+        static string? Literal(string s)
+        {
+            var sb = new StringBuilder(s.Length);
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                if (c == '\\' && i + 1 < s.Length && s[i + 1] is '%' or '_')
+                {
+                    sb.Append(s[++i]);
+                    continue;
+                }
+
+                if (c is '%' or '_')
+                {
+                    return null;
+                }
+
+                sb.Append(c);
+            }
+
+            return sb.ToString();
+        }
+
+        bool leading = pattern[0] == '%';
+        bool trailing = pattern[^1] == '%';
+        (LikeKind, string)? result = (leading, trailing) switch
+        {
+            (true, true) => Literal(pattern[1..^1].Trim('%')) is { } s ? (s.Length == 0 ? LikeKind.Prefix : LikeKind.Infix, s) : null,
+            (true, false) => Literal(pattern[1..].TrimStart('%')) is { } s ? (LikeKind.Suffix, s) : null,
+            (false, true) => Literal(pattern[..^1].TrimEnd('%')) is { } s ? (LikeKind.Prefix, s) : null,
+            _ => Literal(pattern) is { } s ? (LikeKind.Equal, s) : null,
+        };
+        return result ?? (LikeKind.Match, pattern);
+    }
+
+    /// <summary>
+    /// Turns a Milvus like pattern into a GLOB pattern (GLOB is case-sensitive, as Milvus' like is), as Milvus 2.5
+    /// turns it into a regular expression (common/RegexQuery.cpp): % -> *, _ -> ?, a backslash makes the next character
+    /// literal (a last lone backslash is dropped), and the GLOB metacharacters *, ? and [ are matched literally through
+    /// one-character classes ([*], [?], [[]).
     /// </summary>
     internal static string LikeToGlob(string pattern)
     {
@@ -80,9 +148,12 @@ internal static class SqliteFilterTranslator
         for (int i = 0; i < pattern.Length; i++)
         {
             char c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length)
+            if (c == '\\')
             {
-                AppendLiteral(sb, pattern[++i]);
+                if (i + 1 < pattern.Length)
+                {
+                    AppendLiteral(sb, pattern[++i]);
+                }
             }
             else if (c == '%')
             {
@@ -109,27 +180,11 @@ internal static class SqliteFilterTranslator
         });
     }
 
-    private enum ValueKind
-    {
-        Number,
-        String,
-        Bool,
-        Json,
-        List,
-    }
+    /// <summary>SQLite's limit on a GLOB pattern, in bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH).</summary>
+    internal const int MaxGlobBytes = 50_000;
 
-    /// <summary>
-    /// A translated value. <see cref="Present"/> is a never-NULL SQL condition that holds when the value
-    /// exists (null = always); for <see cref="ValueKind.Json"/> values the type guard is built per
-    /// comparison from <see cref="Column"/> and <see cref="PathParameter"/> instead.
-    /// </summary>
-    private sealed record Operand(
-        ValueKind Kind,
-        string Sql,
-        string? Present,
-        bool MayBeNull = false,
-        string? Column = null,
-        string? PathParameter = null);
+    /// <summary>An <c>in</c> list longer than this is bound as one JSON array, searched through json_each.</summary>
+    internal const int InlineListItems = 16;
 
     private sealed class Translator(IReadOnlyList<FilterField> fields, string prefix, string? expression)
     {
@@ -140,54 +195,185 @@ internal static class SqliteFilterTranslator
             "key", "value", "type", "atom", "id", "parent", "fullkey", "path", "json", "root",
         };
 
+        private readonly Dictionary<(Type, object), string> _byValue = [];
+
         public List<KeyValuePair<string, object?>> Parameters { get; } = [];
 
-        // FilterChecker has counted the values and JSON paths against FilterLimits.MaxSqlParameters.
-        private string Param(object? value)
+        /// <summary>A parameter for a value; equal values of one type share it, which keeps long filters within SQLite's limit.</summary>
+        private string Param(object value)
         {
+            if (_byValue.TryGetValue((value.GetType(), value), out string? existing))
+            {
+                return existing;
+            }
+
+            if (Parameters.Count >= FilterLimits.MaxSqlParameters)
+            {
+                throw FilterLimits.TooComplex("number of distinct values and JSON paths the embedded store binds", Parameters.Count + 1, FilterLimits.MaxSqlParameters, expression);
+            }
+
             string name = prefix + Parameters.Count.ToString(CultureInfo.InvariantCulture);
             Parameters.Add(new KeyValuePair<string, object?>(name, value));
+            _byValue[(value.GetType(), value)] = name;
             return name;
         }
 
         private static string Quote(string column) => "\"" + column.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-        private static string And(params string?[] parts)
-        {
-            string[] present = parts.Where(p => p is not null).Select(p => p!).ToArray();
-            return present.Length == 1 ? present[0] : "(" + string.Join(" AND ", present) + ")";
-        }
 
         private MilvusOpsException NotSupported(string construct, FilterNode node) =>
             FilterErrors.NotSupportedByEmbeddedStore(construct, node.Position, expression);
 
         // ---------------------------------------------------------------- predicates
 
-        public string Predicate(FilterNode node) => node switch
+        /// <summary>SQL that is 1, 0 or NULL (unknown) for a row.</summary>
+        public string Predicate(FilterNode node)
         {
-            LogicalNode l => "(" + Predicate(l.Left) + (l.Op == LogicalOp.And ? " AND " : " OR ") + Predicate(l.Right) + ")",
-            NotNode n => "(NOT " + Predicate(n.Operand) + ")",
-            BoolLiteral b => "(" + Param(b.Value) + " <> 0)",
-            ComparisonNode c => Compare(c.Op, Value(c.Left), Value(c.Right)),
-            RangeNode r => Range(r),
-            InNode i => In(i),
-            LikeNode l => Like(l),
-            ExistsNode e => Exists(e),
-            IsNullNode n => IsNull(n),
-            FunctionNode { Function: not FilterFunction.ArrayLength } f => Contains(f),
-            _ => throw Unchecked(node),
-        };
+            if (FilterChecker.ConstantValue(node) is { } constant)
+            {
+                return constant ? "1" : "0";
+            }
+
+            return node switch
+            {
+                LogicalNode { Op: LogicalOp.Or } l => Or(l),
+                LogicalNode l => "(" + Predicate(l.Left) + " AND " + Predicate(l.Right) + ")",
+                NotNode n => "(NOT " + Predicate(n.Operand) + ")",
+                ComparisonNode c => Compare(c),
+                RangeNode r => Range(r),
+                InNode i => In(i),
+                LikeNode l => Like(l),
+                ExistsNode e => Exists(e.Field),
+                IsNullNode n => IsNull(n),
+                FunctionNode { Function: FilterFunction.JsonContains or FilterFunction.JsonContainsAll or FilterFunction.JsonContainsAny } f => Contains(f),
+                FunctionNode { Function: FilterFunction.Empty } f => "(" + StringValue(f.Arguments[0]) + " = '')",
+                FunctionNode { Function: FilterFunction.StartsWith } f => StartsWith(StringValue(f.Arguments[0]), StringValue(f.Arguments[1])),
+                _ => throw Unchecked(node),
+            };
+        }
+
+        /// <summary>
+        /// An or chain. Its <c>field == constant</c> terms on one field become one membership test (in Kleene logic
+        /// <c>x == a or x == b</c> is <c>x in [a, b]</c>, null rows included), so that a long generated chain of
+        /// values binds one JSON array instead of a parameter per value: SQLite looks parameters up by a linear scan,
+        /// and tens of thousands of them take seconds. The other terms stay as they are, in a balanced tree.
+        /// </summary>
+        private string Or(LogicalNode node)
+        {
+            var terms = new List<FilterNode>();
+            var pending = new Stack<FilterNode>();
+            pending.Push(node);
+            while (pending.Count > 0)
+            {
+                FilterNode term = pending.Pop();
+                if (term is LogicalNode { Op: LogicalOp.Or } or && FilterChecker.ConstantValue(or) is null)
+                {
+                    pending.Push(or.Right);
+                    pending.Push(or.Left);
+                }
+                else
+                {
+                    terms.Add(term);
+                }
+            }
+
+            var sql = new List<string>();
+            var groups = new Dictionary<string, (FieldNode Field, List<LiteralNode> Values)>(StringComparer.Ordinal);
+            var order = new List<string>();
+            foreach (FilterNode term in terms)
+            {
+                if (term is ComparisonNode { Op: ComparisonOp.Equal } c
+                    && (c.Left, c.Right) is (FieldNode, LiteralNode and not ListLiteral) or (LiteralNode and not ListLiteral, FieldNode))
+                {
+                    var field = (FieldNode)(c.Left as FieldNode ?? c.Right);
+                    var value = (LiteralNode)(c.Left as LiteralNode ?? c.Right);
+                    string key = FilterFormatter.Format(field);
+                    if (!groups.TryGetValue(key, out var group))
+                    {
+                        group = (field, []);
+                        groups[key] = group;
+                        order.Add(key);
+                    }
+
+                    group.Values.Add(value);
+                    continue;
+                }
+
+                sql.Add(Predicate(term));
+            }
+
+            foreach (string key in order)
+            {
+                var (field, values) = groups[key];
+                sql.Add(values.Count == 1 ? Compare(new ComparisonNode(field.Position, ComparisonOp.Equal, field, values[0])) : Membership(field, values));
+            }
+
+            return BalancedOr(sql, 0, sql.Count);
+        }
+
+        private static string BalancedOr(List<string> terms, int start, int end)
+        {
+            int count = end - start;
+            if (count == 1)
+            {
+                return terms[start];
+            }
+
+            int middle = start + ((count + 1) / 2);
+            return "(" + BalancedOr(terms, start, middle) + " OR " + BalancedOr(terms, middle, end) + ")";
+        }
+
+        /// <summary><c>field == v1 or field == v2 ...</c>: for a JSON value, one test per JSON type (numbers compare with numbers).</summary>
+        private string Membership(FieldNode field, List<LiteralNode> values)
+        {
+            if (!IsJson(field))
+            {
+                return "(" + Members(Column(field), values) + ")";
+            }
+
+            var json = Json(field);
+            var byType = values.GroupBy(v => v switch { IntegerLiteral or FloatLiteral => 0, StringLiteral => 1, _ => 2 }).ToList();
+            string tests = string.Join(" OR ", byType.Select(g => "(" + Guard(json, g.First()) + " AND " + Members(ValueOf(json), g.ToList()) + ")"));
+            return OnJsonRow(json.Column, byType.Count == 1 ? tests : "(" + tests + ")");
+        }
 
         private static InvalidOperationException Unchecked(FilterNode node) =>
             new($"The filter tree was not checked: {FilterFormatter.Format(node)} at position {node.Position}.");
 
-        private string Range(RangeNode r)
-        {
-            Operand field = Value(r.Field);
-            string lower = Compare(r.LowerInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, Value(r.Lower), field);
-            string upper = Compare(r.UpperInclusive ? ComparisonOp.LessOrEqual : ComparisonOp.Less, field, Value(r.Upper));
-            return "(" + lower + " AND " + upper + ")";
-        }
+        private string StringValue(FilterNode node) => node is StringLiteral s ? Param(s.Value) : Column((FieldNode)node);
+
+        // Milvus: str.find(prefix) == 0; unknown when either is null.
+        private static string StartsWith(string value, string prefix) =>
+            "(substr(" + value + ", 1, length(" + prefix + ")) = " + prefix + ")";
+
+        private FilterField FieldOf(FieldNode node) => FilterChecker.Resolve(node.Name, fields);
+
+        private string Column(FieldNode node) => Quote(FieldOf(node).SqlColumn);
+
+        private bool IsJson(FieldNode node) => FieldOf(node).Kind == FilterFieldKind.Json;
+
+        /// <summary>A JSON field's column and the parameter of a path in it.</summary>
+        private (string Column, string Path) Json(FieldNode node) => (Column(node), Param(JsonPath(node.Path)));
+
+        /// <summary>
+        /// A predicate on a JSON value, unknown (NULL) on a row whose JSON field is null, as Milvus marks such rows
+        /// invalid; <paramref name="sql"/> is 0 or 1 on the other rows.
+        /// </summary>
+        private static string OnJsonRow(string column, string sql) =>
+            "(CASE WHEN " + column + " IS NULL OR json_type(" + column + ") = 'null' THEN NULL ELSE " + sql + " END)";
+
+        private static string TypeOf((string Column, string Path) json) => "json_type(" + json.Column + ", " + json.Path + ")";
+
+        private static string ValueOf((string Column, string Path) json) => "json_extract(" + json.Column + ", " + json.Path + ")";
+
+        /// <summary>The never-NULL condition that a JSON value has the type Milvus reads a constant's type as.</summary>
+        private static string Guard((string Column, string Path) json, LiteralNode constant) =>
+            "IFNULL(" + TypeOf(json) + constant switch
+            {
+                IntegerLiteral or FloatLiteral => " IN ('integer', 'real')",
+                StringLiteral => " = 'text'",
+                BoolLiteral => " IN ('true', 'false')",
+                _ => " = 'array'",
+            } + ", 0)";
 
         private static string SqlOperator(ComparisonOp op) => op switch
         {
@@ -199,48 +385,13 @@ internal static class SqliteFilterTranslator
             _ => ">=",
         };
 
-        private static string Compare(ComparisonOp op, Operand left, Operand right)
+        private static ComparisonOp Reverse(ComparisonOp op) => op switch
         {
-            string comparison = left.Sql + " " + SqlOperator(op) + " " + right.Sql;
-            if (left.MayBeNull || right.MayBeNull)
-            {
-                comparison = "IFNULL(" + comparison + ", 0)";
-            }
-
-            bool equality = op is ComparisonOp.Equal or ComparisonOp.NotEqual;
-            if (left.Kind == ValueKind.Json && right.Kind == ValueKind.Json)
-            {
-                // Two JSON values: equal types only (number with number, string with string, ...).
-                ValueKind[] kinds = equality ? [ValueKind.Number, ValueKind.String, ValueKind.Bool] : [ValueKind.Number, ValueKind.String];
-                return "(" + string.Join(" OR ", kinds.Select(k => And(JsonGuard(left, k), JsonGuard(right, k), comparison))) + ")";
-            }
-
-            ValueKind kind = left.Kind == ValueKind.Json ? right.Kind : left.Kind;
-            return "(" + And(Guard(left, kind), Guard(right, kind), comparison) + ")";
-        }
-
-        /// <summary>The never-NULL condition under which an operand is a present value of <paramref name="kind"/>.</summary>
-        private static string? Guard(Operand operand, ValueKind kind) =>
-            operand.Kind == ValueKind.Json ? JsonGuard(operand, kind) : operand.Present;
-
-        private static string JsonGuard(Operand json, ValueKind kind)
-        {
-            string type = "json_type(" + json.Column + ", " + json.PathParameter + ")";
-            return kind switch
-            {
-                ValueKind.Number => "IFNULL(" + type + " IN ('integer', 'real'), 0)",
-                ValueKind.String => "IFNULL(" + type + " = 'text', 0)",
-                ValueKind.Bool => "IFNULL(" + type + " IN ('true', 'false'), 0)",
-                _ => throw new InvalidOperationException("No JSON guard for " + kind),
-            };
-        }
-
-        private static ValueKind KindOf(LiteralNode literal) => literal switch
-        {
-            IntegerLiteral or FloatLiteral => ValueKind.Number,
-            StringLiteral => ValueKind.String,
-            BoolLiteral => ValueKind.Bool,
-            _ => ValueKind.List,
+            ComparisonOp.Less => ComparisonOp.Greater,
+            ComparisonOp.LessOrEqual => ComparisonOp.GreaterOrEqual,
+            ComparisonOp.Greater => ComparisonOp.Less,
+            ComparisonOp.GreaterOrEqual => ComparisonOp.LessOrEqual,
+            _ => op,
         };
 
         private static object ValueOf(LiteralNode literal) => literal switch
@@ -252,30 +403,137 @@ internal static class SqliteFilterTranslator
             _ => throw new InvalidOperationException("A list has no scalar value."),
         };
 
+        private string Compare(ComparisonNode node)
+        {
+            // field op constant, with the constant on the right.
+            ComparisonOp op = node.Op;
+            FilterNode value = node.Left;
+            LiteralNode? constant = node.Right as LiteralNode;
+            if (node.Left is LiteralNode left)
+            {
+                op = Reverse(op);
+                value = node.Right;
+                constant = left;
+            }
+
+            if (constant is null)
+            {
+                // Two VarChar fields.
+                return "(" + Column((FieldNode)node.Left) + " " + SqlOperator(op) + " " + Column((FieldNode)node.Right) + ")";
+            }
+
+            switch (value)
+            {
+                case FieldNode field when !IsJson(field):
+                    return "(" + Column(field) + " " + SqlOperator(op) + " " + Param(ValueOf(constant)) + ")";
+                case FieldNode field:
+                    if (constant is ListLiteral)
+                    {
+                        CheckJsonEachColumn(field, "comparing a JSON value with a list", node);
+                    }
+
+                    return OnJsonRow(Column(field), JsonCompare(Json(field), op, constant));
+                case FunctionNode { Function: FilterFunction.ArrayLength } f:
+                {
+                    // Milvus counts a missing key, a JSON null and a value that is not an array as length 0.
+                    var json = Json((FieldNode)f.Arguments[0]);
+                    string length = "IFNULL(json_array_length(" + json.Column + ", " + json.Path + "), 0)";
+                    return OnJsonRow(json.Column, "(" + length + " " + SqlOperator(op) + " " + Param(ValueOf(constant)) + ")");
+                }
+
+                case ArithmeticNode a:
+                    return Arithmetic(a, op, constant);
+                default:
+                    throw Unchecked(node);
+            }
+        }
+
+        /// <summary>A JSON value compared with a constant, on a row whose field is not null.</summary>
+        private string JsonCompare((string Column, string Path) json, ComparisonOp op, LiteralNode constant)
+        {
+            if (constant is ListLiteral list)
+            {
+                // Milvus compares a JSON array element by element (CompareTwoJsonArray); ordering an array is false.
+                string equal = ArrayEquals(json, list);
+                return op switch
+                {
+                    ComparisonOp.Equal => equal,
+                    ComparisonOp.NotEqual => "(" + Guard(json, list) + " AND NOT " + equal + ")",
+                    _ => "0",
+                };
+            }
+
+            string match = "(" + Guard(json, constant) + " AND " + ValueOf(json) + " " + SqlOperator(op == ComparisonOp.NotEqual ? ComparisonOp.Equal : op) + " " + Param(ValueOf(constant)) + ")";
+
+            // != is true where the value is missing, null or of another type.
+            return op == ComparisonOp.NotEqual ? "(NOT " + match + ")" : match;
+        }
+
+        /// <summary>
+        /// <c>x op c1 cmp c2</c> on a JSON value, as Milvus's BinaryArithOpEvalRangeExpr: the value must be a number;
+        /// with integer constants an integer value is computed in integers (/ truncates), a float one in floats; % of a
+        /// float keeps the integer part of the remainder, which is what SQLite's % gives.
+        /// </summary>
+        private string Arithmetic(ArithmeticNode node, ComparisonOp op, LiteralNode compared)
+        {
+            bool constantFirst = node.Left is LiteralNode;
+            var field = (FieldNode)(constantFirst ? node.Right : node.Left);
+            var operand = (LiteralNode)(constantFirst ? node.Left : node.Right);
+            var json = Json(field);
+            string sql = "(" + ValueOf(json) + " " + FilterFormatter.Symbol(node.Op) + " " + Param(ValueOf(operand)) + ")";
+            string match = "(" + Guard(json, operand) + " AND " + sql + " "
+                + SqlOperator(op == ComparisonOp.NotEqual ? ComparisonOp.Equal : op) + " " + Param(ValueOf(compared)) + ")";
+            return OnJsonRow(json.Column, op == ComparisonOp.NotEqual ? "(NOT " + match + ")" : match);
+        }
+
+        private string Range(RangeNode r)
+        {
+            string lowerOp = r.LowerInclusive ? " <= " : " < ";
+            string upperOp = r.UpperInclusive ? " <= " : " < ";
+            string lower = Param(ValueOf(r.Lower)), upper = Param(ValueOf(r.Upper));
+            if (!IsJson(r.Field))
+            {
+                string column = Column(r.Field);
+                return "(" + lower + lowerOp + column + " AND " + column + upperOp + upper + ")";
+            }
+
+            var json = Json(r.Field);
+            string value = ValueOf(json);
+            return OnJsonRow(json.Column, "(" + Guard(json, r.Lower) + " AND " + lower + lowerOp + value + " AND " + value + upperOp + upper + ")");
+        }
+
+        /// <summary>Membership in a list of scalars: a few parameters, or one JSON array for a long list.</summary>
+        private string Members(string value, IReadOnlyList<LiteralNode> items)
+        {
+            if (items.Count <= InlineListItems)
+            {
+                return value + " IN (" + string.Join(", ", items.Select(i => Param(ValueOf(i))).Distinct()) + ")";
+            }
+
+            return value + " IN (SELECT value FROM json_each(" + Param(JsonArray(items)) + "))";
+        }
+
         private string In(InNode node)
         {
-            Operand value = Value(node.Value);
+            var field = (FieldNode)node.Value;
             string core;
-            if (node.Items.Count == 0)
+            if (!IsJson(field))
             {
-                core = "0";
+                string column = Column(field);
+
+                // An empty list: false, but unknown on a null row, as Milvus's TermExpr keeps a null row invalid.
+                core = node.Items.Count == 0
+                    ? "(CASE WHEN " + column + " IS NULL THEN NULL ELSE 0 END)"
+                    : "(" + Members(column, node.Items) + ")";
+            }
+            else if (node.Items.Count == 0)
+            {
+                core = "0"; // Milvus answers an empty list on a JSON value before it looks at any row.
             }
             else
             {
-                var parts = new List<string>();
-                foreach (IGrouping<ValueKind, LiteralNode> group in node.Items.GroupBy(KindOf))
-                {
-                    string list = string.Join(", ", group.Select(item => Param(ValueOf(item))));
-                    string membership = value.Sql + " IN (" + list + ")";
-                    if (value.MayBeNull)
-                    {
-                        membership = "IFNULL(" + membership + ", 0)";
-                    }
-
-                    parts.Add(And(Guard(value, group.Key), membership));
-                }
-
-                core = parts.Count == 1 ? "(" + parts[0] + ")" : "(" + string.Join(" OR ", parts) + ")";
+                var json = Json(field);
+                core = OnJsonRow(json.Column, "(" + Guard(json, node.Items[0]) + " AND " + Members(ValueOf(json), node.Items) + ")");
             }
 
             return node.Negated ? "(NOT " + core + ")" : core;
@@ -283,165 +541,192 @@ internal static class SqliteFilterTranslator
 
         private string Like(LikeNode node)
         {
-            Operand value = Value(node.Value);
-            string pattern = Param(LikeToGlob(node.Pattern));
-            return "(" + And(Guard(value, ValueKind.String), value.Sql + " GLOB " + pattern) + ")";
+            var field = (FieldNode)node.Value;
+            if (!IsJson(field))
+            {
+                return "(" + LikeMatch(Column(field), node) + ")";
+            }
+
+            var json = Json(field);
+            return OnJsonRow(json.Column, "(IFNULL(" + TypeOf(json) + " = 'text', 0) AND " + LikeMatch(ValueOf(json), node) + ")");
         }
 
-        private string Exists(ExistsNode node)
+        private string LikeMatch(string value, LikeNode node)
         {
-            Operand field = Value(node.Field);
-            return "(json_type(" + field.Column + ", " + field.PathParameter + ") IS NOT NULL)";
+            var (kind, operand) = AnalyzeLike(node.Pattern);
+            switch (kind)
+            {
+                case LikeKind.Equal:
+                    return value + " = " + Param(operand);
+                case LikeKind.Prefix:
+                {
+                    string p = Param(operand);
+                    return "substr(" + value + ", 1, length(" + p + ")) = " + p;
+                }
+
+                case LikeKind.Suffix:
+                {
+                    string p = Param(operand);
+                    return "substr(" + value + ", -length(" + p + ")) = " + p;
+                }
+
+                case LikeKind.Infix:
+                    return "instr(" + value + ", " + Param(operand) + ") > 0";
+                default:
+                    string glob = LikeToGlob(operand);
+                    if (Encoding.UTF8.GetByteCount(glob) > MaxGlobBytes)
+                    {
+                        throw NotSupported(
+                            $"a like pattern with wildcards inside it longer than SQLite's {MaxGlobBytes:N0}-byte GLOB limit (a long pattern with % only at its start or end is fine)",
+                            node);
+                    }
+
+                    return value + " GLOB " + Param(glob);
+            }
+        }
+
+        private string Exists(FieldNode field)
+        {
+            // Milvus: a key exists when it is there and not JSON null; never unknown, even on a null row.
+            var json = Json(field);
+            return "IFNULL(" + TypeOf(json) + " <> 'null', 0)";
         }
 
         private string IsNull(IsNullNode node)
         {
-            Operand field = Value(node.Field);
-            if (field.Kind != ValueKind.Json)
+            FieldNode field = node.Field;
+            if (!IsJson(field))
             {
-                // A VarChar column: SQL NULL is the Milvus null.
-                return "(" + field.Sql + (node.Negated ? " IS NOT NULL)" : " IS NULL)");
+                return "(" + Column(field) + (node.Negated ? " IS NOT NULL)" : " IS NULL)");
             }
 
-            if (node.Field.Path.Count == 0)
+            string column = Column(field);
+            if (field.Path.Count == 0)
             {
                 // The whole JSON field is null when the column is NULL or holds the JSON null.
                 return node.Negated
-                    ? "(" + field.Column + " IS NOT NULL AND json_type(" + field.Column + ") <> 'null')"
-                    : "(" + field.Column + " IS NULL OR json_type(" + field.Column + ") = 'null')";
+                    ? "(" + column + " IS NOT NULL AND json_type(" + column + ") <> 'null')"
+                    : "(" + column + " IS NULL OR json_type(" + column + ") = 'null')";
             }
 
-            // A JSON key is null when it is missing or holds the JSON null.
-            return "(IFNULL(json_type(" + field.Column + ", " + field.PathParameter + "), 'null') " + (node.Negated ? "<>" : "=") + " 'null')";
+            // Milvus reads x["k"] is null as not exists x["k"], x["k"] is not null as exists x["k"].
+            string exists = Exists(field);
+            return node.Negated ? exists : "(NOT " + exists + ")";
         }
 
-        private Operand JsonArgument(FunctionNode node) => Value((FieldNode)node.Arguments[0]);
+        /// <summary>Binds literals (scalars, or flat lists of scalars) as one JSON array.</summary>
+        private static string JsonArray(IEnumerable<LiteralNode> items)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartArray();
+                foreach (LiteralNode item in items)
+                {
+                    Write(writer, item);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+
+            static void Write(Utf8JsonWriter writer, LiteralNode literal)
+            {
+                switch (literal)
+                {
+                    case IntegerLiteral i:
+                        writer.WriteNumberValue(i.Value);
+                        break;
+                    case FloatLiteral f:
+                        // Written with a '.' or an exponent, so that SQLite reads a float ('real'), never an integer.
+                        writer.WriteRawValue(FilterExpression.FormatDouble(f.Value).Replace("E", "e", StringComparison.Ordinal), skipInputValidation: true);
+                        break;
+                    case StringLiteral s:
+                        writer.WriteStringValue(s.Value);
+                        break;
+                    case BoolLiteral b:
+                        writer.WriteBooleanValue(b.Value);
+                        break;
+                    case ListLiteral l:
+                        writer.WriteStartArray();
+                        foreach (LiteralNode item in l.Items)
+                        {
+                            Write(writer, item);
+                        }
+
+                        writer.WriteEndArray();
+                        break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Whether element <paramref name="e"/> of a JSON array (a json_each row) equals the literal <paramref name="l"/>
+        /// (a json_each row of the bound literals), as Milvus's query nodes compare them: an integer matches a JSON
+        /// integer, a float any JSON number, a string a string, a boolean a boolean, a flat list an array of the same
+        /// length whose elements match in order. Never NULL.
+        /// </summary>
+        private static string ElementMatches(string e, string l, bool lists)
+        {
+            string scalar =
+                "WHEN 'integer' THEN " + e + ".type = 'integer' AND " + e + ".value = " + l + ".value "
+                + "WHEN 'real' THEN " + e + ".type IN ('integer', 'real') AND " + e + ".value = " + l + ".value "
+                + "WHEN 'text' THEN " + e + ".type = 'text' AND " + e + ".value = " + l + ".value "
+                + "WHEN 'true' THEN " + e + ".type = 'true' "
+                + "WHEN 'false' THEN " + e + ".type = 'false' ";
+            string array = !lists
+                ? ""
+                : "WHEN 'array' THEN " + e + ".type = 'array' AND json_array_length(" + e + ".value) = json_array_length(" + l + ".value) "
+                  + "AND NOT EXISTS (SELECT 1 FROM json_each(" + e + ".value) AS " + e + "x JOIN json_each(" + l + ".value) AS " + l + "x ON "
+                  + e + "x.key = " + l + "x.key WHERE NOT (" + ElementMatches(e + "x", l + "x", lists: false) + ")) ";
+            return "CASE " + l + ".type " + scalar + array + "ELSE 0 END";
+        }
+
+        /// <summary>SQL that reads a JSON array through json_each names the outer column inside the subquery.</summary>
+        private void CheckJsonEachColumn(FieldNode field, string construct, FilterNode node)
+        {
+            string column = FieldOf(field).SqlColumn;
+            if (JsonEachColumns.Contains(column))
+            {
+                throw NotSupported($"{construct} on the column \"{column}\" (its name clashes with a json_each column)", node);
+            }
+        }
+
+        /// <summary>A JSON array equal to a flat list literal, element by element.</summary>
+        private string ArrayEquals((string Column, string Path) json, ListLiteral list)
+        {
+            string literals = Param(JsonArray(list.Items));
+            return "(" + Guard(json, list) + " AND json_array_length(" + json.Column + ", " + json.Path + ") = " + Param((long)list.Items.Count)
+                + " AND NOT EXISTS (SELECT 1 FROM json_each(" + json.Column + ", " + json.Path + ") AS e JOIN json_each(" + literals
+                + ") AS l ON e.key = l.key WHERE NOT (" + ElementMatches("e", "l", lists: false) + ")))";
+        }
 
         private string Contains(FunctionNode node)
         {
-            Operand array = JsonArgument(node);
-            FilterField field = FilterChecker.Resolve(((FieldNode)node.Arguments[0]).Name, fields);
-            if (JsonEachColumns.Contains(field.SqlColumn))
+            var field = (FieldNode)node.Arguments[0];
+            var list = node.Arguments[1] as ListLiteral;
+            IReadOnlyList<LiteralNode> elements = node.Function == FilterFunction.JsonContains
+                ? [(LiteralNode)node.Arguments[1]]
+                : list!.Items;
+
+            // Milvus answers an empty list before it looks at any row: all contains every row, any none.
+            if (elements.Count == 0)
             {
-                throw NotSupported($"{node.Name} on the column \"{field.SqlColumn}\" (its name clashes with a json_each column)", node);
+                _ = Column(field);
+                return node.Function == FilterFunction.JsonContainsAll ? "1" : "0";
             }
 
-            string isArray = "IFNULL(json_type(" + array.Column + ", " + array.PathParameter + ") = 'array', 0)";
-            FilterNode second = node.Arguments[1];
-
-            // Milvus matches arrays of arrays; json_each compares scalars only.
-            if (node.Function == FilterFunction.JsonContains)
-            {
-                if (second is ListLiteral)
-                {
-                    throw NotSupported($"{node.Name} with a list as the element to find (arrays of arrays)", second);
-                }
-
-                return "(" + isArray + " AND " + ElementExists(array, [(LiteralNode)second]) + ")";
-            }
-
-            var list = (ListLiteral)second;
-            if (list.Items.FirstOrDefault(i => i is ListLiteral) is { } nested)
-            {
-                throw NotSupported($"{node.Name} with a list as an element to find (arrays of arrays)", nested);
-            }
-
-            if (node.Function == FilterFunction.JsonContainsAll)
-            {
-                // Every element present; an empty list is contained in any array.
-                return list.Items.Count == 0
-                    ? "(" + isArray + ")"
-                    : "(" + isArray + " AND " + string.Join(" AND ", list.Items.Select(i => ElementExists(array, [i]))) + ")";
-            }
-
-            // Any element present; no array contains any element of an empty list.
-            return list.Items.Count == 0 ? "0" : "(" + isArray + " AND " + ElementExists(array, list.Items) + ")";
-        }
-
-        /// <summary>EXISTS an element of the array that equals (same JSON type) one of the literals.</summary>
-        private string ElementExists(Operand array, IReadOnlyList<LiteralNode> literals)
-        {
-            var parts = new List<string>();
-            foreach (IGrouping<ValueKind, LiteralNode> group in literals.GroupBy(KindOf))
-            {
-                string type = group.Key switch
-                {
-                    ValueKind.Number => "je.type IN ('integer', 'real')",
-                    ValueKind.String => "je.type = 'text'",
-                    _ => "je.type IN ('true', 'false')",
-                };
-                string[] values = group.Select(l => Param(ValueOf(l))).ToArray();
-                string match = values.Length == 1 ? "je.value = " + values[0] : "je.value IN (" + string.Join(", ", values) + ")";
-                parts.Add("(" + type + " AND " + match + ")");
-            }
-
-            return "EXISTS (SELECT 1 FROM json_each(" + array.Column + ", " + array.PathParameter + ") AS je WHERE "
-                + string.Join(" OR ", parts) + ")";
-        }
-
-        // ---------------------------------------------------------------- values
-
-        private Operand Value(FilterNode node)
-        {
-            switch (node)
-            {
-                case IntegerLiteral i:
-                    return new Operand(ValueKind.Number, Param(i.Value), null);
-                case FloatLiteral f:
-                    return new Operand(ValueKind.Number, Param(f.Value), null);
-                case StringLiteral s:
-                    return new Operand(ValueKind.String, Param(s.Value), null);
-                case BoolLiteral b:
-                    return new Operand(ValueKind.Bool, Param(b.Value), null);
-                case FieldNode f:
-                    return Field(f);
-                case ArithmeticNode a:
-                    return Arithmetic(a);
-                case NegateNode n:
-                    Operand operand = Value(n.Operand);
-                    return new Operand(ValueKind.Number, "(-" + operand.Sql + ")", Guard(operand, ValueKind.Number), operand.MayBeNull);
-                case FunctionNode { Function: FilterFunction.ArrayLength } f:
-                    Operand array = JsonArgument(f);
-                    return new Operand(ValueKind.Number,
-                        "json_array_length(" + array.Column + ", " + array.PathParameter + ")",
-                        "IFNULL(json_type(" + array.Column + ", " + array.PathParameter + ") = 'array', 0)");
-                default:
-                    throw Unchecked(node);
-            }
-        }
-
-        private Operand Field(FieldNode node)
-        {
-            FilterField field = FilterChecker.Resolve(node.Name, fields);
-            string column = Quote(field.SqlColumn);
-            if (field.Kind == FilterFieldKind.VarChar)
-            {
-                return new Operand(ValueKind.String, column, "(" + column + " IS NOT NULL)");
-            }
-
-            string path = Param(JsonPath(node.Path));
-            return new Operand(ValueKind.Json, "json_extract(" + column + ", " + path + ")", null, Column: column, PathParameter: path);
-        }
-
-        private Operand Arithmetic(ArithmeticNode node)
-        {
-            string symbol = FilterFormatter.Symbol(node.Op);
-            Operand left = Value(node.Left);
-            Operand right = Value(node.Right);
-            string sql = node.Op switch
-            {
-                // Milvus divides numbers as floating point here: 7 / 2 is 3.5, never integer division.
-                // Division (or %) by zero yields SQL NULL, which makes the comparison false.
-                ArithmeticOp.Divide => "(" + left.Sql + " * 1.0 / " + right.Sql + ")",
-                _ => "(" + left.Sql + " " + symbol + " " + right.Sql + ")",
-            };
-
-            string? present = Guard(left, ValueKind.Number) is { } lg
-                ? (Guard(right, ValueKind.Number) is { } rg ? "(" + lg + " AND " + rg + ")" : lg)
-                : Guard(right, ValueKind.Number);
-
-            return new Operand(ValueKind.Number, sql, present,
-                MayBeNull: left.MayBeNull || right.MayBeNull || node.Op is ArithmeticOp.Divide or ArithmeticOp.Modulo);
+            CheckJsonEachColumn(field, node.Name, node);
+            var json = Json(field);
+            string literals = Param(JsonArray(elements));
+            bool lists = elements.Any(e => e is ListLiteral);
+            string isArray = "IFNULL(" + TypeOf(json) + " = 'array', 0)";
+            string inArray = "SELECT 1 FROM json_each(" + json.Column + ", " + json.Path + ") AS e WHERE " + ElementMatches("e", "l", lists);
+            string sql = node.Function == FilterFunction.JsonContainsAll
+                ? "(" + isArray + " AND NOT EXISTS (SELECT 1 FROM json_each(" + literals + ") AS l WHERE NOT EXISTS (" + inArray + ")))"
+                : "(" + isArray + " AND EXISTS (SELECT 1 FROM json_each(" + literals + ") AS l WHERE EXISTS (" + inArray + ")))";
+            return OnJsonRow(json.Column, sql);
         }
     }
 }

@@ -70,8 +70,19 @@ public sealed class FilterExpressionTests
     [InlineData("say \"hi\" \\ back")]
     [InlineData("line\nbreak\ttab\r\u0001")]
     [InlineData("")]
+    [InlineData("nul\0 del\u007f ÷ \U00020000 \U0001F600")]
     public void FormatStringRoundTrips(string value) =>
         Assert.Equal(value, Assert.IsType<StringLiteral>(FilterParser.Parse(FilterExpression.FormatString(value))).Value);
+
+    [Fact]
+    public void FormatStringWritesWhatMilvusDecodes()
+    {
+        // Go's Unquote reads \u0000 but not \0; a character outside the BMP goes as \U, which Milvus's rewriting of
+        // raw Han characters (convertHanToASCII) leaves alone.
+        Assert.Equal("\"a\\u0000b\\U00020000\"", FilterExpression.FormatString("a\0b\U00020000"));
+        var error = Assert.Throws<MilvusOpsException>(() => FilterExpression.FormatString("half \ud800"));
+        Assert.Equal("FilterInvalidLiteral", error.ErrorId);
+    }
 
     [Fact]
     public void ValidateThrowsTheTranslatorErrors()

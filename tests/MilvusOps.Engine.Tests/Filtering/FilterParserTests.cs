@@ -25,7 +25,19 @@ public sealed class FilterParserTests
     [InlineData("not (a == 1) and b == 2", "((not (a == 1)) and (b == 2))")]
     [InlineData("not a == b", "((not a) == b)")]
     [InlineData("not not (a > 1)", "(not (not (a > 1)))")]
-    [InlineData("1 + 2 * 3 > x - -4 / 2", "((1 + (2 * 3)) > (x - (-4 / 2)))")]
+    // Constants fold as Milvus folds them: int64 arithmetic truncates and wraps, ** binds tighter than unary minus.
+    [InlineData("1 + 2 * 3 > x - -4 / 2", "(7 > (x - -2))")]
+    [InlineData("x > 7 / 2 + 7 % -4 + 0.5", "(x > 6.5)")]
+    [InlineData("-2 ** 2 == x", "(-4 == x)")]
+    [InlineData("2 ** 3 ** 2 == x", "(64 == x)")]
+    [InlineData("2 ** -1 == x", "(0.5 == x)")]
+    [InlineData("x == 2 ** 63", "(x == (-9223372036854775807 - 1))")]
+    [InlineData("x == 9223372036854775807 + 1", "(x == (-9223372036854775807 - 1))")]
+    [InlineData("x in [1 + 1, 2 * 3, -(1), 1 < 2, not true]", "(x in [2, 6, -1, true, false])")]
+    [InlineData("1 + 1 < x <= 2 * 2", "(2 < x <= 4)")]
+    [InlineData("x == (1 < 2)", "(x == true)")]
+    [InlineData("1 < 2", "(1 < 2)")]
+    [InlineData("not false", "(not false)")]
     [InlineData("a - b - c % 2 == 0", "(((a - b) - (c % 2)) == 0)")]
     [InlineData("-(a) < +5", "((-a) < 5)")]
     [InlineData("- 3 == a", "(-3 == a)")]
@@ -43,12 +55,17 @@ public sealed class FilterParserTests
     [InlineData("x not in [-1, -2.5]", "(x not in [-1, -2.5])")]
     [InlineData("x NOT IN [1]", "(x not in [1])")]
     [InlineData("x like 'a%'", "(x like \"a%\")")]
-    [InlineData("x LIKE \"a\\%b\\_\"", "(x like \"a\\%b\\_\")")]
+    [InlineData("x LIKE \"a\\\\%b\\\\_\"", "(x like \"a\\\\%b\\\\_\")")]
+    [InlineData("not x like 'a%'", "(not (x like \"a%\"))")]
+    [InlineData("x !in [1] and x NOT in [2]", "((x not in [1]) and (x not in [2]))")]
     [InlineData("exists m[\"k\"][\"j\"][0]", "(exists m[\"k\"][\"j\"][0])")]
     [InlineData("EXISTS m['k'] and x > 1", "((exists m[\"k\"]) and (x > 1))")]
     [InlineData("x is null or y IS NOT NULL", "((x is null) or (y is not null))")]
-    [InlineData("x IS null", "(x is null)")]
-    [InlineData("m [\"a\"] [ 0 ] == 1", "(m[\"a\"][0] == 1)")]
+    [InlineData("not m[\"a\"] IS NULL", "(not (m[\"a\"] is null))")]
+    [InlineData("m[\"a\"][0] == 1", "(m[\"a\"][0] == 1)")]
+    [InlineData("m['it\\'s'][\"a\\\"b\"]['c\"d'] == 1", "(m[\"it\\'s\"][\"a\\\"b\"][\"c\\u0022d\"] == 1)")]
+    [InlineData("empty(x) or STARTS_WITH(x, \"b\",) or Empty(\"\")", "((empty(x) or STARTS_WITH(x, \"b\")) or Empty(\"\"))")]
+    [InlineData("json_contains(m[\"t\"], 2 * 3)", "json_contains(m[\"t\"], 6)")]
     [InlineData("json_contains(m[\"t\"], 1) && !JSON_CONTAINS_ANY(m[\"t\"], [1,2]) || array_length(m[\"a\"]) > 2",
         "((json_contains(m[\"t\"], 1) and (not JSON_CONTAINS_ANY(m[\"t\"], [1, 2]))) or (array_length(m[\"a\"]) > 2))")]
     [InlineData("json_contains_all(m, [[1, 2], []])", "json_contains_all(m, [[1, 2], []])")]
@@ -116,6 +133,10 @@ public sealed class FilterParserTests
     [InlineData("017", 15L)]
     [InlineData("-7", -7L)]
     [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("-9223372036854775807 - 1", long.MinValue)]
+    [InlineData("7 / -2", -3L)]
+    [InlineData("-7 % 3", -1L)]
+    [InlineData("2 ** 10", 1024L)]
     public void Integers(string expression, long value) =>
         Assert.Equal(value, Assert.IsType<IntegerLiteral>(FilterParser.Parse(expression)).Value);
 
@@ -127,6 +148,10 @@ public sealed class FilterParserTests
     [InlineData(".5", 0.5)]
     [InlineData("5.", 5.0)]
     [InlineData("-0.25", -0.25)]
+    [InlineData("0x1p3", 8.0)]
+    [InlineData("0x1.8p1", 3.0)]
+    [InlineData("0X.8P0", 0.5)]
+    [InlineData("1 / 2.0", 0.5)]
     public void Floats(string expression, double value) =>
         Assert.Equal(value, Assert.IsType<FloatLiteral>(FilterParser.Parse(expression)).Value);
 
@@ -142,7 +167,12 @@ public sealed class FilterParserTests
     [InlineData("\"\\u00e9t\\u00C9\"", "étÉ")]
     [InlineData("\"\\U0001F600\"", "\U0001F600")]
     [InlineData("\"\\x41\"", "A")]
-    [InlineData("\"100\\%\"", "100\\%")]
+    [InlineData("\"100\\\\%\"", "100\\%")]
+    [InlineData("\"\\101\\x42\\u0043\\U00000044\"", "ABCD")]
+    [InlineData("\"\\303\\267\"", "÷")]
+    [InlineData("\"\\xc3\\xb7\"", "÷")]
+    [InlineData("\"\\x414\"", "A4")]
+    [InlineData("\"\\a\\b\\f\\v\"", "\a\b\f\v")]
     [InlineData("\"\"", "")]
     [InlineData("''", "")]
     public void Strings(string expression, string value) =>
@@ -153,9 +183,12 @@ public sealed class FilterParserTests
     {
         var field = Assert.IsType<FieldNode>(FilterParser.Parse("temporal_context[\"a\"]['b'][0][12]"));
         Assert.Equal("temporal_context", field.Name);
-        Assert.Equal(
-            [JsonPathSegment.ForKey("a"), JsonPathSegment.ForKey("b"), JsonPathSegment.ForIndex(0), JsonPathSegment.ForIndex(12)],
-            field.Path);
+        Assert.Equal(["a", "b", null, null], field.Path.Select(s => s.Key));
+        Assert.Equal([-1L, -1L, 0L, 12L], field.Path.Select(s => s.Index));
+
+        // As Milvus reads them: the text between the quotes, with only \uXXXX decoded.
+        var raw = Assert.IsType<FieldNode>(FilterParser.Parse("m[\"a\\\"b\\\\c\\u0041\\n\"]"));
+        Assert.Equal("a\\\"b\\\\cA\\n", Assert.Single(raw.Path).Key);
     }
 
     [Fact]

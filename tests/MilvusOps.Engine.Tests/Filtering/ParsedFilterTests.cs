@@ -16,9 +16,11 @@ public sealed class ParsedFilterTests
         """((coherence_metrics["q"] >= 16) and (temporal_context["a"][0] == true))""")]
     [InlineData("pattern_type NOT IN ['it\\'s'] and EXISTS coherence_metrics[\"flag\"] and pattern_type IS NOT NULL",
         """(((pattern_type not in ["it's"]) and (exists coherence_metrics["flag"])) and (pattern_type is not null))""")]
-    [InlineData("ARRAY_LENGTH(temporal_context[\"arr\"]) + -1 > 1.5e0 and json_contains_any(temporal_context[\"arr\"], [[1, 2]])",
-        """(((ARRAY_LENGTH(temporal_context["arr"]) + -1) > 1.5) and json_contains_any(temporal_context["arr"], [[1, 2]]))""")]
-    [InlineData("pattern_type like \"100\\%_\"", """(pattern_type like "100\%_")""")]
+    [InlineData("ARRAY_LENGTH(temporal_context[\"arr\"]) > 1 + 1 and json_contains_any(temporal_context[\"arr\"], [[1, 2]])",
+        """((ARRAY_LENGTH(temporal_context["arr"]) > 2) and json_contains_any(temporal_context["arr"], [[1, 2]]))""")]
+    [InlineData("pattern_type like \"100\\\\%_\"", """(pattern_type like "100\\%_")""")]
+    [InlineData("coherence_metrics['it\\'s'] == -2 ** 0.5 or pattern_type == '\\303\\267' or empty(pattern_type)",
+        """(((coherence_metrics["it\'s"] == -1.4142135623730951) or (pattern_type == "÷")) or empty(pattern_type))""")]
     public void TheTextMilvusReceivesIsCanonicalAndReadsBackToTheSameTree(string expression, string canonical)
     {
         ParsedFilter parsed = Parse(expression);
