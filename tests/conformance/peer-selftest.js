@@ -211,9 +211,9 @@ async function selfTest(port, httpPort) {
   equal(await ids('pattern_type is null'), ['p-3', 'p-4'], 'Query is null');
   equal(await ids('coherence_metrics is null'), ['p-4'], 'Query JSON is null');
   equal(await ids('coherence_metrics["missing_key"] == 1'), [], 'a missing JSON key compares false');
-  equal(await ids('not (coherence_metrics["missing_key"] == 1)'), ['p-1', 'p-2', 'p-3', 'p-4', 'p-5', 'p-6'], 'and its negation is true');
+  equal(await ids('not (coherence_metrics["missing_key"] == 1)'), ['p-1', 'p-2', 'p-3', 'p-5', 'p-6'], 'and its negation is true, except on the null JSON row (not NULL is NULL)');
   equal(await ids('json_contains(temporal_context["tags"], "seed")'), ['p-1', 'p-5'], 'json_contains');
-  equal(await ids('exists temporal_context["window"] && 0.9 < coherence_metrics["quantum_coherence"] <= 1'), ['p-1'], 'exists and a range');
+  equal(await ids('exists temporal_context["window"] && 0.9 < coherence_metrics["quantum_coherence"] <= 1.0'), ['p-1'], 'exists and a range');
   equal(await ids('pattern_id in ["p-6", "p-2", "nope"]'), ['p-2', 'p-6'], 'in, results in primary-key order');
   equal(await ids('', { limit: 2, offset: 3 }), ['p-4', 'p-5'], 'limit and offset page in primary-key order');
   const full = await client.query({ collection_name: COLLECTION, filter: 'pattern_id in ["p-3", "p-4", "p-1"]', output_fields: ['*'] });
@@ -224,6 +224,12 @@ async function selfTest(port, httpPort) {
   equal(byId['p-4'].pattern_type, null, 'a left-out VarChar comes back null');
   equal(byId['p-4'].coherence_metrics, null, 'a null JSON comes back null');
   equal(byId['p-3'].vector, ROWS[2].vector, 'the vector comes back');
+  // Templates: the SDK's exprValues travel as expr_template_values.
+  const templated = (filter, exprValues) => ids(filter, { exprValues });
+  equal(await templated('pattern_id in {ids} and coherence_metrics["quantum_coherence"] > {min}', { ids: ['p-1', 'p-2', 'p-3'], min: 0.9 }), ['p-1', 'p-3'], 'Query with template values');
+  equal(await templated('{low} < coherence_metrics["quantum_coherence"] <= {high}', { low: 0.9, high: 0.95 }), ['p-1', 'p-5', 'p-6'], 'a range with template values');
+  const noValue = await failure(client.query({ collection_name: COLLECTION, filter: 'pattern_type == {type}', output_fields: ['pattern_id'] }));
+  check(noValue.code === 1100 && /template variable name \{type\} is not found/.test(noValue.reason), `a missing template value: ${JSON.stringify(noValue)}`);
   const bad = await failure(client.query({ collection_name: COLLECTION, filter: 'pattern_type = "x"' }));
   check(bad.code === 1100 && /^cannot parse expression/.test(bad.reason), `a bad filter: ${JSON.stringify(bad)}`);
   const emptyNoLimit = await failure(client.query({ collection_name: COLLECTION, filter: '' }));
@@ -248,6 +254,8 @@ async function selfTest(port, httpPort) {
   equal(search.results[1][0].pattern_type, null, 'a null output field in a hit');
   const filtered = ok(await client.search({ collection_name: COLLECTION, data: [axis(0)], limit: 10, filter: 'pattern_type like "temporal%"', output_fields: ['pattern_id'] }), 'Search with a filter');
   equal(filtered.results.map((h) => h.pattern_id), ['p-6', 'p-5'], 'filtered search');
+  const templatedSearch = ok(await client.search({ collection_name: COLLECTION, data: [axis(0)], limit: 10, filter: 'pattern_type like "temporal%" and pattern_id != {id}', exprValues: { id: 'p-6' }, output_fields: ['pattern_id'] }), 'Search with template values');
+  equal(templatedSearch.results.map((h) => h.pattern_id), ['p-5'], 'Search with template values');
   const wrongMetric = await failure(client.search({ collection_name: COLLECTION, data: [axis(0)], limit: 1, metric_type: 'IP' }));
   check(/metric type not match/.test(wrongMetric.reason), `a metric the index does not use: ${JSON.stringify(wrongMetric)}`);
 
@@ -405,7 +413,8 @@ async function segments(client, httpPort) {
   equal([entities('Growing'), entities('Sealed')], [1, 7], 'milvus_querynode_entity_num');
   ok(await client.flushSync({ collection_names: [COLLECTION] }), 'Flush again');
   equal((await persistent()).map((s) => s.num_rows), ['7', '1'], 'two flushed segments');
-  ok(await client.delete({ collection_name: COLLECTION, filter: 'pattern_id in ["p-7"]' }), 'Delete the new row');
+  const deleted = ok(await client.delete({ collection_name: COLLECTION, filter: 'pattern_id in {ids}', exprValues: { ids: ['p-7', 'gone'] } }), 'Delete the new row, keys as a template value');
+  equal(Number(deleted.delete_cnt), 2, 'a primary-key delete with a template value counts the keys it names');
   equal((await persistent()).map((s) => s.num_rows), ['7', '1'], 'a delete leaves num_rows as it was');
 
   const compaction = ok(await client.compact({ collection_name: COLLECTION }), 'ManualCompaction');

@@ -382,10 +382,83 @@ public sealed class FilterPeerCollection : IDisposable
 /// <summary>
 /// The peer's filter evaluator against the embedded store's SQL translator, on the same rows: every expression of
 /// the translator's tests must match the same ids in both, and every expression the translator refuses must be
-/// refused by the peer with Milvus's "cannot parse expression" (code 1100).
+/// refused by the peer with Milvus's "cannot parse expression" (code 1100), except where the two part ways and the
+/// peer is the one answering as Milvus 2.5 does (<see cref="Milvus25"/>).
 /// </summary>
 public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassFixture<FilterPeerCollection>
 {
+    /// <summary>
+    /// Expressions of the translator's tests where the embedded store does not (yet) answer as Milvus 2.5 does (issue
+    /// 11), with Milvus's answer over these rows: the ids it matches, or null where it refuses the filter. The peer
+    /// follows the filter corpus (PeerFilterCorpusTests), so for these its answer is checked against Milvus's, not the
+    /// store's. Drop a line once the embedded store gives the same answer.
+    /// </summary>
+    private static readonly Dictionary<string, (string? Ids, string Why)> Milvus25 = new(StringComparer.Ordinal)
+    {
+        // NOT over NULL stays NULL: a null field matches neither a condition nor its negation (eval.jsonl, nulls).
+        ["""pattern_type not in ["beta", "gamma"]"""] = ("p01,p02,p04,p07,p08,p09,p10,p11,p12,p14,p15", "not over a null pattern_type"),
+        ["""not (pattern_type == "alpha")"""] = ("p03,p04,p05,p06,p07,p08,p09,p10,p11,p12,p14,p15", "not over a null pattern_type"),
+        ["""not (pattern_type like "%a") """] = ("p07,p10,p11,p14", "not over a null pattern_type"),
+        ["""not (coherence_metrics["q"] > 0.9)"""] = ("p02,p04,p05,p07,p08,p11,p12", "not over a null JSON field (p06)"),
+        ["""not json_contains(coherence_metrics["tags"], "a")"""] = ("p02,p03,p04,p05,p07,p08,p10,p11,p12,p13,p14,p15", "not over a null JSON field (p06)"),
+        // != is true where the key is missing or holds another type or JSON null (eval.jsonl, ne4 and ne6).
+        ["""coherence_metrics["flag"] != true"""] = ("p02,p03,p04,p05,p07,p08,p09,p10,p12,p13,p14,p15", "!= on other types, null and missing keys"),
+        ["""coherence_metrics["q"] != 0.5"""] = ("p01,p03,p04,p05,p07,p08,p09,p10,p11,p12,p13,p14,p15", "!= on other types, null and missing keys"),
+        ["""not (coherence_metrics["q"] != 0.5)"""] = ("p02", "!= on other types, null and missing keys"),
+        ["""coherence_metrics["q"] not in [0.5]"""] = ("p01,p03,p04,p05,p07,p08,p09,p10,p11,p12,p13,p14,p15", "not in over a null JSON field (p06)"),
+        ["""not (coherence_metrics["missing"] == 1) and not (coherence_metrics["missing"] != 1)"""] = ("", "!= is true for a missing key"),
+        // exists is false for a JSON null (eval.jsonl, exists16).
+        ["""exists coherence_metrics["flag"]"""] = ("p01,p02,p11,p15", "exists is false for a JSON null"),
+        ["""not exists coherence_metrics["flag"]"""] = ("p03,p04,p05,p06,p07,p08,p09,p10,p12,p13,p14", "exists is false for a JSON null"),
+        ["""EXISTS temporal_context["a"]"""] = ("p01,p02,p03,p10,p13,p15", "exists is false for a JSON null"),
+        // array_length of a missing key or a non-array is 0; a null field is NULL (eval.jsonl, arraylen).
+        ["""array_length(temporal_context["arr"]) == 0"""] = ("p02,p03,p06,p07,p08,p10,p12,p13,p15", "array_length 0 for missing keys and non-arrays"),
+        ["""ARRAY_LENGTH(temporal_context["arr"]) != 3"""] = ("p02,p03,p06,p07,p08,p09,p10,p11,p12,p13,p14,p15", "array_length 0 for missing keys and non-arrays"),
+        ["""not (array_length(temporal_context["arr"]) >= 0)"""] = ("", "array_length 0 for missing keys and non-arrays"),
+        // Milvus 2.5's like optimizer takes the escaped final % of "%\%" for a wildcard: a substring test for "\".
+        ["""coherence_metrics["name"] like "%\\%" """] = ("", "like \"%\\\\%\" is a substring test for a backslash (optimizeLikePattern)"),
+        // Refused by Milvus 2.5 (parse.jsonl and template.jsonl hold the same constructs).
+        ["""true"""] = (null, "a lone boolean is not a predicate"),
+        ["""false"""] = (null, "a lone boolean is not a predicate"),
+        ["""not false"""] = (null, "a constant predicate: the parser folds it, segcore cannot run it"),
+        ["""1 < 2"""] = (null, "a constant predicate: the parser folds it, segcore cannot run it"),
+        ["""NOT (pattern_type == "alpha") AND exists coherence_metrics["tags"] OR false"""] = (null, "a constant operand of or"),
+        ["""10 / coherence_metrics["n"] > 1"""] = (null, "a constant left of '/' and a field right of it"),
+        ["""not (10 / coherence_metrics["n"] > 1)"""] = (null, "a constant left of '/' and a field right of it"),
+        ["""-coherence_metrics["q"] > 0"""] = (null, "unary minus on a field"),
+        ["""coherence_metrics["n"] + coherence_metrics["q"] >= 3.9"""] = (null, "arithmetic between two fields"),
+        ["""(coherence_metrics["n"] - 1) * -2 < -5"""] = (null, "arithmetic on arithmetic"),
+        ["""coherence_metrics["n"] * 2 in [6, 14]"""] = (null, "in takes a field on its left"),
+        ["""coherence_metrics["n"] / 4 == 2.5"""] = (null, "a JSON key with an integer operand is an integer expression, 2.5 is refused"),
+        ["""coherence_metrics["n"] < temporal_context["a"]["b"]"""] = (null, "two JSON columns compared: fails when the query runs"),
+        ["""coherence_metrics["q"] in [0.5, 1, "0.99"]"""] = (null, "an in list of mixed types on a JSON key: fails when the query runs"),
+        ["""0.9 <= coherence_metrics["q"] < 1"""] = (null, "range bounds of mixed types on a JSON key: fails when the query runs"),
+        ["""0.9 < coherence_metrics["q"] <= 1"""] = (null, "range bounds of mixed types on a JSON key: fails when the query runs"),
+        ["""1 > coherence_metrics["q"] >= 0.9"""] = (null, "range bounds of mixed types on a JSON key: fails when the query runs"),
+        ["""not (0.9 <= coherence_metrics["q"] < 1)"""] = (null, "range bounds of mixed types on a JSON key: fails when the query runs"),
+        ["""pattern_type like "de\_%" """] = (null, "\\_ is not an escape of the 2.5 lexer (write \\\\_)"),
+        ["""coherence_metrics["name"] like "100\%" """] = (null, "\\% is not an escape of the 2.5 lexer (write \\\\%)"),
+        ["""coherence_metrics["name"] like "50\_50" """] = (null, "\\_ is not an escape of the 2.5 lexer (write \\\\_)"),
+        // Accepted by Milvus 2.5 (parse.jsonl: a JSON value compared with a list).
+        ["""coherence_metrics["a"] == [1, 2]"""] = ("", "a JSON value equals a list"),
+    };
+
+    /// <summary>The peer's answer to a <see cref="Milvus25"/> expression is Milvus's.</summary>
+    private static void AnswersAsMilvus(string expression, Rpc.QueryResults query)
+    {
+        var (ids, why) = Milvus25[expression];
+        var (ok, code, reason, _) = WireFormat.Check(query.Status);
+        if (ids is null)
+        {
+            Assert.False(ok, $"{expression}: Milvus 2.5 refuses it ({why}), the peer accepted it");
+            Assert.Equal(1100, code);
+            Assert.StartsWith($"cannot parse expression: {expression}, error: ", reason, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.True(ok, $"{expression}: Milvus 2.5 accepts it ({why}), the peer answered {code} {reason}");
+        Assert.Equal(ids.Split(',', StringSplitOptions.RemoveEmptyEntries), query.FieldsData.Single(f => f.FieldName == "pattern_id").Scalars.StringData.Data);
+    }
     // The theories whose first parameter is a filter expression.
     private static IEnumerable<object[]> ExpressionsOf(Type tests) => tests.GetMethods()
         .Where(m => m.GetParameters() is [{ Name: "expression", ParameterType: var type }, ..] && type == typeof(string))
@@ -514,6 +587,12 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
     {
         SkipWherePeerPredatesMilvusSemantics(expression);
         var query = Query(expression);
+        if (Milvus25.ContainsKey(expression))
+        {
+            AnswersAsMilvus(expression, query);
+            return;
+        }
+
         var (ok, code, reason, _) = WireFormat.Check(query.Status);
         Assert.True(ok, $"{expression}: status {code} {reason}");
         var ids = query.FieldsData.Single(f => f.FieldName == "pattern_id").Scalars.StringData.Data;
@@ -553,6 +632,12 @@ public sealed class StatefulPeerFilterTests(FilterPeerCollection rows) : IClassF
     {
         SkipWherePeerPredatesMilvusSemantics(expression);
         Assert.ThrowsAny<MilvusOpsException>(() => MilvusOps.Engine.Filtering.FilterExpression.ToSqlite(expression, Filtering.FilterTestDatabase.Fields));
+        if (Milvus25.ContainsKey(expression))
+        {
+            AnswersAsMilvus(expression, Query(expression));
+            return;
+        }
+
         var (ok, code, reason, _) = WireFormat.Check(Query(expression).Status);
         Assert.False(ok, $"{expression}: the peer accepted it");
         Assert.Equal(1100, code);

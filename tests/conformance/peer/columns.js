@@ -18,19 +18,19 @@ const SUPPORTED = new Set([...Object.keys(SCALAR_DATA), 'FloatVector']);
 const INT_RANGE = { Int8: [-128, 127], Int16: [-32768, 32767] };
 const JSON_MAX_LENGTH = 65536; // common.JSONMaxLength
 
-// The filter language's view of a field type.
+// The filter language's view of a field type (peer/filter.js).
 function filterKind(dataType) {
   if (dataType === 'VarChar') return 'string';
   if (dataType === 'JSON') return 'json';
   if (dataType === 'Bool') return 'bool';
   if (dataType === 'FloatVector') return 'vector';
-  return 'number';
+  return dataType === 'Float' || dataType === 'Double' ? 'float' : 'int';
 }
 
-// A stored value as the filter evaluates it.
+// A stored value as the filter evaluates it: null for a null row; a JSON field as its stored { bytes, value }, so
+// that the document null (value null) stays apart from a null row.
 function filterValue(field, value) {
   if (value === null || value === undefined) return null;
-  if (field.data_type === 'JSON') return value.value;
   if (field.data_type === 'Int64') return Number(value);
   return value;
 }

@@ -1,9 +1,28 @@
 'use strict';
-// The Milvus 2.5 boolean filter language (Plan.g4), the same subset MilvusOps' own parser accepts
-// (src/MilvusOps.Engine/Filtering): parsed into a tree, type-checked against the collection's fields, and compiled
-// to a predicate over stored rows. The evaluation follows the embedded store's reading of Milvus semantics, so the
-// contract suite can compare the two: a comparison with a null field, a missing JSON key or a JSON value of
-// another type is false (and its negation true); predicates are two-valued.
+// The Milvus 2.5 boolean filter language (Plan.g4 and planparserv2 on the 2.5 branch), as the stateful peer reads
+// and evaluates it. It follows the filter corpus taken from Milvus's own tests
+// (tests/MilvusOps.Engine.Tests/Filtering/Corpus, run by ../filter-corpus.js), the same cases the embedded store
+// follows: one reading of the language, checked in two places.
+//
+//   - Parsing and checking follow the 2.5 parser: constants fold (`**` included; int op int stays an integer),
+//     a constant may not stand left of `in`, arithmetic takes one field and one constant (`2 % field` and
+//     `field + field` are refused), array_length is compared only, a JSON key is never empty, a string's escapes
+//     are Go's (octal \367 is a byte; \% is not an escape). What the 2.5 parser accepts but Milvus fails to run is
+//     refused too: a constant predicate (`1 < 2`, `not false`), an `in` list or range bounds of mixed types on a
+//     JSON key, a JSON value compared with another field, a nested list where a flat one is compared, unregistered
+//     functions (only empty(VARCHAR) and starts_with(VARCHAR, VARCHAR) are), text_match (no analyzers here).
+//   - Templates: `{name}` takes the value sent beside the expression (expr_template_values), as a literal of its
+//     type; a missing value is Milvus's "the value of expression template variable name {name} is not found".
+//   - Evaluation is three-valued: a comparison with a null field (or any key of a null JSON field) is NULL; NOT NULL
+//     is NULL, NULL AND FALSE is FALSE, NULL OR TRUE is TRUE, and a row matches when the filter is TRUE. `exists`
+//     and `is [not] null` are never NULL. (2.5's executor is rougher: and/or keep the first operand's validity; the
+//     corpus pins NOT over a null comparison, where both agree, and Milvus 2.6 is Kleene.)
+//   - JSON, as the 2.5 executor reads it: a missing key, a JSON null or a value of another type makes a comparison
+//     false, except `!=`, which is then true (a list compared with `!=` needs an array); `exists` is false for a JSON
+//     null; array_length of a missing key or a non-array is 0; numbers compare as numbers whether written 1 or 1.0
+//     (the peer keeps no distinction: a whole JSON number is an integer for integer arithmetic).
+//   - like runs as 2.5 runs it: text with % only at its ends is an equality, prefix, suffix or substring test,
+//     anything else a regular expression (likeMatcher).
 //
 // Any error is a FilterError; the caller answers Milvus's "cannot parse expression" Status (code 1100).
 
@@ -13,24 +32,28 @@ const fail = (message) => {
   throw new FilterError(message);
 };
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 // ------------------------------------------------------------------ tokens
 
 const isIdStart = (c) => /[A-Za-z_]/.test(c);
 const isIdPart = (c) => /[A-Za-z_0-9]/.test(c);
 const isDigit = (c) => c >= '0' && c <= '9';
 
-const OPERATORS = [
-  ['**', 'power'], ['==', '=='], ['!=', '!='], ['<=', '<='], ['>=', '>='], ['<<', 'bitwise'], ['>>', 'bitwise'],
-  ['&&', 'and'], ['||', 'or'], ['(', '('], [')', ')'], ['[', '['], [']', ']'], [',', ','], ['+', '+'], ['-', '-'],
-  ['*', '*'], ['/', '/'], ['%', '%'], ['!', '!'], ['<', '<'], ['>', '>'], ['&', 'bitwise'], ['|', 'bitwise'],
-  ['^', 'bitwise'], ['~', 'bitwise'],
-];
-
-const ESCAPES = { '"': '"', "'": "'", '\\': '\\', '?': '?', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', 0: '\0' };
+const OPERATORS = ['**', '==', '!=', '<=', '>=', '<<', '>>', '&&', '||', '(', ')', '[', ']', '{', '}', ',', '+', '-',
+  '*', '/', '%', '!', '<', '>', '&', '|', '^', '~'];
+const BITWISE = ['<<', '>>', '&', '|', '^', '~'];
+const SYMBOLS = { '&&': 'and', '||': 'or', '!': 'not' };
+// Keywords are all lower or all upper case; `is null` and `is not null` are single tokens with one space.
+const KEYWORDS = ['and', 'or', 'not', 'in', 'like', 'exists', 'json_contains', 'json_contains_all', 'json_contains_any',
+  'array_contains', 'array_contains_all', 'array_contains_any', 'array_length', 'text_match', 'phrase_match'];
+const NULL_TESTS = [['is not null', 'isnotnull'], ['IS NOT NULL', 'isnotnull'], ['is null', 'isnull'], ['IS NULL', 'isnull']];
+const BOOLEANS = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
 
 function tokenize(s) {
   const tokens = [];
   let i = 0;
+  const push = (kind, start, extra) => tokens.push({ kind, pos: start, text: s.slice(start, i), ...extra });
   while (true) {
     while (i < s.length && /\s/.test(s[i])) i++;
     if (i >= s.length) {
@@ -39,126 +62,161 @@ function tokenize(s) {
     }
     const start = i;
     const c = s[i];
-    if (isIdStart(c) || (c === '$' && i + 1 < s.length && isIdStart(s[i + 1]))) {
-      i++;
-      while (i < s.length && isIdPart(s[i])) i++;
-      tokens.push({ kind: 'id', pos: start, text: s.slice(start, i) });
+    const nullTest = NULL_TESTS.find(([text]) => s.startsWith(text, i));
+    if (nullTest) {
+      i += nullTest[0].length;
+      push(nullTest[1], start);
+    } else if (isIdStart(c) || (c === '$' && s.startsWith('$meta', i))) {
+      i += c === '$' ? 5 : 1;
+      while (c !== '$' && i < s.length && isIdPart(s[i])) i++;
+      const name = s.slice(start, i);
+      const path = readPath(s, i);
+      if (path) {
+        i = path.end;
+        push('path', start, { name, keys: path.keys });
+      } else if (name in BOOLEANS) {
+        push('bool', start, { value: BOOLEANS[name] });
+      } else if (KEYWORDS.includes(name) || KEYWORDS.includes(name.toLowerCase()) && name === name.toUpperCase()) {
+        push(name.toLowerCase(), start);
+      } else {
+        push('id', start, { name });
+      }
     } else if (isDigit(c) || (c === '.' && isDigit(s[i + 1] || ''))) {
       const t = readNumber(s, i);
-      tokens.push(t);
       i = t.end;
+      push(t.kind, start, { value: t.value });
     } else if (c === '"' || c === "'") {
       const t = readString(s, i);
-      tokens.push(t);
       i = t.end;
-    } else if (c === '{') {
-      const close = s.indexOf('}', i);
-      fail(`template placeholders ${JSON.stringify(s.slice(i, close < 0 ? s.length : close + 1))} are not supported`);
+      push('string', start, { value: t.value });
     } else {
-      const op = OPERATORS.find(([text]) => s.startsWith(text, i));
+      const op = OPERATORS.find((text) => s.startsWith(text, i));
       if (!op) fail(c === '=' ? `'=' at ${i} is not an operator (use '==')` : `unexpected character '${c}' at ${i}`);
-      if (op[1] === 'power' || op[1] === 'bitwise') fail(`the operator '${op[0]}' is not supported`);
-      tokens.push({ kind: op[1], pos: start, text: op[0] });
-      i += op[0].length;
+      if (BITWISE.includes(op)) fail(`the bitwise operator '${op}' is not supported`);
+      i += op.length;
+      push(SYMBOLS[op] || op, start);
     }
   }
+}
+
+// The keys glued to a field name (`f["a"][0]`, the lexer's JSONIdentifier) as JSON pointer segments: decimal
+// indexes, and quoted keys as written between the quotes. Milvus matches that text against the document's key as
+// written in its JSON text (simdjson compares keys unescaped), so a key is read as a JSON string here (\" \\ \uXXXX),
+// to match the peer's parsed documents; text that is not a JSON string body is kept as it is. Null when no
+// complete `[key]` follows.
+function readPath(s, i) {
+  const keys = [];
+  while (s[i] === '[') {
+    const quote = s[i + 1];
+    let key;
+    let end;
+    if (quote === '"' || quote === "'") {
+      end = readString(s, i + 1, true).end;
+      key = s.slice(i + 2, end - 1);
+      try {
+        key = JSON.parse(`"${key}"`);
+      } catch (e) {
+        // not a JSON string body (\' for instance): Milvus compares it as written
+      }
+    } else {
+      const m = /^(0|[1-9][0-9]*)/.exec(s.slice(i + 1));
+      if (!m) break;
+      key = m[0];
+      end = i + 1 + key.length;
+    }
+    if (s[end] !== ']') break;
+    if (key === '') fail(`a JSON key cannot be empty (at ${i})`);
+    keys.push(key);
+    i = end + 1;
+  }
+  return keys.length > 0 ? { keys, end: i } : null;
 }
 
 function readNumber(s, i) {
   const start = i;
-  if (s[i] === '0' && /[xXbB]/.test(s[i + 1] || '')) {
-    const hex = /[xX]/.test(s[i + 1]);
-    i += 2;
-    const digitsAt = i;
-    while (i < s.length && (hex ? /[0-9a-fA-F]/.test(s[i]) : /[01]/.test(s[i]))) i++;
-    if (i === digitsAt) fail(`a ${hex ? 'hexadecimal' : 'binary'} digit expected at ${i}`);
-    const value = BigInt(s.slice(start, i).toLowerCase());
-    if (value > 2n ** 63n - 1n) fail(`integer ${s.slice(start, i)} is out of range`);
-    return { kind: 'int', pos: start, end: i, text: s.slice(start, i), value: Number(value) };
-  }
-  while (i < s.length && isDigit(s[i])) i++;
-  let float = false;
-  if (s[i] === '.') {
-    float = true;
-    i++;
-    while (i < s.length && isDigit(s[i])) i++;
-  }
-  if (s[i] === 'e' || s[i] === 'E') {
-    let j = i + 1;
-    if (s[j] === '+' || s[j] === '-') j++;
-    if (!isDigit(s[j] || '')) fail(`a digit in the exponent expected at ${j}`);
-    float = true;
-    i = j;
-    while (i < s.length && isDigit(s[i])) i++;
-  }
-  const text = s.slice(start, i);
-  if (float) {
+  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|[0-9]+)/.exec(s.slice(i));
+  const text = m ? m[0] : s[i];
+  const end = start + text.length;
+  if (/^[0-9.]+[eE]/.test(text) || text.includes('.')) {
     const value = Number(text);
     if (!Number.isFinite(value)) fail(`the number ${text} is out of range`);
-    return { kind: 'float', pos: start, end: i, text, value };
+    return { kind: 'float', end, value };
   }
-  // A leading 0 makes an octal integer, as in C and in Milvus.
-  const octal = text.length > 1 && text[0] === '0';
-  if (octal && /[89]/.test(text)) fail(`${text} is not an octal integer (a leading 0 makes one)`);
-  const value = octal ? BigInt(`0o${text.slice(1)}`) : BigInt(text);
-  if (value > 2n ** 63n - 1n) fail(`integer ${text} is out of range`);
-  return { kind: 'int', pos: start, end: i, text, value: Number(value) };
+  // A leading 0 makes an octal integer, as in C and in Milvus (strconv.ParseInt with base 0).
+  if (/^0[0-9]/.test(text) && /[89]/.test(text)) fail(`${text} is not an octal integer (a leading 0 makes one)`);
+  const value = BigInt(/^0[0-7]/.test(text) ? `0o${text.slice(1)}` : text);
+  if (value > INT64_MAX) fail(`integer ${text} is out of range`);
+  return { kind: 'int', end, value: Number(value) };
 }
 
-function readString(s, i) {
+const SIMPLE_ESCAPES = { '"': '"', "'": "'", '\\': '\\', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07' };
+
+// A string literal: the lexer's escapes (a quote, \\, \a \b \f \n \r \t \v, octal, \x, \u, \U), then Go's unquoting
+// (strconv.Unquote, after convertEscapeSingle): octal takes exactly three digits up to \377 and \x two, both giving
+// one byte; \? and a line continuation are refused. Bytes that are not UTF-8 are kept as U+DC80..U+DCFF, so that
+// they equal no stored text. With `lexOnly`, only the extent is checked (a JSON key).
+function readString(s, i, lexOnly = false) {
   const quote = s[i];
   const start = i;
+  const bytes = [];
+  const text = (str) => bytes.push(...Buffer.from(str, 'utf8'));
   i++;
-  let out = '';
   while (true) {
-    if (i >= s.length) fail(`the string at ${start} has no closing ${quote}`);
     const c = s[i];
-    if (c === quote) return { kind: 'string', pos: start, end: i + 1, text: s.slice(start, i + 1), value: out };
+    if (c === undefined || c === '\n' || c === '\r') fail(`the string at ${start} has no closing ${quote}`);
+    if (c === quote) break;
     if (c !== '\\') {
-      out += c;
-      i++;
+      const cp = s.codePointAt(i);
+      text(String.fromCodePoint(cp));
+      i += cp > 0xffff ? 2 : 1;
       continue;
     }
     const e = s[i + 1];
-    if (e === undefined) fail(`the string at ${start} has no closing ${quote}`);
+    const at = i;
     i += 2;
-    if (e in ESCAPES) {
-      out += ESCAPES[e];
-    } else if (e === '%' || e === '_') {
-      out += `\\${e}`; // kept, so that like can match a literal % or _
-    } else if (e === 'u' || e === 'U' || e === 'x') {
-      const n = e === 'u' ? 4 : e === 'U' ? 8 : 2;
-      const hex = s.slice(i, i + n);
-      if (hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) fail(`${n} hexadecimal digits expected after \\${e} at ${i - 2}`);
+    if (e in SIMPLE_ESCAPES) {
+      text(SIMPLE_ESCAPES[e]);
+    } else if (/[0-7]/.test(e || '')) {
+      const digits = e + (s.slice(i, i + 2).match(/^[0-7]{0,2}/)[0]);
+      i += digits.length - 1;
+      if (!lexOnly && (digits.length !== 3 || parseInt(digits, 8) > 255)) fail(`the octal escape \\${digits} at ${at} needs three digits up to \\377`);
+      bytes.push(parseInt(digits, 8) & 0xff);
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = s.slice(i, i + n).match(/^[0-9a-fA-F]*/)[0];
+      if (hex.length === 0 || (e !== 'x' && hex.length < n)) fail(`hexadecimal digits expected after \\${e} at ${at}`);
+      if (!lexOnly && hex.length < n) fail(`\\${e} at ${at} takes exactly ${n} hexadecimal digits`);
+      i += hex.length;
       const code = parseInt(hex, 16);
-      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff && e !== 'u')) fail(`\\${e}${hex} is not a code point`);
-      out += code > 0xffff ? String.fromCodePoint(code) : String.fromCharCode(code);
-      i += n;
+      if (e === 'x') {
+        bytes.push(code);
+      } else {
+        if (!lexOnly && (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))) fail(`\\${e}${hex} at ${at} is not a code point`);
+        if (!lexOnly) text(String.fromCodePoint(code));
+      }
+    } else if (e === '?' || e === '\n' || e === '\r') {
+      if (!lexOnly) fail(`the escape at ${at} is not one Milvus unquotes`);
     } else {
-      fail(`unknown escape \\${e} at ${i - 2}`);
+      fail(`unknown escape \\${e === undefined ? '' : e} at ${at}`);
     }
   }
+  const buffer = Buffer.from(bytes);
+  let value = buffer.toString('utf8');
+  if (!Buffer.from(value, 'utf8').equals(buffer)) value = String.fromCharCode(...bytes.map((b) => (b < 0x80 ? b : 0xdc00 + b)));
+  return { end: i + 1, value };
 }
 
 // ------------------------------------------------------------------ syntax tree
 
-const FUNCTIONS = {
-  json_contains: 'contains', json_contains_all: 'containsAll', json_contains_any: 'containsAny',
-  array_contains: 'contains', array_contains_all: 'containsAll', array_contains_any: 'containsAny',
-  array_length: 'length',
-};
-const RESERVED = ['and', 'or', 'not', 'in', 'like', 'exists', 'is', 'null'];
-const COMPARISONS = ['==', '!=', '<', '<=', '>', '>='];
+const RELATIONAL = ['<', '<=', '>', '>='];
 const ASCENDING = ['<', '<='];
-const DESCENDING = ['>', '>='];
+const CONTAINS = { json_contains: 'one', json_contains_all: 'all', json_contains_any: 'any', array_contains: 'one', array_contains_all: 'all', array_contains_any: 'any' };
+const isFieldToken = (t) => t.kind === 'id' || t.kind === 'path';
 
-// Milvus keywords are all lower case or all upper case.
-const isKeyword = (t, word) => t.kind === 'id' && (t.text === word || t.text === word.toUpperCase());
-const isLiteral = (n) => ['int', 'float', 'string', 'bool'].includes(n.type);
-
+// Precedence as in Plan.g4, tightest first: like; **; unary + - not; * / %; + -; [not] in; ranges and < <= > >=;
+// == !=; and; or. `exists` takes the operand right after it; `is [not] null` follows a field name.
 class Parser {
   constructor(text) {
-    this.text = text;
     this.tokens = tokenize(text);
     this.i = 0;
   }
@@ -167,8 +225,8 @@ class Parser {
     return this.tokens[this.i];
   }
 
-  peek() {
-    return this.tokens[Math.min(this.i + 1, this.tokens.length - 1)];
+  peek(n = 1) {
+    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)];
   }
 
   next() {
@@ -187,118 +245,88 @@ class Parser {
 
   parse() {
     const node = this.or();
-    if (this.cur.kind !== 'end') this.unexpected(this.cur.kind === ')' ? "end of expression (unmatched ')')" : 'an operator or end of expression');
+    if (this.cur.kind !== 'end') this.unexpected('an operator or end of expression');
     return node;
   }
 
-  or() {
-    let left = this.and();
-    while (this.cur.kind === 'or' || isKeyword(this.cur, 'or')) {
-      this.next();
-      left = { type: 'or', left, right: this.and() };
+  binary(kinds, operand, make) {
+    let left = operand();
+    while (kinds.includes(this.cur.kind)) {
+      const op = this.next().kind;
+      left = make(op, left, operand());
     }
     return left;
+  }
+
+  or() {
+    return this.binary(['or'], () => this.and(), (op, left, right) => ({ type: 'or', left, right }));
   }
 
   and() {
-    let left = this.comparison();
-    while (this.cur.kind === 'and' || isKeyword(this.cur, 'and')) {
-      this.next();
-      left = { type: 'and', left, right: this.comparison() };
-    }
-    return left;
+    return this.binary(['and'], () => this.equality(), (op, left, right) => ({ type: 'and', left, right }));
   }
 
-  comparison() {
-    const left = this.additive();
-    if (COMPARISONS.includes(this.cur.kind)) {
+  equality() {
+    return this.binary(['==', '!='], () => this.relational(), (op, left, right) => ({ type: 'compare', op, left, right }));
+  }
+
+  // `lower < field < upper` (or with > and >=) is a range when a field name sits between two operators of one
+  // direction; anything else chains as comparisons, which the checker refuses.
+  relational() {
+    let left = this.term();
+    while (RELATIONAL.includes(this.cur.kind)) {
       const op1 = this.next().kind;
-      const middle = this.additive();
-      if (!COMPARISONS.includes(this.cur.kind)) return { type: 'compare', op: op1, left, right: middle };
-      // Chained only as a range: literal < field < literal, both operators pointing the same way.
-      const op2 = this.cur.kind;
-      const same = (ASCENDING.includes(op1) && ASCENDING.includes(op2)) || (DESCENDING.includes(op1) && DESCENDING.includes(op2));
-      if (!same) this.unexpected("'and', 'or' or end of expression (a range needs two '<' or two '>' operators)");
-      if (middle.type !== 'field') fail('a range needs a field in the middle (literal < field < literal)');
-      if (!isLiteral(left)) fail('a range needs a literal as its first bound');
-      this.next();
-      const third = this.additive();
-      if (!isLiteral(third)) fail('a range needs a literal as its second bound');
-      if (COMPARISONS.includes(this.cur.kind)) this.unexpected("'and', 'or' or end of expression (a range has two operators)");
-      return ASCENDING.includes(op1)
-        ? { type: 'range', lower: left, lowerInclusive: op1 === '<=', field: middle, upper: third, upperInclusive: op2 === '<=' }
-        : { type: 'range', lower: third, lowerInclusive: op2 === '>=', field: middle, upper: left, upperInclusive: op1 === '>=' };
-    }
-    if (isKeyword(this.cur, 'in')) {
-      this.next();
-      return { type: 'in', value: left, items: this.inList(), negated: false };
-    }
-    if (isKeyword(this.cur, 'not') && isKeyword(this.peek(), 'in')) {
-      this.next();
-      this.next();
-      return { type: 'in', value: left, items: this.inList(), negated: true };
-    }
-    if (isKeyword(this.cur, 'like')) {
-      this.next();
-      if (this.cur.kind !== 'string') this.unexpected("a quoted pattern after 'like'");
-      return { type: 'like', value: left, pattern: this.next().value };
-    }
-    if (isKeyword(this.cur, 'is')) {
-      if (left.type !== 'field') fail("'is null' needs a field before it");
-      this.next();
-      let negated = false;
-      if (isKeyword(this.cur, 'not')) {
+      const op2 = this.peek().kind;
+      if (isFieldToken(this.cur) && RELATIONAL.includes(op2) && ASCENDING.includes(op1) === ASCENDING.includes(op2)) {
+        const field = this.field(this.next());
         this.next();
-        negated = true;
+        const right = this.term();
+        left = ASCENDING.includes(op1)
+          ? { type: 'range', field, lower: left, lowerInclusive: op1 === '<=', upper: right, upperInclusive: op2 === '<=' }
+          : { type: 'range', field, lower: right, lowerInclusive: op2 === '>=', upper: left, upperInclusive: op1 === '>=' };
+      } else {
+        left = { type: 'compare', op: op1, left, right: this.term() };
       }
-      if (!isKeyword(this.cur, 'null')) this.unexpected("'null' after 'is'");
-      this.next();
-      return { type: 'isNull', field: left, negated };
     }
     return left;
   }
 
-  inList() {
-    if (this.cur.kind !== '[') this.unexpected("'[' after 'in'");
-    return this.list().items;
+  term() {
+    let left = this.additive();
+    while (this.cur.kind === 'in' || (this.cur.kind === 'not' && this.peek().kind === 'in')) {
+      const negated = this.next().kind === 'not';
+      if (negated) this.next();
+      left = { type: 'in', value: left, list: this.additive(), negated };
+    }
+    return left;
   }
 
   additive() {
-    let left = this.multiplicative();
-    while (this.cur.kind === '+' || this.cur.kind === '-') {
-      const op = this.next().kind;
-      left = { type: 'arith', op, left, right: this.multiplicative() };
-    }
-    return left;
+    return this.binary(['+', '-'], () => this.multiplicative(), (op, left, right) => ({ type: 'arith', op, left, right }));
   }
 
   multiplicative() {
-    let left = this.unary();
-    while (['*', '/', '%'].includes(this.cur.kind)) {
-      const op = this.next().kind;
-      left = { type: 'arith', op, left, right: this.unary() };
+    return this.binary(['*', '/', '%'], () => this.unary(), (op, left, right) => ({ type: 'arith', op, left, right }));
+  }
+
+  unary() {
+    if (['+', '-', 'not'].includes(this.cur.kind)) return { type: 'unary', op: this.next().kind, operand: this.unary() };
+    let left = this.like();
+    while (this.cur.kind === '**') {
+      this.next();
+      left = { type: 'arith', op: '**', left, right: ['+', '-', 'not'].includes(this.cur.kind) ? this.unary() : this.like() };
     }
     return left;
   }
 
-  // As in Milvus, 'not' binds tighter than a comparison: write not (x > 1).
-  unary() {
-    const t = this.cur;
-    if (t.kind === '-') {
+  like() {
+    let node = this.primary();
+    while (this.cur.kind === 'like') {
       this.next();
-      const operand = this.unary();
-      if (operand.type === 'int' || operand.type === 'float') return { ...operand, value: -operand.value };
-      return { type: 'negate', operand };
+      if (this.cur.kind !== 'string') this.unexpected("a quoted pattern after 'like'");
+      node = { type: 'like', value: node, pattern: this.next().value };
     }
-    if (t.kind === '+') {
-      this.next();
-      return this.unary();
-    }
-    if (t.kind === '!' || isKeyword(t, 'not')) {
-      this.next();
-      return { type: 'not', operand: this.unary() };
-    }
-    return this.primary();
+    return node;
   }
 
   primary() {
@@ -307,6 +335,7 @@ class Parser {
       case 'int':
       case 'float':
       case 'string':
+      case 'bool':
         this.next();
         return { type: t.kind, value: t.value };
       case '[':
@@ -317,67 +346,38 @@ class Parser {
         this.expect(')', "')'");
         return inner;
       }
+      case '{': {
+        this.next();
+        const name = this.cur.kind === 'id' && !this.cur.name.startsWith('$') ? this.next() : this.unexpected('a template name after {');
+        this.expect('}', "'}'");
+        return { type: 'template', name: name.name };
+      }
+      case 'exists':
+        this.next();
+        return { type: 'exists', operand: ['+', '-', 'not'].includes(this.cur.kind) ? this.unary() : this.primary() };
       case 'id':
-        return this.identifier();
+      case 'path':
+        if (t.kind === 'id' && this.peek().kind === '(') return this.call();
+        return this.field(this.next());
       default:
+        if (CONTAINS[t.kind]) return this.contains();
+        if (t.kind === 'array_length') return this.arrayLength();
+        if (t.kind === 'text_match' || t.kind === 'phrase_match') fail(`${t.text} needs an analyzer, which the peer does not model`);
         return this.unexpected("a field name, a literal, '(' or 'not'");
     }
   }
 
-  identifier() {
-    const t = this.cur;
-    if (['true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(t.text)) {
-      this.next();
-      return { type: 'bool', value: t.text.toLowerCase() === 'true' };
-    }
-    if (isKeyword(t, 'exists')) {
-      this.next();
-      const operand = this.unary();
-      if (operand.type !== 'field') fail("'exists' needs a JSON field path such as meta[\"key\"]");
-      return { type: 'exists', field: operand };
-    }
-    if (RESERVED.some((w) => isKeyword(t, w))) this.unexpected("a field name, a literal, '(' or 'not'");
-    if (this.peek().kind === '(') return this.call();
-    if (t.text.startsWith('$')) fail(`the dynamic field '${t.text}' is not supported`);
-    this.next();
-    const path = [];
-    while (this.cur.kind === '[') {
-      this.next();
-      const key = this.cur;
-      if (key.kind === 'string') path.push({ key: key.value });
-      else if (key.kind === 'int') path.push({ index: key.value });
-      else this.unexpected("a quoted key or an array index inside '[ ]'");
-      this.next();
-      this.expect(']', "']'");
-    }
-    return { type: 'field', name: t.text, path };
-  }
-
-  call() {
-    const name = this.next();
-    const lower = name.text.toLowerCase();
-    if ((name.text !== lower && name.text !== name.text.toUpperCase()) || !FUNCTIONS[lower]) {
-      fail(`the function '${name.text}' is not supported`);
-    }
-    const fn = FUNCTIONS[lower];
-    const arity = fn === 'length' ? 1 : 2;
-    this.next(); // (
-    const args = [];
-    for (let k = 0; k < arity; k++) {
-      if (k > 0) this.expect(',', `',' and a second argument to ${name.text}`);
-      args.push(this.or());
-    }
-    this.expect(')', `')' (${name.text} takes ${arity === 1 ? 'one argument' : 'two arguments'})`);
-    return { type: 'call', fn, name: name.text, args };
+  field(t) {
+    const node = { type: 'field', name: t.name, path: t.kind === 'path' ? t.keys : [] };
+    if (this.cur.kind !== 'isnull' && this.cur.kind !== 'isnotnull') return node;
+    return { type: 'isNull', field: node, negated: this.next().kind === 'isnotnull' };
   }
 
   list() {
     this.next(); // [
     const items = [];
     while (this.cur.kind !== ']') {
-      const item = this.unary();
-      if (!isLiteral(item) && item.type !== 'list') fail('a list holds literal values only');
-      items.push(item);
+      items.push(this.or());
       if (this.cur.kind === ',') {
         this.next();
         continue;
@@ -387,285 +387,513 @@ class Parser {
     this.next(); // ]
     return { type: 'list', items };
   }
+
+  arguments(name, exactly) {
+    this.expect('(', `'(' after ${name}`);
+    const args = [];
+    while (this.cur.kind !== ')') {
+      args.push(this.or());
+      if (this.cur.kind !== ',') break;
+      this.next();
+      if (exactly !== undefined && args.length === exactly) this.unexpected(`')' (${name} takes ${exactly} arguments)`);
+    }
+    this.expect(')', "')'");
+    if (exactly !== undefined && args.length !== exactly) fail(`${name} takes ${exactly} arguments, not ${args.length}`);
+    return args;
+  }
+
+  contains() {
+    const name = this.next().text;
+    return { type: 'contains', fn: CONTAINS[name.toLowerCase()], name, args: this.arguments(name, 2) };
+  }
+
+  arrayLength() {
+    this.next();
+    this.expect('(', "'(' after array_length");
+    if (!isFieldToken(this.cur)) this.unexpected('a field name or JSON path in array_length');
+    const t = this.next();
+    this.expect(')', "')' (array_length takes one field)");
+    return { type: 'length', field: { type: 'field', name: t.name, path: t.kind === 'path' ? t.keys : [] } };
+  }
+
+  call() {
+    const name = this.next().name;
+    return { type: 'call', name, args: this.arguments(name) };
+  }
 }
 
-// ------------------------------------------------------------------ compilation
+// ------------------------------------------------------------------ values and types
 
-const MISSING = Symbol('missing');
+const NULL = Symbol('null field');
+const MISSING = Symbol('missing key');
 
-const jsonType = (v) => {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v === 'boolean' ? 'bool' : typeof v; // number, string, object
-};
+// Literals (and template values): { type: 'int' | 'float' | 'string' | 'bool', value } or { type: 'list', items }.
+const isNumber = (lit) => lit.type === 'int' || lit.type === 'float';
+const describe = (lit) => (lit.type === 'list' ? 'a list' : `the ${lit.type === 'bool' ? 'boolean' : lit.type === 'string' ? 'string' : 'number'} ${JSON.stringify(lit.value)}`);
 
 // Byte-wise (UTF-8) order, as Milvus and SQLite compare strings.
 const compareStrings = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-function compareValues(op, a, b) {
-  const c = typeof a === 'string' ? compareStrings(a, b) : a < b ? -1 : a > b ? 1 : 0;
+const COMPARE = {
+  '==': (c) => c === 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0,
+};
+const order = (a, b) => (typeof a === 'string' ? compareStrings(a, b) : a < b ? -1 : a > b ? 1 : 0);
+const REVERSED = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+// A JSON value and a literal scalar of the same kind (numbers with numbers).
+const sameKind = (v, lit) => (isNumber(lit) ? typeof v === 'number' : lit.type === 'string' ? typeof v === 'string' : typeof v === 'boolean');
+const equalJson = (v, lit) => (lit.type === 'list'
+  ? Array.isArray(v) && v.length === lit.items.length && lit.items.every((item, k) => equalJson(v[k], item))
+  : sameKind(v, lit) && v === lit.value);
+
+// A JSON pointer lookup: a key of an object, or a decimal index of an array.
+function lookup(doc, keys) {
+  let v = doc;
+  for (const key of keys) {
+    if (Array.isArray(v)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(key) || Number(key) >= v.length) return MISSING;
+      v = v[Number(key)];
+    } else if (v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, key)) {
+      v = v[key];
+    } else {
+      return MISSING;
+    }
+  }
+  return v;
+}
+
+// Kleene logic over true, false and null (unknown).
+const not = (a) => (a === null ? null : !a);
+const and = (a, b) => (a === false || b === false ? false : a === null || b === null ? null : true);
+const or = (a, b) => (a === true || b === true ? true : a === null || b === null ? null : false);
+
+// Constant folding, with the result types of Milvus's operators.sh: int op int stays an integer (division
+// truncates), a float operand makes a float; ** is an integer when both are and the result fits.
+function fold(op, a, b) {
+  if (a.template || b.template) fail(`a template value cannot be combined with a constant by '${op}'`);
+  if (!isNumber(a) || !isNumber(b)) fail(`'${op}' needs numbers, not ${describe(isNumber(a) ? b : a)}`);
+  const ints = a.type === 'int' && b.type === 'int';
+  if ((op === '/' || op === '%') && b.value === 0) fail(op === '/' ? 'cannot divide by zero' : 'cannot modulo by zero');
   switch (op) {
-    case '==': return c === 0;
-    case '!=': return c !== 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    default: return c >= 0;
+    case '+': return { type: ints ? 'int' : 'float', value: a.value + b.value };
+    case '-': return { type: ints ? 'int' : 'float', value: a.value - b.value };
+    case '*': return { type: ints ? 'int' : 'float', value: a.value * b.value };
+    case '/': return { type: ints ? 'int' : 'float', value: ints ? Math.trunc(a.value / b.value) : a.value / b.value };
+    case '%':
+      if (!ints) fail("'%' needs integers");
+      return { type: 'int', value: a.value % b.value };
+    default: {
+      const value = a.value ** b.value;
+      return ints && b.value >= 0 && value <= Number(INT64_MAX) ? { type: 'int', value } : { type: 'float', value };
+    }
   }
 }
 
-const literalKind = (n) => (n.type === 'int' || n.type === 'float' ? 'number' : n.type === 'string' ? 'string' : n.type === 'bool' ? 'bool' : 'list');
-
-// like: % any run, _ one character, a backslash makes the next character literal; case-sensitive.
-function likeRegex(pattern) {
+// like, as Milvus 2.5 runs it: a pattern that is a plain text with % only at its ends (\% and \_ are literal there)
+// becomes an equality, prefix, suffix or substring test; any other is a regular expression where % is any run, _
+// one character and a backslash makes the next character literal.
+function likeMatcher(pattern) {
+  const plain = (s) => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === '\\' && (s[i + 1] === '%' || s[i + 1] === '_')) out += s[++i];
+      else if (s[i] === '%' || s[i] === '_') return null;
+      else out += s[i];
+    }
+    return out;
+  };
+  if (pattern === '%' || pattern === '%%') return () => true;
+  const leading = pattern.startsWith('%');
+  const trailing = pattern.length > 0 && pattern.endsWith('%');
+  const core = plain(pattern.slice(leading ? 1 : 0, trailing ? -1 : undefined).replace(leading ? /^%+/ : /^$/, '').replace(trailing ? /%+$/ : /^$/, ''));
+  if (core !== null) {
+    if (leading && trailing) return (v) => v.includes(core);
+    if (leading) return (v) => v.endsWith(core);
+    if (trailing) return (v) => v.startsWith(core);
+    return (v) => v === core;
+  }
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '\\' && i + 1 < pattern.length) re += escapeRegex(pattern[++i]);
-    else if (c === '%') re += '.*';
-    else if (c === '_') re += '.';
-    else re += escapeRegex(c);
+    if (c === '\\') re += i + 1 < pattern.length ? escapeRegex(pattern[++i]) : '';
+    else re += c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : escapeRegex(c);
   }
-  return new RegExp(`^${re}$`, 'su');
+  const regex = new RegExp(`^${re}$`, 'u');
+  return (v) => regex.test(v);
 }
 
-const escapeRegex = (c) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRegex = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
-// fields: [{ name, kind: 'string' | 'number' | 'bool' | 'json' | 'vector' }]. Rows map a field name to its value:
-// a string/number/boolean, the parsed JSON document, or null for a null field.
-function compile(expression, fields) {
+// ------------------------------------------------------------------ checking and compilation
+
+// fields: [{ name, kind: 'string' | 'int' | 'float' | 'bool' | 'json' | 'vector' }]. Rows map a field name to its
+// value: a string, number or boolean, for a JSON field { value: <the parsed document> }, null for a null field.
+// templates: name -> literal.
+function compile(expression, fields, templates) {
   const tree = new Parser(expression).parse();
   const byName = new Map(fields.map((f) => [f.name, f]));
 
-  function lookup(doc, path) {
-    let v = doc;
-    for (const seg of path) {
-      if (seg.key !== undefined) {
-        if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, seg.key)) return MISSING;
-        v = v[seg.key];
-      } else {
-        if (!Array.isArray(v) || seg.index < 0 || seg.index >= v.length) return MISSING;
-        v = v[seg.index];
-      }
-    }
-    return v;
+  function template(name, what = 'value') {
+    if (!Object.prototype.hasOwnProperty.call(templates, name)) fail(`the ${what} of expression template variable name {${name}} is not found`);
+    return { ...templates[name], template: name };
   }
 
-  // An operand: { kind, get(row) -> value | MISSING, floatLiteral? }. JSON values carry kind 'json' and are
-  // type-checked per row.
+  function column(n) {
+    const f = byName.get(n.name);
+    if (!f) fail(`field ${n.name} not exist`);
+    if (f.kind === 'vector') fail(`vector field ${n.name} cannot be used in a filter`);
+    if (f.kind !== 'json') {
+      if (n.path.length > 0) fail(`${n.name} is not a JSON field, it takes no [ ]`);
+      return { kind: 'column', type: f.kind, name: n.name, get: (row) => (row[n.name] === null || row[n.name] === undefined ? NULL : row[n.name]) };
+    }
+    return {
+      kind: 'column', type: 'json', name: n.name, path: n.path,
+      get: (row) => {
+        const cell = row[n.name];
+        if (cell === null || cell === undefined) return NULL;
+        return n.path.length > 0 ? lookup(cell.value, n.path) : cell.value;
+      },
+    };
+  }
+
+  // An operand: { kind: 'const', ...literal } | column | { kind: 'arith', column, op, operand, type } |
+  // { kind: 'length', column } | { kind: 'pred', eval(row) -> true | false | null }.
   function operand(n) {
     switch (n.type) {
       case 'int':
       case 'float':
       case 'string':
       case 'bool':
-        return { kind: literalKind(n), get: () => n.value, floatLiteral: n.type === 'float' };
-      case 'list':
-        return { kind: 'list', get: () => MISSING };
-      case 'field': {
-        const f = byName.get(n.name);
-        if (!f) fail(`field ${n.name} not exist`);
-        if (f.kind === 'vector') fail(`vector field ${n.name} cannot be used in a filter`);
-        if (f.kind !== 'json') {
-          if (n.path.length > 0) fail(`field ${n.name} is not JSON, it has no keys or elements`);
-          return { kind: f.kind, get: (row) => (row[n.name] === null || row[n.name] === undefined ? MISSING : row[n.name]) };
-        }
-        return {
-          kind: 'json',
-          field: n,
-          get: (row) => {
-            const doc = row[n.name];
-            // A null field and a JSON null document read alike: null, and every path under them is missing.
-            if (doc === null || doc === undefined) return n.path.length > 0 ? MISSING : null;
-            return n.path.length > 0 ? lookup(doc, n.path) : doc;
-          },
-        };
+        return { kind: 'const', type: n.type, value: n.value };
+      case 'list': {
+        const items = n.items.map(operand);
+        if (items.some((i) => i.kind !== 'const' || i.template)) fail('a list holds constant values only');
+        return { kind: 'const', type: 'list', items };
       }
+      case 'template':
+        return { kind: 'const', ...template(n.name) };
+      case 'field':
+        return column(n);
+      case 'unary':
+        return unary(n);
       case 'arith':
         return arithmetic(n);
-      case 'negate': {
-        const o = numeric(operand(n.operand), "unary '-'");
-        return { kind: 'number', get: (row) => numberOf(o.get(row), (x) => -x) };
+      case 'length': {
+        const c = column(n.field);
+        if (c.type !== 'json') fail(`array_length needs a JSON field, ${n.field.name} is not one`);
+        return { kind: 'length', column: c };
       }
-      case 'call': {
-        if (n.fn !== 'length') fail(`${n.name} is a condition, not a value`);
-        const arr = jsonArgument(n);
-        return { kind: 'number', get: (row) => { const v = arr.get(row); return Array.isArray(v) ? v.length : MISSING; } };
-      }
-      case 'not':
-        return fail("'not' binds tighter than comparisons; write not (...) around the whole condition");
       default:
-        return fail('a condition cannot be used as a value');
+        return { kind: 'pred', eval: predicate(n) };
     }
   }
 
-  const numberOf = (v, f) => (typeof v === 'number' ? f(v) : MISSING);
+  function condition(n, what) {
+    const o = operand(n);
+    if (o.kind !== 'pred') fail(`${what} needs a condition, not a value`);
+    return o.eval;
+  }
 
-  function numeric(o, what) {
-    if (o.kind !== 'number' && o.kind !== 'json') fail(`${what} needs numbers`);
-    return o;
+  function unary(n) {
+    const o = operand(n.operand);
+    if (n.op === '+') return o;
+    if (o.kind === 'const' && o.template) fail(`'${n.op}' cannot apply to a template value`);
+    if (n.op === '-') {
+      if (o.kind !== 'const') fail("unary '-' applies to constants only");
+      if (!isNumber(o)) fail(`unary '-' needs a number, not ${describe(o)}`);
+      return { ...o, value: -o.value };
+    }
+    if (o.kind === 'const') {
+      if (o.type !== 'bool') fail(`'not' needs a condition, not ${describe(o)}`);
+      return { ...o, value: !o.value };
+    }
+    if (o.kind !== 'pred') fail("'not' needs a condition, not a value");
+    return { kind: 'pred', eval: (row) => not(o.eval(row)) };
   }
 
   function arithmetic(n) {
-    const l = numeric(operand(n.left), `arithmetic '${n.op}'`);
-    const r = numeric(operand(n.right), `arithmetic '${n.op}'`);
-    if (n.op === '%' && (l.floatLiteral || r.floatLiteral)) fail("'%' needs integers");
-    return {
-      kind: 'number',
-      get: (row) => {
+    const l = operand(n.left);
+    const r = operand(n.right);
+    if (n.op === '**') {
+      if (l.kind !== 'const' || r.kind !== 'const') fail("'**' applies to constants only");
+      return { kind: 'const', ...fold('**', l, r) };
+    }
+    if (l.kind === 'const' && r.kind === 'const') return { kind: 'const', ...fold(n.op, l, r) };
+    if (l.kind !== 'const' && r.kind !== 'const') fail('arithmetic between two fields is not supported');
+    const [c, k] = l.kind === 'const' ? [r, l] : [l, r];
+    if (c.kind !== 'column') fail('arithmetic applies to a field and a constant only');
+    if (l.kind === 'const' && (n.op === '-' || n.op === '/' || n.op === '%')) fail(`'${n.op}' with a constant on its left and a field on its right is not supported`);
+    if (!isNumber(k)) fail(`arithmetic '${n.op}' needs a number, not ${describe(k)}`);
+    if (c.type !== 'json' && c.type !== 'int' && c.type !== 'float') fail(`arithmetic '${n.op}' needs a number field, ${c.name} is not one`);
+    if (c.type === 'int' && k.type === 'float') fail(`arithmetic between integer field ${c.name} and a float is not supported`);
+    if (n.op === '%' && (c.type === 'float' || k.type === 'float')) fail("'%' needs integers");
+    if ((n.op === '/' || n.op === '%') && k.value === 0) fail('division or modulus by zero');
+    return { kind: 'arith', column: c, op: n.op, operand: k, type: c.type === 'float' || k.type === 'float' ? 'float' : 'int' };
+  }
+
+  // A constant's kind must fit a non-JSON field: strings for VarChar, integers for integer fields, numbers for
+  // float fields, booleans for Bool.
+  function fits(c, lit) {
+    if (c.type === 'string') return lit.type === 'string';
+    if (c.type === 'int') return lit.type === 'int';
+    if (c.type === 'float') return isNumber(lit);
+    return lit.type === 'bool';
+  }
+
+  function comparison(n) {
+    let op = n.op;
+    let l = operand(n.left);
+    let r = operand(n.right);
+    if (l.kind === 'const' && r.kind === 'const') {
+      fail(l.template || r.template ? `a template value cannot be compared with a constant by '${op}'` : `'${op}' between two constants is not a condition on the data`);
+    }
+    if (l.kind === 'const') [l, r, op] = [r, l, REVERSED[op]];
+    if (l.kind === 'pred' || r.kind === 'pred') fail(`'${op}' compares values; a condition cannot be compared`);
+    const test = COMPARE[op];
+    const ordering = op !== '==' && op !== '!=';
+    if (r.kind !== 'const') {
+      if (l.kind !== 'column' || r.kind !== 'column') fail(`'${op}' compares a field with a constant, or two fields`);
+      if (l.type === 'json' || r.type === 'json') fail(`comparing ${l.name} with ${r.name} fails in Milvus 2.5 (two columns with JSON)`);
+      const numbers = ['int', 'float'];
+      if (l.type !== r.type && !(numbers.includes(l.type) && numbers.includes(r.type))) fail(`'${op}' cannot compare ${l.name} with ${r.name}`);
+      if (l.type === 'bool' && ordering) fail(`'${op}' cannot order booleans`);
+      return (row) => {
         const a = l.get(row);
         const b = r.get(row);
-        if (typeof a !== 'number' || typeof b !== 'number') return MISSING;
-        switch (n.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': return b === 0 ? MISSING : a / b; // always a float division, as Milvus
-          default: {
-            const x = Math.trunc(a);
-            const y = Math.trunc(b);
-            return y === 0 ? MISSING : x % y;
-          }
-        }
-      },
-    };
-  }
-
-  // Whether a value read from a row has the kind a comparison needs.
-  const hasKind = (v, kind) => v !== MISSING && (kind === 'number' ? typeof v === 'number' : kind === 'string' ? typeof v === 'string' : typeof v === 'boolean');
-
-  function comparison(op, left, right) {
-    if (left.kind === 'list' || right.kind === 'list') fail(`'${op}' cannot compare with a list; use 'in'`);
-    const equality = op === '==' || op === '!=';
-    if (left.kind === 'json' && right.kind === 'json') {
-      const kinds = equality ? ['number', 'string', 'bool'] : ['number', 'string'];
-      return (row) => {
-        const a = left.get(row);
-        const b = right.get(row);
-        return kinds.some((k) => hasKind(a, k) && hasKind(b, k)) && compareValues(op, a, b);
+        return a === NULL || b === NULL ? null : test(order(a, b));
       };
     }
-    const kind = left.kind === 'json' ? right.kind : left.kind;
-    if (left.kind !== 'json' && right.kind !== 'json' && left.kind !== right.kind) fail(`'${op}' cannot compare ${left.kind} with ${right.kind}`);
-    if (kind === 'bool' && !equality) fail(`'${op}' cannot order booleans`);
+    if (r.type === 'list') {
+      if (l.kind !== 'column' || l.type !== 'json') fail(`'${op}' cannot compare ${l.name || 'this value'} with a list`);
+      if (ordering) fail(`'${op}' cannot order lists`);
+      if (r.items.some((i) => i.type === 'list')) fail('a list compared with a JSON value must be flat');
+      return (row) => {
+        const v = l.get(row);
+        if (v === NULL) return null;
+        return Array.isArray(v) && equalJson(v, r) === (op === '==');
+      };
+    }
+    if (r.type === 'bool' && ordering) fail(`'${op}' cannot order booleans`);
+    if (l.kind === 'length') {
+      if (r.type !== 'int') fail(`array_length is compared with integers, not ${describe(r)}`);
+      return (row) => {
+        const v = l.column.get(row);
+        return v === NULL ? null : test(order(Array.isArray(v) ? v.length : 0, r.value));
+      };
+    }
+    if (l.kind === 'arith') {
+      if (!isNumber(r)) fail(`arithmetic is compared with numbers, not ${describe(r)}`);
+      if (l.type === 'int' && r.type === 'float') fail(`an integer arithmetic expression cannot be compared with ${describe(r)}`);
+      return arithCompare(l, op, r.value);
+    }
+    if (l.type !== 'json') {
+      if (!fits(l, r)) fail(`'${op}' cannot compare ${l.type === 'string' ? 'VarChar' : l.type} field ${l.name} with ${describe(r)}`);
+      return (row) => {
+        const v = l.get(row);
+        return v === NULL ? null : test(order(v, r.value));
+      };
+    }
     return (row) => {
-      const a = left.get(row);
-      const b = right.get(row);
-      return hasKind(a, kind) && hasKind(b, kind) && compareValues(op, a, b);
+      const v = l.get(row);
+      if (v === NULL) return null;
+      return sameKind(v, r) ? test(order(v, r.value)) : op === '!=';
     };
   }
 
-  function jsonArgument(n) {
-    const first = n.args[0];
-    if (first.type !== 'field' || operand(first).kind !== 'json') fail(`${n.name} needs a JSON field or path as its first argument`);
-    return operand(first);
+  // field op constant == value. An integer expression keeps integer arithmetic for whole numbers (division
+  // truncates); % keeps the integer part of the remainder. A missing key or a non-number is false, for != true.
+  function arithCompare(a, op, value) {
+    const k = a.operand.value;
+    const test = COMPARE[op];
+    const integers = a.type === 'int';
+    return (row) => {
+      const x = a.column.get(row);
+      if (x === NULL) return null;
+      if (typeof x !== 'number') return op === '!=';
+      let result;
+      switch (a.op) {
+        case '+': result = x + k; break;
+        case '-': result = x - k; break;
+        case '*': result = x * k; break;
+        case '/': result = integers && Number.isInteger(x) ? Math.trunc(x / k) : x / k; break;
+        default: result = Math.trunc(x % k);
+      }
+      return test(order(result, value));
+    };
   }
 
-  // An element equals a literal of its JSON type; a list literal equals an array of equal elements (Milvus matches
-  // arrays of arrays: json_contains(x, [1, 2]) holds for x = [[1, 2], 3]).
-  const sameJson = (element, literal) => (literal.type === 'list'
-    ? Array.isArray(element) && element.length === literal.items.length && literal.items.every((item, k) => sameJson(element[k], item))
-    : hasKind(element, literalKind(literal)) && element === literal.value);
+  function bound(n, what) {
+    const o = n.type === 'template' ? { kind: 'const', ...template(n.name, what) } : operand(n);
+    if (o.kind !== 'const') fail(`the ${what} of a range must be a constant`);
+    if (o.type === 'list' || o.type === 'bool') fail(`a range cannot have ${describe(o)} as its ${what}`);
+    return o;
+  }
+
+  function range(n) {
+    const c = column(n.field);
+    if (c.type === 'bool') fail('a range cannot apply to a boolean field');
+    const lower = bound(n.lower, 'lower value');
+    const upper = bound(n.upper, 'upper value');
+    if (c.type === 'json') {
+      if (lower.type !== upper.type) fail(`range bounds of different types (${lower.type}, ${upper.type}) on a JSON key fail in Milvus 2.5`);
+    } else if (!fits(c, lower) || !fits(c, upper)) {
+      fail(`the bounds of a range on ${c.name} must be of its type`);
+    }
+    if (isNumber(lower) !== isNumber(upper)) fail('the bounds of a range must both be numbers or both be strings');
+    const cmp = order(lower.value, upper.value);
+    if (cmp > 0 || (cmp === 0 && !(n.lowerInclusive && n.upperInclusive))) fail('invalid range: lowerbound is greater than upperbound');
+    const above = COMPARE[n.lowerInclusive ? '>=' : '>'];
+    const below = COMPARE[n.upperInclusive ? '<=' : '<'];
+    return (row) => {
+      const v = c.get(row);
+      if (v === NULL) return null;
+      return sameKind(v, lower) && above(order(v, lower.value)) && below(order(v, upper.value));
+    };
+  }
+
+  function membership(n) {
+    const c = operand(n.value);
+    if (c.kind === 'const') fail("'in' needs a field on its left, not a constant");
+    if (c.kind !== 'column') fail("'in' needs a single field on its left");
+    const list = operand(n.list);
+    if (list.kind !== 'const') fail("the values of 'in' must be constants");
+    if (list.type !== 'list') fail(`the right-hand side of 'in' must be a list, not ${describe(list)}`);
+    const items = list.items;
+    if (c.type === 'json') {
+      if (items.some((i) => i.type === 'list')) fail("an 'in' list on a JSON key holds scalars only");
+      if (items.some((i) => i.type !== items[0].type)) fail("an 'in' list of mixed types on a JSON key fails in Milvus 2.5");
+    } else if (!items.every((i) => fits(c, i))) {
+      fail(`the 'in' list of ${c.name} must hold values of its type`);
+    }
+    // On a JSON key an empty list matches nothing, not even as NULL (TermExpr returns before the null check).
+    const member = c.type === 'json' && items.length === 0 ? () => false : (row) => {
+      const v = c.get(row);
+      if (v === NULL) return null;
+      return items.some((i) => sameKind(v, i) && v === i.value);
+    };
+    return n.negated ? (row) => not(member(row)) : member;
+  }
+
+  function like(n) {
+    const c = operand(n.value);
+    if (c.kind !== 'column') fail("'like' applies to a field only");
+    if (c.type !== 'string' && c.type !== 'json') fail(`'like' needs a VarChar or JSON field, ${c.name} is not one`);
+    const matches = likeMatcher(n.pattern);
+    return (row) => {
+      const v = c.get(row);
+      return v === NULL ? null : typeof v === 'string' && matches(v);
+    };
+  }
+
+  // exists: a key whose value is not JSON null; false (never NULL) for a null field.
+  function exists(c) {
+    return (row) => {
+      const v = c.get(row);
+      return v !== NULL && v !== MISSING && v !== null;
+    };
+  }
+
+  function jsonKey(n, what) {
+    const c = operand(n);
+    if (c.kind !== 'column' || c.type !== 'json') fail(`${what} needs a JSON field or key`);
+    return c;
+  }
 
   function contains(n) {
-    const arr = jsonArgument(n);
-    const second = n.args[1];
-    if (n.fn === 'contains') {
-      if (!isLiteral(second) && second.type !== 'list') fail(`the second argument of ${n.name} must be a literal`);
-      return (row) => { const v = arr.get(row); return Array.isArray(v) && v.some((e) => sameJson(e, second)); };
-    }
-    if (second.type !== 'list') fail(`the second argument of ${n.name} must be a list`);
-    if (n.fn === 'containsAll') {
-      return (row) => { const v = arr.get(row); return Array.isArray(v) && second.items.every((i) => v.some((e) => sameJson(e, i))); };
-    }
-    return (row) => { const v = arr.get(row); return Array.isArray(v) && second.items.some((i) => v.some((e) => sameJson(e, i))); };
+    const c = jsonKey(n.args[0], n.name);
+    const value = operand(n.args[1]);
+    if (value.kind !== 'const') fail(`the second argument of ${n.name} must be a constant`);
+    const flat = (lit) => lit.type !== 'list' || lit.items.every((i) => i.type !== 'list');
+    const elements = n.fn === 'one' ? [value] : value.items;
+    if (n.fn !== 'one' && value.type !== 'list') fail(`the second argument of ${n.name} must be a list, not ${describe(value)}`);
+    if (!elements.every(flat)) fail(`a list to find with ${n.name} must be flat`);
+    const has = (array, e) => array.some((x) => equalJson(x, e));
+    const test = n.fn === 'all' ? (array) => elements.every((e) => has(array, e)) : (array) => elements.some((e) => has(array, e));
+    return (row) => {
+      const v = c.get(row);
+      return v === NULL ? null : Array.isArray(v) && test(v);
+    };
+  }
+
+  // Milvus 2.5 registers empty(VARCHAR) and starts_with(VARCHAR, VARCHAR); any other call fails when it runs.
+  function call(n) {
+    const name = n.name.toLowerCase();
+    const arity = { empty: 1, starts_with: 2 }[name];
+    const args = n.args.map(operand);
+    const text = (a) => (a.kind === 'column' && a.type === 'string') || (a.kind === 'const' && !a.template && a.type === 'string');
+    if (arity === undefined || args.length !== arity || !args.every(text)) fail(`no function ${n.name} takes these arguments (Milvus 2.5 has empty(VARCHAR) and starts_with(VARCHAR, VARCHAR))`);
+    const value = (a, row) => (a.kind === 'const' ? a.value : a.get(row));
+    return (row) => {
+      const values = args.map((a) => value(a, row));
+      if (values.includes(NULL)) return null;
+      return name === 'empty' ? values[0] === '' : values[0].startsWith(values[1]);
+    };
   }
 
   function predicate(n) {
     switch (n.type) {
       case 'and': {
-        const l = predicate(n.left);
-        const r = predicate(n.right);
-        return (row) => l(row) && r(row);
+        const l = condition(n.left, "'and'");
+        const r = condition(n.right, "'and'");
+        return (row) => and(l(row), r(row));
       }
       case 'or': {
-        const l = predicate(n.left);
-        const r = predicate(n.right);
-        return (row) => l(row) || r(row);
+        const l = condition(n.left, "'or'");
+        const r = condition(n.right, "'or'");
+        return (row) => or(l(row), r(row));
       }
-      case 'not': {
-        const p = predicate(n.operand);
-        return (row) => !p(row);
-      }
-      case 'bool':
-        return () => n.value;
       case 'compare':
-        return comparison(n.op, operand(n.left), operand(n.right));
-      case 'range': {
-        const field = operand(n.field);
-        const lower = comparison(n.lowerInclusive ? '<=' : '<', operand(n.lower), field);
-        const upper = comparison(n.upperInclusive ? '<=' : '<', field, operand(n.upper));
-        return (row) => lower(row) && upper(row);
-      }
-      case 'in': {
-        const value = operand(n.value);
-        if (value.kind === 'list') fail("'in' needs a field or value on its left");
-        for (const item of n.items) {
-          if (item.type === 'list') fail("'in' lists hold scalars only");
-          if (value.kind !== 'json' && literalKind(item) !== value.kind) fail(`the 'in' list holds a ${literalKind(item)}, the value is a ${value.kind}`);
-        }
-        const member = (row) => {
-          const v = value.get(row);
-          return n.items.some((item) => hasKind(v, literalKind(item)) && compareValues('==', v, item.value));
-        };
-        return n.negated ? (row) => !member(row) : member;
-      }
-      case 'like': {
-        const value = operand(n.value);
-        if (value.kind !== 'string' && value.kind !== 'json') fail("'like' needs a string");
-        const re = likeRegex(n.pattern);
-        return (row) => { const v = value.get(row); return typeof v === 'string' && re.test(v); };
-      }
+        return comparison(n);
+      case 'range':
+        return range(n);
+      case 'in':
+        return membership(n);
+      case 'like':
+        return like(n);
       case 'exists': {
-        const f = operand(n.field);
-        if (f.kind !== 'json' || n.field.path.length === 0) fail("'exists' needs a key of a JSON field, such as meta[\"key\"]");
-        return (row) => f.get(row) !== MISSING;
+        const c = jsonKey(n.operand, "'exists'");
+        if (c.path.length === 0) fail("'exists' needs a key of a JSON field, such as meta[\"key\"]");
+        return exists(c);
       }
       case 'isNull': {
-        const f = operand(n.field);
-        // A null field, a JSON null, or (for a path) a missing key.
-        const isNull = (row) => { const v = f.get(row); return v === MISSING || v === null; };
+        const c = column(n.field);
+        // A key is null where it does not exist (Milvus plans `k is null` as `not exists k`).
+        const isNull = c.path && c.path.length > 0 ? (row) => !exists(c)(row) : (row) => row[c.name] === null || row[c.name] === undefined;
         return n.negated ? (row) => !isNull(row) : isNull;
       }
-      case 'call':
-        if (n.fn === 'length') fail(`${n.name}(...) is a value, not a condition; compare it with something`);
+      case 'contains':
         return contains(n);
       default:
-        operand(n); // names the field errors first
-        return fail('this is a value, not a condition; compare it with something (for example == true)');
+        return call(n);
     }
   }
 
-  return predicate(tree);
+  const top = operand(tree);
+  if (top.kind !== 'pred') fail('the expression is not a condition (a boolean expression)');
+  return (row) => top.eval(row) === true;
 }
 
-// Null for an empty or blank expression (no filter).
-function compileFilter(expression, fields) {
+// The row predicate of an expression, or null for an empty or blank one (no filter).
+function compileFilter(expression, fields, templates = {}) {
   if (!expression || !expression.trim()) return null;
-  return compile(expression, fields);
+  return compile(expression, fields, templates);
 }
 
-// The primary keys of `pk in [...]` or `pk == v` (Milvus's "simple delete" forms), else null.
-function primaryKeyTerms(expression, pkName) {
-  let tree;
-  try {
-    tree = new Parser(expression).parse();
-  } catch (e) {
-    return null;
-  }
+// The primary keys of `pk in [...]` or `pk == v` (either side, a template or a literal): Milvus's "simple delete"
+// forms. Null for any other expression. Call it after compileFilter accepted the expression.
+function primaryKeyTerms(expression, pkName, templates = {}) {
+  const tree = new Parser(expression).parse();
   const isPk = (n) => n.type === 'field' && n.name === pkName && n.path.length === 0;
-  if (tree.type === 'in' && !tree.negated && isPk(tree.value)) return tree.items.map((i) => i.value);
-  if (tree.type === 'compare' && tree.op === '==' && isPk(tree.left) && isLiteral(tree.right)) return [tree.right.value];
+  const literal = (n) => (n.type === 'template' ? templates[n.name] : n);
+  const scalar = (n) => ['int', 'string'].includes(literal(n).type);
+  if (tree.type === 'in' && !tree.negated && isPk(tree.value)) {
+    const list = literal(tree.list);
+    return list.type === 'list' && list.items.every(scalar) ? list.items.map((i) => literal(i).value) : null;
+  }
+  if (tree.type === 'compare' && tree.op === '==') {
+    const [pk, value] = isPk(tree.left) ? [tree.left, tree.right] : [tree.right, tree.left];
+    if (isPk(pk) && scalar(value)) return [literal(value).value];
+  }
   return null;
 }
 

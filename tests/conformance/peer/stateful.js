@@ -8,6 +8,7 @@
 const { need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 const { ok, Errors } = require('./status');
 const { compileFilter, primaryKeyTerms, FilterError, compareStrings } = require('./filter');
+const { templateValues } = require('./template');
 const { SUPPORTED, filterKind, filterValue, readColumn, writeColumn, countColumn } = require('./columns');
 
 const VERSION = 'v2.5.27';
@@ -214,9 +215,12 @@ function createStatefulMode(options) {
 
   const filterFields = (c) => c.fields.map((f) => ({ name: f.name, kind: filterKind(f.data_type) }));
 
-  function compileExpr(c, expr) {
+  // A request's filter: its template values (expr_template_values) and its row predicate (null
+  // for no filter). Anything Milvus refuses in them answers 1100 "cannot parse expression".
+  function parseFilter(c, expr, wireTemplates) {
     try {
-      return compileFilter(expr, filterFields(c));
+      const templates = templateValues(wireTemplates);
+      return { templates, predicate: compileFilter(expr, filterFields(c), templates) };
     } catch (e) {
       if (e instanceof FilterError) throw Errors.cannotParse(expr, e.message);
       throw e;
@@ -305,8 +309,8 @@ function createStatefulMode(options) {
     return Number(value);
   }
 
-  function matchingRows(c, expr) {
-    const predicate = compileExpr(c, expr);
+  function matchingRows(c, filter) {
+    const { predicate } = filter;
     const rows = [];
     for (const [key, row] of c.rows) if (!predicate || predicate(filterRow(c, row))) rows.push([key, row]);
     return rows;
@@ -691,13 +695,13 @@ function createStatefulMode(options) {
       const c = collection(db, req.collection_name);
       partitions([req.partition_name]);
       if (!req.expr.trim()) throw Errors.invalid('delete plan can\'t be empty or always true');
-      compileExpr(c, req.expr);
-      let keys = primaryKeyTerms(req.expr, c.pk.name);
+      const filter = parseFilter(c, req.expr, req.expr_template_values);
+      let keys = primaryKeyTerms(req.expr, c.pk.name, filter.templates);
       if (keys) {
         keys = keys.map(String);
       } else {
         requireLoaded(c);
-        keys = matchingRows(c, req.expr).map(([key]) => key);
+        keys = matchingRows(c, filter).map(([key]) => key);
       }
       for (const key of keys) c.rows.delete(key);
       return { status: ok(), IDs: idsOf(c, keys), delete_cnt: String(keys.length), timestamp: tso() };
@@ -748,14 +752,14 @@ function createStatefulMode(options) {
       if (counting) {
         if (req.output_fields.length > 1) throw Errors.unexpected('count(*) cannot be mixed with other output fields');
         if (limit !== undefined || offset > 0) throw Errors.invalid('count entities with pagination is not allowed');
-        const n = matchingRows(c, req.expr).length;
+        const n = matchingRows(c, parseFilter(c, req.expr, req.expr_template_values)).length;
         return { status: ok(), collection_name: req.collection_name, output_fields: ['count(*)'], fields_data: [countColumn(n)], primary_field_name: c.pk.name };
       }
       if (!req.expr.trim() && limit === undefined) throw Errors.unexpected('empty expression should be used with limit');
       const names = outputFields(c, req.output_fields);
       if (!names.includes(c.pk.name)) names.push(c.pk.name);
       // Results in primary-key order, which is what paging with limit/offset (and iterators) rely on.
-      let rows = matchingRows(c, req.expr).sort(([a], [b]) => comparePks(c, a, b));
+      let rows = matchingRows(c, parseFilter(c, req.expr, req.expr_template_values)).sort(([a], [b]) => comparePks(c, a, b));
       rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
       return {
         status: ok(), collection_name: req.collection_name, output_fields: names, primary_field_name: c.pk.name,
@@ -803,7 +807,7 @@ function createStatefulMode(options) {
         throw Errors.unexpected(`ef(${searchParams.ef}) should be larger than k(${topk})`);
       }
       const names = outputFields(c, req.output_fields);
-      const candidates = matchingRows(c, req.dsl);
+      const candidates = matchingRows(c, parseFilter(c, req.dsl, req.expr_template_values));
       const descending = metric !== 'L2';
       const topks = [];
       const hits = [];
