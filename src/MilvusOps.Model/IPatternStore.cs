@@ -39,7 +39,7 @@ public interface IPatternStore : IDisposable
 
     /// <summary>The exact number of patterns (matching a filter expression, when given): never a lagging statistic.
     /// Counting can cost a scan, so it is paid only where someone reads the number.</summary>
-    long Count(string collection, string? filter = null, CancellationToken cancellation = default);
+    long Count(string collection, PatternFilter? filter = null, CancellationToken cancellation = default);
 
     /// <summary>Drops a collection by its own name; an alias, or a collection that aliases still name, is refused.</summary>
     void DropCollection(string name, CancellationToken cancellation = default);
@@ -59,14 +59,14 @@ public interface IPatternStore : IDisposable
     /// <summary>Patterns matching a Milvus filter expression (all when empty), in primary-key order, streamed.</summary>
     /// <remarks>Without <paramref name="includeVectors"/> each pattern's Vector is empty: a scan of the JSON documents then
     /// reads a fraction of the bytes.</remarks>
-    IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+    IEnumerable<Pattern> Query(string collection, PatternFilter? filter, long? limit = null, long offset = 0, bool includeVectors = true,
         CancellationToken cancellation = default);
 
     /// <summary>Deletes by id; returns how many existed.</summary>
     long Delete(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);
 
     /// <summary>Deletes every pattern matching a non-empty filter expression; returns how many.</summary>
-    long DeleteWhere(string collection, string filter, CancellationToken cancellation = default);
+    long DeleteWhere(string collection, PatternFilter filter, CancellationToken cancellation = default);
 
     /// <summary>Top-k similarity search for each query vector; one hit list per query, in query order.</summary>
     IReadOnlyList<IReadOnlyList<SearchHit>> Search(string collection, SearchRequest request, CancellationToken cancellation = default);
@@ -88,7 +88,7 @@ public sealed record SearchRequest(
     IReadOnlyList<string> QueryIds,
     IReadOnlyList<float[]> Vectors,
     int Top = 10,
-    string? Filter = null,
+    PatternFilter? Filter = null,
     IReadOnlyDictionary<string, object?>? Parameters = null)
 {
     /// <summary>Milvus's bound on topk and on nq.</summary>

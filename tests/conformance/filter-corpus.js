@@ -26,20 +26,7 @@ const CORPUS = path.join(__dirname, '..', 'MilvusOps.Engine.Tests', 'Filtering',
 // Cases whose recorded outcome we believe is wrong for 2.5, with the reason. They are reported, not counted as
 // disagreements; an entry that no longer matches a case, or that filter.js agrees with, is a disagreement (the
 // corpus was fixed: drop the entry).
-const DISPUTED = [
-  {
-    file: 'template.jsonl',
-    expr: '{max} > coherence_metrics["FloatField"] >= {min} or coherence_metrics["BoolField"] == {bool}',
-    params: { min: 10, max: 22.22, bool: true },
-    valid: true,
-    reason: 'recorded as accepted, but the bounds are an integer (min) and a float (max) on a JSON key: Milvus 2.5 '
-      + 'fills them uncast (castValue keeps JSON values as they are) and BinaryRangeExpr runs a JSON range in the type '
-      + 'of the lower bound, so GetValueFromProto<int64_t> asserts on the float upper bound when the query runs. The '
-      + 'source test (FillExpressionValueSuite/TestBinaryExpression) uses a Float field, where castValue makes both '
-      + 'bounds floats; the README says mixed bounds on JSON keys are normalized only from 2.6 (issue #46588), so the '
-      + 'case holds for 2.6 and 3.0 only.',
-  },
-];
+const DISPUTED = [];
 
 // ------------------------------------------------------------------ the peer, in process
 

@@ -17,12 +17,18 @@ internal static class FilterChecker
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(fields);
         var checker = new Checker(fields, expression);
-        if (checker.Predicate(node) == Condition.WrittenConstant)
+        switch (checker.Predicate(node))
         {
-            // Milvus: "predicate is not a boolean expression" for a bare true or false (a folded one passes).
-            throw FilterErrors.TypeMismatch(
-                $"{FilterFormatter.Format(node)} alone is not a condition Milvus 2.5 takes; write a condition on a field, or a comparison of constants such as 1 == 1.",
-                node.Position);
+            case Condition.WrittenConstant:
+                // Milvus: "predicate is not a boolean expression" for a bare true or false.
+                throw FilterErrors.TypeMismatch(
+                    $"{FilterFormatter.Format(node)} alone is not a condition Milvus 2.5 takes; write a condition on a field.", node.Position);
+            case Condition.FoldedConstant:
+                // Milvus 2.5's parser folds 1 < 2 into a constant, which its query nodes cannot run, and it refuses a
+                // constant beside a condition: so a filter that is constant as a whole is refused here, before it runs.
+                throw FilterErrors.TypeMismatch(
+                    $"{FilterFormatter.Format(node)} is constant, not a condition on the data: Milvus 2.5 cannot run it. Write a condition on a field, or leave -Filter out.",
+                    node.Position);
         }
     }
 
@@ -190,6 +196,12 @@ internal static class FilterChecker
 
                     break;
                 case Kind.Json:
+                    if (op is not (ComparisonOp.Equal or ComparisonOp.NotEqual) && constant is BoolLiteral or ListLiteral)
+                    {
+                        // Milvus 2.5 orders numbers and strings only (its query nodes assert on an ordered bool or array).
+                        throw FilterErrors.TypeMismatch($"'{symbol}' cannot order {(constant is BoolLiteral ? "booleans" : "lists")}; use == or !=.", node.Position);
+                    }
+
                     if (constant is ListLiteral list && list.Items.FirstOrDefault(i => i is ListLiteral) is { } nested)
                     {
                         throw FilterErrors.NotSupportedByMilvus(

@@ -12,30 +12,50 @@ namespace MilvusOps.Engine.Filtering;
 /// </summary>
 internal static class FilterFormatter
 {
-    public static string Format(FilterNode node) => node switch
+    public static string Format(FilterNode node) => new Writer(null, null).Write(node);
+
+    /// <summary>
+    /// The canonical text with each placeholder literal written as its {name} (<see cref="FilterTemplates"/>);
+    /// <paramref name="used"/> collects the names the text holds.
+    /// </summary>
+    public static string Format(FilterNode node, IReadOnlyDictionary<object, string> templates, ISet<string> used) =>
+        new Writer(templates, used).Write(node);
+
+    private sealed class Writer(IReadOnlyDictionary<object, string>? templates, ISet<string>? used)
     {
-        // -2^63 has no literal (2^63 does not fit an int64), so it is written as an expression Milvus folds back.
-        IntegerLiteral { Value: long.MinValue } => "(-9223372036854775807 - 1)",
-        IntegerLiteral i => i.Value.ToString(CultureInfo.InvariantCulture),
-        FloatLiteral f => FilterExpression.FormatDouble(f.Value),
-        StringLiteral s => FilterExpression.FormatString(s.Value),
-        BoolLiteral b => b.Value ? "true" : "false",
-        ListLiteral l => "[" + string.Join(", ", l.Items.Select(Format)) + "]",
-        FieldNode f => FormatField(f),
-        NegateNode n => "(-" + Format(n.Operand) + ")",
-        ArithmeticNode a => "(" + Format(a.Left) + " " + Symbol(a.Op) + " " + Format(a.Right) + ")",
-        ComparisonNode c => "(" + Format(c.Left) + " " + Symbol(c.Op) + " " + Format(c.Right) + ")",
-        RangeNode r => "(" + Format(r.Lower) + (r.LowerInclusive ? " <= " : " < ") + Format(r.Field)
-            + (r.UpperInclusive ? " <= " : " < ") + Format(r.Upper) + ")",
-        LogicalNode l => "(" + Format(l.Left) + (l.Op == LogicalOp.And ? " and " : " or ") + Format(l.Right) + ")",
-        NotNode n => "(not " + Format(n.Operand) + ")",
-        InNode i => "(" + Format(i.Value) + (i.Negated ? " not in [" : " in [") + string.Join(", ", i.Items.Select(Format)) + "])",
-        LikeNode l => "(" + Format(l.Value) + " like " + FilterExpression.FormatString(l.Pattern) + ")",
-        ExistsNode e => "(exists " + Format(e.Field) + ")",
-        IsNullNode n => "(" + Format(n.Field) + (n.Negated ? " is not null)" : " is null)"),
-        FunctionNode f => f.Name + "(" + string.Join(", ", f.Arguments.Select(Format)) + ")",
-        _ => throw new ArgumentOutOfRangeException(nameof(node), node.GetType().Name, "Unknown filter node."),
-    };
+        public string Write(FilterNode node) => Placeholder(node) ?? node switch
+        {
+            // -2^63 has no literal (2^63 does not fit an int64), so it is written as an expression Milvus folds back.
+            IntegerLiteral { Value: long.MinValue } => "(-9223372036854775807 - 1)",
+            IntegerLiteral i => i.Value.ToString(CultureInfo.InvariantCulture),
+            FloatLiteral f => FilterExpression.FormatDouble(f.Value),
+            StringLiteral s => FilterExpression.FormatString(s.Value),
+            BoolLiteral b => b.Value ? "true" : "false",
+            ListLiteral l => "[" + string.Join(", ", l.Items.Select(Write)) + "]",
+            FieldNode f => FormatField(f),
+            NegateNode n => "(-" + Write(n.Operand) + ")",
+            ArithmeticNode a => "(" + Write(a.Left) + " " + Symbol(a.Op) + " " + Write(a.Right) + ")",
+            ComparisonNode c => "(" + Write(c.Left) + " " + Symbol(c.Op) + " " + Write(c.Right) + ")",
+            RangeNode r => "(" + Write(r.Lower) + (r.LowerInclusive ? " <= " : " < ") + Write(r.Field)
+                + (r.UpperInclusive ? " <= " : " < ") + Write(r.Upper) + ")",
+            LogicalNode l => "(" + Write(l.Left) + (l.Op == LogicalOp.And ? " and " : " or ") + Write(l.Right) + ")",
+            NotNode n => "(not " + Write(n.Operand) + ")",
+            InNode i => "(" + Write(i.Value) + (i.Negated ? " not in " : " in ")
+                + (Placeholder(i.Items) ?? "[" + string.Join(", ", i.Items.Select(Write)) + "]") + ")",
+            LikeNode l => "(" + Write(l.Value) + " like " + FilterExpression.FormatString(l.Pattern) + ")",
+            ExistsNode e => "(exists " + Write(e.Field) + ")",
+            IsNullNode n => "(" + Write(n.Field) + (n.Negated ? " is not null)" : " is null)"),
+            FunctionNode f => f.Name + "(" + string.Join(", ", f.Arguments.Select(Write)) + ")",
+            _ => throw new ArgumentOutOfRangeException(nameof(node), node.GetType().Name, "Unknown filter node."),
+        };
+
+        private string? Placeholder(object nodeOrItems)
+        {
+            if (templates is null || !templates.TryGetValue(nodeOrItems, out string? name)) return null;
+            used?.Add(name);
+            return "{" + name + "}";
+        }
+    }
 
     private static string FormatField(FieldNode field)
     {

@@ -23,11 +23,13 @@ internal sealed class FilterParser
     private long _consumed;      // tokens advanced past, in all
     private FilterToken _previous;
     private int _nesting;   // ParseUnary and bracket frames open: every recursive path of the grammar passes through one
+    private readonly FilterTemplates _templates;
 
-    private FilterParser(string expression)
+    private FilterParser(string expression, FilterTemplates templates)
     {
         _expression = expression;
         _lexer = new FilterLexer(expression);
+        _templates = templates;
     }
 
     /// <summary>
@@ -36,15 +38,27 @@ internal sealed class FilterParser
     /// Milvus syntax that neither backend takes (template placeholders, bitwise operators, other functions...), and
     /// FilterTypeMismatch or FilterInvalidLiteral for constants Milvus cannot fold (<c>1 / 0</c>, <c>"a" + 1</c>).
     /// </summary>
-    public static FilterNode? Parse(string? expression)
+    public static FilterNode? Parse(string? expression) => Parse(expression, null, out _);
+
+    /// <summary>
+    /// Parses an expression whose {name} placeholders take their values from <paramref name="parameters"/>
+    /// (FilterParameterInvalid for a placeholder without a value, a value without a placeholder, or a value that is no
+    /// string, number, bool or list); <paramref name="templates"/> tells which literal of the tree each one became.
+    /// </summary>
+    public static FilterNode? Parse(string? expression, IReadOnlyDictionary<string, object?>? parameters, out IReadOnlyDictionary<object, string> templates)
     {
+        templates = new Dictionary<object, string>();
         if (string.IsNullOrWhiteSpace(expression))
         {
+            if (parameters is { Count: > 0 })
+                throw new MilvusOpsException(FilterTemplates.InvalidParameterId, ErrorKind.InvalidArgument,
+                    "-FilterParameter was given without a -Filter for its values.", parameters.Keys.First());
             return null;
         }
 
         FilterLimits.CheckLength(expression);
-        var parser = new FilterParser(expression);
+        var placeholders = new FilterTemplates(parameters, expression);
+        var parser = new FilterParser(expression, placeholders);
         FilterNode node = parser.ParseOr();
         if (parser.Current.Kind != TokenKind.End)
         {
@@ -54,6 +68,8 @@ internal sealed class FilterParser
         }
 
         FilterLimits.CheckDepth(node, expression);
+        placeholders.CheckAllUsed();
+        templates = placeholders.Names;
         return node;
     }
 
@@ -133,7 +149,7 @@ internal sealed class FilterParser
         {
             TokenKind.BitAnd or TokenKind.BitOr or TokenKind.BitXor or TokenKind.BitNot
                 or TokenKind.ShiftLeft or TokenKind.ShiftRight => $"the bitwise operator '{TextOf(token)}'",
-            TokenKind.Placeholder => $"the template placeholder '{TextOf(token)}' (expression templates)",
+            TokenKind.Placeholder => $"the template placeholder '{TextOf(token)}' here (Milvus 2.5 takes a template where a value goes, not as a like pattern)",
             _ => null,
         };
 
@@ -344,18 +360,15 @@ internal sealed class FilterParser
             }
 
             FilterToken listStart = Current;
-            if (listStart.Kind == TokenKind.Placeholder)
-            {
-                throw Unexpected("'[' to start the list after 'in'");
-            }
-
             FilterNode list = Value(ParseShift());
             if (list is not ListLiteral items)
             {
+                if (listStart.Kind == TokenKind.Placeholder)
+                    throw FilterErrors.TypeMismatch($"'in' needs a list, but the value of {TextOf(listStart)} is not one.", listStart.Position);
                 throw new FilterParseException(_expression, listStart.Position, "'[' to start the list after 'in'", listStart.Describe(_expression));
             }
 
-            left = new InNode(left.Position, Value(left), items.Items, negated);
+            left = new InNode(left.Position, Value(left), _templates.Items(items), negated);
         }
     }
 
@@ -507,6 +520,9 @@ internal sealed class FilterParser
                 return new StringLiteral(token.Position, StringValue(token));
             case TokenKind.LBracket:
                 return ParseList();
+            case TokenKind.Placeholder:
+                Advance();
+                return _templates.Literal(token.Text!, token.Position);
             case TokenKind.LParen:
                 Enter();
                 try

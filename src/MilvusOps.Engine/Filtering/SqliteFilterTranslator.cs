@@ -38,6 +38,24 @@ internal static class SqliteFilterTranslator
         return new SqlFilter(sql, translator.Parameters);
     }
 
+    /// <summary>
+    /// The key a Milvus key names in a stored document. Milvus keeps the key's text as written (<c>key\"q</c>) and its
+    /// JSON reader compares that text with the key as the document writes it, escapes and all; SQLite compares decoded
+    /// keys, so the text is decoded as a JSON string's body (<c>key"q</c>). Text that is no such body stays as it is.
+    /// </summary>
+    private static string AsInDocument(string key)
+    {
+        if (!key.Contains('\\', StringComparison.Ordinal)) return key;
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<string>("\"" + key + "\"") ?? key;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return key;
+        }
+    }
+
     /// <summary>Builds the SQLite JSON path for a Milvus path: ["a"]["b"][0] -> $."a"."b"[0].</summary>
     internal static string JsonPath(IReadOnlyList<JsonPathSegment> path)
     {
@@ -51,7 +69,7 @@ internal static class SqliteFilterTranslator
             }
 
             sb.Append(".\"");
-            foreach (char c in segment.Key!)
+            foreach (char c in AsInDocument(segment.Key!))
             {
                 if (c is '"' or '\\')
                 {

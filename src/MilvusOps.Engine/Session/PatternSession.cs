@@ -41,7 +41,7 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     public PatternCollection Describe(string name) => Store.DescribeCollection(CollectionSpec.CheckName(name), Cancellation);
 
     /// <summary>The exact number of patterns (matching a filter, when given): paid only where someone reads it.</summary>
-    public long Count(string collection, string? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, Cancellation);
+    public long Count(string collection, PatternFilter? filter = null) => Store.Count(CollectionSpec.CheckName(collection), filter, Cancellation);
 
     /// <summary>Drops a collection by its own name. As Milvus 2.5 does, an alias is refused here, and so is a collection
     /// that aliases still name: traffic through an alias never ends up nowhere.</summary>
@@ -76,7 +76,7 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
 
     /// <summary>Patterns matching a filter (all when empty), in primary-key order, streamed; without
     /// <paramref name="includeVectors"/> their vectors are empty, for scans of the JSON documents.</summary>
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true)
+    public IEnumerable<Pattern> Query(string collection, PatternFilter? filter, long? limit = null, long offset = 0, bool includeVectors = true)
     {
         if (limit is < 0 || offset < 0)
             throw new MilvusOpsException("InvalidLimit", ErrorKind.InvalidArgument, "Limit and offset must not be negative.", limit);
@@ -86,8 +86,8 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, Cancellation);
 
     /// <summary>Deletes every pattern matching a non-empty filter; returns how many.</summary>
-    public long DeleteWhere(string collection, string filter) =>
-        string.IsNullOrWhiteSpace(filter)
+    public long DeleteWhere(string collection, PatternFilter? filter) =>
+        filter is null || string.IsNullOrWhiteSpace(filter.Expression)
             ? throw new MilvusOpsException("EmptyDeleteFilter", ErrorKind.InvalidArgument,
                 "Deleting by filter needs a non-empty expression; to remove every pattern, remove the collection.", filter)
             : Store.DeleteWhere(CollectionSpec.CheckName(collection), filter, Cancellation);
@@ -111,7 +111,7 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
         PatternValidator.CheckVector(vector, plan.Collection.Dimension, queryId);
 
     /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
-    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, string? filter) =>
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, PatternFilter? filter) =>
         Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters), Cancellation);
 }
 

@@ -35,13 +35,14 @@ namespace MilvusOps.Cmdlets;
 public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 {
     private const string VectorSet = "Vector";
+    private const string MinCoherenceParameter = "milvusops_min_coherence";
     private const string IdSet = "Id";
     private const int QueriesPerBatch = 64;
 
     private readonly List<string> _queryIds = [];
     private readonly List<float[]> _queries = [];
     private long _queryIndex;
-    private string? _filter;
+    private PatternFilter? _filter;
     private SearchPlan? _plan;
     private Dictionary<string, object?>? _parameters;
 
@@ -76,6 +77,14 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string? Filter { get; set; }
 
+    /// <summary>
+    /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
+    /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
+    /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// </summary>
+    [Parameter]
+    public Hashtable? FilterParameter { get; set; }
+
     /// <summary>Keep hits whose coherence_metrics.quantum_coherence is at least this value.</summary>
     [Parameter]
     public double? MinCoherence { get; set; }
@@ -99,9 +108,11 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
 
     protected override void BeginProcessing()
     {
+        // -MinCoherence is one more condition with its value as a parameter, never text pasted into the filter.
+        var filter = FilterInput.From(Filter, FilterParameter);
         _filter = MinCoherence is double minimum
-            ? FilterExpression.And(Filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {FilterExpression.FormatDouble(minimum)}")
-            : Filter;
+            ? PatternFilter.And(filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {{{MinCoherenceParameter}}}", MinCoherenceParameter, minimum)
+            : filter;
         // Hashtable values from a script can be PSObject-wrapped; the rules see the plain values.
         _parameters = SearchParameter?.Cast<DictionaryEntry>().ToDictionary(
             e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",

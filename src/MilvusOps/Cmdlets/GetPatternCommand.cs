@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using MilvusOps.Infrastructure;
 
@@ -38,6 +39,14 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
     [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string? Filter { get; set; }
 
+    /// <summary>
+    /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
+    /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
+    /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// </summary>
+    [Parameter]
+    public Hashtable? FilterParameter { get; set; }
+
     /// <summary>The most patterns a filter query returns.</summary>
     [Parameter(ParameterSetName = QuerySet)]
     [ValidateRange(1, long.MaxValue)]
@@ -61,7 +70,7 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
             }
             return;
         }
-        var patterns = Call(() => Session.Query(Collection, Filter, Limit, Offset));
+        var patterns = Call(() => Session.Query(Collection, FilterInput.From(Filter, FilterParameter), Limit, Offset));
         using var cursor = patterns.GetEnumerator();
         while (Call(cursor.MoveNext)) WriteStoreObject(cursor.Current);
     }

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using MilvusOps.Infrastructure;
 
@@ -41,13 +42,22 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
     [ArgumentCompleter(typeof(FilterFieldCompleter))]
     public string Filter { get; set; } = "";
 
+    /// <summary>
+    /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
+    /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
+    /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// </summary>
+    [Parameter(ParameterSetName = FilterSet)]
+    public Hashtable? FilterParameter { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == FilterSet)
         {
-            long matching = Call(() => Session.Count(Collection, Filter));
+            var filter = FilterInput.From(Filter, FilterParameter);
+            long matching = Call(() => Session.Count(Collection, filter));
             if (!ShouldProcess($"{matching} patterns where {Filter} in collection '{Collection}' in {Target}", "Remove patterns")) return;
-            long removed = Call(() => Session.DeleteWhere(Collection, Filter));
+            long removed = Call(() => Session.DeleteWhere(Collection, filter));
             WriteVerbose($"Removed {removed} patterns from '{Collection}' in {Target}.");
             return;
         }

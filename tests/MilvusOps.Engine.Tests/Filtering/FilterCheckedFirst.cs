@@ -11,7 +11,7 @@ internal static class FilterCheckedFirst
         [
             () => store.Query(missing, filter),
             () => store.Count(missing, filter),
-            () => store.DeleteWhere(missing, filter),
+            () => store.DeleteWhere(missing, filter!),
             () => store.Search(missing, new SearchRequest(["q"], [[1f, 0f]], Top: 1, Filter: filter)),
         ];
         foreach (Action call in calls)

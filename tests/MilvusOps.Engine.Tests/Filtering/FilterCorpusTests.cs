@@ -78,12 +78,33 @@ public sealed class FilterCorpusTests
         return text;
     }
 
+    /// <summary>
+    /// Filters Milvus's parser accepts and MilvusOps refuses on purpose (the README's filter section lists them). An octal
+    /// escape is one byte, and these bytes are no UTF-8: Milvus's parser takes them, but the plan it builds cannot be
+    /// marshalled (proto3 strings must be UTF-8), so the query fails there; MilvusOps refuses them up front
+    /// (FilterInvalidLiteral). Escapes that form UTF-8, such as "\303\267" (÷), work.
+    /// </summary>
+    private static readonly Dictionary<string, string> DeliberateDifferences = new(StringComparer.Ordinal)
+    {
+        ["coherence_metrics[\"A\"] == \"\\367\" || coherence_metrics[\"B\"] == '\\367'"] = "octal escape that is no UTF-8",
+        ["coherence_metrics[\"A\"] == \"\\3678\" || coherence_metrics[\"B\"] == '\\3678'"] = "octal escape that is no UTF-8",
+        ["coherence_metrics[\"str4\"] like \"abc\\367-%\""] = "octal escape that is no UTF-8",
+    };
+
     [Theory]
     [MemberData(nameof(ParseData))]
     public void Parse(CorpusCase corpusCase)
     {
         JsonElement c = ParseCases.Value[corpusCase.Line - 1];
         string expression = corpusCase.Expression;
+        if (DeliberateDifferences.TryGetValue(expression, out string? why))
+        {
+            // Listed in the README; the test fails once MilvusOps agrees, so the list cannot go stale.
+            var refused = Record.Exception(() => ParsedFilter.Parse(expression, Fields));
+            Assert.True(c.GetProperty("valid").GetBoolean() && refused is MilvusOpsException, $"No longer a difference ({why}): drop it from the list.");
+            return;
+        }
+
         if (c.GetProperty("valid").GetBoolean())
         {
             Exception? error = Record.Exception(() => ParsedFilter.Parse(expression, Fields));
@@ -126,34 +147,9 @@ public sealed class FilterCorpusTests
         }
     }
 
-    /// <summary>
-    /// Parses and checks a filter with template values. The engine's API for this does not exist yet (issue 11, item 3);
-    /// this finds a static Parse(string, IReadOnlyList&lt;FilterField&gt;, dictionary) on ParsedFilter (or FilterExpression) by
-    /// reflection. When the API lands, call it here directly.
-    /// </summary>
-    private static void ParseWithParameters(string expression, Dictionary<string, object?> parameters)
-    {
-        MethodInfo? method = new[] { typeof(ParsedFilter), typeof(FilterExpression) }
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
-            .Where(m => m.Name is "Parse" or "Validate")
-            .FirstOrDefault(m =>
-            {
-                ParameterInfo[] ps = m.GetParameters();
-                return ps.Length == 3 && ps[0].ParameterType == typeof(string)
-                    && ps[1].ParameterType.IsAssignableFrom(Fields.GetType())
-                    && ps[2].ParameterType.IsAssignableFrom(typeof(Dictionary<string, object?>));
-            });
-        Assert.True(method is not null,
-            "No filter API takes template parameters yet: expected ParsedFilter.Parse(string, IReadOnlyList<FilterField>, IReadOnlyDictionary<string, object?>).");
-        try
-        {
-            method!.Invoke(null, [expression, Fields, parameters]);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-        }
-    }
+    /// <summary>Parses and checks a filter with template values, as every store does before a call.</summary>
+    private static void ParseWithParameters(string expression, Dictionary<string, object?> parameters) =>
+        _ = ParsedFilter.Parse(expression, Fields, parameters);
 
     /// <summary>A template value as a script would pass it: long, double, string, bool, null, or an object?[] list.</summary>
     private static object? ToValue(JsonElement value) => value.ValueKind switch

@@ -108,8 +108,7 @@ public sealed class FilterErrorTests
     }
 
     [Theory]
-    [InlineData("pattern_type == {type}", "template placeholder '{type}'")]
-    [InlineData("pattern_type in { types }", "template placeholder '{ types }'")]
+    [InlineData("pattern_type like {p}", "template placeholder '{p}' here")]
     [InlineData("text_match(pattern_type, \"word\")", "function 'text_match'")]
     [InlineData("TEXT_MATCH(pattern_type, \"word\")", "function 'TEXT_MATCH'")]
     [InlineData("phrase_match(pattern_type, \"two words\", 1)", "function 'phrase_match'")]
@@ -267,6 +266,12 @@ public sealed class FilterErrorTests
     [InlineData("json_contains(coherence_metrics[\"t\"], pattern_type)", "must be a literal")]
     [InlineData("array_length(pattern_type) > 1", "needs a JSON field or JSON path")]
     [InlineData("coherence_metrics[\"t\"] in [[1]]", "is a list")]
+    [InlineData("coherence_metrics[\"flag\"] > false", "cannot order booleans")]
+    [InlineData("temporal_context[\"arr\"] > [1]", "cannot order lists")]
+    [InlineData("not false", "is constant, not a condition on the data")]
+    [InlineData("1 < 2", "is constant, not a condition on the data")]
+    [InlineData("1 > 2 or \"a\" < \"b\"", "is constant, not a condition on the data")]
+    [InlineData("true == false", "is constant, not a condition on the data")]
     public void TypeMismatch(string expression, string text)
     {
         MilvusOpsException error = OnBothBackends(expression);

@@ -72,9 +72,13 @@ public sealed class FilterTestDatabase : IDisposable
     /// Runs the filter and returns the matching ids, sorted. The predicate is three-valued, as Milvus's logic is:
     /// 1 (a match), 0, or NULL (unknown, on a row whose field is null), which a WHERE clause treats as 0.
     /// </summary>
-    public IReadOnlyList<string> Match(string expression)
+    public IReadOnlyList<string> Match(string expression) => Match(FilterExpression.ToSqlite(expression, Fields));
+
+    /// <summary>Runs a parsed filter (with its template values) and returns the matching ids, sorted.</summary>
+    public IReadOnlyList<string> Match(ParsedFilter parsed) => Match(parsed.ToSqlite());
+
+    private IReadOnlyList<string> Match(SqlFilter? filter)
     {
-        SqlFilter? filter = FilterExpression.ToSqlite(expression, Fields);
         Assert.NotNull(filter);
         using SqliteCommand command = Connection.CreateCommand();
         command.CommandText = $"SELECT pattern_id, ({filter.Sql}) FROM patterns ORDER BY pattern_id";

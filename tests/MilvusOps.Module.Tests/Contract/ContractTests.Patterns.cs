@@ -168,6 +168,30 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
+    public void Filter_parameters_fill_the_placeholders_of_every_cmdlet_and_never_become_text()
+    {
+        var rows = ContractData.FilterRows(30);
+        string name = Create("template", 4, reference: false);
+        Load(name, rows, reference: false);
+        string[] picked = ["f001", "f005", "f006", "f009"];
+
+        var betas = rows.Where(r => r.Type == "beta" && picked.Contains(r.Id)).Select(r => r.Id).ToList();
+        Assert.Equal(betas, Ids(OnTarget("Get-Pattern $args[0] -Filter 'pattern_type == {type} and pattern_id in {ids}' -FilterParameter @{ type = 'beta'; ids = $args[1] } @cx", name, picked)));
+        // A value is a value: quotes in it cannot widen the filter.
+        Assert.Empty(Ids(OnTarget("Get-Pattern $args[0] -Filter 'pattern_type == {type}' -FilterParameter @{ type = 'beta\" or pattern_type != \"' } @cx", name)));
+        var hits = OnTarget("Find-SimilarPattern $args[0] -Vector $args[1] -Top 30 -Filter 'pattern_type == {type}' -FilterParameter @{ type = 'alpha' } -MinCoherence 0.5 @cx", name, rows[0].Vector);
+        Assert.Equal(rows.Where(r => r.Type == "alpha" && ContractData.Coherence(r) >= 0.5).Select(r => r.Id).Order(StringComparer.Ordinal),
+            hits.Select(h => (string)h.Properties["PatternId"].Value).Order(StringComparer.Ordinal));
+
+        var missing = FailOnTarget("Get-Pattern $args[0] -Filter 'pattern_type == {type}' -FilterParameter @{ typo = 'beta' } -ErrorAction Stop @cx", name);
+        Assert.Equal(("FilterParameterInvalid", ErrorCategory.InvalidArgument), (ErrorId(missing), missing.CategoryInfo.Category));
+
+        var removed = InvokeOnTarget("Remove-Pattern $args[0] -Filter 'pattern_type == {type}' -FilterParameter @{ type = 'beta' } -Confirm:$false -Verbose @cx", name);
+        Assert.StartsWith($"Removed {rows.Count(r => r.Type == "beta")} patterns", Verbose(removed, "Removed"));
+        Assert.Equal((long)rows.Count(r => r.Type != "beta"), EntityCount(name));
+    }
+
+    [SkippableFact]
     public void Remove_Pattern_by_id_and_by_filter_removes_and_counts_exactly_what_exists()
     {
         var rows = ContractData.FilterRows(30);

@@ -87,7 +87,7 @@ public abstract partial class ContractTests : IDisposable
 
     protected List<string> Ids(Collection<PSObject> patterns) => patterns.Select(p => (string)p.Properties["PatternId"].Value).ToList();
 
-    private static string ErrorId(ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
+    protected static string ErrorId(ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
 
     /// <summary>Asserts one query's hits: the expected ids in order, the expected distances within tolerance.</summary>
     private static void SameHits(IReadOnlyList<(string Id, double Distance)> expected, IReadOnlyList<Hit>? actual, string what)

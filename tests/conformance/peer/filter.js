@@ -809,6 +809,9 @@ function compile(expression, fields, templates) {
     if (!elements.every(flat)) fail(`a list to find with ${n.name} must be flat`);
     const has = (array, e) => array.some((x) => equalJson(x, e));
     const test = n.fn === 'all' ? (array) => elements.every((e) => has(array, e)) : (array) => elements.some((e) => has(array, e));
+    // An empty list is answered before any row is read (JsonContainsExpr): all of nothing is true, any of it false,
+    // on every row, a null one too.
+    if (n.fn !== 'one' && elements.length === 0) return () => n.fn === 'all';
     return (row) => {
       const v = c.get(row);
       return v === NULL ? null : Array.isArray(v) && test(v);

@@ -173,7 +173,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         return Describe(connection, RequireCollection(connection, name, tx), tx);
     }, cancellation);
 
-    public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
+    public long Count(string collection, PatternFilter? filter = null, CancellationToken cancellation = default)
     {
         var where = Translate(filter);
         return Run(connection =>
@@ -268,7 +268,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         }, cancellation);
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+    public IEnumerable<Pattern> Query(string collection, PatternFilter? filter, long? limit = null, long offset = 0, bool includeVectors = true,
         CancellationToken cancellation = default)
     {
         // Validate eagerly so a bad filter fails at the call, not at the first MoveNext, and before the catalog is read.
@@ -325,7 +325,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         }, cancellation);
     }
 
-    public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
+    public long DeleteWhere(string collection, PatternFilter filter, CancellationToken cancellation = default)
     {
         var where = Translate(filter) ?? throw new ArgumentException("Deleting by filter needs an expression.", nameof(filter));
         return Run(connection =>
@@ -465,7 +465,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
     }
 
     /// <summary>Parses and checks a filter once per call and renders it as SQL.</summary>
-    private static SqlFilter? Translate(string? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields)?.ToSqlite();
+    private static SqlFilter? Translate(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields)?.ToSqlite();
 
     private static void AddParameters(SqliteCommand command, SqlFilter? where)
     {

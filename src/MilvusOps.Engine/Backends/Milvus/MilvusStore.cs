@@ -266,7 +266,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             if (mapping.IdIn(chunk) is not { } named)
                 continue;   // no id in the chunk can be a key of this collection
             // Milvus counts the ids it was given, not the ones that existed: ask first, so the count means what it says.
-            var existing = WireFormat.DecodePatterns(Rows(collection, named, [mapping.IdField], limit: null, cancellation), mapping: mapping)
+            var existing = WireFormat.DecodePatterns(Rows(collection, named, filter: null, [mapping.IdField], limit: null, cancellation), mapping: mapping)
                 .Select(p => p.PatternId).ToArray();
             if (existing.Length == 0)
                 continue;
@@ -277,7 +277,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         return deleted;
     }
 
-    public long DeleteWhere(string collection, string filter, CancellationToken cancellation = default)
+    public long DeleteWhere(string collection, PatternFilter filter, CancellationToken cancellation = default)
     {
         var parsed = ParseFilter(filter) ?? throw new ArgumentException("Deleting by filter needs an expression.", nameof(filter));
         collection = Info(collection, cancellation).Name;
@@ -286,6 +286,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         if (matching == 0)
             return 0;
         var request = new Rpc.DeleteRequest { DbName = Db, CollectionName = collection, Expr = parsed.Text };
+        WireFormat.AddTemplateValues(request.ExprTemplateValues, parsed);
         WhenLoaded(collection, () => Mutate("Delete", collection, (c, o) => c.Delete(request, o), cancellation));
         return matching;
     }
@@ -304,7 +305,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     /// <summary>Parses and checks a filter once per call, before any request; Milvus receives its canonical text, never
     /// the SQL translation the embedded store needs, so SQLite's limits do not apply here.</summary>
-    private static ParsedFilter? ParseFilter(string? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields);
+    private static ParsedFilter? ParseFilter(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields);
 
     public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
@@ -316,11 +317,11 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var found = new List<Pattern>(ids.Count);
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdsPerExpression))
             if (mapping.IdIn(chunk) is { } named)
-                found.AddRange(WireFormat.DecodePatterns(Rows(collection, named, mapping.ReadFields, limit: null, cancellation), collection, mapping));
+                found.AddRange(WireFormat.DecodePatterns(Rows(collection, named, filter: null, mapping.ReadFields, limit: null, cancellation), collection, mapping));
         return found;
     }
 
-    public IEnumerable<Pattern> Query(string collection, string? filter, long? limit = null, long offset = 0, bool includeVectors = true,
+    public IEnumerable<Pattern> Query(string collection, PatternFilter? filter, long? limit = null, long offset = 0, bool includeVectors = true,
         CancellationToken cancellation = default)
     {
         var parsed = ParseFilter(filter);
@@ -328,7 +329,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         collection = info.Name;
         info.Mapping.RequireReadable(collection);
         IReadOnlyList<string> fields = includeVectors ? info.Mapping.ReadFields : [info.Mapping.IdField, .. info.Mapping.MetadataFields];
-        return Iterate(collection, info.Mapping, parsed?.Text, limit, offset, fields,
+        return Iterate(collection, info.Mapping, parsed, limit, offset, fields,
             Math.Min(PageRows(includeVectors ? info.Dimension : 0), MaxPageRows), cancellation);
     }
 
@@ -343,20 +344,20 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     internal static int PageRows(int dimension) => Math.Clamp(TargetMessageBytes / (4 * dimension + 512), 100, MaxQueryWindow);
 
     /// <summary>Primary-key order, page by page: each page asks for the next ids after the last one seen
-    /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384. <paramref name="filter"/> is
-    /// already checked Milvus text (<see cref="ParsedFilter.Text"/>); the page condition is added to it as text.</summary>
-    private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, string? filter, long? limit, long offset, IReadOnlyList<string> fields, int pageRows,
+    /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384. The page condition is added
+    /// to the checked filter's canonical text (<see cref="ParsedFilter.Text"/>); its template values go along unchanged.</summary>
+    private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, ParsedFilter? filter, long? limit, long offset, IReadOnlyList<string> fields, int pageRows,
         CancellationToken cancellation)
     {
         string? last = null;
         long skipped = 0, returned = 0;
         while (limit is null || returned < limit)
         {
-            var expression = last is null ? filter ?? "" : FilterExpression.And(filter, mapping.After(last));
+            var expression = last is null ? filter?.Text ?? "" : FilterExpression.And(filter?.Text, mapping.After(last));
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
             var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
-            var page = Rows(collection, expression, skipping ? [mapping.IdField] : fields, want, cancellation);
+            var page = Rows(collection, expression, filter, skipping ? [mapping.IdField] : fields, want, cancellation);
             var patterns = WireFormat.DecodePatterns(page, collection, mapping).OrderBy(p => p.PatternId, mapping.KeyOrder).ToList();
             if (patterns.Count == 0)
                 yield break;
@@ -379,9 +380,11 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     }
 
     /// <summary>One query: the columns of its result (one page when <paramref name="limit"/> is set, ordered by primary key).</summary>
-    private IReadOnlyList<Rpc.FieldData> Rows(string collection, string expression, IReadOnlyList<string> fields, int? limit, CancellationToken cancellation)
+    private IReadOnlyList<Rpc.FieldData> Rows(string collection, string expression, ParsedFilter? filter, IReadOnlyList<string> fields, int? limit,
+        CancellationToken cancellation)
     {
         var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = expression };
+        WireFormat.AddTemplateValues(request.ExprTemplateValues, filter);
         request.OutputFields.Add(fields);
         if (limit is int n)
         {
@@ -401,7 +404,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     }
 
     /// <summary>A count(*) query, never the statistics that lag until a flush.</summary>
-    public long Count(string collection, string? filter = null, CancellationToken cancellation = default)
+    public long Count(string collection, PatternFilter? filter = null, CancellationToken cancellation = default)
     {
         var parsed = ParseFilter(filter);
         return Count(Info(collection, cancellation).Name, parsed, cancellation);
@@ -410,6 +413,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     private long Count(string collection, ParsedFilter? filter, CancellationToken cancellation)
     {
         var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter?.Text ?? "" };
+        WireFormat.AddTemplateValues(request.ExprTemplateValues, filter);
         request.OutputFields.Add("count(*)");
         var column = Send(collection, request, cancellation).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
         return column is not null && WireFormat.Value(column, 0) is long count ? count
@@ -443,6 +447,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
                 PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(vectors)),
                 Nq = count,
             };
+            WireFormat.AddTemplateValues(search.ExprTemplateValues, filter);
             search.OutputFields.Add(info.Mapping.MetadataFields);
             search.SearchParams.Add(parameters);
             SetConsistency(search);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
+using MilvusOps.Engine.Filtering;
 using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Backends.Milvus;
@@ -54,6 +55,39 @@ internal static class WireFormat
 
     /// <summary>The serialized PlaceholderGroup, as SearchRequest.placeholder_group carries it.</summary>
     public static byte[] PlaceholderGroupBytes(IReadOnlyList<float[]> queries) => PlaceholderGroup(queries).ToByteArray();
+
+    /// <summary>
+    /// The values of a filter's {name} placeholders, as the request's expr_template_values. The checked values are
+    /// bool, long, double, string or lists of them (<see cref="ParsedFilter.TemplateValues"/>); a list takes the
+    /// narrowest array Milvus reads: all bool, all int64, all numbers (as double), all strings, all lists, else JSON.
+    /// </summary>
+    public static void AddTemplateValues(Google.Protobuf.Collections.MapField<string, Rpc.TemplateValue> target, ParsedFilter? filter)
+    {
+        if (filter is null) return;
+        foreach (var (name, value) in filter.TemplateValues) target.Add(name, TemplateValue(value));
+    }
+
+    private static Rpc.TemplateValue TemplateValue(object? value) => value switch
+    {
+        bool b => new Rpc.TemplateValue { BoolVal = b },
+        long l => new Rpc.TemplateValue { Int64Val = l },
+        double d => new Rpc.TemplateValue { FloatVal = d },
+        string text => new Rpc.TemplateValue { StringVal = text },
+        IReadOnlyList<object?> list => new Rpc.TemplateValue { ArrayVal = TemplateArray(list) },
+        _ => throw new ArgumentException($"A checked template value cannot be {value?.GetType().Name ?? "null"}.", nameof(value)),
+    };
+
+    private static Rpc.TemplateArrayValue TemplateArray(IReadOnlyList<object?> list)
+    {
+        var array = new Rpc.TemplateArrayValue();
+        if (list.Count > 0 && list.All(v => v is bool)) array.BoolData = new Rpc.BoolArray { Data = { list.Cast<bool>() } };
+        else if (list.Count > 0 && list.All(v => v is long)) array.LongData = new Rpc.LongArray { Data = { list.Cast<long>() } };
+        else if (list.Count > 0 && list.All(v => v is long or double)) array.DoubleData = new Rpc.DoubleArray { Data = { list.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)) } };
+        else if (list.All(v => v is string)) array.StringData = new Rpc.StringArray { Data = { list.Cast<string>() } };
+        else if (list.All(v => v is IReadOnlyList<object?>)) array.ArrayData = new Rpc.TemplateArrayValueArray { Data = { list.Select(v => TemplateArray((IReadOnlyList<object?>)v!)) } };
+        else array.JsonData = new Rpc.JSONArray { Data = { list.Select(v => ByteString.CopyFromUtf8(Metadata.Serialize(v))) } };
+        return array;
+    }
 
     /// <summary>The floats as little-endian IEEE-754 float32, bit-exact (signed zeros, subnormals, NaN payloads).</summary>
     public static byte[] FloatBytes(ReadOnlySpan<float> values)

@@ -1,0 +1,23 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+
+namespace MilvusOps.Infrastructure;
+
+/// <summary>What -Filter and -FilterParameter make together: the expression and its placeholder values, unwrapped from PowerShell.</summary>
+internal static class FilterInput
+{
+    /// <summary>Null for no filter. The values keep their types; the engine checks them against the placeholders.</summary>
+    public static PatternFilter? From(string? filter, Hashtable? parameters) =>
+        PatternFilter.From(filter, parameters?.Cast<DictionaryEntry>().ToDictionary(
+            e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e => Unwrap(e.Value), StringComparer.Ordinal));
+
+    // A script's values arrive PSObject-wrapped, and its lists as object[] of wrapped values.
+    private static object? Unwrap(object? value) => (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+    {
+        string text => text,
+        IDictionary dictionary => dictionary,
+        IEnumerable list => list.Cast<object?>().Select(Unwrap).ToList(),
+        var plain => plain,
+    };
+}
