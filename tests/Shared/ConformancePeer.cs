@@ -115,6 +115,25 @@ public sealed class ConformancePeer : IDisposable
         return null;
     }
 
+    /// <summary>Runs a node script of tests/conformance to its end (at most <paramref name="timeout"/>); call only when <see cref="SkipReason"/> is null.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunScript(string script, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(FindOnPath("node")!)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory,
+        };
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} did not finish within {timeout.TotalSeconds:0} s");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     public static string? FindOnPath(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

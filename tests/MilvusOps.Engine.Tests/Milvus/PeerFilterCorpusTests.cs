@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MilvusOps.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -18,23 +17,9 @@ public sealed class PeerFilterCorpusTests(ITestOutputHelper output)
     {
         var skip = ConformancePeer.SkipReason;
         Skip.If(skip is not null, skip);
-        var start = new ProcessStartInfo(ConformancePeer.FindOnPath("node")!)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = ConformancePeer.Directory,
-        };
-        start.ArgumentList.Add("filter-corpus.js");
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("filter-corpus.js did not finish within 120 s");
-        }
-        var report = stdout.Result + stderr.Result;
-        output.WriteLine(report);
-        Assert.True(process.ExitCode == 0, $"filter-corpus.js exited {process.ExitCode}:\n{report}");
-        Assert.Contains("FILTER CORPUS OK", stdout.Result, StringComparison.Ordinal);
+        var (exitCode, stdout, stderr) = ConformancePeer.RunScript("filter-corpus.js", TimeSpan.FromSeconds(120));
+        output.WriteLine(stdout + stderr);
+        Assert.True(exitCode == 0, $"filter-corpus.js exited {exitCode}:\n{stdout}{stderr}");
+        Assert.Contains("FILTER CORPUS OK", stdout, StringComparison.Ordinal);
     }
 }

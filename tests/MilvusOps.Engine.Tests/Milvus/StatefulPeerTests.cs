@@ -52,26 +52,12 @@ public sealed class StatefulPeerTests(StatefulPeer fixture, ITestOutputHelper ou
     public void SelfTest_WithTheOfficialNodeSdk_Passes()
     {
         var skip = ConformancePeer.SkipReason;
-        var node = ConformancePeer.FindOnPath("node");
         Skip.If(skip is not null, skip);
-        var start = new ProcessStartInfo(node!)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = ConformancePeer.Directory,
-        };
-        start.ArgumentList.Add("peer-selftest.js");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("peer-selftest.js did not finish within 120 s");
-        }
-        output.WriteLine(stdout.Result);
-        output.WriteLine(stderr.Result);
-        Assert.True(process.ExitCode == 0, $"peer-selftest.js exited {process.ExitCode}:\n{stderr.Result}");
-        Assert.StartsWith("SELFTEST OK", stdout.Result, StringComparison.Ordinal);
+        var (exitCode, stdout, stderr) = ConformancePeer.RunScript("peer-selftest.js", TimeSpan.FromSeconds(120));
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"peer-selftest.js exited {exitCode}:\n{stderr}");
+        Assert.StartsWith("SELFTEST OK", stdout, StringComparison.Ordinal);
     }
 
     // ------------------------------------------------------------------ collections as our client would make them
