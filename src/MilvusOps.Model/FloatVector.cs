@@ -4,9 +4,9 @@ using System.Globalization;
 namespace MilvusOps.Model;
 
 /// <summary>
-/// A pattern's vector: float32 values, read-only. Its text is the exact JSON array ("[0.25,-1,3.5E-08]"), so
-/// Export-Csv, string interpolation and logs show the values themselves, and <see cref="Parse"/> reads that text
-/// back bit for bit (Import-Csv | Add-Pattern). It converts to float[] without a copy, for the stores and scripts.
+/// A pattern's vector: float32 values, read-only. Its text (ToString) is the exact JSON array ("[0.25,-1,3.5E-08]"),
+/// so Export-Csv and logs show the values themselves, and <see cref="TryParse"/> reads that text back bit for bit
+/// (Import-Csv | Add-Pattern). Scripts get a copy to change with ToArray() or [float[]]; the stores read the values in place.
 /// </summary>
 public sealed class FloatVector : IReadOnlyList<float>, IFormattable, IEquatable<FloatVector>
 {
@@ -25,8 +25,8 @@ public sealed class FloatVector : IReadOnlyList<float>, IFormattable, IEquatable
     /// <summary>A copy to change: $v = $p.Vector.ToArray(); $v[7] += 1e-6.</summary>
     public float[] ToArray() => (float[])_values.Clone();
 
-    /// <summary>The values themselves, not a copy: the stores read them as they are.</summary>
-    public static implicit operator float[](FloatVector vector) => vector._values;
+    /// <summary>The values themselves, not a copy, for the stores and the cmdlets; nothing outside may change them.</summary>
+    internal float[] Values => _values;
 
     public static implicit operator ReadOnlySpan<float>(FloatVector vector) => vector._values;
 
@@ -59,14 +59,16 @@ public sealed class FloatVector : IReadOnlyList<float>, IFormattable, IEquatable
         "[" + string.Join(", ", _values.Take(count).Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))
         + (_values.Length > count ? ", …" : "") + $"] ({_values.Length}-d)";
 
-    public bool Equals(FloatVector? other) => other is not null && _values.AsSpan().SequenceEqual(other._values);
+    /// <summary>Bit for bit, as fidelity means it: -0 is not 0, and a NaN equals only the same NaN.</summary>
+    public bool Equals(FloatVector? other) => other is not null
+        && System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(_values).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(other._values.AsSpan()));
 
     public override bool Equals(object? obj) => obj is FloatVector other && Equals(other);
 
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        foreach (float value in _values) hash.Add(value);
+        foreach (int bits in System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(_values)) hash.Add(bits);
         return hash.ToHashCode();
     }
 

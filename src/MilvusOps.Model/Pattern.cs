@@ -37,7 +37,7 @@ public sealed class Pattern : StoreObject
     public string? TemporalContextJson => _temporalContext.Json;
 
     public Pattern WithCollection(string collection) =>
-        new(PatternId, Vector, PatternType, CoherenceMetricsJson, TemporalContextJson, collection);
+        new(PatternId, Vector.Values, PatternType, CoherenceMetricsJson, TemporalContextJson, collection);
 
     public override string ToString() => PatternId;
 }

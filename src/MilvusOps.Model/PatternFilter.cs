@@ -7,7 +7,10 @@ namespace MilvusOps.Model;
 /// </summary>
 public sealed class PatternFilter
 {
-    private static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>();
+    /// <summary>The ErrorId of a placeholder without a value, a value without a placeholder, or a value of another kind.</summary>
+    public const string InvalidParameterId = "FilterParameterInvalid";
+
+    internal static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>();
 
     public PatternFilter(string expression, IReadOnlyDictionary<string, object?>? parameters = null)
     {
@@ -22,21 +25,14 @@ public sealed class PatternFilter
     /// <summary>A filter without placeholders; null for no filter (null, empty or whitespace).</summary>
     public static implicit operator PatternFilter?(string? expression) => From(expression);
 
-    /// <summary>Null for no filter (an expression that is null, empty or whitespace).</summary>
-    public static PatternFilter? From(string? expression, IReadOnlyDictionary<string, object?>? parameters = null) =>
-        string.IsNullOrWhiteSpace(expression) ? null : new PatternFilter(expression, parameters);
-
-    /// <summary>
-    /// This filter and one more condition, whose placeholder value joins the others: (this) and (condition). A null
-    /// <paramref name="filter"/> gives the condition alone.
-    /// </summary>
-    public static PatternFilter And(PatternFilter? filter, string condition, string name, object value)
+    /// <summary>Null for no filter (an expression that is null, empty or whitespace), which must come without values.</summary>
+    public static PatternFilter? From(string? expression, IReadOnlyDictionary<string, object?>? parameters = null)
     {
-        var parameters = new Dictionary<string, object?>(filter?.Parameters ?? NoParameters, StringComparer.Ordinal);
-        if (!parameters.TryAdd(name, value))
-            throw new MilvusOpsException("FilterParameterInvalid", ErrorKind.InvalidArgument,
-                $"The filter parameter '{name}' is reserved by MilvusOps; give yours another name.", name);
-        return new PatternFilter(filter is null ? condition : $"({filter.Expression.Trim()}) and ({condition})", parameters);
+        if (!string.IsNullOrWhiteSpace(expression)) return new PatternFilter(expression, parameters);
+        if (parameters is { Count: > 0 })
+            throw new MilvusOpsException(InvalidParameterId, ErrorKind.InvalidArgument,
+                "-FilterParameter gives values for a filter's {name} placeholders, but there is no -Filter.", parameters.Keys.First());
+        return null;
     }
 
     public override string ToString() => Expression;

@@ -11,7 +11,7 @@ public static class PatternValidator
     public static Pattern Validate(Pattern pattern, PatternCollection collection)
     {
         CheckLimits(pattern, collection);
-        CheckVector(pattern.Vector, collection.Dimension, pattern.PatternId);
+        CheckVector(pattern.Vector.Values, collection.Dimension, pattern.PatternId);
         Metadata.Validate(pattern.CoherenceMetricsJson, PatternSchema.CoherenceMetrics, pattern.PatternId);
         Metadata.Validate(pattern.TemporalContextJson, PatternSchema.TemporalContext, pattern.PatternId);
         return pattern;

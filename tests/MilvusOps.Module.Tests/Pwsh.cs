@@ -35,13 +35,13 @@ internal static class Pwsh
     {
         using var pwsh = Start(folder, arguments);
         var errors = pwsh.StandardError.ReadToEndAsync();
-        string output = pwsh.StandardOutput.ReadToEnd();
+        var output = pwsh.StandardOutput.ReadToEndAsync();
         if (!pwsh.WaitForExit(timeoutSeconds * 1000))
         {
             pwsh.Kill(entireProcessTree: true);
-            Assert.Fail($"pwsh did not end within {timeoutSeconds} s:\n{output}");
+            Assert.Fail($"pwsh did not end within {timeoutSeconds} s:\n{output.Result}");
         }
-        return (pwsh.ExitCode, output + errors.Result);
+        return (pwsh.ExitCode, output.Result + errors.Result);
     }
 
     private static string? Probe()

@@ -31,6 +31,23 @@ public static class FilterExpression
     public static void Validate(string? expression, IReadOnlyList<FilterField> fields) => _ = ParsedFilter.Parse(expression, fields);
 
     /// <summary>
+    /// A command's filter and one more condition with a placeholder value of its own: <c>(filter) and (condition)</c>.
+    /// The filter is parsed alone first, so that text such as <c>a) or (b</c> cannot make the joined text another filter.
+    /// </summary>
+    /// <exception cref="MilvusOpsException">The filter's own errors; FilterInvalidLiteral for a value that is NaN or an
+    /// infinity; FilterParameterInvalid when the filter's values already use <paramref name="name"/>.</exception>
+    public static PatternFilter And(PatternFilter? filter, string condition, string name, object value)
+    {
+        if (filter is not null) _ = FilterParser.Parse(filter.Expression, filter.Parameters, out _);
+        if (value is double number) _ = FormatDouble(number);
+        var parameters = new Dictionary<string, object?>(filter?.Parameters ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
+        if (!parameters.TryAdd(name, value))
+            throw new MilvusOpsException(PatternFilter.InvalidParameterId, ErrorKind.InvalidArgument,
+                $"The filter parameter '{name}' is reserved by MilvusOps; give yours another name.", name);
+        return new PatternFilter(filter is null ? condition : $"({filter.Expression.Trim()}) and ({condition})", parameters);
+    }
+
+    /// <summary>
     /// Combines two expressions as <c>(left) and (right)</c>. When one is null, empty or whitespace
     /// the other is returned unchanged (trimmed); when both are, the result is the empty string.
     /// </summary>

@@ -35,7 +35,7 @@ internal sealed class FilterParser
     /// <summary>
     /// Parses an expression. Returns null for null, empty or whitespace-only text ("no filter").
     /// Throws <see cref="FilterParseException"/> (FilterSyntaxError) for invalid syntax, FilterNotSupported for valid
-    /// Milvus syntax that neither backend takes (template placeholders, bitwise operators, other functions...), and
+    /// Milvus syntax that neither backend takes (bitwise operators, other functions...), and
     /// FilterTypeMismatch or FilterInvalidLiteral for constants Milvus cannot fold (<c>1 / 0</c>, <c>"a" + 1</c>).
     /// </summary>
     public static FilterNode? Parse(string? expression) => Parse(expression, null, out _);
@@ -51,7 +51,7 @@ internal sealed class FilterParser
         if (string.IsNullOrWhiteSpace(expression))
         {
             if (parameters is { Count: > 0 })
-                throw new MilvusOpsException(FilterTemplates.InvalidParameterId, ErrorKind.InvalidArgument,
+                throw new MilvusOpsException(PatternFilter.InvalidParameterId, ErrorKind.InvalidArgument,
                     "-FilterParameter was given without a -Filter for its values.", parameters.Keys.First());
             return null;
         }
@@ -392,6 +392,7 @@ internal sealed class FilterParser
         {
             FilterToken op = Advance();
             FilterNode right = ParseMultiplicative();
+            RefuseTemplateFolding(op.Position, left, right);
             left = FilterConstants.Arithmetic(op.Kind == TokenKind.Plus ? ArithmeticOp.Add : ArithmeticOp.Subtract, left, right, op.Position, _expression);
         }
 
@@ -411,6 +412,7 @@ internal sealed class FilterParser
                 _ => ArithmeticOp.Modulo,
             };
             FilterNode right = ParseUnary();
+            RefuseTemplateFolding(op.Position, left, right);
             left = FilterConstants.Arithmetic(arithmetic, left, right, op.Position, _expression);
         }
 
@@ -436,6 +438,7 @@ internal sealed class FilterParser
             }
 
             FilterNode operand = ParseUnary();
+            if (token.Kind is TokenKind.Minus or TokenKind.Plus) RefuseTemplateFolding(token.Position, operand);
             return token.Kind switch
             {
                 TokenKind.Minus => FilterConstants.Negate(operand, token.Position, _expression),
@@ -459,6 +462,7 @@ internal sealed class FilterParser
         {
             FilterToken op = Advance();
             FilterNode right = AtPrefixOperator() ? ParseUnary() : ParseLike();
+            RefuseTemplateFolding(op.Position, left, right);
             left = FilterConstants.Power(left, right, op.Position, _expression);
         }
 
@@ -495,7 +499,35 @@ internal sealed class FilterParser
     /// A constant where a value is expected: a literal, or a comparison or logic of constants folded to a boolean
     /// literal, as Milvus folds them. Anything else is returned unchanged.
     /// </summary>
-    private FilterNode Value(FilterNode node) => FilterConstants.TryFold(node, _expression) ?? node;
+    private FilterNode Value(FilterNode node)
+    {
+        LiteralNode? folded = FilterConstants.TryFold(node, _expression);
+        if (folded is null || ReferenceEquals(folded, node)) return node;
+        if (node is ComparisonNode or LogicalNode or NotNode) RefuseTemplateFolding(node.Position, Operands(node).ToArray());
+        return folded;
+
+        static IEnumerable<FilterNode> Operands(FilterNode n) => n switch
+        {
+            ComparisonNode c => [c.Left, c.Right],
+            LogicalNode l => Operands(l.Left).Concat(Operands(l.Right)),
+            NotNode not => Operands(not.Operand),
+            _ => [n],
+        };
+    }
+
+    /// <summary>
+    /// Milvus 2.5 fills a placeholder's value in where a value goes, and refuses one that an operation on constants
+    /// would fold ("placeholder was not supported between two constants"), so that a value never becomes text.
+    /// </summary>
+    private void RefuseTemplateFolding(int position, params FilterNode[] operands)
+    {
+        if (operands.All(o => o is LiteralNode) && operands.FirstOrDefault(o => _templates.Names.ContainsKey(o)) is { } placeholder)
+        {
+            throw FilterErrors.NotSupported(
+                $"the template placeholder {{{_templates.Names[placeholder]}}} in an operation on constants (Milvus 2.5 takes a placeholder where a value goes, beside a field)",
+                position, _expression);
+        }
+    }
 
     // ---------------------------------------------------------------- primaries
 
@@ -926,6 +958,13 @@ internal sealed class FilterParser
                 if (item is not LiteralNode literal)
                 {
                     throw ErrorAt(item, "a literal value in the list", SourceOf(item));
+                }
+
+                if (_templates.Names.ContainsKey(literal))
+                {
+                    throw FilterErrors.NotSupported(
+                        $"the template placeholder {{{_templates.Names[literal]}}} inside a list (Milvus 2.5 takes a whole list as one placeholder: x in {{list}})",
+                        literal.Position, _expression);
                 }
 
                 items.Add(literal);

@@ -11,8 +11,6 @@ namespace MilvusOps.Engine.Filtering;
 /// </summary>
 internal sealed class FilterTemplates
 {
-    public const string InvalidParameterId = "FilterParameterInvalid";
-
     private readonly IReadOnlyDictionary<string, object?> _values;
     private readonly string _expression;
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
@@ -100,5 +98,5 @@ internal sealed class FilterTemplates
         _ => "a " + value.GetType().Name,
     };
 
-    private MilvusOpsException Invalid(string message) => new(InvalidParameterId, ErrorKind.InvalidArgument, message, _expression);
+    private MilvusOpsException Invalid(string message) => new(PatternFilter.InvalidParameterId, ErrorKind.InvalidArgument, message, _expression);
 }

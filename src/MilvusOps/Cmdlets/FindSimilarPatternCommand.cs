@@ -81,6 +81,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
     /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
     /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// Names are case-sensitive, as in Milvus: @{ Type = 'x' } does not fill {type}.
     /// </summary>
     [Parameter]
     public Hashtable? FilterParameter { get; set; }
@@ -109,10 +110,13 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     protected override void BeginProcessing()
     {
         // -MinCoherence is one more condition with its value as a parameter, never text pasted into the filter.
-        var filter = FilterInput.From(Filter, FilterParameter);
-        _filter = MinCoherence is double minimum
-            ? PatternFilter.And(filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {{{MinCoherenceParameter}}}", MinCoherenceParameter, minimum)
-            : filter;
+        _filter = Call(() =>
+        {
+            var filter = FilterInput.From(Filter, FilterParameter);
+            return MinCoherence is double minimum
+                ? FilterExpression.And(filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {{{MinCoherenceParameter}}}", MinCoherenceParameter, minimum)
+                : filter;
+        });
         // Hashtable values from a script can be PSObject-wrapped; the rules see the plain values.
         _parameters = SearchParameter?.Cast<DictionaryEntry>().ToDictionary(
             e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
@@ -132,7 +136,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
                 var stored = Call(() => Session.Get(Collection, Id)).ToDictionary(p => p.PatternId, StringComparer.Ordinal);
                 foreach (string id in Id)
                 {
-                    if (stored.TryGetValue(id, out var pattern)) Enqueue(id, pattern.Vector);
+                    if (stored.TryGetValue(id, out var pattern)) Enqueue(id, pattern.Vector.Values);
                     else WriteEngineError(new MilvusOpsException("PatternNotFound", ErrorKind.ObjectNotFound,
                         $"Pattern '{id}' is not in collection '{Collection}', so it cannot be a query.", id));
                 }

@@ -43,8 +43,9 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
     /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
     /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
     /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// Names are case-sensitive, as in Milvus: @{ Type = 'x' } does not fill {type}.
     /// </summary>
-    [Parameter]
+    [Parameter(ParameterSetName = QuerySet)]
     public Hashtable? FilterParameter { get; set; }
 
     /// <summary>The most patterns a filter query returns.</summary>

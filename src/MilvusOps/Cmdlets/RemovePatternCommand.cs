@@ -46,6 +46,7 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
     /// Values for the {name} placeholders of -Filter: -Filter 'pattern_type == {type}' -FilterParameter @{ type = $t }.
     /// A value is a string, a number, a bool or a list of them; it is never pasted into the text, so it needs no quoting
     /// and cannot change the expression. Milvus receives it as the request's template value; the embedded store binds it.
+    /// Names are case-sensitive, as in Milvus: @{ Type = 'x' } does not fill {type}.
     /// </summary>
     [Parameter(ParameterSetName = FilterSet)]
     public Hashtable? FilterParameter { get; set; }
@@ -54,7 +55,7 @@ public sealed class RemovePatternCommand : StoreObjectCmdlet
     {
         if (ParameterSetName == FilterSet)
         {
-            var filter = FilterInput.From(Filter, FilterParameter);
+            var filter = Call(() => FilterInput.From(Filter, FilterParameter));
             long matching = Call(() => Session.Count(Collection, filter));
             if (!ShouldProcess($"{matching} patterns where {Filter} in collection '{Collection}' in {Target}", "Remove patterns")) return;
             long removed = Call(() => Session.DeleteWhere(Collection, filter));

@@ -13,7 +13,7 @@ public sealed class VectorInputAttribute : ArgumentTransformationAttribute
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
         (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) switch
         {
-            FloatVector vector => (float[])vector,
+            FloatVector vector => vector.Values,
             string text when text.TrimStart().StartsWith('[') => FloatVector.TryParse(text, out float[] values) ? values
                 : throw new ArgumentTransformationMetadataException(
                     $"'{Shorten(text)}' is not a vector: write it as a JSON array of numbers, as Export-Csv writes a pattern's Vector ([0.25,-1,3.5])."),

@@ -58,4 +58,41 @@ public sealed class FilterTemplateTests
         var mismatch = Assert.Throws<MilvusOpsException>(() => ParsedFilter.Parse("pattern_type == {n}", Fields, new Dictionary<string, object?> { ["n"] = 5 }));
         Assert.Equal("FilterTypeMismatch", mismatch.ErrorId);
     }
+
+    [Theory]
+    [InlineData("coherence_metrics[\"n\"] > {a} + 1", "in an operation on constants")]
+    [InlineData("coherence_metrics[\"n\"] > -{a}", "in an operation on constants")]
+    [InlineData("coherence_metrics[\"n\"] > {a} ** 2", "in an operation on constants")]
+    [InlineData("coherence_metrics[\"n\"] in [{a}, 2]", "inside a list")]
+    public void A_placeholder_that_would_be_folded_into_text_is_refused_as_Milvus_refuses_it(string expression, string text)
+    {
+        var error = Assert.Throws<MilvusOpsException>(() => ParsedFilter.Parse(expression, Fields, new Dictionary<string, object?> { ["a"] = 1 }));
+        Assert.Equal("FilterNotSupported", error.ErrorId);
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_comparison_of_a_placeholder_with_a_constant_is_a_constant_and_refused()
+    {
+        var error = Assert.Throws<MilvusOpsException>(() => ParsedFilter.Parse("{a} < 2 and pattern_type == \"x\"", Fields, new Dictionary<string, object?> { ["a"] = 1 }));
+        Assert.Equal("FilterTypeMismatch", error.ErrorId);
+    }
+
+    [Fact]
+    public void Values_without_a_filter_are_FilterParameterInvalid_not_silently_dropped()
+    {
+        var error = Assert.Throws<MilvusOpsException>(() => PatternFilter.From(" ", new Dictionary<string, object?> { ["t"] = "x" }));
+        Assert.Equal("FilterParameterInvalid", error.ErrorId);
+        Assert.Null(PatternFilter.From(" "));
+    }
+
+    [Fact]
+    public void A_condition_joins_a_filter_only_when_the_filter_parses_alone()
+    {
+        var joined = FilterExpression.And(new PatternFilter("pattern_type == {t}", new Dictionary<string, object?> { ["t"] = "x" }), "coherence_metrics[\"q\"] >= {m}", "m", 0.9);
+        Assert.Equal(["m", "t"], joined.Parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("(pattern_type == {t}) and (coherence_metrics[\"q\"] >= {m})", joined.Expression);
+        Assert.Throws<FilterParseException>(() => FilterExpression.And("pattern_type == \"a\") or (pattern_type == \"b\"", "coherence_metrics[\"q\"] >= {m}", "m", 0.9));
+        Assert.Equal("FilterInvalidLiteral", Assert.Throws<MilvusOpsException>(() => FilterExpression.And(null, "coherence_metrics[\"q\"] >= {m}", "m", double.NaN)).ErrorId);
+    }
 }

@@ -59,7 +59,8 @@ internal static class WireFormat
     /// <summary>
     /// The values of a filter's {name} placeholders, as the request's expr_template_values. The checked values are
     /// bool, long, double, string or lists of them (<see cref="ParsedFilter.TemplateValues"/>); a list takes the
-    /// narrowest array Milvus reads: all bool, all int64, all numbers (as double), all strings, all lists, else JSON.
+    /// narrowest array Milvus reads: all bool, all int64, all double, all strings, all lists, else JSON that keeps each
+    /// element's kind (so [1, 2.5] reaches Milvus as the integer and the float the check saw).
     /// </summary>
     public static void AddTemplateValues(Google.Protobuf.Collections.MapField<string, Rpc.TemplateValue> target, ParsedFilter? filter)
     {
@@ -82,12 +83,23 @@ internal static class WireFormat
         var array = new Rpc.TemplateArrayValue();
         if (list.Count > 0 && list.All(v => v is bool)) array.BoolData = new Rpc.BoolArray { Data = { list.Cast<bool>() } };
         else if (list.Count > 0 && list.All(v => v is long)) array.LongData = new Rpc.LongArray { Data = { list.Cast<long>() } };
-        else if (list.Count > 0 && list.All(v => v is long or double)) array.DoubleData = new Rpc.DoubleArray { Data = { list.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)) } };
+        else if (list.Count > 0 && list.All(v => v is double)) array.DoubleData = new Rpc.DoubleArray { Data = { list.Cast<double>() } };
         else if (list.All(v => v is string)) array.StringData = new Rpc.StringArray { Data = { list.Cast<string>() } };
         else if (list.All(v => v is IReadOnlyList<object?>)) array.ArrayData = new Rpc.TemplateArrayValueArray { Data = { list.Select(v => TemplateArray((IReadOnlyList<object?>)v!)) } };
-        else array.JsonData = new Rpc.JSONArray { Data = { list.Select(v => ByteString.CopyFromUtf8(Metadata.Serialize(v))) } };
+        else array.JsonData = new Rpc.JSONArray { Data = { list.Select(v => ByteString.CopyFromUtf8(TemplateJson(v))) } };
         return array;
     }
+
+    // A mixed list's element as JSON text that keeps its kind: an integer stays 1, a float is written 1.0, as checked.
+    private static string TemplateJson(object? value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        double d => FilterExpression.FormatDouble(d),
+        string text => System.Text.Json.JsonSerializer.Serialize(text),
+        IReadOnlyList<object?> list => "[" + string.Join(",", list.Select(TemplateJson)) + "]",
+        _ => throw new ArgumentException($"A checked template value cannot be {value?.GetType().Name ?? "null"}.", nameof(value)),
+    };
 
     /// <summary>The floats as little-endian IEEE-754 float32, bit-exact (signed zeros, subnormals, NaN payloads).</summary>
     public static byte[] FloatBytes(ReadOnlySpan<float> values)

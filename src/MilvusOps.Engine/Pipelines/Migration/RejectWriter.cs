@@ -106,7 +106,7 @@ internal sealed record Rejection(long SourceRow, string? PatternId, string Error
     public static IReadOnlyDictionary<string, object?> FieldsOf(Pattern pattern) => new Dictionary<string, object?>(StringComparer.Ordinal)
     {
         [nameof(Pattern.PatternId)] = pattern.PatternId,
-        [nameof(Pattern.Vector)] = (float[])pattern.Vector,
+        [nameof(Pattern.Vector)] = pattern.Vector.Values,
         [nameof(Pattern.PatternType)] = pattern.PatternType,
         [nameof(Pattern.CoherenceMetrics)] = pattern.CoherenceMetricsJson,
         [nameof(Pattern.TemporalContext)] = pattern.TemporalContextJson,

@@ -99,9 +99,9 @@ public sealed class FidelityCheck : IDisposable
                 continue;
             }
             long before = log.Count;
-            if (FirstBitDifference(source.Vector, actual.Vector) is int i)
-                log.Add(source.PatternId, $"vector[{i}]", actual.Vector.Length > i ? actual.Vector[i] : null,
-                    $"vector differs at [{i}]: source {Describe(source.Vector, i)}, collection {Describe(actual.Vector, i)}");
+            if (FirstBitDifference(source.Vector.Values, actual.Vector.Values) is int i)
+                log.Add(source.PatternId, $"vector[{i}]", actual.Vector.Values.Length > i ? actual.Vector.Values[i] : null,
+                    $"vector differs at [{i}]: source {Describe(source.Vector.Values, i)}, collection {Describe(actual.Vector.Values, i)}");
             if (!string.Equals(source.PatternType, actual.PatternType, StringComparison.Ordinal))
                 log.Add(source.PatternId, PatternSchema.PatternType, actual.PatternType, $"pattern_type is '{actual.PatternType}', source has '{source.PatternType}'");
             CompareJson(source.PatternId, PatternSchema.CoherenceMetrics, source.CoherenceMetricsJson, actual.CoherenceMetricsJson, log);
