@@ -9,11 +9,13 @@
 //   - default: stateless, one fixed collection (peer/fixed.js);
 //   - --stateful: an in-memory Milvus 2.5 stand-in that keeps collections, indexes and entities (peer/stateful.js).
 //
-// Usage: node peer.js [--token <authorization value>] [--http] [--stateful [--gpu] [--unavailable-first N]
-//                     [--rate-limit-first N] [--unhealthy]]
+// Usage: node peer.js [--token <authorization value>] [--http] [--server-version V | --stateful [--gpu]
+//                     [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]
 //   --token T               every call must carry the metadata header `authorization: T`, else UNAUTHENTICATED
 //   --http                  also serve Milvus's management port (its :9091) over HTTP: /healthz (peer/healthz.js)
 //                           and /metrics (peer/metrics.js)
+//   --server-version V      the stateless mode reports version V (default v2.5.4), as a 2.6 or 3.0 server would;
+//                           the stateful mode is a 2.5 model and always reports v2.5.27
 //   --gpu                   accept the GPU_* index types (a CPU Milvus image refuses them)
 //   --unavailable-first N   the first N Search calls fail with gRPC UNAVAILABLE
 //   --rate-limit-first N    the first N Upsert calls answer Status code 8 (rate limit, retriable)
@@ -37,7 +39,7 @@ const { healthzHandler } = require('./peer/healthz');
 const { createMetrics } = require('./peer/metrics');
 
 function parseArgs(argv) {
-  const options = { token: null, http: false, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false };
+  const options = { token: null, http: false, serverVersion: null, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false };
   const count = (flag, value) => {
     if (!/^[0-9]+$/.test(value || '')) usage(`${flag} needs a count, got ${value}`);
     return Number(value);
@@ -50,6 +52,10 @@ function parseArgs(argv) {
         break;
       case '--http':
         options.http = true;
+        break;
+      case '--server-version':
+        if (!argv[i + 1]) usage('--server-version needs a version');
+        options.serverVersion = argv[++i];
         break;
       case '--stateful':
         options.stateful = true;
@@ -72,16 +78,19 @@ function parseArgs(argv) {
   }
   const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0 || options.unhealthy;
   if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first, --rate-limit-first and --unhealthy need --stateful');
+  if (options.serverVersion !== null && options.stateful) usage('--server-version is for the stateless mode; the stateful mode models 2.5');
   return options;
 }
 
 function usage(problem) {
-  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]`);
+  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--server-version V | --stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]`);
   process.exit(2);
 }
 
 const options = parseArgs(process.argv.slice(2));
-const mode = options.stateful ? createStatefulMode(options) : { respond: (name, req, Req, Res) => fixed.respond(name, req, Req, Res), snapshot: fixed.snapshot };
+const mode = options.stateful
+  ? createStatefulMode(options)
+  : { respond: (name, req, Req, Res) => fixed.respond(name, req, Req, Res, { serverVersion: options.serverVersion ?? undefined }), snapshot: fixed.snapshot };
 // The proxy's request counts and latencies, and the mode's collections and segments, for /metrics.
 const metrics = createMetrics({ snapshot: mode.snapshot });
 

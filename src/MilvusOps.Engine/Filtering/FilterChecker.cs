@@ -6,28 +6,30 @@ namespace MilvusOps.Engine.Filtering;
 /// (internal/core/src/exec/expression): every field exists and can be filtered on, operands have types their operators
 /// take, and the shapes Milvus evaluates are the only ones taken (arithmetic is <c>field op constant</c> compared with a
 /// constant, <c>in</c> and <c>like</c> apply to a field, constants are conditions only on their own). Both stores run it
-/// before any request, so a filter fails the same way on both; rendering (SQL, Milvus text) comes after.
+/// before any request, so a filter fails the same way on both; rendering (SQL, Milvus text) comes after. Where a later
+/// line takes more (<see cref="FilterDialect"/>), the dialect of the store says so.
 /// </summary>
 internal static class FilterChecker
 {
     /// <exception cref="MilvusOpsException">FilterFieldNotFound, FilterFieldNotFilterable, FilterTypeMismatch, FilterNotSupported
     /// or FilterInvalidLiteral.</exception>
-    public static void Check(FilterNode node, IReadOnlyList<FilterField> fields, string? expression)
+    public static void Check(FilterNode node, IReadOnlyList<FilterField> fields, string? expression, FilterDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(fields);
-        var checker = new Checker(fields, expression);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var checker = new Checker(fields, expression, dialect);
         switch (checker.Predicate(node))
         {
-            case Condition.WrittenConstant:
+            case Condition.WrittenConstant when !dialect.RunsWrittenConstants:
                 // Milvus: "predicate is not a boolean expression" for a bare true or false.
                 throw FilterErrors.TypeMismatch(
-                    $"{FilterFormatter.Format(node)} alone is not a condition Milvus 2.5 takes; write a condition on a field.", node.Position);
-            case Condition.FoldedConstant:
+                    $"{FilterFormatter.Format(node)} alone is not a condition Milvus {dialect.Line} takes; write a condition on a field.", node.Position);
+            case Condition.FoldedConstant when !dialect.RunsFoldedConstants:
                 // Milvus 2.5's parser folds 1 < 2 into a constant, which its query nodes cannot run, and it refuses a
                 // constant beside a condition: so a filter that is constant as a whole is refused here, before it runs.
                 throw FilterErrors.TypeMismatch(
-                    $"{FilterFormatter.Format(node)} is constant, not a condition on the data: Milvus 2.5 cannot run it. Write a condition on a field, or leave -Filter out.",
+                    $"{FilterFormatter.Format(node)} is constant, not a condition on the data: Milvus {dialect.Line} cannot run it. Write a condition on a field, or leave -Filter out.",
                     node.Position);
         }
     }
@@ -77,7 +79,7 @@ internal static class FilterChecker
 
     // The walk visits nodes in the order the SQL translator renders them, so the first error of a filter with
     // several is the same on both backends.
-    private sealed class Checker(IReadOnlyList<FilterField> fields, string? expression)
+    private sealed class Checker(IReadOnlyList<FilterField> fields, string? expression, FilterDialect dialect)
     {
         public Condition Predicate(FilterNode node)
         {
@@ -98,11 +100,17 @@ internal static class FilterChecker
                         return Condition.FoldedConstant;
                     }
 
-                    // Milvus: "'and' can only be used between boolean expressions" when one side is a constant.
+                    // 3.0 short-circuits a constant beside a condition (x or true matches every row); before it, Milvus
+                    // says "'and' can only be used between boolean expressions".
+                    if (dialect.RunsWrittenConstants)
+                    {
+                        return Condition.Field;
+                    }
+
                     FilterNode constant = left != Condition.Field ? l.Left : l.Right;
                     string word = l.Op == LogicalOp.And ? "and" : "or";
                     throw FilterErrors.TypeMismatch(
-                        $"'{word}' joins conditions on fields; {FilterFormatter.Format(constant)} is a constant, which Milvus 2.5 refuses beside a condition. Leave it out, or write the whole filter in constants.",
+                        $"'{word}' joins conditions on fields; {FilterFormatter.Format(constant)} is a constant, which Milvus {dialect.Line} refuses beside a condition. Leave it out, or write the whole filter in constants.",
                         constant.Position);
                 }
 
@@ -261,10 +269,11 @@ internal static class FilterChecker
                     }
                 }
 
-                if (lower.GetType() != upper.GetType())
+                if (TypeRank(lower) != TypeRank(upper))
                 {
-                    throw FilterErrors.TypeMismatch(
-                        $"the range on {field.Description} has bounds of two types, {Describe(lower)} and {Describe(upper)}: Milvus 2.5 evaluates a range on a JSON value only when both bounds are integers, both floats or both strings (write 1.0 for 1).",
+                    throw FilterErrors.TypeMismatch(dialect.MixesNumbersOnJson
+                            ? $"the range on {field.Description} has bounds of two types, {Describe(lower)} and {Describe(upper)}: Milvus {dialect.Line} evaluates a range on a JSON value only when both bounds are numbers or both strings."
+                            : $"the range on {field.Description} has bounds of two types, {Describe(lower)} and {Describe(upper)}: Milvus {dialect.Line} evaluates a range on a JSON value only when both bounds are integers, both floats or both strings (write 1.0 for 1).",
                         r.Position);
                 }
             }
@@ -281,10 +290,11 @@ internal static class FilterChecker
             }
         }
 
-        private static int TypeRank(LiteralNode literal) => literal switch
+        /// <summary>Literals of one rank compare on a JSON value; from 2.6 integers and floats are one rank.</summary>
+        private int TypeRank(LiteralNode literal) => literal switch
         {
             IntegerLiteral => 0,
-            FloatLiteral => 1,
+            FloatLiteral => dialect.MixesNumbersOnJson ? 0 : 1,
             StringLiteral => 2,
             BoolLiteral => 3,
             _ => 4,
@@ -321,8 +331,9 @@ internal static class FilterChecker
             if (value.Kind == Kind.Json && node.Items.Count > 0
                 && node.Items.FirstOrDefault(i => TypeRank(i) != TypeRank(node.Items[0])) is { } other)
             {
-                throw FilterErrors.TypeMismatch(
-                    $"the 'in' list on {value.Description} holds {Describe(node.Items[0])} and {Describe(other)}: Milvus 2.5 evaluates 'in' on a JSON value only when the items have one type (all integers, all floats, all strings or all booleans).",
+                throw FilterErrors.TypeMismatch(dialect.MixesNumbersOnJson
+                        ? $"the 'in' list on {value.Description} holds {Describe(node.Items[0])} and {Describe(other)}: Milvus {dialect.Line} evaluates 'in' on a JSON value only when the items are all numbers, all strings or all booleans."
+                        : $"the 'in' list on {value.Description} holds {Describe(node.Items[0])} and {Describe(other)}: Milvus {dialect.Line} evaluates 'in' on a JSON value only when the items have one type (all integers, all floats, all strings or all booleans).",
                     other.Position);
             }
         }

@@ -32,13 +32,14 @@ public static class FilterExpression
 
     /// <summary>
     /// A command's filter and one more condition with a placeholder value of its own: <c>(filter) and (condition)</c>.
-    /// The filter is parsed alone first, so that text such as <c>a) or (b</c> cannot make the joined text another filter.
+    /// The filter is parsed alone first, so that text such as <c>a) or (b</c> cannot make the joined text another filter;
+    /// in the newest dialect, as the store checks the joined filter in its own.
     /// </summary>
     /// <exception cref="MilvusOpsException">The filter's own errors; FilterInvalidLiteral for a value that is NaN or an
     /// infinity; FilterParameterInvalid when the filter's values already use <paramref name="name"/>.</exception>
     public static PatternFilter And(PatternFilter? filter, string condition, string name, object value)
     {
-        if (filter is not null) _ = FilterParser.Parse(filter.Expression, filter.Parameters, out _);
+        if (filter is not null) _ = FilterParser.Parse(filter.Expression, filter.Parameters, FilterDialect.Newest, out _);
         if (value is double number) _ = FormatDouble(number);
         var parameters = new Dictionary<string, object?>(filter?.Parameters ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
         if (!parameters.TryAdd(name, value))

@@ -42,7 +42,7 @@ internal static class FilterFormatter
             NotNode n => "(not " + Write(n.Operand) + ")",
             InNode i => "(" + Write(i.Value) + (i.Negated ? " not in " : " in ")
                 + (Placeholder(i.Items) ?? "[" + string.Join(", ", i.Items.Select(Write)) + "]") + ")",
-            LikeNode l => "(" + Write(l.Value) + " like " + FilterExpression.FormatString(l.Pattern) + ")",
+            LikeNode l => "(" + Write(l.Value) + " like " + Write(l.Pattern) + ")",
             ExistsNode e => "(exists " + Write(e.Field) + ")",
             IsNullNode n => "(" + Write(n.Field) + (n.Negated ? " is not null)" : " is null)"),
             FunctionNode f => f.Name + "(" + string.Join(", ", f.Arguments.Select(Write)) + ")",

@@ -45,8 +45,10 @@ internal enum TokenKind
 /// <summary>
 /// One token: its kind and its span of the source (<see cref="Position"/>, <see cref="Length"/>). A literal carries its
 /// value: <see cref="Integer"/>, <see cref="Float"/>, or for a string <see cref="Text"/> (the value as Milvus decodes
-/// it, or null with <see cref="StringError"/> when Milvus would refuse it as a value; it can still name a JSON key,
-/// which Milvus does not decode). A placeholder carries its name in <see cref="Text"/>.
+/// it, or null when Milvus would refuse it as a value; it can still name a JSON key, which Milvus does not decode). A
+/// literal Milvus refuses as a value carries the error in <see cref="ValueError"/>: such a string, or the integer
+/// 9223372036854775808, which only a unary minus before it can make an Int64 (2.6, <see cref="FilterDialect"/>).
+/// A placeholder carries its name in <see cref="Text"/>.
 /// </summary>
 internal readonly record struct FilterToken(
     TokenKind Kind,
@@ -55,7 +57,7 @@ internal readonly record struct FilterToken(
     long Integer = 0,
     double Float = 0,
     string? Text = null,
-    MilvusOpsException? StringError = null)
+    MilvusOpsException? ValueError = null)
 {
     public int End => Position + Length;
 
@@ -161,6 +163,9 @@ internal sealed class FilterLexer(string expression)
     internal static string DescribeAt(string expression, int position) =>
         position >= expression.Length ? "end of expression" : FilterToken.Quote(expression[position].ToString());
 
+    /// <summary>2^63, the magnitude of the least Int64, as Milvus 2.6 recognizes it after a unary minus.</summary>
+    private const string LeastInt64Magnitude = "9223372036854775808";
+
     private static FilterParseException OutOfRange(string s, int start, int end) =>
         new(s, start, "an integer between -2^63 and 2^63-1", FilterToken.Quote(s, start, end - start));
 
@@ -261,6 +266,11 @@ internal sealed class FilterLexer(string expression)
 
         // As in C and in Milvus, a leading 0 makes an octal integer: 017 == 15.
         bool octal = i - start > 1 && s[start] == '0';
+        if (s.AsSpan(start, i - start).SequenceEqual(LeastInt64Magnitude))
+        {
+            return new FilterToken(TokenKind.Integer, start, i - start, ValueError: OutOfRange(s, start, i));
+        }
+
         ulong acc = 0;
         ulong radix10 = octal ? 8UL : 10UL;
         for (int k = octal ? start + 1 : start; k < i; k++)
@@ -569,7 +579,7 @@ internal sealed class FilterLexer(string expression)
         }
 
         Flush();
-        return new FilterToken(TokenKind.String, start, i - start, Text: valueError is null ? text.ToString() : null, StringError: valueError);
+        return new FilterToken(TokenKind.String, start, i - start, Text: valueError is null ? text.ToString() : null, ValueError: valueError);
     }
 
     private static readonly SearchValues<char> DoubleQuotedStops = SearchValues.Create("\"\\\r\n");

@@ -88,7 +88,7 @@ internal sealed record NotNode(int Position, FilterNode Operand) : FilterNode(Po
 internal sealed record InNode(int Position, FilterNode Value, IReadOnlyList<LiteralNode> Items, bool Negated) : FilterNode(Position);
 
 /// <summary><c>value like "pattern"</c>; <paramref name="Pattern"/> is the decoded string literal.</summary>
-internal sealed record LikeNode(int Position, FilterNode Value, string Pattern) : FilterNode(Position);
+internal sealed record LikeNode(int Position, FilterNode Value, StringLiteral Pattern) : FilterNode(Position);
 
 internal sealed record ExistsNode(int Position, FieldNode Field) : FilterNode(Position);
 

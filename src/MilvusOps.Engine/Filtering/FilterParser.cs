@@ -24,12 +24,14 @@ internal sealed class FilterParser
     private FilterToken _previous;
     private int _nesting;   // ParseUnary and bracket frames open: every recursive path of the grammar passes through one
     private readonly FilterTemplates _templates;
+    private readonly FilterDialect _dialect;
 
-    private FilterParser(string expression, FilterTemplates templates)
+    private FilterParser(string expression, FilterTemplates templates, FilterDialect dialect)
     {
         _expression = expression;
         _lexer = new FilterLexer(expression);
         _templates = templates;
+        _dialect = dialect;
     }
 
     /// <summary>
@@ -38,14 +40,16 @@ internal sealed class FilterParser
     /// Milvus syntax that neither backend takes (bitwise operators, other functions...), and
     /// FilterTypeMismatch or FilterInvalidLiteral for constants Milvus cannot fold (<c>1 / 0</c>, <c>"a" + 1</c>).
     /// </summary>
-    public static FilterNode? Parse(string? expression) => Parse(expression, null, out _);
+    public static FilterNode? Parse(string? expression) => Parse(expression, null, FilterDialect.Milvus25, out _);
 
     /// <summary>
     /// Parses an expression whose {name} placeholders take their values from <paramref name="parameters"/>
     /// (FilterParameterInvalid for a placeholder without a value, a value without a placeholder, or a value that is no
     /// string, number, bool or list); <paramref name="templates"/> tells which literal of the tree each one became.
+    /// The grammar is <paramref name="dialect"/>'s.
     /// </summary>
-    public static FilterNode? Parse(string? expression, IReadOnlyDictionary<string, object?>? parameters, out IReadOnlyDictionary<object, string> templates)
+    public static FilterNode? Parse(string? expression, IReadOnlyDictionary<string, object?>? parameters, FilterDialect dialect,
+        out IReadOnlyDictionary<object, string> templates)
     {
         templates = new Dictionary<object, string>();
         if (string.IsNullOrWhiteSpace(expression))
@@ -58,7 +62,7 @@ internal sealed class FilterParser
 
         FilterLimits.CheckLength(expression);
         var placeholders = new FilterTemplates(parameters, expression);
-        var parser = new FilterParser(expression, placeholders);
+        var parser = new FilterParser(expression, placeholders, dialect);
         FilterNode node = parser.ParseOr();
         if (parser.Current.Kind != TokenKind.End)
         {
@@ -149,7 +153,9 @@ internal sealed class FilterParser
         {
             TokenKind.BitAnd or TokenKind.BitOr or TokenKind.BitXor or TokenKind.BitNot
                 or TokenKind.ShiftLeft or TokenKind.ShiftRight => $"the bitwise operator '{TextOf(token)}'",
-            TokenKind.Placeholder => $"the template placeholder '{TextOf(token)}' here (Milvus 2.5 takes a template where a value goes, not as a like pattern)",
+            TokenKind.Placeholder => _dialect.TakesLikePlaceholder
+                ? $"the template placeholder '{TextOf(token)}' here (Milvus {_dialect.Line} takes a template where a value goes)"
+                : $"the template placeholder '{TextOf(token)}' here (Milvus {_dialect.Line} takes a template where a value goes, not as a like pattern)",
             _ => null,
         };
 
@@ -437,6 +443,11 @@ internal sealed class FilterParser
                 throw FilterErrors.NotSupported("the bitwise operator '~'", token.Position, _expression);
             }
 
+            if (token.Kind == TokenKind.Minus && Current is { Kind: TokenKind.Integer, ValueError: not null } && Peek().Kind != TokenKind.Power)
+            {
+                return new IntegerLiteral(token.Position, IntegerValue(Advance(), negated: true));
+            }
+
             FilterNode operand = ParseUnary();
             if (token.Kind is TokenKind.Minus or TokenKind.Plus) RefuseTemplateFolding(token.Position, operand);
             return token.Kind switch
@@ -469,19 +480,29 @@ internal sealed class FilterParser
         return left;
     }
 
-    /// <summary><c>x like "pattern"</c>: the tightest binary operator of Plan.g4, whose pattern is a string literal.</summary>
+    /// <summary><c>x like "pattern"</c>: the tightest binary operator of Plan.g4, whose pattern is a string literal
+    /// (or, from 2.6, a placeholder whose value is a string).</summary>
     private FilterNode ParseLike()
     {
         FilterNode left = ParsePrimary();
         while (IsKeyword(Current, "like"))
         {
             Advance();
-            if (Current.Kind != TokenKind.String)
+            FilterToken pattern = Current;
+            if (pattern.Kind == TokenKind.Placeholder && _dialect.TakesLikePlaceholder)
             {
-                throw Unexpected("a quoted pattern after 'like'");
+                Advance();
+                left = new LikeNode(left.Position, left, _templates.Literal(pattern.Text!, pattern.Position) as StringLiteral
+                    ?? throw FilterErrors.TypeMismatch($"the like pattern {{{pattern.Text}}} needs a string value.", pattern.Position));
+                continue;
             }
 
-            left = new LikeNode(left.Position, left, StringValue(Advance()));
+            if (pattern.Kind != TokenKind.String)
+            {
+                throw Unexpected(_dialect.TakesLikePlaceholder ? "a quoted pattern or a placeholder after 'like'" : "a quoted pattern after 'like'");
+            }
+
+            left = new LikeNode(left.Position, left, new StringLiteral(pattern.Position, StringValue(Advance())));
         }
 
         if (IsKeyword(Current, "is") && left is not FieldNode)
@@ -493,7 +514,16 @@ internal sealed class FilterParser
     }
 
     /// <summary>The value of a string token, or the error Milvus would give for it.</summary>
-    private static string StringValue(FilterToken token) => token.Text ?? throw token.StringError!;
+    private static string StringValue(FilterToken token) => token.Text ?? throw token.ValueError!;
+
+    /// <summary>The value of an integer token, negated when a minus came before it, or the error Milvus would give for
+    /// it: 9223372036854775808 is an Int64 only as -9223372036854775808, and only from 2.6.</summary>
+    private long IntegerValue(FilterToken token, bool negated)
+    {
+        if (token.ValueError is { } error)
+            return negated && _dialect.TakesLeastInt64 ? long.MinValue : throw error;
+        return negated ? unchecked(-token.Integer) : token.Integer;
+    }
 
     /// <summary>
     /// A constant where a value is expected: a literal, or a comparison or logic of constants folded to a boolean
@@ -543,7 +573,7 @@ internal sealed class FilterParser
         {
             case TokenKind.Integer:
                 Advance();
-                return new IntegerLiteral(token.Position, token.Integer);
+                return new IntegerLiteral(token.Position, IntegerValue(token, negated: false));
             case TokenKind.Float:
                 Advance();
                 return new FloatLiteral(token.Position, token.Float);
@@ -649,7 +679,7 @@ internal sealed class FilterParser
 
             if (key.Kind == TokenKind.Integer)
             {
-                path.Add(JsonPathSegment.ForIndex(key.Integer));
+                path.Add(JsonPathSegment.ForIndex(IntegerValue(key, negated: false)));
             }
             else
             {
@@ -912,7 +942,7 @@ internal sealed class FilterParser
 
         LiteralNode? literal = value.Kind switch
         {
-            TokenKind.Integer => new IntegerLiteral(token.Position, negative ? unchecked(-value.Integer) : value.Integer),
+            TokenKind.Integer => new IntegerLiteral(token.Position, IntegerValue(value, negative)),
             TokenKind.Float => new FloatLiteral(token.Position, negative ? -value.Float : value.Float),
             TokenKind.String when !negative && value.Text is not null => new StringLiteral(token.Position, value.Text),
             TokenKind.Identifier when !negative && IsBoolKeyword(value, out bool b) => new BoolLiteral(token.Position, b),

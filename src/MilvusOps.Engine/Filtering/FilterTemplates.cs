@@ -79,18 +79,32 @@ internal sealed class FilterTemplates
     {
         null => throw Invalid($"The filter parameter {{{name}}} is null; Milvus's templates take a string, a number, a bool or a list of them."),
         bool b => new BoolLiteral(position, b),
-        string s => new StringLiteral(position, s),
-        char c => new StringLiteral(position, c.ToString()),
+        string s when HasUtf8Form(s) => new StringLiteral(position, s),
+        char c when !char.IsSurrogate(c) => new StringLiteral(position, c.ToString()),
         sbyte or byte or short or ushort or int or uint or long => new IntegerLiteral(position, Convert.ToInt64(value, CultureInfo.InvariantCulture)),
         ulong u when u <= long.MaxValue => new IntegerLiteral(position, (long)u),
         float or double or decimal when Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) => new FloatLiteral(position, d),
-        IEnumerable list and not IDictionary when depth < FilterLimits.MaxDepth =>
+        IEnumerable list and not (IDictionary or string) when depth < FilterLimits.MaxDepth =>
             new ListLiteral(position, list.Cast<object?>().Select(item => ToLiteral(name, item, position, depth + 1)).ToList()),
         _ => throw Invalid($"The filter parameter {{{name}}} holds {Describe(value)}; Milvus's templates take a string, a finite number, a bool or a list of them."),
     };
 
+    /// <summary>Whether a string is whole UTF-16: half of a surrogate pair has no UTF-8 form, and both Milvus's protobuf
+    /// strings and SQLite would store another character in its place.</summary>
+    private static bool HasUtf8Form(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (!char.IsHighSurrogate(s[i]) || i + 1 == s.Length || !char.IsLowSurrogate(s[++i])) return false;
+        }
+
+        return true;
+    }
+
     private static string Describe(object value) => value switch
     {
+        string or char => "text with half of a UTF-16 surrogate pair, which has no UTF-8 form",
         double or float or decimal => "the number " + Convert.ToString(value, CultureInfo.InvariantCulture),
         ulong u => "the number " + u.ToString(CultureInfo.InvariantCulture) + ", beyond int64",
         IDictionary => "a dictionary",

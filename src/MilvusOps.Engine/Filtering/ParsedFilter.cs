@@ -1,8 +1,8 @@
 namespace MilvusOps.Engine.Filtering;
 
 /// <summary>
-/// A filter expression parsed once and checked (<see cref="FilterChecker"/>) against the fields of a collection: the
-/// one tree each store renders from. The embedded store renders it to SQL (<see cref="ToSqlite"/>); the Milvus store
+/// A filter expression parsed once and checked (<see cref="FilterChecker"/>) against the fields of a collection, in the
+/// dialect of the store's Milvus line (<see cref="FilterDialect"/>): the one tree each store renders from. The embedded store renders it to SQL (<see cref="ToSqlite"/>); the Milvus store
 /// sends <see cref="Text"/>, never the text as the user wrote it.
 /// </summary>
 public sealed class ParsedFilter
@@ -67,30 +67,33 @@ public sealed class ParsedFilter
     /// </summary>
     /// <exception cref="MilvusOpsException">FilterSyntaxError, FilterNotSupported, FilterTooComplex, FilterFieldNotFound,
     /// FilterFieldNotFilterable or FilterTypeMismatch.</exception>
-    public static ParsedFilter? Parse(string? expression, IReadOnlyList<FilterField> fields) => Parse(expression, fields, null);
+    public static ParsedFilter? Parse(string? expression, IReadOnlyList<FilterField> fields) => Parse(expression, fields, null, FilterDialect.Milvus25);
 
     /// <summary>
     /// Parses and checks <paramref name="expression"/> with the values of its {name} placeholders, as Milvus fills
-    /// them in before it checks the plan: each value is the literal it stands for. Null for no filter.
+    /// them in before it checks the plan: each value is the literal it stands for. The verdicts are
+    /// <paramref name="dialect"/>'s. Null for no filter.
     /// </summary>
     /// <exception cref="MilvusOpsException">The errors above, and FilterParameterInvalid for a placeholder without a
     /// value, a value without a placeholder, or a value that is no string, number, bool or list of them.</exception>
-    public static ParsedFilter? Parse(string? expression, IReadOnlyList<FilterField> fields, IReadOnlyDictionary<string, object?>? parameters)
+    public static ParsedFilter? Parse(string? expression, IReadOnlyList<FilterField> fields, IReadOnlyDictionary<string, object?>? parameters,
+        FilterDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        FilterNode? tree = FilterParser.Parse(expression, parameters, out var templates);
+        ArgumentNullException.ThrowIfNull(dialect);
+        FilterNode? tree = FilterParser.Parse(expression, parameters, dialect, out var templates);
         if (tree is null)
         {
             return null;
         }
 
-        FilterChecker.Check(tree, fields, expression);
+        FilterChecker.Check(tree, fields, expression, dialect);
         return new ParsedFilter(tree, fields, expression!, templates);
     }
 
-    /// <summary>Parses and checks a command's filter with its placeholder values; null for no filter.</summary>
-    public static ParsedFilter? Parse(PatternFilter? filter, IReadOnlyList<FilterField> fields) =>
-        Parse(filter?.Expression, fields, filter?.Parameters);
+    /// <summary>Parses and checks a command's filter with its placeholder values, in a store's dialect; null for no filter.</summary>
+    public static ParsedFilter? Parse(PatternFilter? filter, IReadOnlyList<FilterField> fields, FilterDialect dialect) =>
+        Parse(filter?.Expression, fields, filter?.Parameters, dialect);
 
     /// <summary>The filter as parameterized SQLite for the embedded store.</summary>
     /// <exception cref="MilvusOpsException">FilterNotSupported for a construct SQLite cannot evaluate, such as a list as

@@ -571,7 +571,7 @@ internal static class SqliteFilterTranslator
 
         private string LikeMatch(string value, LikeNode node)
         {
-            var (kind, operand) = AnalyzeLike(node.Pattern);
+            var (kind, operand) = AnalyzeLike(node.Pattern.Value);
             switch (kind)
             {
                 case LikeKind.Equal:

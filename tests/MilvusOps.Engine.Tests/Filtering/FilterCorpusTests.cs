@@ -7,13 +7,14 @@ using Xunit.Abstractions;
 namespace MilvusOps.Engine.Tests.Filtering;
 
 /// <summary>
-/// Milvus's own filter-expression cases (Filtering/Corpus, see its README): every parse verdict, template verdict and
-/// evaluation result for the 2.5 line must agree with Milvus. Cases recorded only for 2.6 or 3.0 are not run: the
-/// checker and the embedded store follow 2.5.
+/// Milvus's own filter-expression cases (Filtering/Corpus, see its README): every parse and template verdict must agree
+/// with Milvus for each line it is recorded for, in that line's <see cref="FilterDialect"/> (as a Milvus store checks a
+/// filter for its server); every evaluation result for 2.5 must agree on the embedded store, which follows 2.5.
+/// Evaluations recorded only for 2.6 or 3.0 are not run: a Milvus server evaluates its own filters.
 /// </summary>
 public sealed class FilterCorpusTests
 {
-    private const string Line = "2.5";
+    private const string EmbeddedLine = "2.5";
 
     private static readonly IReadOnlyList<FilterField> Fields = FilterExpression.PatternFields;
 
@@ -30,22 +31,33 @@ public sealed class FilterCorpusTests
             .Select(line => string.IsNullOrWhiteSpace(line) ? default : JsonDocument.Parse(line).RootElement)
             .ToArray();
 
-    private static bool ForThisLine(JsonElement c) =>
-        c.GetProperty("versions").EnumerateArray().Any(v => v.GetString() == Line);
+    private static IEnumerable<string> Versions(JsonElement c) => c.GetProperty("versions").EnumerateArray().Select(v => v.GetString()!);
 
-    /// <summary>Theory rows, one per case of this line; a row shows as the expression and what Milvus does with it.</summary>
-    private static TheoryData<CorpusCase> Rows(string file, IReadOnlyList<JsonElement> cases, Func<JsonElement, string> expected)
+    /// <summary>
+    /// Theory rows, one per case and server line it is recorded for (or only for <paramref name="onlyLine"/>); a row
+    /// shows as the line, the expression and what Milvus does with it.
+    /// </summary>
+    private static TheoryData<CorpusCase> Rows(string file, IReadOnlyList<JsonElement> cases, Func<JsonElement, string> expected, string? onlyLine = null)
     {
         var data = new TheoryData<CorpusCase>();
         for (int i = 0; i < cases.Count; i++)
         {
-            if (cases[i].ValueKind == JsonValueKind.Object && ForThisLine(cases[i]))
+            if (cases[i].ValueKind != JsonValueKind.Object) continue;
+            foreach (string line in Versions(cases[i]).Where(v => onlyLine is null || v == onlyLine))
             {
-                data.Add(new CorpusCase(file, i + 1, cases[i].GetProperty("expr").GetString()!, expected(cases[i])));
+                data.Add(new CorpusCase(file, i + 1, line, cases[i].GetProperty("expr").GetString()!, expected(cases[i])));
             }
         }
 
         return data;
+    }
+
+    /// <summary>The dialect a Milvus store speaks to a server of this line.</summary>
+    private static FilterDialect DialectOf(CorpusCase corpusCase)
+    {
+        FilterDialect dialect = FilterDialect.Of(corpusCase.Version);
+        Assert.Equal(corpusCase.Version, dialect.Line);
+        return dialect;
     }
 
     private static string Verdict(JsonElement c) => c.GetProperty("valid").GetBoolean() ? "accepted" : "rejected";
@@ -56,7 +68,7 @@ public sealed class FilterCorpusTests
         Rows("template.jsonl", TemplateCases.Value, c => $"{Verdict(c)} with {c.GetProperty("params").GetRawText()}");
 
     public static TheoryData<CorpusCase> EvalData =>
-        Rows("eval.jsonl", EvalCases.Value, c => $"{c.GetProperty("rows").GetString()} -> [{string.Join(",", Expect(c))}]");
+        Rows("eval.jsonl", EvalCases.Value, c => $"{c.GetProperty("rows").GetString()} -> [{string.Join(",", Expect(c))}]", EmbeddedLine);
 
     private static string[] Expect(JsonElement c) =>
         c.GetProperty("expect").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray();
@@ -97,22 +109,21 @@ public sealed class FilterCorpusTests
     {
         JsonElement c = ParseCases.Value[corpusCase.Line - 1];
         string expression = corpusCase.Expression;
+        FilterDialect dialect = DialectOf(corpusCase);
+        Exception? error = Record.Exception(() => ParsedFilter.Parse(expression, Fields, null, dialect));
         if (DeliberateDifferences.TryGetValue(expression, out string? why))
         {
             // Listed in the README; the test fails once MilvusOps agrees, so the list cannot go stale.
-            var refused = Record.Exception(() => ParsedFilter.Parse(expression, Fields));
-            Assert.True(c.GetProperty("valid").GetBoolean() && refused is MilvusOpsException, $"No longer a difference ({why}): drop it from the list.");
+            Assert.True(c.GetProperty("valid").GetBoolean() && error is MilvusOpsException, $"No longer a difference ({why}): drop it from the list.");
             return;
         }
 
         if (c.GetProperty("valid").GetBoolean())
         {
-            Exception? error = Record.Exception(() => ParsedFilter.Parse(expression, Fields));
             Assert.True(error is null, $"Milvus accepts this filter ({Describe(c)}), but: {error?.GetType().Name}: {error?.Message}");
         }
         else
         {
-            Exception? error = Record.Exception(() => ParsedFilter.Parse(expression, Fields));
             Assert.True(error is MilvusOpsException,
                 error is null
                     ? $"Milvus rejects this filter ({Describe(c)}), but it was accepted."
@@ -133,7 +144,7 @@ public sealed class FilterCorpusTests
             parameters[p.Name] = ToValue(p.Value);
         }
 
-        Exception? error = Record.Exception(() => ParseWithParameters(expression, parameters));
+        Exception? error = Record.Exception(() => ParsedFilter.Parse(expression, Fields, parameters, DialectOf(corpusCase)));
         if (c.GetProperty("valid").GetBoolean())
         {
             Assert.True(error is null, $"Milvus accepts this template with {parametersText} ({Describe(c)}), but: {error?.GetType().Name}: {error?.Message}");
@@ -146,10 +157,6 @@ public sealed class FilterCorpusTests
                     : $"Milvus rejects this template ({Describe(c)}); expected a MilvusOpsException, got {error.GetType().Name}: {error.Message}");
         }
     }
-
-    /// <summary>Parses and checks a filter with template values, as every store does before a call.</summary>
-    private static void ParseWithParameters(string expression, Dictionary<string, object?> parameters) =>
-        _ = ParsedFilter.Parse(expression, Fields, parameters);
 
     /// <summary>A template value as a script would pass it: long, double, string, bool, null, or an object?[] list.</summary>
     private static object? ToValue(JsonElement value) => value.ValueKind switch
@@ -288,13 +295,14 @@ public sealed class CorpusCase : IXunitSerializable
 {
     public CorpusCase()
     {
-        File = Expression = Expected = "";
+        File = Version = Expression = Expected = "";
     }
 
-    public CorpusCase(string file, int line, string expression, string expected)
+    public CorpusCase(string file, int line, string version, string expression, string expected)
     {
         File = file;
         Line = line;
+        Version = version;
         Expression = expression;
         Expected = expected;
     }
@@ -302,6 +310,9 @@ public sealed class CorpusCase : IXunitSerializable
     public string File { get; private set; }
 
     public int Line { get; private set; }
+
+    /// <summary>The Milvus line the verdict is for: "2.5", "2.6" or "3.0".</summary>
+    public string Version { get; private set; }
 
     public string Expression { get; private set; }
 
@@ -311,6 +322,7 @@ public sealed class CorpusCase : IXunitSerializable
     {
         File = info.GetValue<string>(nameof(File));
         Line = info.GetValue<int>(nameof(Line));
+        Version = info.GetValue<string>(nameof(Version));
         Expression = info.GetValue<string>(nameof(Expression));
         Expected = info.GetValue<string>(nameof(Expected));
     }
@@ -319,9 +331,10 @@ public sealed class CorpusCase : IXunitSerializable
     {
         info.AddValue(nameof(File), File);
         info.AddValue(nameof(Line), Line);
+        info.AddValue(nameof(Version), Version);
         info.AddValue(nameof(Expression), Expression);
         info.AddValue(nameof(Expected), Expected);
     }
 
-    public override string ToString() => $"{Expression}  =>  {Expected}  [{File}:{Line}]";
+    public override string ToString() => $"[{Version}] {Expression}  =>  {Expected}  [{File}:{Line}]";
 }

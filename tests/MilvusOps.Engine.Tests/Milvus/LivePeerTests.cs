@@ -431,6 +431,40 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         Assert.Equal(["HTTP GET /healthz 200", "HTTP GET /metrics 200"], withHttp.HttpRequests);
     }
 
+    /// <summary>
+    /// A Milvus store checks a filter in the dialect of the line its server reports: what 2.5 refuses is refused before
+    /// any call, and what 2.6 takes reaches a 2.6 server, placeholders and values beside it.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("pattern_type like {p}", "{\"p\":\"gam%\"}")]
+    [InlineData("1 == 1", null)]
+    [InlineData("coherence_metrics[\"n\"] in [1, 2.5]", null)]
+    [InlineData("coherence_metrics[\"n\"] > -9223372036854775808", null)]
+    public void AFilter_IsCheckedInTheDialectOfTheServersLine(string expression, string? parametersJson)
+    {
+        Skip.If(ConformancePeer.SkipReason is not null, ConformancePeer.SkipReason);
+        var parameters = parametersJson is null ? null
+            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(parametersJson)!.ToDictionary(p => p.Key, p => (object?)p.Value);
+        var filter = new PatternFilter(expression, parameters ?? new Dictionary<string, object?>());
+        foreach (string? version in new[] { null, "v2.6.18", "v3.0.0" })
+        {
+            using var server = version is null ? ConformancePeer.Start() : ConformancePeer.Start("--server-version", version);
+            using var store = Engine.Backends.Milvus.MilvusStore.Connect(Engine.Backends.Milvus.MilvusEndpoint.Parse(server.Address));
+            Assert.Equal(version is null ? "2.5" : version[1..4], store.FilterDialect.Line);
+            if (version is null)
+            {
+                Assert.StartsWith("Filter", Assert.ThrowsAny<MilvusOpsException>(() => store.Query(Collection, filter).ToList()).ErrorId, StringComparison.Ordinal);
+                Assert.DoesNotContain(server.Calls, c => c.StartsWith("CALL Query", StringComparison.Ordinal));
+            }
+            else
+            {
+                Assert.Equal(2, store.Query(Collection, filter).Count());
+                SpinWait.SpinUntil(() => server.Calls.Any(c => c.StartsWith("CALL Query", StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
+                Assert.Contains("CALL Query OK", server.Calls);
+            }
+        }
+    }
+
     [SkippableFact]
     public void AWrongToken_IsUnauthenticated()
     {
@@ -476,6 +510,12 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         // GetLoadState without db_name.
         e = Assert.Throws<RpcException>(() => client.GetLoadState(new Rpc.GetLoadStateRequest { CollectionName = Collection }, Options));
         Assert.Contains("db_name", e.Status.Detail);
+
+        // A placeholder without its value ("{t}" inside a string literal is text, not a placeholder).
+        var query = QueryRequest(Collection);
+        query.Expr = "pattern_type == {t} or pattern_id == \"{u}\"";
+        e = Assert.Throws<RpcException>(() => client.Query(query, Options));
+        Assert.Equal("Query: the value of expression template variable name {t} is not found", e.Status.Detail);
 
         Assert.Contains(peer.Calls, l => l.StartsWith("CALL Search INVALID nq is 3", StringComparison.Ordinal));
     }

@@ -6,6 +6,8 @@
 //   - "patterns" has one alias, "patterns_live"; the alias "missing" answers Status code 1600 (alias not found).
 //   - two databases, "default" and "archive"; DescribeDatabase of "missing" answers Status code 800.
 //   - "patterns" has two flushed segments (801: 2 rows, 802: 1 row), both loaded; compactions are Completed.
+//   - the server version is v2.5.4, or the one --server-version names: this mode evaluates no filter, it checks that
+//     every {placeholder} of Query's and Search's expression has a template value beside it.
 
 const { Invalid, need, kv, checkEnvelope, decodeSchema, searchVectors, valueCount } = require('./validate');
 
@@ -157,20 +159,41 @@ function column(name, rows) {
 }
 
 const KNOWN_FIELDS = new Set(PATTERN_FIELDS.map((f) => f.name));
+// The {name} placeholders of an expression, outside its string literals.
+function placeholders(expr) {
+  const names = [];
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < expr.length && expr[i] !== c; i++) if (expr[i] === '\\') i++;
+    } else if (c === '{') {
+      const m = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(expr.slice(i));
+      if (m) names.push(m[1]);
+    }
+  }
+  return names;
+}
+
+function checkTemplateValues(expr, values) {
+  for (const name of placeholders(expr)) {
+    need(values && values[name] !== undefined, `the value of expression template variable name {${name}} is not found`);
+  }
+}
+
 function checkOutputFields(list) {
   for (const f of list) need(KNOWN_FIELDS.has(f), `output field ${f} is not in the schema`);
 }
 
 const handlers = {
-  Connect(req) {
+  Connect(req, { serverVersion }) {
     need(!!req.client_info && req.client_info.sdk_type.length > 0, 'client_info.sdk_type is empty');
     return {
       status: ok(), identifier: '449713572544069001',
-      server_info: { build_tags: 'v2.5.4', deploy_mode: 'STANDALONE', reserved: { peer: 'milvusops-conformance' } },
+      server_info: { build_tags: serverVersion, deploy_mode: 'STANDALONE', reserved: { peer: 'milvusops-conformance' } },
     };
   },
   CheckHealth: () => ({ status: ok(), isHealthy: true, reasons: [], quota_states: [] }),
-  GetVersion: () => ({ status: ok(), version: 'v2.5.4' }),
+  GetVersion: (req, { serverVersion }) => ({ status: ok(), version: serverVersion }),
   CreateCollection(req) {
     checkSchema(req);
     need(req.shards_num >= 1, `shards_num is ${req.shards_num}`);
@@ -323,6 +346,7 @@ const handlers = {
   },
   Query(req) {
     need(req.expr.length > 0, 'expr is empty');
+    checkTemplateValues(req.expr, req.expr_template_values);
     checkOutputFields(req.output_fields);
     const outputs = req.output_fields.length > 0 ? req.output_fields : ['pattern_id'];
     const vectors = floatsFromBits(QUERY_VECTOR_BITS);
@@ -336,6 +360,7 @@ const handlers = {
     };
   },
   Search(req) {
+    checkTemplateValues(req.dsl, req.expr_template_values);
     const ph = searchVectors(req);
     need(ph.type === 'FloatVector', `placeholder type ${ph.type}, expected FloatVector`);
     const nq = ph.values.length;
@@ -392,9 +417,9 @@ function failureStatus(collections) {
 
 
 // HasCollection answers "missing" as Milvus does: success, value false.
-function respond(name, req, Req, Res) {
+function respond(name, req, Req, Res, { serverVersion = 'v2.5.4' } = {}) {
   commonChecks(name, req, Req);
-  const response = handlers[name](req);
+  const response = handlers[name](req, { serverVersion });
   const failure = name === 'HasCollection' && req.collection_name === 'missing' ? null : failureStatus(namedCollections(req));
   if (failure) return Res.fields.status ? { status: failure } : failure;
   return response;

@@ -465,7 +465,8 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
     }
 
     /// <summary>Parses and checks a filter once per call and renders it as SQL.</summary>
-    private static SqlFilter? Translate(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields)?.ToSqlite();
+    /// <summary>The embedded store speaks Milvus 2.5's filter language.</summary>
+    private static SqlFilter? Translate(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields, FilterDialect.Milvus25)?.ToSqlite();
 
     private static void AddParameters(SqliteCommand command, SqlFilter? where)
     {

@@ -35,6 +35,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     {
         _rpc = rpc;
         ServerVersion = serverVersion;
+        FilterDialect = FilterDialect.Of(serverVersion);
     }
 
     /// <summary>Opens a channel, says hello (Connect) and reads the server version: a wrong address, database or
@@ -80,6 +81,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     public StoreBackend Backend => StoreBackend.Milvus;
     public string Database => _rpc.Endpoint.Database;
     public string ServerVersion { get; }
+
+    /// <summary>The filter language of the server's release line.</summary>
+    public FilterDialect FilterDialect { get; }
     private string Db => _rpc.Endpoint.Database;
 
     // ---------------------------------------------------------------- collections
@@ -305,7 +309,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     /// <summary>Parses and checks a filter once per call, before any request; Milvus receives its canonical text, never
     /// the SQL translation the embedded store needs, so SQLite's limits do not apply here.</summary>
-    private static ParsedFilter? ParseFilter(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields);
+    /// <summary>A filter is checked as the server's line checks it, so it is refused here only where the server would.</summary>
+    private ParsedFilter? ParseFilter(PatternFilter? filter) => ParsedFilter.Parse(filter, FilterExpression.PatternFields, FilterDialect);
 
     public IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default)
     {
