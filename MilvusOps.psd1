@@ -23,6 +23,8 @@
         'Test-PatternCoherence'
         'Get-SqlitePattern'
         'Import-SqlitePattern'
+        'Export-PatternCollection'
+        'Import-PatternCollection'
         'Test-MilvusHealth'
         'Get-MilvusIndex'
         'New-MilvusIndex'

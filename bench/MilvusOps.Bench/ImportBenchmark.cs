@@ -10,6 +10,8 @@ using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Sources.Legacy;
 
+using static MilvusOps.Bench.Measure;
+
 namespace MilvusOps.Bench;
 
 /// <summary>
@@ -203,8 +205,9 @@ internal static class ImportBenchmark
     private static void Import(string store, string source, int batch, bool whatIf = false, Action<ImportProgress>? onBatch = null)
     {
         using var connection = StoreFactory.Connect(store, TimeSpan.FromSeconds(30), create: true);
-        var report = SqliteImporter.Run(new PatternSession(connection, CancellationToken.None),
-            new ImportOptions(new LegacySourceOptions(source) { ColumnMap = Map }, "p", store + ".rejects.jsonl") { BatchSize = batch, CreateCollection = true, WhatIf = whatIf },
+        using var legacy = LegacySource.Open(new LegacySourceOptions(source) { ColumnMap = Map });
+        var report = PatternImporter.Run(new PatternSession(connection, CancellationToken.None), legacy,
+            new ImportOptions("p", store + ".rejects.jsonl") { BatchSize = batch, CreateCollection = true, WhatIf = whatIf },
             onBatch);
         if (!report.Completed || report.RowsRejected != 0) throw new InvalidOperationException("import did not complete cleanly: " + report);
     }
@@ -212,42 +215,10 @@ internal static class ImportBenchmark
     private static void Fidelity(string store, string source)
     {
         using var connection = StoreFactory.Connect(store, TimeSpan.FromSeconds(30));
-        using var check = FidelityCheck.Open(new PatternSession(connection, CancellationToken.None), "p", new LegacySourceOptions(source) { ColumnMap = Map });
+        using var check = FidelityCheck.Open(new PatternSession(connection, CancellationToken.None), "p",
+            dimension => LegacySource.Open(new LegacySourceOptions(source) { ColumnMap = Map, Dimension = dimension }));
         var result = check.Run();
         if (!result.Passed) throw new InvalidOperationException("fidelity failed: " + result.Message);
-    }
-
-    private static double Time(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>Times an action while sampling the process's private memory every 20 ms; the peak is above the level before it.</summary>
-    private static (double Seconds, long PeakBytes) TimeWithPeakMemory(Action action)
-    {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        long baseline;
-        using (var self = Process.GetCurrentProcess()) baseline = self.PrivateMemorySize64;
-        long peak = baseline;
-        using var done = new ManualResetEventSlim();
-        var sampler = new Thread(() =>
-        {
-            using var process = Process.GetCurrentProcess();
-            while (!done.Wait(20))
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.PrivateMemorySize64);
-            }
-        }) { IsBackground = true };
-        sampler.Start();
-        double seconds = Time(action);
-        done.Set();
-        sampler.Join();
-        return (seconds, peak - baseline);
     }
 
     private static SqliteConnection Open(string path, bool readOnly = false)
@@ -264,5 +235,4 @@ internal static class ImportBenchmark
         command.ExecuteNonQuery();
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

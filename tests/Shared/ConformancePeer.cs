@@ -115,14 +115,16 @@ public sealed class ConformancePeer : IDisposable
         return null;
     }
 
-    /// <summary>Runs a node script of tests/conformance to its end (at most <paramref name="timeout"/>); call only when <see cref="SkipReason"/> is null.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) RunScript(string script, TimeSpan timeout)
+    /// <summary>Runs a node script of tests/conformance with <paramref name="arguments"/> to its end (at most <paramref name="timeout"/>); call only when <see cref="SkipReason"/> is null.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunScript(string script, TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo(FindOnPath("node")!)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory,
         };
         start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -101,3 +101,69 @@ Describe 'MilvusOps operations' {
         { Get-MilvusIndex pester_patterns -ErrorAction Stop } | Should -Throw -ErrorId 'NotSupportedByBackend,MilvusOps.Cmdlets.GetMilvusIndexCommand'
     }
 }
+
+Describe 'MilvusOps exports' {
+    BeforeAll {
+        $script:exports = Join-Path ([IO.Path]::GetTempPath()) ("milvusops-pester-exports-{0}" -f [guid]::NewGuid())
+        New-Item -ItemType Directory $script:exports | Out-Null
+    }
+
+    AfterAll {
+        Remove-Item $script:exports -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'writes a piped collection to an export set whose manifest and checksums match its shards' {
+        $set = Get-PatternCollection pester_patterns | Export-PatternCollection -Path (Join-Path $script:exports 'all') -ShardSize 1MB
+        $set.Rows | Should -Be 50
+        $set.Format | Should -Be 'Parquet'
+        $set.Dimension | Should -Be 8
+        $manifest = Get-Content (Join-Path $set.Path 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.rows | Should -Be 50
+        foreach ($shard in $manifest.shards) {
+            (Get-FileHash (Join-Path $set.Path $shard.file) -Algorithm SHA256).Hash.ToLowerInvariant() | Should -Be $shard.sha256
+        }
+    }
+
+    It 'exports only what a filter matches, as JSON Lines that read back bit for bit' {
+        $set = Export-PatternCollection pester_patterns (Join-Path $script:exports 'some') -Format JsonLines -Filter 'pattern_id in {ids}' -FilterParameter @{ ids = 'p01', 'p02' }
+        $set.Rows | Should -Be 2
+        $lines = Get-Content (Join-Path $set.Path $set.Shards[0].File) | ConvertFrom-Json
+        $lines.pattern_id | Should -Be @('p01', 'p02')
+        $stored = Get-Pattern pester_patterns p01
+        [float[]]$lines[0].vector | Should -Be ([float[]]$stored.Vector.ToArray())
+    }
+
+    It 'imports a piped export set into another store, where the fidelity check proves every bit' {
+        $other = Connect-Milvus (Join-Path $script:exports 'other.db') -Create -NoDefault -WarningAction SilentlyContinue
+        $report = Export-PatternCollection pester_patterns (Join-Path $script:exports 'moved') |
+            Import-PatternCollection -Collection moved -Connection $other -CreateCollection
+        $report.RowsWritten | Should -Be 50
+        $report.RowsRejected | Should -Be 0
+        $report.TargetUri | Should -Be $other.Uri
+        $fidelity = Test-PatternCoherence moved -Connection $other -SourcePath (Join-Path $script:exports 'moved') -Metric quantum_coherence |
+            Where-Object Check -eq 'Fidelity'
+        $fidelity.Passed | Should -BeTrue
+        $fidelity.Checked | Should -Be 50
+        (Get-PatternCollection moved -Connection $other).Dimension | Should -Be 8
+    }
+
+    It 'refuses an export set whose shard changed after the export' {
+        $set = Export-PatternCollection pester_patterns (Join-Path $script:exports 'tampered') -Format JsonLines
+        $shard = Join-Path $set.Path $set.Shards[0].File
+        (Get-Content $shard -Raw).Replace('p01', 'q01') | Set-Content $shard -NoNewline
+        { Import-PatternCollection $set.Path -Collection tampered -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ExportSetInvalid,MilvusOps.Cmdlets.ImportPatternCollectionCommand'
+    }
+
+    It 'plans with -WhatIf and refuses a folder that holds files it did not write' {
+        Export-PatternCollection pester_patterns (Join-Path $script:exports 'plan') -WhatIf
+        Test-Path (Join-Path $script:exports 'plan') | Should -BeFalse
+        $occupied = New-Item -ItemType Directory (Join-Path $script:exports 'occupied')
+        Set-Content (Join-Path $occupied 'notes.txt') 'mine'
+        $err = { Export-PatternCollection pester_patterns $occupied -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ExportPathInvalid,MilvusOps.Cmdlets.ExportPatternCollectionCommand' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be $occupied.FullName
+        Get-ChildItem $occupied | Select-Object -ExpandProperty Name | Should -Be 'notes.txt'
+    }
+}

@@ -2,13 +2,15 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using MilvusOps.Engine.Pipelines.Verification;
+using MilvusOps.Engine.Sources.ExportSets;
+using MilvusOps.Engine.Sources.Legacy;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
 
 /// <summary>
 /// Verifies a collection: coherence thresholds, temporal context, and (with -SourcePath) bit-exact
-/// fidelity against the legacy SQLite file it was migrated from. One result object per check;
+/// fidelity against the legacy SQLite file it was migrated from or the export set it was imported from. One result object per check;
 /// -Quiet returns a single bool for Pester and scripts. A collection with fewer than -MinCount patterns
 /// (default 1) fails the Threshold check, so a scheduled check cannot pass on an emptied collection. After the results,
 /// each failed check writes a CoherenceCheckFailed error (not with -Quiet), so a script that stops on errors fails.
@@ -59,7 +61,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     [ArgumentCompleter(typeof(CoherenceMetricCompleter))]
     public string[] Metric { get; set; } = [.. CoherenceVerifier.DefaultMetrics];
 
-    /// <summary>The legacy SQLite file the collection was migrated from: adds the Fidelity check. It is opened and mapped before the collection is scanned, so a missing file fails at once (SourceNotFound).</summary>
+    /// <summary>The legacy SQLite file the collection was migrated from, or the export set folder it was imported or restored from: adds the Fidelity check. It is opened (an export set's checksums verified) before the collection is scanned, so a missing or changed source fails at once (SourceNotFound, ExportSetInvalid).</summary>
     [Parameter]
     [Alias("Path")]
     public string? SourcePath { get; set; }
@@ -110,8 +112,16 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
                     "-Table, -Query and -ColumnMap describe the legacy source: add -SourcePath to run the fidelity check."));
             return null;
         }
+        string path = GetUnresolvedProviderPathFromPSPath(SourcePath);
+        if (Directory.Exists(path))
+        {
+            if (Table is not null || Query is not null || ColumnMap is not null)
+                ThrowEngineError(new MilvusOpsException("LegacyOptionOnExportSet", ErrorKind.InvalidArgument,
+                    $"'{path}' is a folder, an export set: -Table, -Query and -ColumnMap describe a legacy file.", path));
+            return Call(() => FidelityCheck.Open(Session, Collection, _ => ExportSetSource.Open(path)));
+        }
         var source = Call(() => LegacySourceArguments.Options(this, SourcePath, Table, Query, ColumnMap, dimension: null));
-        return Call(() => FidelityCheck.Open(Session, Collection, source));
+        return Call(() => FidelityCheck.Open(Session, Collection, dimension => LegacySource.Open(source with { Dimension = source.Dimension ?? dimension })));
     }
 
     protected override void EndProcessing()

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Data.Sqlite;
+using MilvusOps.Engine.Sources;
 using MilvusOps.Engine.Sources.Legacy;
 
 namespace MilvusOps.Engine.Tests.Legacy;

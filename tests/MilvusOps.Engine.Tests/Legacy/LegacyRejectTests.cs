@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MilvusOps.Engine.Sources;
 using MilvusOps.Engine.Sources.Legacy;
 using static MilvusOps.Engine.Tests.Legacy.LegacyFile;
 

@@ -60,21 +60,23 @@ internal sealed class ErrorIdScanner
             }
     }
 
-    // new RowRejected("Id", ...) in the reader, and the ids the importer writes beside them (new Rejection(row, id, ErrorId, ...)).
+    // new RowRejected("Id", ...) in the legacy reader, new SourceRecord(row, id, "Id", ...) in other sources, and the ids the
+    // importer writes beside them (new Rejection(row, id, ErrorId, ...)).
     private void CollectRejectReasons(SourceFile file)
     {
         var t = file.Tokens;
         for (int i = 0; i + 2 < t.Count; i++)
         {
             if (!t[i].Is("new") || !t[i + 2].Is("(")) continue;
-            int errorIdArgument = t[i + 1].Text switch { "RowRejected" => 0, "Rejection" => 2, _ => -1 };
+            int errorIdArgument = t[i + 1].Text switch { "RowRejected" => 0, "Rejection" or "SourceRecord" => 2, _ => -1 };
             if (errorIdArgument < 0) continue;
             var args = Arguments(t, i + 2);
+            if (args.Count == 2 && t[i + 1].Is("SourceRecord")) continue;   // a row that became a pattern
             if (args.Count <= errorIdArgument) { Problems.Add($"{file.Where(t[i])}: new {t[i + 1].Text} with too few arguments"); continue; }
             var arg = args[errorIdArgument];
             string text = Join(arg);
-            // Ids the reader already recorded, or that a validation raised (and the scan reads where it is raised).
-            if (text is ReaderRejectId or "ex.ErrorId") continue;
+            // Ids the reader already recorded (a RowRejected carried on), or that a validation raised (and the scan reads where it is raised).
+            if (text is ReaderRejectId or "ex.ErrorId" or "reject.ErrorId") continue;
             if (ResolveConstant(arg) is { } ids)
                 foreach (string id in ids)
                 {

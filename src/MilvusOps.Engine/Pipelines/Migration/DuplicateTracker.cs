@@ -1,20 +1,20 @@
-using MilvusOps.Engine.Sources.Legacy;
+using MilvusOps.Engine.Sources;
 
 namespace MilvusOps.Engine.Pipelines.Migration;
 
 /// <summary>
-/// Finds ids seen earlier in the same source, so the first occurrence wins. For rowid sources it keeps
+/// Finds ids seen earlier in the same source, so the first occurrence wins. For sources that read ids back by row it keeps
 /// only a 64-bit hash and the first row of each id (16 bytes a row, not the ids), and confirms a hash
-/// match by reading that first row's id back from the source. Sources without rowids keep the ids.
+/// match by reading that first row's id back from the source. Other sources keep the ids.
 /// </summary>
 internal sealed class DuplicateTracker
 {
-    private readonly LegacySource _source;
+    private readonly IPatternSource _source;
     private readonly Dictionary<ulong, long> _firstRowByHash = [];
     private readonly Dictionary<string, long> _firstRowById = new(StringComparer.Ordinal);
 
     /// <summary>Starts tracking; when resuming, the ids of the rows already done are read first.</summary>
-    public DuplicateTracker(LegacySource source, long resumeAfterRow)
+    public DuplicateTracker(IPatternSource source, long resumeAfterRow)
     {
         _source = source;
         if (resumeAfterRow > 0)
@@ -26,13 +26,13 @@ internal sealed class DuplicateTracker
     /// <summary>The source row where <paramref name="id"/> first appeared, or null when this row is its first.</summary>
     public long? FirstRow(string id, long sourceRow)
     {
-        if (!_source.HasRowids) return Exact(id, sourceRow);
+        if (!_source.ReadsIdsBack) return Exact(id, sourceRow);
         ulong hash = Hash(id);
         if (_firstRowByHash.TryAdd(hash, sourceRow)) return null;
         long candidate = _firstRowByHash[hash];
         if (candidate == sourceRow) return null;
         // Same hash: the same id, or (rarely) a collision that the exact map then settles.
-        return _source.IdAt(candidate) == id ? candidate : Exact(id, sourceRow);
+        return _source.Ids(candidate - 1, candidate).Select(r => r.Id).FirstOrDefault() == id ? candidate : Exact(id, sourceRow);
     }
 
     private long? Exact(string id, long sourceRow)

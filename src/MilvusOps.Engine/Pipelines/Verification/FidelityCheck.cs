@@ -1,41 +1,40 @@
 using MilvusOps.Engine.Session;
-using MilvusOps.Engine.Sources.Legacy;
+using MilvusOps.Engine.Sources;
 
 namespace MilvusOps.Engine.Pipelines.Verification;
 
 /// <summary>
-/// Proves a migration preserved its source: the collection holds exactly the patterns the import
-/// would write (same count, same ids), every vector bit-identical, metadata equal as JSON values.
-/// Source rows the import rejects are left out, and counted in the message. It reads the source in
-/// batches and looks each batch up by id, so memory stays flat. <see cref="Open"/> opens and maps the source
-/// first, so a missing or unmappable source fails before the other checks scan the collection.
+/// Proves a migration or a restore preserved its source (a legacy file, an export set): the collection holds exactly
+/// the patterns the import would write (same count, same ids), every vector bit-identical, metadata equal as JSON
+/// values. Source rows the import rejects are left out, and counted in the message. It reads the source in batches and
+/// looks each batch up by id, so memory stays flat. The caller opens the source first, so a missing or unreadable
+/// source fails before the other checks scan the collection; the check owns it from then on.
 /// </summary>
 public sealed class FidelityCheck : IDisposable
 {
     private const int LookupBatch = 1000;
     private readonly PatternSession _session;
     private readonly string _collection;
-    private readonly LegacySourceOptions _sourceOptions;
     private readonly PatternCollection _target;
-    private readonly LegacySource _source;
+    private readonly IPatternSource _source;
 
-    private FidelityCheck(PatternSession session, string collection, LegacySourceOptions sourceOptions, PatternCollection target, LegacySource source)
+    private FidelityCheck(PatternSession session, string collection, PatternCollection target, IPatternSource source)
     {
         _session = session;
         _collection = collection;
-        _sourceOptions = sourceOptions;
         _target = target;
         _source = source;
     }
 
-    /// <exception cref="MilvusOpsException">CollectionNotFound, SourceNotFound and the other errors of <see cref="LegacySource.Open"/>.</exception>
-    public static FidelityCheck Open(PatternSession session, string collection, LegacySourceOptions sourceOptions)
+    /// <summary>A check of <paramref name="collection"/> against a source that <paramref name="openSource"/> opens with the
+    /// collection's dimension (for a source that cannot infer one).</summary>
+    /// <exception cref="MilvusOpsException">CollectionNotFound, and the errors of opening the source.</exception>
+    public static FidelityCheck Open(PatternSession session, string collection, Func<int, IPatternSource> openSource)
     {
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(sourceOptions);
+        ArgumentNullException.ThrowIfNull(openSource);
         var target = session.Describe(collection);
-        var source = LegacySource.Open(sourceOptions with { Dimension = sourceOptions.Dimension ?? target.Dimension });
-        return new FidelityCheck(session, collection, sourceOptions, target, source);
+        return new FidelityCheck(session, collection, target, openSource(target.Dimension));
     }
 
     public void Dispose() => _source.Dispose();
@@ -63,11 +62,11 @@ public sealed class FidelityCheck : IDisposable
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");
         return CoherenceVerifier.Result("Fidelity", _collection, expected, log,
-            $"{expected} patterns from {_sourceOptions.Path}, bit-identical",
+            $"{expected} patterns from {_source.Path}, bit-identical",
             $"{actualCount} patterns, {matched} identical",
             log.Count == 0
                 ? $"All {expected} importable source rows are in {_collection}, bit-identical ({excluded} source rows are not importable and were left out)."
-                : $"{log.Count} differences between {_collection} and {_sourceOptions.Path} ({excluded} source rows are not importable and were left out).");
+                : $"{log.Count} differences between {_collection} and {_source.Path} ({excluded} source rows are not importable and were left out).");
     }
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>

@@ -16,7 +16,7 @@ namespace MilvusOps.Engine.Sources.Legacy;
 /// WITHOUT ROWID is read in primary-key order and a view in its own order; for those, and for a
 /// -Query, SourceRow is the 1-based row number, and resuming skips that many rows.
 /// </remarks>
-public sealed partial class LegacySource : IDisposable
+public sealed partial class LegacySource : IPatternSource
 {
     private const int ColumnSampleSize = 50;
     private const string Catalog = "milvusops_collections";
@@ -124,26 +124,29 @@ public sealed partial class LegacySource : IDisposable
         return Rows(afterSourceRow, long.MaxValue, converter.Convert);
     }
 
-    /// <summary>True when rows are addressed by rowid, so one row can be fetched by its SourceRow.</summary>
-    internal bool HasRowids => _plan.Rowid is not null && _plan.Query is null;
+    public string Path => Mapping.SourcePath;
+    public string? Table => Mapping.Table;
+    public string? Query => Mapping.Query;
+    public long RowCount => Mapping.RowCount;
+    public string DescribeMapping() => Mapping.ToMarkdown();
 
-    /// <summary>The id of the row at <paramref name="sourceRow"/> (rowid sources only); null when it has no readable id.</summary>
-    internal string? IdAt(long sourceRow) => Ids(sourceRow - 1, sourceRow).Select(r => r.Id).FirstOrDefault();
+    /// <summary>True when rows are addressed by rowid, so one row can be fetched by its SourceRow.</summary>
+    public bool ReadsIdsBack => _plan.Rowid is not null && _plan.Query is null;
 
     /// <summary>
     /// The raw column values of one row, as a reject carries them: read back by rowid. Sources without
     /// rowids cannot address a row, so they give none (the reject still carries the decoded fields).
     /// </summary>
-    internal IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow)
+    public IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow)
     {
-        if (!HasRowids) return new Dictionary<string, object?>();
+        if (!ReadsIdsBack) return new Dictionary<string, object?>();
         var converter = new RowConverter(_plan);
         return Rows(sourceRow - 1, sourceRow, (reader, _) => converter.OriginalValues(reader)).FirstOrDefault()
             ?? new Dictionary<string, object?>();
     }
 
     /// <summary>The readable ids of the rows after <paramref name="afterSourceRow"/> up to <paramref name="upToSourceRow"/>, in source order.</summary>
-    internal IEnumerable<(long Row, string Id)> Ids(long afterSourceRow, long upToSourceRow) =>
+    public IEnumerable<(long Row, string Id)> Ids(long afterSourceRow, long upToSourceRow) =>
         Rows(afterSourceRow, upToSourceRow, (reader, row) => (Row: row, Id: RowConverter.TryReadId(reader, _plan.Id)))
             .Where(r => r.Id is not null)
             .Select(r => (r.Row, r.Id!));

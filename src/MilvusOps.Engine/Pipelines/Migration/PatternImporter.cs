@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using MilvusOps.Engine.Session;
-using MilvusOps.Engine.Sources.Legacy;
+using MilvusOps.Engine.Sources;
 
 namespace MilvusOps.Engine.Pipelines.Migration;
 
-/// <summary>What an import is asked to do (Import-SqlitePattern's parameters, without PowerShell).</summary>
-public sealed record ImportOptions(LegacySourceOptions Source, string Collection, string RejectPath)
+/// <summary>What an import is asked to do (Import-SqlitePattern's and Import-PatternCollection's parameters, without PowerShell).</summary>
+public sealed record ImportOptions(string Collection, string RejectPath)
 {
     public int BatchSize { get; init; } = 1000;
 
@@ -14,6 +14,10 @@ public sealed record ImportOptions(LegacySourceOptions Source, string Collection
     public long? MaxRejects { get; init; }
     public bool Resume { get; init; }
     public bool CreateCollection { get; init; }
+
+    /// <summary>The collection -CreateCollection makes when the target does not exist (its name is replaced by the
+    /// target's); null: the default schema with the source's dimension.</summary>
+    public CollectionSpec? NewCollection { get; init; }
     public bool WhatIf { get; init; }
     public string CheckpointPath => RejectPath + ".checkpoint";
 }
@@ -22,7 +26,7 @@ public sealed record ImportOptions(LegacySourceOptions Source, string Collection
 public readonly record struct ImportProgress(long RowsDone, long TotalRows, long RowsWritten, long RowsRejected, double RowsPerSecond);
 
 /// <summary>
-/// Streams a legacy SQLite source into a collection: a worker decodes and validates the next batch
+/// Streams a source (a legacy SQLite file, an export set) into a collection: a worker decodes and validates the next batch
 /// while the calling thread writes the current one. Each batch is one upsert, then its rejects
 /// are made durable, then the checkpoint moves past it, so a run killed at any moment resumes with
 /// nothing lost and nothing duplicated. The checkpoint and the rejects file belong to one source and
@@ -30,11 +34,14 @@ public readonly record struct ImportProgress(long RowsDone, long TotalRows, long
 /// for writing (<see cref="RejectFile"/>). <paramref name="onBatch"/> and <paramref name="onWarning"/> run
 /// on the calling thread; the warnings are in the report too.
 /// </summary>
-public static class SqliteImporter
+public static class PatternImporter
 {
-    public static MigrationReport Run(PatternSession session, ImportOptions options, Action<ImportProgress>? onBatch = null, Action<string>? onWarning = null)
+    /// <summary>Imports <paramref name="source"/>, which the caller opened and disposes.</summary>
+    public static MigrationReport Run(PatternSession session, IPatternSource source, ImportOptions options, Action<ImportProgress>? onBatch = null,
+        Action<string>? onWarning = null)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(source);
         var store = session.Connection;   // where the patterns go: it names the checkpoint and the report
         var cancel = session.Cancellation;
         ArgumentNullException.ThrowIfNull(options);
@@ -45,13 +52,11 @@ public static class SqliteImporter
             warnings.Add(warning);
             onWarning?.Invoke(warning);
         }
-        string sourcePath = Path.GetFullPath(options.Source.Path);
+        string sourcePath = Path.GetFullPath(source.Path);
         RejectFile.CheckPlace(options.RejectPath, sourcePath, store);
-        using var source = LegacySource.Open(options.Source);
-        var mapping = source.Mapping;
-        int dimension = mapping.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
-            $"The source '{options.Source.Path}' has no vectors to infer a dimension from; pass -Dimension.", options.Source.Path);
-        var identity = new ImportIdentity(sourcePath, mapping.Table, mapping.Query, store.Uri, store.Database, options.Collection);
+        int dimension = source.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
+            $"The source '{source.Path}' has no vectors to infer a dimension from; pass -Dimension.", source.Path);
+        var identity = new ImportIdentity(sourcePath, source.Table, source.Query, store.Uri, store.Database, options.Collection);
         var start = StartingPoint(options, identity, Warn, out bool checkpointIsOurs);
         // A checkpoint of this import vouches for the file beside it, even for a first line torn by a crash.
         if (!checkpointIsOurs) RejectFile.CheckOwner(options.RejectPath, sourcePath);
@@ -89,7 +94,7 @@ public static class SqliteImporter
             written += patterns.Count;
             lastRow = batch[^1].Record.SourceRow;
             SaveCheckpoint(completed: false);
-            onBatch?.Invoke(new ImportProgress(rowsDone + read, mapping.RowCount, written, rejected, RowsPerSecond()));
+            onBatch?.Invoke(new ImportProgress(rowsDone + read, source.RowCount, written, rejected, RowsPerSecond()));
             if (options.MaxRejects is long max && rejected > max)
                 throw new MilvusOpsException("TooManyRejects", ErrorKind.LimitsExceeded,
                     $"{rejected} rows were rejected, more than -MaxRejects {max}. The import stopped after source row {lastRow}; " +
@@ -104,12 +109,12 @@ public static class SqliteImporter
         return new MigrationReport
         {
             Source = sourcePath,
-            Table = mapping.Table,
-            Query = mapping.Query,
+            Table = source.Table,
+            Query = source.Query,
             Collection = options.Collection,
             TargetUri = store.Uri,
             TargetDatabase = store.Database,
-            Mapping = mapping.ToMarkdown(),
+            Mapping = source.DescribeMapping(),
             Dimension = dimension,
             RowsRead = read,
             RowsSkipped = rowsDone,
@@ -127,7 +132,7 @@ public static class SqliteImporter
     }
 
     /// <summary>The importer's own checks on top of the reader's: duplicates in the source, and the target's limits.</summary>
-    private static Rejection? Validate(LegacySource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
+    private static Rejection? Validate(IPatternSource source, SourceRecord record, PatternCollection target, DuplicateTracker duplicates)
     {
         if (record.Pattern is not { } pattern)
             return new Rejection(record.SourceRow, record.PatternId, record.ErrorId!, record.Reason!, record.DecodedFields, record.UndecodedFields, record.OriginalValues);
@@ -156,7 +161,9 @@ public static class SqliteImporter
         catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && options.CreateCollection)
         {
         }
-        var spec = PatternSession.Check(new CollectionSpec { Name = options.Collection, Dimension = dimension });
+        var spec = PatternSession.Check(options.NewCollection is { } given
+            ? given with { Name = options.Collection }
+            : new CollectionSpec { Name = options.Collection, Dimension = dimension });
         if (existing is null)
         {
             // A -WhatIf plan validates against the collection that -CreateCollection would make.

@@ -1,4 +1,4 @@
-namespace MilvusOps.Engine.Sources.Legacy;
+namespace MilvusOps.Engine.Sources;
 
 /// <summary>
 /// One source row as read: a valid <see cref="Pattern"/>, or a reject with the reason and the row's
