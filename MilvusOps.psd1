@@ -25,6 +25,7 @@
         'Import-SqlitePattern'
         'Export-PatternCollection'
         'Import-PatternCollection'
+        'Copy-PatternCollection'
         'Test-MilvusHealth'
         'Get-MilvusIndex'
         'New-MilvusIndex'

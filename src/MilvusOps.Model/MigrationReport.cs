@@ -1,7 +1,7 @@
 namespace MilvusOps.Model;
 
 /// <summary>
-/// What one Import-SqlitePattern run did. The counts always balance:
+/// What one import did (Import-SqlitePattern, Import-PatternCollection, Copy-PatternCollection). The counts always balance:
 /// RowsRead + RowsSkipped = RowsWritten + RowsRejected (skipped rows were done by an earlier run
 /// that -Resume continued; written and rejected count those runs too).
 /// </summary>
@@ -38,6 +38,10 @@ public sealed class MigrationReport : StoreObject
 
     /// <summary>True for a -WhatIf plan: everything was read and validated, nothing written.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>The Fidelity check that ended the run (Copy-PatternCollection): the target against the source, every id,
+    /// vector bit and JSON value; null where the command runs none (use Test-PatternCoherence -SourcePath).</summary>
+    public CoherenceCheckResult? Verification { get; internal set; }
 
     /// <summary>What the run warned about, e.g. an unfinished checkpoint it started over from (Import-SqlitePattern also writes each as a warning).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

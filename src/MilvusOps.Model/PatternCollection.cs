@@ -38,5 +38,20 @@ public sealed class PatternCollection : StoreObject
     /// <summary>Where the collection lives: the store file or the server URI.</summary>
     public string? Uri { get; init; }
 
+    /// <summary>The spec that makes this collection again, schema and index, under <paramref name="name"/>: what a copy creates.</summary>
+    public CollectionSpec ToSpec(string name) => new()
+    {
+        Name = name,
+        Dimension = Dimension,
+        Metric = Metric ?? MetricType.L2,
+        IndexType = IndexType,
+        IndexParametersJson = IndexParameters is null ? null : Metadata.Serialize(IndexParameters),
+        Description = Description,
+        MaxIdLength = MaxLengthOf(PatternSchema.PatternId) ?? PatternSchema.DefaultMaxIdLength,
+        MaxPatternTypeLength = MaxLengthOf(PatternSchema.PatternType) ?? PatternSchema.DefaultMaxPatternTypeLength,
+    };
+
+    private int? MaxLengthOf(string field) => Fields.FirstOrDefault(f => f.Name == field)?.MaxLength;
+
     public override string ToString() => Name;
 }

@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Pester 5 suite: the examples as a scheduler runs them, in a real pwsh started with -File, judged by their exit codes.
+# Pester 5 suite: the examples as operators run them; the scheduled check in a real pwsh started with -File, judged by its exit codes.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'MilvusOps' 'MilvusOps.psd1') -Force -ErrorAction Stop
     $script:repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
@@ -91,5 +91,27 @@ $Check
         $run = Invoke-PlainScript "Test-MilvusHealth -Connection '$(Join-Path $script:work 'typo.db')'"
         $run.ExitCode | Should -Be 1 -Because $run.Output
         $run.Output | Should -Match 'store \(Connect\) is StoreNotFound'
+    }
+}
+
+Describe 'examples/reindex-switch.ps1' {
+    It 'moves the alias to a verified copy with the new index, keeps the old collection, and rolls back in one command' {
+        $path = Join-Path $script:work 'switch.db'
+        $store = Connect-Milvus $path -Create -NoDefault -WarningAction SilentlyContinue
+        New-PatternCollection live_v1 -Dimension 4 -IndexType HNSW -IndexParameter @{ M = 8; efConstruction = 64 } -Connection $store | Out-Null
+        1..30 | ForEach-Object { [pscustomobject]@{ PatternId = "s$_"; Vector = [float[]](1, 2, 3, $_) } } | Add-Pattern live_v1 -Connection $store
+        New-MilvusAlias live live_v1 -Connection $store | Out-Null
+
+        $result = & (Join-Path $script:repo 'examples' 'reindex-switch.ps1') -Store $path -Alias live -IndexParameter @{ M = 32; efConstruction = 256 } 6>$null
+        $result.From | Should -Be 'live_v1'
+        $result.Verified | Should -BeTrue
+        $result.Patterns | Should -Be 30
+        (Get-MilvusAlias live -Connection $store).Collection | Should -Be $result.To
+        (Get-PatternCollection live -Connection $store).IndexParameters.M | Should -Be 32
+        (Get-PatternCollection live_v1 -Connection $store).EntityCount | Should -Be 30
+
+        Invoke-Expression $result.Rollback | Out-Null
+        (Get-MilvusAlias live -Connection $store).Collection | Should -Be 'live_v1'
+        Disconnect-Milvus $store | Out-Null
     }
 }

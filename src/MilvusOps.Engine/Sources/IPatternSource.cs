@@ -1,19 +1,21 @@
 namespace MilvusOps.Engine.Sources;
 
 /// <summary>
-/// Rows to import or to verify against: a legacy SQLite file (<see cref="Legacy.LegacySource"/>) or an export set
-/// (<see cref="ExportSets.ExportSetSource"/>). Rows are numbered from 1 in a stable order, so a checkpoint can name the
-/// last one done, and each becomes a pattern or a reject with its reason.
+/// Rows to import or to verify against: a legacy SQLite file (<see cref="Legacy.LegacySource"/>), an export set
+/// (<see cref="ExportSets.ExportSetSource"/>) or a collection of any store (<see cref="Collections.CollectionSource"/>).
+/// Rows are numbered from 1 in a stable order, so a checkpoint can name the last one done, and each becomes a pattern or
+/// a reject with its reason.
 /// </summary>
 public interface IPatternSource : IDisposable
 {
-    /// <summary>The file or folder read; it names the rejects file and the checkpoint.</summary>
+    /// <summary>The file or folder read (a full path), or the store a collection is read from (its file path or server
+    /// URI); with <see cref="Table"/> and <see cref="Query"/> it is the source's part of a checkpoint's identity.</summary>
     string Path { get; }
 
-    /// <summary>The legacy table read; null for other sources.</summary>
+    /// <summary>The legacy table read, or a collection as database/collection; null for other sources.</summary>
     string? Table { get; }
 
-    /// <summary>The legacy query read; null for other sources.</summary>
+    /// <summary>The legacy query read, or the filter a collection is read through; null for other sources.</summary>
     string? Query { get; }
 
     /// <summary>The vector dimension, when the source knows it.</summary>

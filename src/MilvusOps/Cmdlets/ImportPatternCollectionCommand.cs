@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Sources.ExportSets;
 using MilvusOps.Infrastructure;
 
@@ -41,6 +42,7 @@ public sealed class ImportPatternCollectionCommand : ImportCmdlet
     {
         using var source = Call(() => ExportSetSource.Open(GetUnresolvedProviderPathFromPSPath(Path)));
         string collection = Collection ?? source.Set.Collection;
-        Import(source, collection, source.Set.ToSpec(collection), $"Import an export set ({source.Set.Rows:N0} patterns)");
+        Import(source, Target, collection, source.Set.ToSpec(collection), ImportIdentity.DefaultRejectPath(source.Path, collection, Target),
+            $"Import an export set ({source.Set.Rows:N0} patterns)");
     }
 }

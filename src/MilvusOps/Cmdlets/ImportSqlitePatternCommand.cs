@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Sources.Legacy;
 using MilvusOps.Infrastructure;
 
@@ -63,6 +64,6 @@ public sealed class ImportSqlitePatternCommand : ImportCmdlet
     {
         var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
         using var source = Call(() => LegacySource.Open(sourceOptions));
-        Import(source, Collection, newCollection: null, "Import legacy patterns");
+        Import(source, Target, Collection, newCollection: null, ImportIdentity.DefaultRejectPath(source.Path, Collection, Target), "Import legacy patterns");
     }
 }

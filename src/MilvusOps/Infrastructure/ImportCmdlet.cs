@@ -5,9 +5,9 @@ using MilvusOps.Engine.Sources;
 namespace MilvusOps.Infrastructure;
 
 /// <summary>
-/// What every command that runs the importer shares (Import-SqlitePattern, Import-PatternCollection): the batch,
-/// rejects, resume and create parameters, the -WhatIf plan, the progress bar, the warning when Ctrl+C stops it, and the
-/// one MigrationReport it emits.
+/// What every command that runs the importer shares (Import-SqlitePattern, Import-PatternCollection,
+/// Copy-PatternCollection): the batch, rejects, resume and create parameters, the -WhatIf plan, the progress bar, the
+/// warning when Ctrl+C stops it, and the one MigrationReport it emits.
 /// </summary>
 public abstract class ImportCmdlet : MilvusOpsCmdlet
 {
@@ -44,15 +44,16 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
     [Parameter]
     public SwitchParameter CreateCollection { get; set; }
 
-    /// <summary>Imports an opened source into <paramref name="collection"/> and writes the report. <paramref name="newCollection"/>
-    /// is the collection -CreateCollection makes (null: the default schema with the source's dimension); <paramref name="action"/>
-    /// names the import for -WhatIf and -Confirm.</summary>
-    protected void Import(IPatternSource source, string collection, CollectionSpec? newCollection, string action)
+    /// <summary>Imports an opened source into <paramref name="collection"/> of <paramref name="destination"/> and writes the
+    /// report. <paramref name="newCollection"/> is the collection -CreateCollection makes (null: the default schema with the
+    /// source's dimension); <paramref name="defaultRejectPath"/> is the rejects file without -RejectPath; <paramref name="action"/>
+    /// names the import for -WhatIf and -Confirm; <paramref name="verify"/>, when given, checks the written collection after a
+    /// complete run, and a failed check is written as CoherenceCheckFailed after the report.</summary>
+    protected void Import(IPatternSource source, MilvusConnection destination, string collection, CollectionSpec? newCollection,
+        string defaultRejectPath, string action, Func<CoherenceCheckResult>? verify = null)
     {
-        string rejectPath = RejectPath is null
-            ? ImportIdentity.DefaultRejectPath(source.Path, collection, Target)
-            : GetUnresolvedProviderPathFromPSPath(RejectPath);
-        bool write = ShouldProcess($"{source.Path} -> collection '{collection}' in {Target}", action);
+        string rejectPath = RejectPath is null ? defaultRejectPath : GetUnresolvedProviderPathFromPSPath(RejectPath);
+        bool write = ShouldProcess($"{source.Path}{(source.Table is { } part ? " " + part : "")} -> collection '{collection}' in {destination}", action);
         var options = new ImportOptions(collection, rejectPath)
         {
             BatchSize = BatchSize,
@@ -67,7 +68,7 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
         MigrationReport report;
         try
         {
-            report = Call(() => PatternImporter.Run(Session, source, options, progress =>
+            report = Call(() => PatternImporter.Run(SessionFor(destination), source, options, progress =>
             {
                 reached = progress;
                 WriteProgress(Progress(activity, progress));
@@ -85,7 +86,15 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
         }
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
         if (report.WhatIf) WriteVerbose(report.Mapping);
-        WriteStoreObject(report);
+        if (verify is not null && report.Completed && !report.WhatIf)
+        {
+            WriteProgress(new ProgressRecord(1, activity, "Verifying every pattern against the source"));
+            report.Verification = Call(verify);
+            WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        report.Connection = destination;
+        WriteObject(report);
+        if (report.Verification is { Passed: false } failed) WriteEngineError(failed.Failure(), failed);
     }
 
     private static ProgressRecord Progress(string activity, ImportProgress progress)

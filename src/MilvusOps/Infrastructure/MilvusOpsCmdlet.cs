@@ -14,6 +14,7 @@ public abstract class MilvusOpsCmdlet : EngineCmdlet, IDisposable
     private bool _ownsGiven;
     private PatternSession? _session;
     private readonly Dictionary<MilvusConnection, MilvusConnection> _reopened = new(ReferenceEqualityComparer.Instance);
+    private readonly List<MilvusConnection> _opened = [];
 
     /// <summary>A connection from Connect-Milvus, or a store path or server URI (opened for this command and closed when it
     /// ends). Defaults to the session's connection.</summary>
@@ -66,6 +67,17 @@ public abstract class MilvusOpsCmdlet : EngineCmdlet, IDisposable
         return Connection.Resolve(this, DefaultTimeout, Cancellation, out _ownsGiven);
     }
 
+    /// <summary>A second store the command acts on (a copy's destination): a connection as given, or one opened from a path
+    /// or URI for this command and closed with it.</summary>
+    protected MilvusConnection Resolve(ConnectionParameter store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        bool opened = false;
+        var connection = Call(() => store.Resolve(this, DefaultTimeout, Cancellation, out opened));
+        if (opened) _opened.Add(connection);
+        return connection;
+    }
+
     /// <summary>-Connection or the session default, or why there is none (a server that does not answer, no default):
     /// for a command whose answer to that is an object, as a health check's is.</summary>
     protected MilvusConnection? TryGiven(out MilvusOpsException? failure)
@@ -98,6 +110,7 @@ public abstract class MilvusOpsCmdlet : EngineCmdlet, IDisposable
     {
         if (_ownsGiven) _given?.Close();
         foreach (var connection in _reopened.Values) connection.Close();
+        foreach (var connection in _opened) connection.Close();
         GC.SuppressFinalize(this);
     }
 }

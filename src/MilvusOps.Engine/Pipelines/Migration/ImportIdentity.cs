@@ -34,9 +34,23 @@ public sealed record ImportIdentity(string Source, string? Table, string? Query,
     public static string DefaultRejectPath(string sourcePath, string collection, MilvusConnection store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        // One store file, however its path is cased where case does not matter, gives one name.
+        return $"{Path.ChangeExtension(sourcePath, null)}.{collection}.{Hash(store)}.rejects.jsonl";
+    }
+
+    /// <summary>
+    /// The default rejects file of a copy, in <paramref name="folder"/> (the current location): a collection has no folder
+    /// of its own. Named after both collections and a hash of both stores, so copies never share one.
+    /// </summary>
+    public static string DefaultCopyRejectPath(string folder, MilvusConnection source, string sourceCollection, MilvusConnection target, string collection) =>
+        Path.Combine(folder, $"copy.{sourceCollection}.{Hash(source)}.to.{collection}.{Hash(target)}.rejects.jsonl");
+
+    /// <summary>8 hex digits of a hash of the store and database; one store file, however its path is cased where case
+    /// does not matter, gives one hash.</summary>
+    private static string Hash(MilvusConnection store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
         string uri = store.Backend == StoreBackend.Embedded && !OperatingSystem.IsLinux() ? store.Uri.ToUpperInvariant() : store.Uri;
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Backend}\n{uri}\n{store.Database}"));
-        return $"{Path.ChangeExtension(sourcePath, null)}.{collection}.{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}.rejects.jsonl";
+        return Convert.ToHexString(hash, 0, 4).ToLowerInvariant();
     }
 }

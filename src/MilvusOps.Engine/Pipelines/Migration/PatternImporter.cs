@@ -52,7 +52,7 @@ public static class PatternImporter
             warnings.Add(warning);
             onWarning?.Invoke(warning);
         }
-        string sourcePath = Path.GetFullPath(source.Path);
+        string sourcePath = source.Path;   // a full path or a server URI
         RejectFile.CheckPlace(options.RejectPath, sourcePath, store);
         int dimension = source.Dimension ?? throw new MilvusOpsException("VectorDimensionUnknown", ErrorKind.InvalidData,
             $"The source '{source.Path}' has no vectors to infer a dimension from; pass -Dimension.", source.Path);

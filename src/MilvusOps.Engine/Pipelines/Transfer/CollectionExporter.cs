@@ -90,6 +90,7 @@ public static class CollectionExporter
                 writer?.Dispose();
                 file?.Dispose();
             }
+            var spec = collection.ToSpec(collection.Name);
             var set = new ExportSet
             {
                 Path = folder,
@@ -105,8 +106,8 @@ public static class CollectionExporter
                 IndexType = collection.IndexType,
                 IndexParameters = collection.IndexParameters,
                 Description = collection.Description,
-                MaxIdLength = MaxLengthOf(collection, PatternSchema.PatternId),
-                MaxPatternTypeLength = MaxLengthOf(collection, PatternSchema.PatternType),
+                MaxIdLength = spec.MaxIdLength,
+                MaxPatternTypeLength = spec.MaxPatternTypeLength,
                 Rows = rows,
                 Shards = shards,
                 CreatedAt = created,
@@ -129,10 +130,6 @@ public static class CollectionExporter
             throw;
         }
     }
-
-    private static int MaxLengthOf(PatternCollection collection, string field) =>
-        collection.Fields.FirstOrDefault(f => f.Name == field)?.MaxLength
-        ?? (field == PatternSchema.PatternId ? PatternSchema.DefaultMaxIdLength : PatternSchema.DefaultMaxPatternTypeLength);
 
     /// <summary>A closed shard's entry: its size and the SHA-256 of the bytes on disk.</summary>
     private static ExportShard Describe(string path, long rows)

@@ -124,7 +124,7 @@ public sealed partial class LegacySource : IPatternSource
         return Rows(afterSourceRow, long.MaxValue, converter.Convert);
     }
 
-    public string Path => Mapping.SourcePath;
+    public string Path => System.IO.Path.GetFullPath(Mapping.SourcePath);
     public string? Table => Mapping.Table;
     public string? Query => Mapping.Query;
     public long RowCount => Mapping.RowCount;
