@@ -26,6 +26,9 @@
       WantedBy=timers.target
     then: systemctl enable --now milvusops-check.timer
 
+    A nightly backup with the same checks, keeping the newest 7 (a logical copy: see the README's Backups):
+      15 2 * * * pwsh -NoProfile -File /opt/milvusops/examples/scheduled-check.ps1 -Store http://localhost:19530 -Collection patterns -BackupPath /var/backups/milvusops -KeepBackups 7 -LogPath /var/log/milvusops/alerts.jsonl >> /var/log/milvusops/check.log 2>&1
+
     Windows Task Scheduler:
       schtasks /Create /TN MilvusOpsCheck /SC MINUTE /MO 5 /TR "pwsh -NoProfile -File C:\milvusops\examples\scheduled-check.ps1 -Store http://milvus:19530 -Collection patterns -LogPath C:\milvusops\alerts.jsonl"
 .EXAMPLE
@@ -49,7 +52,11 @@ param(
     [double] $Threshold = 0.90,
     # Reload released collections and compact those past -CompactDeletedRatio (Milvus only; never removes data).
     [switch] $Remediate,
-    [double] $CompactDeletedRatio = 0.2
+    [double] $CompactDeletedRatio = 0.2,
+    # After the checks, back the store up into a new folder here (Backup-PatternStore); a failed backup is critical.
+    [string] $BackupPath,
+    # Keep this many backups of the store in -BackupPath and remove the older ones.
+    [ValidateRange(1, 100000)] [int] $KeepBackups = 7
 )
 $ErrorActionPreference = 'Stop'
 # The output is a log: no colour codes, even where pwsh would style a redirected stream.
@@ -90,6 +97,16 @@ if ($reachable) {
             foreach ($name in $Collection) {
                 Repair-MilvusCollection $name -Connection $connection -Reload -CompactDeletedRatio $CompactDeletedRatio -Confirm:$false -ErrorAction Continue |
                     ForEach-Object { Write-Line ("REPAIR {0} {1}: {2} -> {3}" -f $_.Action, $_.Collection, $_.Reason, $(if ($_.Performed) { $_.Result } else { 'not done' })) }
+            }
+        }
+        if ($BackupPath) {
+            # A backup that fails is an alert of its own; one that succeeds says what it kept and removed.
+            try {
+                $backup = Backup-PatternStore -Path $BackupPath -Keep $KeepBackups -Connection $connection
+                Write-Line ("BACKUP {0}: {1} collection(s), {2} patterns, {3:N1} MB; removed {4} older" -f $backup.Path, $backup.Collections.Count, $backup.Rows, ($backup.Bytes / 1MB), $backup.Removed.Count)
+            }
+            catch {
+                $results.Add($_)
             }
         }
     }

@@ -7,6 +7,8 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["search"] = ("exact vector search kernels: bandwidth, batching, parallel scaling, memory", SearchBenchmark.Run),
     ["import"] = ("legacy SQLite import into the embedded store vs bare inserts and a raw scan; fidelity pass; memory", ImportBenchmark.Run),
     ["transfer"] = ("export sets: Export-/Import-PatternCollection vs bare Parquet.Net write and read; JSON Lines; memory", TransferBenchmark.Run),
+    ["parquet"] = ("Parquet libraries: Parquet.Net (the engine's) vs ParquetSharp, write, cross-read bit for bit, size; memory", ParquetLibraryBenchmark.Run),
+    ["bulk"] = ("bulk import through s3rver and the peer's import jobs vs upserts over gRPC and a bare upload; end to end; memory", BulkBenchmark.Run),
     ["grpc"] = ("MilvusStore.Upsert to an in-process gRPC sink vs raw FloatArray serialization and raw transport; memory", GrpcBenchmark.Run),
 };
 
@@ -22,6 +24,8 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
     Console.Error.WriteLine("Options for 'search': --rows N (100000) --dim D (512) --topk K (10) --rounds R (15) --seed S (42)");
     Console.Error.WriteLine("Options for 'import': --rows N (100000) --dim D (512) --batch B (2000) --rounds R (5)");
     Console.Error.WriteLine("Options for 'transfer': --rows N (100000) --dim D (512) --rounds R (3)");
+    Console.Error.WriteLine("Options for 'parquet': --rows N (100000) --dim D (512) --rounds R (3)");
+    Console.Error.WriteLine("Options for 'bulk':   --rows N (50000) --dim D (512) --rounds R (3); needs node and npm ci --prefix tests/conformance");
     Console.Error.WriteLine("Options for 'grpc':   --rows N (100000) --dim D (512) --batch B (5000) --batch-mb M (8) --rounds R (5) --seed S (42)");
     return 2;
 }

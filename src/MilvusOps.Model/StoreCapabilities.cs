@@ -83,3 +83,27 @@ public interface IDatabaseCapability
     /// <summary>Drops an empty database; one that still holds collections is refused.</summary>
     void DropDatabase(string name, CancellationToken cancellation);
 }
+
+/// <summary>A consistent copy of the whole store into a new file while it is in use (the embedded store: SQLite's online backup).</summary>
+[StoreCapability("online file backups")]
+public interface IFileBackupCapability
+{
+    /// <summary>Copies the store, as one moment saw it, into a new file at <paramref name="path"/> (it must not exist).
+    /// <paramref name="progress"/> gets (pages copied, pages in all).</summary>
+    void BackupTo(string path, Action<long, long>? progress, CancellationToken cancellation);
+}
+
+/// <summary>Milvus's bulk import: jobs that load Parquet files from the server's object storage into a collection
+/// (REST /v2/vectordb/jobs/import). <c>restUri</c> is where the REST API answers; null means the server's own address.</summary>
+[StoreCapability("bulk import")]
+public interface IBulkImportCapability
+{
+    /// <summary>Starts a job that imports the files (object keys in the server's bucket, one file each) into the collection; returns its id.</summary>
+    string StartImportJob(string collection, IReadOnlyList<string> files, Uri? restUri, CancellationToken cancellation);
+
+    /// <summary>The job's state, progress and rows, and each file's.</summary>
+    ImportJob DescribeImportJob(string jobId, Uri? restUri, CancellationToken cancellation);
+
+    /// <summary>The jobs the server keeps, of one collection or all.</summary>
+    IReadOnlyList<ImportJob> ListImportJobs(string? collection, Uri? restUri, CancellationToken cancellation);
+}

@@ -9,8 +9,9 @@ namespace MilvusOps.Tests.Shared;
 /// One run of tests/conformance/peer.js: a MilvusService built from the official Milvus definitions
 /// (@zilliz/milvus2-sdk-node) and served by @grpc/grpc-js. It prints <c>LISTENING &lt;port&gt;</c>, then one
 /// <c>CALL &lt;Method&gt; ...</c> line per call, and exits when its stdin closes. With <c>--http</c> it also serves the
-/// management port (<c>/healthz</c>, <c>/metrics</c>) and prints <c>HTTP &lt;port&gt;</c> after LISTENING. Compiled into both
-/// test projects.
+/// management port (<c>/healthz</c>, <c>/metrics</c>) and prints <c>HTTP &lt;port&gt;</c> after LISTENING; with <c>--bulk</c>
+/// it serves an S3 API and the bulk-import REST API and prints <c>S3 &lt;port&gt;</c> and <c>REST &lt;port&gt;</c>. Compiled into
+/// both test projects.
 /// </summary>
 public sealed class ConformancePeer : IDisposable
 {
@@ -35,6 +36,15 @@ public sealed class ConformancePeer : IDisposable
 
     /// <summary>http://127.0.0.1:&lt;HttpPort&gt;, or null without <c>--http</c>.</summary>
     public string? HttpAddress => HttpPort is { } port ? $"http://127.0.0.1:{port}" : null;
+
+    /// <summary>The S3 API (s3rver, bucket a-bucket) the peer's import jobs read (from the <c>S3 &lt;port&gt;</c> line, with <c>--bulk</c>).</summary>
+    public int? S3Port { get; private set; }
+
+    /// <summary>The bulk-import REST API (from the <c>REST &lt;port&gt;</c> line, with <c>--bulk</c>).</summary>
+    public int? RestPort { get; private set; }
+
+    public string? S3Address => S3Port is { } port ? $"http://127.0.0.1:{port}" : null;
+    public string? RestAddress => RestPort is { } port ? $"http://127.0.0.1:{port}" : null;
 
     /// <summary>The peer's call lines so far: "CALL &lt;Method&gt; OK|INVALID ...|STATUS ...|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
@@ -62,23 +72,27 @@ public sealed class ConformancePeer : IDisposable
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         var peer = new ConformancePeer(new Process { StartInfo = start });
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var serving = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!arguments.Contains("--http"))
-            serving.TrySetResult(null);
+        // The lines that name the ports, in the order the peer prints them: LISTENING always, HTTP with --http, S3 and REST with --bulk.
+        var expected = new List<string> { "LISTENING" };
+        if (arguments.Contains("--http")) expected.Add("HTTP");
+        if (arguments.Contains("--bulk")) expected.AddRange(["S3", "REST"]);
+        var ports = new ConcurrentDictionary<string, int>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         peer._process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
-                listening.TrySetException(new InvalidOperationException("peer.js closed its output before it printed LISTENING."));
-                serving.TrySetException(new InvalidOperationException("peer.js closed its output before it printed HTTP."));
+                ready.TrySetException(new InvalidOperationException($"peer.js closed its output before it printed {string.Join(", ", expected.Where(n => !ports.ContainsKey(n)))}."));
                 return;
             }
             peer._lines.Enqueue(e.Data);
-            if (e.Data.StartsWith("LISTENING ", StringComparison.Ordinal))
-                listening.TrySetResult(int.Parse(e.Data["LISTENING ".Length..], CultureInfo.InvariantCulture));
-            else if (e.Data.StartsWith("HTTP ", StringComparison.Ordinal) && int.TryParse(e.Data["HTTP ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var http))
-                serving.TrySetResult(http);
+            int space = e.Data.IndexOf(' ');
+            if (space > 0 && expected.Contains(e.Data[..space]) && !ports.ContainsKey(e.Data[..space])
+                && int.TryParse(e.Data[(space + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+            {
+                ports[e.Data[..space]] = port;
+                if (expected.All(ports.ContainsKey)) ready.TrySetResult();
+            }
         };
         peer._process.ErrorDataReceived += (_, e) =>
         {
@@ -90,10 +104,12 @@ public sealed class ConformancePeer : IDisposable
         peer._process.BeginErrorReadLine();
         try
         {
-            if (!Task.WhenAll(listening.Task, serving.Task).Wait(ListenTimeout))
-                throw new TimeoutException($"peer.js {string.Join(' ', arguments)} did not print LISTENING (and HTTP, with --http) within {ListenTimeout.TotalSeconds:F0} s.");
-            peer.Port = listening.Task.Result;
-            peer.HttpPort = serving.Task.Result;
+            if (!ready.Task.Wait(ListenTimeout))
+                throw new TimeoutException($"peer.js {string.Join(' ', arguments)} did not print {string.Join(", ", expected)} within {ListenTimeout.TotalSeconds:F0} s.");
+            peer.Port = ports["LISTENING"];
+            peer.HttpPort = ports.TryGetValue("HTTP", out var http) ? http : null;
+            peer.S3Port = ports.TryGetValue("S3", out var s3) ? s3 : null;
+            peer.RestPort = ports.TryGetValue("REST", out var rest) ? rest : null;
             return peer;
         }
         catch (Exception ex) when (ex is TimeoutException or AggregateException)

@@ -10,7 +10,7 @@
 //   - --stateful: an in-memory Milvus 2.5 stand-in that keeps collections, indexes and entities (peer/stateful.js).
 //
 // Usage: node peer.js [--token <authorization value>] [--http] [--server-version V | --stateful [--gpu]
-//                     [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]
+//                     [--unavailable-first N] [--rate-limit-first N] [--unhealthy] [--bulk]]
 //   --token T               every call must carry the metadata header `authorization: T`, else UNAUTHENTICATED
 //   --http                  also serve Milvus's management port (its :9091) over HTTP: /healthz (peer/healthz.js)
 //                           and /metrics (peer/metrics.js)
@@ -20,11 +20,15 @@
 //   --unavailable-first N   the first N Search calls fail with gRPC UNAVAILABLE
 //   --rate-limit-first N    the first N Upsert calls answer Status code 8 (rate limit, retriable)
 //   --unhealthy             the query node is Abnormal: CheckHealth answers isHealthy false, /healthz 500
+//   --bulk                  also an S3 API (s3rver, bucket a-bucket; peer/objectstore.js) and Milvus's bulk-import
+//                           REST API (/v2/vectordb/jobs/import/*; peer/bulkimport.js), each on 127.0.0.1:<ephemeral>
 // Prints "LISTENING <port>" once bound to 127.0.0.1:<ephemeral> (always the first line); with --http the next line
-// is "HTTP <port>", the HTTP port on 127.0.0.1. Then one line per call:
+// is "HTTP <port>", the HTTP port on 127.0.0.1; with --bulk the next lines are "S3 <port>" and "REST <port>".
+// Then one line per call:
 //   "CALL <Method> OK" | "CALL <Method> INVALID <reason>" | "CALL <Method> STATUS <code> <reason>" |
 //   "CALL <Method> UNAVAILABLE" | "CALL <Method> UNIMPLEMENTED <reason>" | "CALL <Method> UNAUTHENTICATED",
-// and one per HTTP request: "HTTP <verb> <path> <status>" (e.g. "HTTP GET /healthz 200", "HTTP GET /metrics 200").
+// and one per HTTP request: "HTTP <verb> <path> <status>" (e.g. "HTTP GET /healthz 200", "HTTP GET /metrics 200"); a
+// REST request adds the answer's code: "HTTP POST /v2/vectordb/jobs/import/create 200 0" (a 5xx its message too).
 // Exits when stdin closes (the test that started it is gone) or on SIGTERM/SIGINT.
 'use strict';
 
@@ -37,9 +41,10 @@ const fixed = require('./peer/fixed');
 const { createStatefulMode, NotModelled, Unavailable } = require('./peer/stateful');
 const { healthzHandler } = require('./peer/healthz');
 const { createMetrics } = require('./peer/metrics');
+const { startBulk } = require('./peer/bulkimport');
 
 function parseArgs(argv) {
-  const options = { token: null, http: false, serverVersion: null, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false };
+  const options = { token: null, http: false, serverVersion: null, stateful: false, gpu: false, unavailableFirst: 0, rateLimitFirst: 0, unhealthy: false, bulk: false };
   const count = (flag, value) => {
     if (!/^[0-9]+$/.test(value || '')) usage(`${flag} needs a count, got ${value}`);
     return Number(value);
@@ -66,6 +71,9 @@ function parseArgs(argv) {
       case '--gpu':
         options.gpu = true;
         break;
+      case '--bulk':
+        options.bulk = true;
+        break;
       case '--unavailable-first':
         options.unavailableFirst = count(argv[i], argv[++i]);
         break;
@@ -76,14 +84,14 @@ function parseArgs(argv) {
         usage(`unknown argument ${argv[i]}`);
     }
   }
-  const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0 || options.unhealthy;
-  if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first, --rate-limit-first and --unhealthy need --stateful');
+  const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0 || options.unhealthy || options.bulk;
+  if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first, --rate-limit-first, --unhealthy and --bulk need --stateful');
   if (options.serverVersion !== null && options.stateful) usage('--server-version is for the stateless mode; the stateful mode models 2.5');
   return options;
 }
 
 function usage(problem) {
-  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--server-version V | --stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy]]`);
+  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--server-version V | --stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy] [--bulk]]`);
   process.exit(2);
 }
 
@@ -188,7 +196,20 @@ function bindHttp(then) {
   return httpServer.listen(0, '127.0.0.1', () => then(httpServer.address().port));
 }
 
-bindHttp((httpPort) => {
+// With --bulk, s3rver and the REST API start before the gRPC port too.
+let bulk = null;
+function startBulkServers(then) {
+  if (!options.bulk) return then();
+  return startBulk({ mode, token: options.token, log }).then((started) => {
+    bulk = started;
+    then();
+  }, (err) => {
+    console.error(`cannot start --bulk: ${err.stack || err.message}`);
+    process.exit(2);
+  });
+}
+
+bindHttp((httpPort) => startBulkServers(() => {
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
     if (err) {
       console.error(`cannot bind: ${err.message}`);
@@ -196,13 +217,18 @@ bindHttp((httpPort) => {
     }
     log(`LISTENING ${port}`);
     if (httpPort !== null) log(`HTTP ${httpPort}`);
+    if (bulk) {
+      log(`S3 ${bulk.s3Port}`);
+      log(`REST ${bulk.restPort}`);
+    }
   });
-});
+}));
 
 function stop() {
   server.forceShutdown();
   if (httpServer) httpServer.close();
-  process.exit(0);
+  if (bulk) bulk.close();
+  process.exit(0); // the s3rver folder goes on exit (peer/objectstore.js)
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

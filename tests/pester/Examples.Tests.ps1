@@ -44,6 +44,19 @@ Describe 'examples/scheduled-check.ps1 under pwsh -File' {
         (Get-Content (Join-Path $script:work 'alerts.jsonl') | ConvertFrom-Json).check | Should -Be 'Threshold'
     }
 
+    It 'backs the store up after the checks and keeps the newest -KeepBackups' {
+        $backups = Join-Path $script:work 'backups'
+        foreach ($run in 1..3) {
+            $result = Invoke-ScheduledCheck '-Store', (Join-Path $script:work 'store.db'), '-Collection', 'good', '-BackupPath', $backups, '-KeepBackups', '2'
+            $result.ExitCode | Should -Be 0 -Because $result.Output
+            $result.Output | Should -Match 'BACKUP .*store-\d{8}T\d{6}Z.*: 2 collection\(s\), 2 patterns'
+        }
+        $kept = @(Get-PatternBackup $backups)
+        $kept.Count | Should -Be 2
+        $kept[0].Kind | Should -Be 'StoreFile'
+        $result.Output | Should -Match 'removed 1 older'
+    }
+
     It 'exits 2 when the store is missing, and creates none' {
         $typo = Join-Path $script:work 'typo.db'
         $run = Invoke-ScheduledCheck '-Store', $typo

@@ -199,4 +199,23 @@ public sealed partial class PatternSession
             }, limit, () => timedOut(state), Cancellation);
         return state;
     }
+
+    // ---------------------------------------------------------------- backups
+
+    /// <summary>Copies the whole store, as one moment saw it, into a new file (the embedded store's online backup).</summary>
+    public void BackupFile(string path, Action<long, long>? progress) => Require<IFileBackupCapability>().BackupTo(path, progress, Cancellation);
+
+    // ---------------------------------------------------------------- bulk import
+
+    /// <summary>Refuses a backend without bulk import (NotSupportedByBackend) before any work towards one is done.</summary>
+    public void RequireBulkImport() => Require<IBulkImportCapability>();
+
+    /// <summary>Starts a bulk-import job of files already in the server's object storage (Milvus only).</summary>
+    public string StartImportJob(string collection, IReadOnlyList<string> files, Uri? restUri) =>
+        Require<IBulkImportCapability>().StartImportJob(CollectionSpec.CheckName(collection), files, restUri, Cancellation);
+
+    public ImportJob DescribeImportJob(string jobId, Uri? restUri) => Require<IBulkImportCapability>().DescribeImportJob(jobId, restUri, Cancellation);
+
+    public IReadOnlyList<ImportJob> ListImportJobs(string? collection, Uri? restUri) =>
+        Require<IBulkImportCapability>().ListImportJobs(collection is null ? null : CollectionSpec.CheckName(collection), restUri, Cancellation);
 }

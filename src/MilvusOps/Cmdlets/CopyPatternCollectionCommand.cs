@@ -72,7 +72,7 @@ public sealed class CopyPatternCollectionCommand : ImportCmdlet
             $"Copy {source.RowCount:N0} patterns",
             () =>
             {
-                using var check = FidelityCheck.Open(SessionFor(destination), name, _ => CollectionSource.Open(SessionFor(Target), Collection, filter));
+                using var check = FidelityCheck.Open(SessionFor(destination), name, _ => CollectionSource.Open(SessionFor(Target), Collection, filter), everyRow: true);
                 return check.Run();
             });
     }

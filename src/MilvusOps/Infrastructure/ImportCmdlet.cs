@@ -48,9 +48,10 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
     /// report. <paramref name="newCollection"/> is the collection -CreateCollection makes (null: the default schema with the
     /// source's dimension); <paramref name="defaultRejectPath"/> is the rejects file without -RejectPath; <paramref name="action"/>
     /// names the import for -WhatIf and -Confirm; <paramref name="verify"/>, when given, checks the written collection after a
-    /// complete run, and a failed check is written as CoherenceCheckFailed after the report.</summary>
+    /// complete run, and a failed check is written as CoherenceCheckFailed after the report; <paramref name="create"/> makes
+    /// the collection without -CreateCollection.</summary>
     protected void Import(IPatternSource source, MilvusConnection destination, string collection, CollectionSpec? newCollection,
-        string defaultRejectPath, string action, Func<CoherenceCheckResult>? verify = null)
+        string defaultRejectPath, string action, Func<CoherenceCheckResult>? verify = null, bool create = false)
     {
         string rejectPath = RejectPath is null ? defaultRejectPath : GetUnresolvedProviderPathFromPSPath(RejectPath);
         bool write = ShouldProcess($"{source.Path}{(source.Table is { } part ? " " + part : "")} -> collection '{collection}' in {destination}", action);
@@ -59,7 +60,7 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
             BatchSize = BatchSize,
             MaxRejects = MaxRejects,
             Resume = Resume,
-            CreateCollection = CreateCollection,
+            CreateCollection = CreateCollection || create,
             NewCollection = newCollection,
             WhatIf = !write,
         };

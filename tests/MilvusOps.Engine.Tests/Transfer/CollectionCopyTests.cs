@@ -41,7 +41,7 @@ public sealed class CollectionCopyTests : IDisposable
 
     private CoherenceCheckResult Verify()
     {
-        using var check = FidelityCheck.Open(new PatternSession(_target, default), "copy", _ => CollectionSource.Open(new PatternSession(_source, default), "src"));
+        using var check = FidelityCheck.Open(new PatternSession(_target, default), "copy", _ => CollectionSource.Open(new PatternSession(_source, default), "src"), everyRow: true);
         return check.Run();
     }
 
@@ -71,5 +71,17 @@ public sealed class CollectionCopyTests : IDisposable
         var check = Verify();
         Assert.False(check.Passed);
         Assert.Equal(["p007", "p050", "*"], check.Violations.Select(v => v.PatternId));
+    }
+
+    [Fact]
+    public void A_row_the_target_rejects_fails_the_check_of_a_copy()
+    {
+        var session = new PatternSession(_target, default);
+        session.Create(new CollectionSpec { Name = "copy", Dimension = 3, MaxIdLength = 3 }, false);   // "p000" is four characters
+        var report = Copy();
+        Assert.Equal((0L, 95L), (report.RowsWritten, report.RowsRejected));
+        var check = Verify();
+        Assert.False(check.Passed);
+        Assert.Equal(95, check.Violations.Count);   // every source row
     }
 }

@@ -62,11 +62,48 @@ public abstract partial class ContractTests
             Assert.True((bool)Verification(returned).Properties["Passed"].Value);
             Assert.Equal(40L, EntityCount(back));
 
+            // Within the target (Milvus to Milvus on one server): no -Destination.
+            string within = NewName("within");
+            var inside = OnTarget("Copy-PatternCollection $args[0] $args[1] -CreateCollection -RejectPath $args[2] @cx", name, within, Path.Combine(folder, "within.jsonl")).Single();
+            Assert.True((bool)Verification(inside).Properties["Passed"].Value);
+            Assert.Equal(40L, EntityCount(within));
+
             // Into a collection that already holds another pattern: the check counts it, the copy is not called good.
             OnReference("New-PatternCollection $args[0] -Dimension 4 @cx | Out-Null; [pscustomobject]@{ PatternId = 'stranger'; Vector = 1, 2, 3, 4 } | Add-Pattern $args[0] @cx", extra);
             var mixed = InvokeOnTarget(copy.Replace("$args[2]", "$global:ContractReference"), name, extra, null, Path.Combine(folder, "extra.jsonl"));
             Assert.False((bool)Verification(mixed.Output.Single()).Properties["Passed"].Value);
             Assert.Equal("CoherenceCheckFailed", ErrorId(mixed.Errors.Single()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void A_backup_of_target_collections_restores_into_the_embedded_store_and_back_and_proves_each_restore()
+    {
+        var rows = ContractData.FilterRows(30);
+        string name = Create("backup", 4, index: "HNSW", indexParameters: new Hashtable { ["M"] = 8, ["efConstruction"] = 64 }, reference: false);
+        Load(name, rows, reference: false);
+        string folder = Directory.CreateTempSubdirectory("milvusops-contract-backup-").FullName;
+        try
+        {
+            var backup = OnTarget("Backup-PatternStore $args[0] -Path $args[1] -Keep 2 @cx", name, folder).Single();
+            Assert.Equal(("ExportSets", 30L), (backup.Properties["Kind"].Value.ToString(), (long)backup.Properties["Rows"].Value));
+
+            // Restored elsewhere: the collection is made with its index, and each pattern is checked against the backup.
+            var restored = OnTarget("$args[0] | Restore-PatternBackup -Destination $global:ContractReference -RejectPath (Join-Path $args[1] 'out.jsonl') @cx", backup, folder).Single();
+            Assert.True((bool)Verification(restored).Properties["Passed"].Value, (string)Verification(restored).Properties["Message"].Value);
+            var made = OnReference("Get-PatternCollection $args[0] @cx", name).Single();
+            Assert.Equal(("HNSW", 30L), (made.Properties["IndexType"].Value, (long)made.Properties["EntityCount"].Value));
+
+            // The target lost the collection (an upgrade gone wrong): the backup brings it back there.
+            OnTarget("Remove-PatternCollection $args[0] -Confirm:$false @cx", name);
+            var back = OnTarget("Restore-PatternBackup $args[0] -RejectPath (Join-Path $args[1] 'back.jsonl') @cx", backup.Properties["Path"].Value, folder).Single();
+            Assert.True((bool)Verification(back).Properties["Passed"].Value, (string)Verification(back).Properties["Message"].Value);
+            Assert.Equal(30L, EntityCount(name));
+            Assert.Single(OnTarget("Get-PatternBackup $args[0]", folder));
         }
         finally
         {

@@ -24,6 +24,7 @@ internal static class MilvusErrors
     public const int AliasNotFound = 1600;
     public const int AliasCollectionNameConflict = 1601;
     public const int AliasExists = 1602;
+    public const int ImportFailed = 2100;
 
     /// <summary>True when a failed status may succeed if the same call is sent again later.</summary>
     public static bool IsRetriable(int code, bool retriableFlag) =>
@@ -41,7 +42,7 @@ internal static class MilvusErrors
     }
 
     /// <summary>What a failed status means, whichever generation of status said it.</summary>
-    private enum Failure { AliasNotFound, AliasConflict, CollectionNotFound, CollectionNotLoaded, IndexNotFound, DatabaseNotFound, InvalidParameter, PermissionDenied, RateLimited, QuotaExceeded, NotReady, ComponentUnreachable, Other }
+    private enum Failure { ImportFailed, AliasNotFound, AliasConflict, CollectionNotFound, CollectionNotLoaded, IndexNotFound, DatabaseNotFound, InvalidParameter, PermissionDenied, RateLimited, QuotaExceeded, NotReady, ComponentUnreachable, Other }
 
     private static Failure Classify(int code) => code switch
     {
@@ -52,6 +53,7 @@ internal static class MilvusErrors
         AliasCollectionNameConflict or AliasExists => Failure.AliasConflict,
         DatabaseNotFound => Failure.DatabaseNotFound,
         InvalidParameter => Failure.InvalidParameter,
+        ImportFailed => Failure.ImportFailed,
         TooManyRequests or RateLimit => Failure.RateLimited,
         QuotaExceeded => Failure.QuotaExceeded,
         NotReady or Unavailable => Failure.NotReady,
@@ -80,6 +82,7 @@ internal static class MilvusErrors
         Failure.AliasNotFound => ("AliasNotFound", ErrorKind.ObjectNotFound, "The alias does not exist."),
         Failure.AliasConflict => ("AliasConflict", ErrorKind.ResourceExists, "The alias is taken: by another collection's alias, or by a collection's name."),
         Failure.DatabaseNotFound => ("DatabaseNotFound", ErrorKind.ObjectNotFound, "The database does not exist."),
+        Failure.ImportFailed => ("MilvusImportFailed", ErrorKind.InvalidOperation, "Milvus refused the import request."),
         Failure.InvalidParameter => ("MilvusInvalidParameter", ErrorKind.InvalidArgument, "Milvus refused a parameter."),
         Failure.PermissionDenied => ("MilvusPermissionDenied", ErrorKind.PermissionDenied, "The user lacks the privilege for this call."),
         Failure.RateLimited => ("MilvusRateLimited", ErrorKind.LimitsExceeded, "Milvus is rate-limiting this call; it was retried and still refused."),

@@ -121,7 +121,7 @@ internal sealed class MilvusRpc : IDisposable
     public void Dispose() => _channel.Dispose();
 
     /// <summary>TLS settings: the system trust store, or only the given CA; a client certificate for mutual TLS.</summary>
-    private static class Tls
+    internal static class Tls
     {
         public static SslClientAuthenticationOptions ClientOptions(MilvusEndpoint endpoint)
         {

@@ -260,4 +260,15 @@ public sealed partial class MilvusStore
     /// <summary>A database's creation time: Milvus keeps it as Unix nanoseconds (rootcoord's time.Now().UnixNano()).</summary>
     private static DateTimeOffset? FromNanoseconds(ulong nanoseconds) =>
         nanoseconds == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)(nanoseconds / 1_000_000));
+
+    // ---------------------------------------------------------------- bulk import (REST)
+
+    public string StartImportJob(string collection, IReadOnlyList<string> files, Uri? restUri, CancellationToken cancellation) =>
+        _importJobs.Value.Start(collection, files, restUri, cancellation);
+
+    public ImportJob DescribeImportJob(string jobId, Uri? restUri, CancellationToken cancellation) =>
+        _importJobs.Value.Describe(jobId, restUri, cancellation);
+
+    public IReadOnlyList<ImportJob> ListImportJobs(string? collection, Uri? restUri, CancellationToken cancellation) =>
+        _importJobs.Value.List(collection, restUri, cancellation);
 }

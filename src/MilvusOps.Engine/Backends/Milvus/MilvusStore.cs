@@ -12,7 +12,7 @@ namespace MilvusOps.Engine.Backends.Milvus;
 /// The Milvus backend: every <see cref="IPatternStore"/> operation over gRPC, with the embedded store's semantics
 /// (exact entity counts, primary-key order, reads that see this connection's writes, the same errors).
 /// </summary>
-public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoadCapability, IAliasCapability, IMaintenanceCapability, IDatabaseCapability
+public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoadCapability, IAliasCapability, IMaintenanceCapability, IDatabaseCapability, IBulkImportCapability
 {
     /// <summary>Query pages and search requests are sized to this many bytes.</summary>
     internal const int TargetMessageBytes = 8 * 1024 * 1024;
@@ -28,12 +28,14 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     internal const int HitsPerSearch = 100_000;
 
     private readonly MilvusRpc _rpc;
+    private readonly Lazy<MilvusImportJobs> _importJobs;
     private readonly ConcurrentBag<PatternColumnWriter> _columnWriters = [];
     private ulong _lastWrite;
 
     private MilvusStore(MilvusRpc rpc, string serverVersion)
     {
         _rpc = rpc;
+        _importJobs = new(() => new MilvusImportJobs(rpc.Endpoint));
         ServerVersion = serverVersion;
         FilterDialect = FilterDialect.Of(serverVersion);
     }
@@ -644,5 +646,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
 
     public override string ToString() => _rpc.Endpoint.ToString();
 
-    public void Dispose() => _rpc.Dispose();
+    public void Dispose()
+    {
+        if (_importJobs.IsValueCreated) _importJobs.Value.Dispose();
+        _rpc.Dispose();
+    }
 }

@@ -44,6 +44,11 @@ public sealed record ImportIdentity(string Source, string? Table, string? Query,
     public static string DefaultCopyRejectPath(string folder, MilvusConnection source, string sourceCollection, MilvusConnection target, string collection) =>
         Path.Combine(folder, $"copy.{sourceCollection}.{Hash(source)}.to.{collection}.{Hash(target)}.rejects.jsonl");
 
+    /// <summary>The default rejects file of a restore, in <paramref name="folder"/> (the current location): a backup's folder
+    /// holds only what the backup wrote, so retention can remove it whole.</summary>
+    public static string DefaultRestoreRejectPath(string folder, string backupName, string collection, MilvusConnection target) =>
+        Path.Combine(folder, $"restore.{backupName}.{collection}.{Hash(target)}.rejects.jsonl");
+
     /// <summary>8 hex digits of a hash of the store and database; one store file, however its path is cased where case
     /// does not matter, gives one hash.</summary>
     private static string Hash(MilvusConnection store)

@@ -151,30 +151,37 @@ public static class PatternImporter
         }
     }
 
-    private static PatternCollection ResolveTarget(PatternSession session, ImportOptions options, int dimension)
+    private static PatternCollection ResolveTarget(PatternSession session, ImportOptions options, int dimension) =>
+        Target(session, options.Collection, dimension,
+            options.CreateCollection ? options.NewCollection ?? new CollectionSpec { Name = options.Collection, Dimension = dimension } : null,
+            options.WhatIf);
+
+    /// <summary>The collection an import of <paramref name="dimension"/>-d vectors writes: the existing one, which must
+    /// have that dimension (DimensionMismatch), or, when it is missing and <paramref name="create"/> is given, one made
+    /// from that spec under the collection's name (described, not made, for a -WhatIf plan).</summary>
+    public static PatternCollection Target(PatternSession session, string collection, int dimension, CollectionSpec? create, bool whatIf = false)
     {
+        ArgumentNullException.ThrowIfNull(session);
         PatternCollection? existing = null;
         try
         {
-            existing = session.Describe(options.Collection);
+            existing = session.Describe(collection);
         }
-        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && options.CreateCollection)
+        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && create is not null)
         {
         }
-        var spec = PatternSession.Check(options.NewCollection is { } given
-            ? given with { Name = options.Collection }
-            : new CollectionSpec { Name = options.Collection, Dimension = dimension });
         if (existing is null)
         {
+            var spec = PatternSession.Check(create! with { Name = collection });
             // A -WhatIf plan validates against the collection that -CreateCollection would make.
-            return options.WhatIf
+            return whatIf
                 ? new PatternCollection { Name = spec.Name, Dimension = dimension, Metric = spec.Metric, IndexType = spec.IndexType, Fields = PatternSchema.Fields(spec) }
                 : session.Create(spec, ifNotExists: true);
         }
         if (existing.Dimension != dimension)
             throw new MilvusOpsException("DimensionMismatch", ErrorKind.InvalidArgument,
-                $"The source's vectors are {dimension}-d but collection '{options.Collection}' is {existing.Dimension}-d. " +
-                "Import into a collection of the source's dimension, or pass -Dimension if the inference was wrong.", options.Collection);
+                $"The source's vectors are {dimension}-d but collection '{collection}' is {existing.Dimension}-d. " +
+                "Import into a collection of the source's dimension, or pass -Dimension if the inference was wrong.", collection);
         return existing;
     }
 

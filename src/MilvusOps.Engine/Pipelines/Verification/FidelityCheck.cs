@@ -17,24 +17,28 @@ public sealed class FidelityCheck : IDisposable
     private readonly string _collection;
     private readonly PatternCollection _target;
     private readonly IPatternSource _source;
+    private readonly bool _everyRow;
 
-    private FidelityCheck(PatternSession session, string collection, PatternCollection target, IPatternSource source)
+    private FidelityCheck(PatternSession session, string collection, PatternCollection target, IPatternSource source, bool everyRow)
     {
         _session = session;
         _collection = collection;
         _target = target;
         _source = source;
+        _everyRow = everyRow;
     }
 
     /// <summary>A check of <paramref name="collection"/> against a source that <paramref name="openSource"/> opens with the
-    /// collection's dimension (for a source that cannot infer one).</summary>
+    /// collection's dimension (for a source that cannot infer one). With <paramref name="everyRow"/> (a copy, a restore, a
+    /// bulk import: sources of patterns already checked once), a source row the collection could not take is a
+    /// difference, not a row left out.</summary>
     /// <exception cref="MilvusOpsException">CollectionNotFound, and the errors of opening the source.</exception>
-    public static FidelityCheck Open(PatternSession session, string collection, Func<int, IPatternSource> openSource)
+    public static FidelityCheck Open(PatternSession session, string collection, Func<int, IPatternSource> openSource, bool everyRow = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(openSource);
         var target = session.Describe(collection);
-        return new FidelityCheck(session, collection, target, openSource(target.Dimension));
+        return new FidelityCheck(session, collection, target, openSource(target.Dimension), everyRow);
     }
 
     public void Dispose() => _source.Dispose();
@@ -44,12 +48,14 @@ public sealed class FidelityCheck : IDisposable
         var duplicates = new Migration.DuplicateTracker(_source, resumeAfterRow: 0);
         var log = new ViolationLog(maxViolations);
         long expected = 0, excluded = 0, matched = 0;
+        var refused = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Detail)>();   // read on the worker, logged here
         // A worker reads and decodes the source while this thread looks up and compares the previous batch.
         var importable = _source.Read().Where(record =>
         {
-            bool written = WouldBeWritten(record, _target, duplicates);
-            if (!written) Interlocked.Increment(ref excluded);
-            return written;
+            if (WouldBeWritten(record, _target, duplicates, out string? why)) return true;
+            if (_everyRow) refused.Enqueue((record.PatternId ?? $"row {record.SourceRow}", $"source row {record.SourceRow} cannot be in {_collection}: {why}"));
+            else Interlocked.Increment(ref excluded);
+            return false;
         }).Select(record => record.Pattern!);
         foreach (var batch in Migration.BackgroundBatches.Read(importable.Chunk(LookupBatch)))
         {
@@ -57,6 +63,7 @@ public sealed class FidelityCheck : IDisposable
             expected += batch.Length;
             matched += Compare(_session, _collection, batch, log);
         }
+        foreach (var (id, detail) in refused) log.Add(id, "row", null, detail);
         long actualCount = _session.Count(_collection);
         if (actualCount != expected)
             log.Add("*", "count", actualCount,
@@ -70,17 +77,27 @@ public sealed class FidelityCheck : IDisposable
     }
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
-    private static bool WouldBeWritten(SourceRecord record, PatternCollection target, Migration.DuplicateTracker duplicates)
+    private static bool WouldBeWritten(SourceRecord record, PatternCollection target, Migration.DuplicateTracker duplicates, out string? why)
     {
-        if (record.Pattern is not { } pattern) return false;
-        if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is not null) return false;
+        why = null;
+        if (record.Pattern is not { } pattern)
+        {
+            why = "it cannot be read";
+            return false;
+        }
+        if (duplicates.FirstRow(pattern.PatternId, record.SourceRow) is { } first)
+        {
+            why = $"its id first appears at source row {first}";
+            return false;
+        }
         try
         {
             PatternValidator.CheckLimits(pattern, target);   // the reader already checked the vector and the JSON
             return true;
         }
-        catch (MilvusOpsException)
+        catch (MilvusOpsException ex)
         {
+            why = ex.Message;
             return false;
         }
     }

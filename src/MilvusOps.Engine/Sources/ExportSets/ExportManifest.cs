@@ -17,11 +17,8 @@ internal static class ExportManifest
     public static string Write(ExportSet set)
     {
         string path = Path.Combine(set.Path, ExportSet.ManifestName);
-        string temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-        using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
+        JsonFile.WriteObject(path, writer =>
         {
-            writer.WriteStartObject();
             writer.WriteString("format", FormatName);
             writer.WriteNumber("version", Version);
             writer.WriteString("file_format", set.Format == ExportFormat.Parquet ? "parquet" : "jsonl");
@@ -65,9 +62,7 @@ internal static class ExportManifest
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        File.Move(temporary, path);
+        });
         return path;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Parquet;
@@ -182,26 +183,35 @@ public sealed class ExportSetSource : IPatternSource
     {
         var element = ParquetShardWriter.Columns.Element;
         int levels = checked((int)group.GetMetadata(element)!.MetaData!.NumValues);
-        var values = new float[levels];
-        var definitions = new int[levels];
-        var repetitions = new int[levels];
-        Wait(group.ReadRawAsync<float>(element, values, definitions, repetitions, default));
-        var vectors = new float[]?[rows];
-        int row = -1, start = 0, next = 0;   // a row's values are values[start..next)
-        float[]? Vector() => next == start ? null : values[start..next];
-        for (int i = 0; i < levels; i++)
+        // Tens of MB a row group, read once: pooled, so an import does not leave each one to the GC.
+        float[] values = ArrayPool<float>.Shared.Rent(levels);
+        int[] definitions = ArrayPool<int>.Shared.Rent(levels), repetitions = ArrayPool<int>.Shared.Rent(levels);
+        try
         {
-            if (repetitions[i] == 0)
+            Wait(group.ReadRawAsync<float>(element, values.AsMemory(0, levels), definitions.AsMemory(0, levels), repetitions.AsMemory(0, levels), default));
+            var vectors = new float[]?[rows];
+            int row = -1, start = 0, next = 0;   // a row's values are values[start..next)
+            float[]? Vector() => next == start ? null : values[start..next];
+            for (int i = 0; i < levels; i++)
             {
-                if (row >= 0) vectors[row] = Vector();
-                if (++row >= rows) return null;
-                start = next;
+                if (repetitions[i] == 0)
+                {
+                    if (row >= 0) vectors[row] = Vector();
+                    if (++row >= rows) return null;
+                    start = next;
+                }
+                if (definitions[i] == element.MaxDefinitionLevel) next++;
             }
-            if (definitions[i] == element.MaxDefinitionLevel) next++;
+            if (row + 1 != rows) return null;
+            if (row >= 0) vectors[row] = Vector();
+            return vectors;
         }
-        if (row + 1 != rows) return null;
-        if (row >= 0) vectors[row] = Vector();
-        return vectors;
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(definitions);
+            ArrayPool<int>.Shared.Return(repetitions);
+        }
     }
 
     // The shard is a local FileStream and the engine runs no synchronization context: waiting cannot deadlock.

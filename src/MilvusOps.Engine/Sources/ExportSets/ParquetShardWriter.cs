@@ -1,3 +1,4 @@
+using System.Buffers;
 using Parquet;
 using Parquet.Schema;
 
@@ -5,9 +6,9 @@ namespace MilvusOps.Engine.Sources.ExportSets;
 
 /// <summary>
 /// A Parquet shard in the layout Milvus's bulk import reads (Parquet.Net, fully managed): one column per field, named
-/// as the field; pattern_id and pattern_type are strings, the vector a required list of float32
-/// (vector.list.element), each JSON document its text, null where the store holds none. One row group per batch,
-/// Snappy-compressed.
+/// as the field; pattern_id and pattern_type are strings, the vector a list of float32 (vector.list.element: the list
+/// optional, as Parquet.Net writes lists, its elements required), each JSON document its text, null where the store
+/// holds none. One row group per batch, Snappy-compressed.
 /// </summary>
 internal sealed class ParquetShardWriter : ShardWriter
 {
@@ -48,19 +49,31 @@ internal sealed class ParquetShardWriter : ShardWriter
         Wait(group.WriteAsync(Columns.Type, batch.Select(p => p.PatternType).ToArray()!, null));
         // A list column is its elements, flattened, with a repetition level each (0 starts a row's list, 1 continues
         // it) and a definition level each (every element is present: the deepest level).
-        var values = new float[batch.Count * _dimension];
-        var levels = new int[values.Length];
-        var defined = new int[values.Length];
-        defined.AsSpan().Fill(Columns.Element.MaxDefinitionLevel);
-        for (int row = 0; row < batch.Count; row++)
+        // The three arrays are tens of MB a row group: pooled, so an export does not leave each one to the GC.
+        int count = batch.Count * _dimension;
+        float[] values = ArrayPool<float>.Shared.Rent(count);
+        int[] levels = ArrayPool<int>.Shared.Rent(count), defined = ArrayPool<int>.Shared.Rent(count);
+        try
         {
-            var vector = batch[row].Vector.AsSpan();
-            if (vector.Length != _dimension)
-                throw new InvalidOperationException($"Pattern '{batch[row].PatternId}' has {vector.Length} dimensions in a {_dimension}-d collection.");
-            vector.CopyTo(values.AsSpan(row * _dimension));
-            levels.AsSpan(row * _dimension + 1, _dimension - 1).Fill(1);
+            defined.AsSpan(0, count).Fill(Columns.Element.MaxDefinitionLevel);
+            for (int row = 0; row < batch.Count; row++)
+            {
+                var vector = batch[row].Vector.AsSpan();
+                if (vector.Length != _dimension)
+                    throw new InvalidOperationException($"Pattern '{batch[row].PatternId}' has {vector.Length} dimensions in a {_dimension}-d collection.");
+                vector.CopyTo(values.AsSpan(row * _dimension));
+                levels[row * _dimension] = 0;
+                levels.AsSpan(row * _dimension + 1, _dimension - 1).Fill(1);
+            }
+            Wait(group.WriteAllPartsAsync<float>(Columns.Element, values.AsMemory(0, count), (ReadOnlyMemory<int>)defined.AsMemory(0, count),
+                (ReadOnlyMemory<int>)levels.AsMemory(0, count), CancellationToken.None));
         }
-        Wait(group.WriteAllPartsAsync<float>(Columns.Element, values, (ReadOnlyMemory<int>)defined, (ReadOnlyMemory<int>)levels, CancellationToken.None));
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(levels);
+            ArrayPool<int>.Shared.Return(defined);
+        }
         Wait(group.WriteAsync(Columns.Metrics, batch.Select(p => p.CoherenceMetricsJson).ToArray()!, null));
         Wait(group.WriteAsync(Columns.Context, batch.Select(p => p.TemporalContextJson).ToArray()!, null));
         group.CompleteValidate();
