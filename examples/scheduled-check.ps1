@@ -53,7 +53,7 @@ param(
     # Reload released collections and compact those past -CompactDeletedRatio (Milvus only; never removes data).
     [switch] $Remediate,
     [double] $CompactDeletedRatio = 0.2,
-    # After the checks, back the store up into a new folder here (Backup-PatternStore); a failed backup is critical.
+    # After the checks, when all passed, back the store up into a new folder here (Backup-PatternStore); a failed backup is critical.
     [string] $BackupPath,
     # Keep this many backups of the store in -BackupPath and remove the older ones.
     [ValidateRange(1, 100000)] [int] $KeepBackups = 7
@@ -99,7 +99,12 @@ if ($reachable) {
                     ForEach-Object { Write-Line ("REPAIR {0} {1}: {2} -> {3}" -f $_.Action, $_.Collection, $_.Reason, $(if ($_.Performed) { $_.Result } else { 'not done' })) }
             }
         }
-        if ($BackupPath) {
+        # No backup while a check fails: with -KeepBackups, backups of a damaged store would push out the good ones.
+        $failed = @($results | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -or ($_.PSObject.Properties['Passed'] -and -not $_.Passed) })
+        if ($BackupPath -and $failed.Count) {
+            Write-Line ("BACKUP skipped: {0} check(s) failed; the older backups are kept" -f $failed.Count)
+        }
+        elseif ($BackupPath) {
             # A backup that fails is an alert of its own; one that succeeds says what it kept and removed.
             try {
                 $backup = Backup-PatternStore -Path $BackupPath -Keep $KeepBackups -Connection $connection

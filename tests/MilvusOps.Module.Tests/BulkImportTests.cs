@@ -45,7 +45,7 @@ public sealed class BulkImportTests : IDisposable
         Assert.Equal(60L, (long)_session.Run("(Get-PatternCollection patterns -Connection $args[0]).EntityCount", _peer.Address).Single().BaseObject);
 
         // Listed, then described by id through the pipeline.
-        var listed = _session.Run("Get-MilvusImportJob -Collection patterns -RestUri $args[1] -Connection $args[0] | Get-MilvusImportJob -RestUri $args[1] -Connection $args[0]",
+        var listed = _session.Run("Get-MilvusImportJob -Collection patterns -RestUri $args[1] -Connection $args[0] | Get-MilvusImportJob",
             _peer.Address, _peer.RestAddress).Single();
         Assert.Equal(job.Properties["JobId"].Value, listed.Properties["JobId"].Value);
     }
@@ -61,7 +61,8 @@ public sealed class BulkImportTests : IDisposable
             Export-PatternCollection long_ids ./long | Out-Null
             """);
         _session.Run("New-PatternCollection long_ids -Dimension 4 -MaxIdLength 4 -Connection $args[0] | Out-Null", _peer!.Address);
-        var result = _session.Invoke($"Start-MilvusImportJob ./long {Storage} -Connection $args[0] | Wait-MilvusImportJob -RestUri $args[2] -Connection $args[0]",
+        // The job carries its store and REST address down the pipeline: Wait-MilvusImportJob needs neither again.
+        var result = _session.Invoke($"Start-MilvusImportJob ./long {Storage} -Connection $args[0] | Wait-MilvusImportJob",
             _peer.Address, _peer.S3Address, _peer.RestAddress);
         Assert.Equal("Failed", (string)result.Output.Single().Properties["State"].Value);
         var error = result.Errors.Single();

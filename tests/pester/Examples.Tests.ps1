@@ -57,6 +57,14 @@ Describe 'examples/scheduled-check.ps1 under pwsh -File' {
         $result.Output | Should -Match 'removed 1 older'
     }
 
+    It 'takes no backup while a check fails, so the older backups stay' {
+        $backups = Join-Path $script:work 'backups-failing'
+        $result = Invoke-ScheduledCheck '-Store', (Join-Path $script:work 'store.db'), '-Collection', 'good,drifted', '-BackupPath', $backups, '-KeepBackups', '1'
+        $result.ExitCode | Should -Be 2 -Because $result.Output
+        $result.Output | Should -Match 'BACKUP skipped: 1 check\(s\) failed'
+        $backups | Should -Not -Exist
+    }
+
     It 'exits 2 when the store is missing, and creates none' {
         $typo = Join-Path $script:work 'typo.db'
         $run = Invoke-ScheduledCheck '-Store', $typo

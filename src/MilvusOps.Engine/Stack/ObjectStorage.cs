@@ -64,23 +64,40 @@ public sealed class ObjectStorage : IDisposable
         {
             return null;
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException
+            || (ex is OperationCanceledException && !cancellation.IsCancellationRequested))   // the SDK's own time limit
         {
             throw Failed("look for", key, ex);
         }
     }
 
-    /// <summary>Uploads a file as <paramref name="key"/>, with its SHA-256; <paramref name="progress"/> gets (bytes sent, bytes in all).</summary>
+    /// <summary>Uploads a file as a new object <paramref name="key"/>, with its SHA-256, which the server checks (MinIO,
+    /// S3) against the bytes it receives; an object that appeared under the key meanwhile is not replaced (If-None-Match).
+    /// <paramref name="progress"/> gets (bytes sent, bytes in all) on the calling thread, every quarter second.</summary>
     public void Upload(string key, string path, string sha256, Action<long, long>? progress, CancellationToken cancellation)
     {
-        var request = new PutObjectRequest { BucketName = Target.Bucket, Key = key, FilePath = path, UseChunkEncoding = false, ContentType = "application/octet-stream" };
+        var request = new PutObjectRequest
+        {
+            BucketName = Target.Bucket, Key = key, FilePath = path, UseChunkEncoding = false, ContentType = "application/octet-stream",
+            IfNoneMatch = "*", ChecksumSHA256 = Convert.ToBase64String(Convert.FromHexString(sha256)),
+        };
         request.Metadata.Add(Sha256Key, sha256);
-        if (progress is not null) request.StreamTransferProgress += (_, e) => progress(e.TransferredBytes, e.TotalBytes);
+        long sent = 0, total = new FileInfo(path).Length;
+        // The SDK reports progress on its own threads; the caller's thread (a cmdlet's) reads it here.
+        request.StreamTransferProgress += (_, e) => Interlocked.Exchange(ref sent, e.TransferredBytes);
         try
         {
-            _client.PutObjectAsync(request, cancellation).GetAwaiter().GetResult();
+            var put = _client.PutObjectAsync(request, cancellation);
+            while (!((IAsyncResult)put).AsyncWaitHandle.WaitOne(250)) progress?.Invoke(Interlocked.Read(ref sent), total);
+            put.GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new MilvusOpsException("ObjectStorageConflict", ErrorKind.ResourceExists,
+                $"'{key}' appeared in {Target} while it was being uploaded; it is not overwritten.", key, ex);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException
+            || (ex is OperationCanceledException && !cancellation.IsCancellationRequested))
         {
             throw Failed("upload", key, ex);
         }

@@ -25,7 +25,7 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 [Cmdlet(VerbsData.Backup, "PatternStore", SupportsShouldProcess = true)]
 [OutputType(typeof(PatternBackup))]
-public sealed class BackupPatternStoreCommand : MilvusOpsCmdlet
+public sealed class BackupPatternStoreCommand : StoreObjectCmdlet
 {
     /// <summary>The collections to back up, as export sets. Without it, the whole store: the embedded store's file, or every collection of the Milvus database.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -49,28 +49,38 @@ public sealed class BackupPatternStoreCommand : MilvusOpsCmdlet
     public long ShardSize { get; set; } = Engine.Pipelines.Transfer.ExportOptions.DefaultShardBytes;
 
     private readonly List<string> _collections = [];
+    private MilvusConnection? _store;
 
-    // Collections piped in by name form one backup.
+    // Collections piped in by name form one backup, of the one store they all come from.
     protected override void ProcessRecord()
     {
+        var store = Target;
+        if (_store is not null && !_store.IsSameStore(store))
+            ThrowEngineError(new MilvusOpsException("ConnectionConflict", ErrorKind.InvalidArgument,
+                $"The piped collections come from '{_store}' and '{store}'; one backup is of one store. Back each store up on its own.", store.Uri));
+        _store ??= store;
         if (Collection is not null) _collections.AddRange(Collection);
     }
 
     protected override void EndProcessing()
     {
+        var store = _store ?? Target;
         string root = GetUnresolvedProviderPathFromPSPath(Path);
         string what = _collections.Count == 0 ? "the whole store" : string.Join(", ", _collections);
-        if (!ShouldProcess($"{what} of {Target} -> a new folder in {root}{(Keep is { } keep ? $", keeping {keep}" : "")}", "Back up")) return;
+        if (!ShouldProcess($"{what} of {store} -> a new folder in {root}{(Keep is { } keep ? $", keeping {keep}" : "")}", "Back up")) return;
         var options = new BackupOptions(root) { Collections = _collections.Count == 0 ? null : _collections, Keep = Keep, ShardBytes = ShardSize };
-        string activity = $"Backing up {Target}";
-        var backup = Call(() => StoreBackup.Run(Session, options, step =>
+        string activity = $"Backing up {store}";
+        var warnings = new List<string>();
+        var backup = Call(() => StoreBackup.Run(SessionFor(store), options, step =>
         {
             var record = new ProgressRecord(1, activity, $"{step.Step}: {step.Done:N0} of {step.Total:N0}");
             if (step.Total > 0) record.PercentComplete = (int)Math.Min(100, 100 * step.Done / step.Total);
             WriteProgress(record);
-        }));
+        }, warnings.Add));
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        foreach (string warning in warnings) WriteWarning(warning);
         foreach (string removed in backup.Removed) WriteVerbose($"Removed the older backup {removed}.");
-        WriteStoreObject(backup);
+        backup.Connection = store;
+        WriteObject(backup);
     }
 }

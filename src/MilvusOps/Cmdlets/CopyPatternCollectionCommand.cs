@@ -56,6 +56,10 @@ public sealed class CopyPatternCollectionCommand : ImportCmdlet
     [Parameter]
     public Hashtable? FilterParameter { get; set; }
 
+    /// <summary>Create the destination collection if it does not exist, with the source's schema and index (type, metric and parameters).</summary>
+    [Parameter]
+    public SwitchParameter CreateCollection { get; set; }
+
     protected override void ProcessRecord()
     {
         var filter = Call(() => FilterInput.From(Filter, FilterParameter));
@@ -74,6 +78,7 @@ public sealed class CopyPatternCollectionCommand : ImportCmdlet
             {
                 using var check = FidelityCheck.Open(SessionFor(destination), name, _ => CollectionSource.Open(SessionFor(Target), Collection, filter), everyRow: true);
                 return check.Run();
-            });
+            },
+            create: CreateCollection);
     }
 }

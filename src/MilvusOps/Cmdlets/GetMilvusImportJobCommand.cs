@@ -28,9 +28,9 @@ public sealed class GetMilvusImportJobCommand : ImportJobCmdlet
     {
         if (ParameterSetName == "List")
         {
-            foreach (var job in Call(() => Session.ListImportJobs(Collection, Rest))) WriteStoreObject(job);
+            foreach (var job in Call(() => Session.ListImportJobs(Collection, Rest))) WriteJob(job);
             return;
         }
-        foreach (string id in JobId) TryCall(() => WriteStoreObject(Session.DescribeImportJob(id, Rest)), id);
+        foreach (string id in JobId) TryCall(() => WriteJob(Session.DescribeImportJob(id, Rest)), id);
     }
 }

@@ -25,6 +25,8 @@ public sealed class GetPatternBackupCommand : EngineCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var backup in Call(() => StoreBackup.List(GetUnresolvedProviderPathFromPSPath(Path)))) WriteObject(backup);
+        var unreadable = new List<MilvusOpsException>();
+        foreach (var backup in Call(() => StoreBackup.List(GetUnresolvedProviderPathFromPSPath(Path), unreadable.Add))) WriteObject(backup);
+        foreach (var problem in unreadable) WriteEngineError(problem);
     }
 }

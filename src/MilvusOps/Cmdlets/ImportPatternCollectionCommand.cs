@@ -38,11 +38,15 @@ public sealed class ImportPatternCollectionCommand : ImportCmdlet
     [ArgumentCompleter(typeof(CollectionNameCompleter))]
     public string? Collection { get; set; }
 
+    /// <summary>Create the collection if it does not exist, with the schema and index the export set's manifest records.</summary>
+    [Parameter]
+    public SwitchParameter CreateCollection { get; set; }
+
     protected override void ProcessRecord()
     {
-        using var source = Call(() => ExportSetSource.Open(GetUnresolvedProviderPathFromPSPath(Path)));
+        using var source = Call(() => ExportSetSource.Open(GetUnresolvedProviderPathFromPSPath(Path), Cancellation));
         string collection = Collection ?? source.Set.Collection;
         Import(source, Target, collection, source.Set.ToSpec(collection), ImportIdentity.DefaultRejectPath(source.Path, collection, Target),
-            $"Import an export set ({source.Set.Rows:N0} patterns)");
+            $"Import an export set ({source.Set.Rows:N0} patterns)", create: CreateCollection);
     }
 }

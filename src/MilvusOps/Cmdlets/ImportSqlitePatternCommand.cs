@@ -60,10 +60,15 @@ public sealed class ImportSqlitePatternCommand : ImportCmdlet
     [ValidateRange(1, PatternSchema.MaxDimension)]
     public int? Dimension { get; set; }
 
+    /// <summary>Create the collection if it does not exist, with the default schema and the legacy file's dimension.</summary>
+    [Parameter]
+    public SwitchParameter CreateCollection { get; set; }
+
     protected override void ProcessRecord()
     {
         var sourceOptions = Call(() => LegacySourceArguments.Options(this, Path, Table, Query, ColumnMap, Dimension));
         using var source = Call(() => LegacySource.Open(sourceOptions));
-        Import(source, Target, Collection, newCollection: null, ImportIdentity.DefaultRejectPath(source.Path, Collection, Target), "Import legacy patterns");
+        Import(source, Target, Collection, newCollection: null, ImportIdentity.DefaultRejectPath(source.Path, Collection, Target), "Import legacy patterns",
+            create: CreateCollection);
     }
 }

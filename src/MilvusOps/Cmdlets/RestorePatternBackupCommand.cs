@@ -2,18 +2,17 @@ using System.Management.Automation;
 using MilvusOps.Engine.Pipelines.Backup;
 using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Pipelines.Verification;
-using MilvusOps.Engine.Sources;
-using MilvusOps.Engine.Sources.Collections;
-using MilvusOps.Engine.Sources.ExportSets;
 using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
 
 /// <summary>
-/// Restores the collections of a backup into a store (the session's, or -Destination), creating each with the schema
-/// and index it had, through the importer (rejects, -Resume, progress, Ctrl+C, -WhatIf), and then checks each restored
-/// collection against the backup with the Fidelity check: every id, every vector bit, every JSON value, and the count.
-/// One MigrationReport per collection, with the check in Verification; a failed check is also a CoherenceCheckFailed error.
+/// Restores the collections of a backup into a store (the session's, or -Destination). It first checks every file of
+/// the backup against backup.json (sizes, and the SHA-256 of a store file or of each export-set shard), then makes each
+/// collection with the schema and index it had and imports it through the importer (rejects, -Resume, progress, Ctrl+C,
+/// -WhatIf), and checks each restored collection against the backup with the Fidelity check: every id, every vector
+/// bit, every JSON value, and the count. One MigrationReport per collection, with the check in Verification; a failed
+/// check is also a CoherenceCheckFailed error.
 /// </summary>
 /// <example>
 /// <code>
@@ -42,38 +41,33 @@ public sealed class RestorePatternBackupCommand : ImportCmdlet
     protected override void ProcessRecord()
     {
         var backup = Call(() => StoreBackup.Read(GetUnresolvedProviderPathFromPSPath(Path)));
-        var destination = _destination ??= Destination is null ? Target : Resolve(Destination);
         var chosen = Collection ?? backup.Collections.Select(c => c.Name).ToArray();
+        if (RejectPath is not null && chosen.Length > 1)
+            ThrowEngineError(new MilvusOpsException("RejectPathInvalid", ErrorKind.InvalidArgument,
+                $"-RejectPath names one file, and the backup '{backup.Name}' holds {chosen.Length} collections: restore one at a time with -Collection, or leave -RejectPath out for a rejects file per collection.", RejectPath));
+        var destination = _destination ??= Destination is null ? Target : Resolve(Destination);
+        Call(() => StoreBackup.Verify(backup, Cancellation));
         string folder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        MilvusConnection? backupStore = backup.Kind == BackupKind.StoreFile
-            ? Resolve(new ConnectionParameter(System.IO.Path.Combine(backup.Path, PatternBackup.StoreFileName)))
-            : null;
         foreach (string name in chosen)
         {
-            if (backup.Collections.FirstOrDefault(c => c.Name == name) is not { } recorded)
+            if (backup.Collections.All(c => c.Name != name))
             {
                 WriteEngineError(new MilvusOpsException("CollectionNotInBackup", ErrorKind.ObjectNotFound,
                     $"The backup '{backup.Path}' holds no collection '{name}'; it holds {string.Join(", ", backup.Collections.Select(c => c.Name))}.", name));
                 continue;
             }
-            Func<IPatternSource> open = backupStore is null
-                ? () => ExportSetSource.Open(System.IO.Path.Combine(backup.Path, recorded.Path!))
-                : () => CollectionSource.Open(SessionFor(backupStore), name);
-            using var source = Call(open);
-            var spec = source switch
+            var (source, spec) = Call(() => StoreBackup.Open(backup, name, Cancellation));
+            using (source)
             {
-                ExportSetSource set => set.Set.ToSpec(name),
-                CollectionSource collection => collection.Collection.ToSpec(name),
-                _ => null,
-            };
-            Import(source, destination, name, spec, ImportIdentity.DefaultRestoreRejectPath(folder, backup.Name, name, destination),
-                $"Restore {recorded.Rows:N0} patterns from {backup.Name}",
-                () =>
-                {
-                    using var check = FidelityCheck.Open(SessionFor(destination), name, _ => open(), everyRow: true);
-                    return check.Run();
-                },
-                create: true);   // a restore makes what the backup recorded; an existing collection is written into
+                Import(source, destination, name, spec, ImportIdentity.DefaultRestoreRejectPath(folder, backup.Name, name, destination),
+                    $"Restore {source.RowCount:N0} patterns from {backup.Name}",
+                    () =>
+                    {
+                        using var check = FidelityCheck.Open(SessionFor(destination), name, _ => StoreBackup.Open(backup, name, Cancellation).Source, everyRow: true);
+                        return check.Run();
+                    },
+                    create: true);   // a restore makes what the backup recorded; an existing collection is written into
+            }
         }
     }
 }

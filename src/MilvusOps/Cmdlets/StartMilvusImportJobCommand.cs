@@ -54,9 +54,21 @@ public sealed class StartMilvusImportJobCommand : ImportJobCmdlet
     [Parameter]
     public SwitchParameter CreateCollection { get; set; }
 
+    /// <summary>Load into a collection that already holds patterns (refused otherwise, BulkImportTargetNotEmpty): Milvus's bulk import adds rows and replaces none, so only a set whose ids are new to the collection belongs here.</summary>
+    [Parameter]
+    public SwitchParameter Append { get; set; }
+
     /// <summary>Follow the job to its end, then check the collection against the set.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
+
+    /// <summary>How many seconds to follow the job before giving up the wait (ImportJobTimeout; the job goes on in Milvus).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; } = 3600;
+
+    /// <summary>A piped export set is a source of files, not the store to load: the target is -Connection or the session's.</summary>
+    private protected override MilvusConnection? PipedConnection => null;
 
     protected override void ProcessRecord()
     {
@@ -67,7 +79,7 @@ public sealed class StartMilvusImportJobCommand : ImportJobCmdlet
         string activity = $"Uploading {System.IO.Path.GetFileName(folder)} to {storage}";
         var job = Call(() =>
         {
-            var options = new BulkImportOptions(folder, storage) { Collection = Collection, Prefix = Prefix, CreateCollection = CreateCollection, RestUri = Rest };
+            var options = new BulkImportOptions(folder, storage) { Collection = Collection, Prefix = Prefix, CreateCollection = CreateCollection, Append = Append, RestUri = Rest };
             return BulkImporter.Start(Session, options, step =>
             {
                 var record = new ProgressRecord(1, activity, $"shard {step.Shard} of {step.Shards}: {step.BytesDone / 1048576.0:N1} of {step.BytesTotal / 1048576.0:N1} MB");
@@ -76,7 +88,7 @@ public sealed class StartMilvusImportJobCommand : ImportJobCmdlet
             });
         });
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        if (Wait) Follow(job.JobId, job.SourcePath);
-        else WriteStoreObject(job);
+        if (Wait) Follow(job.JobId, job.SourcePath, TimeSpan.FromSeconds(TimeoutSec));
+        else WriteJob(job);
     }
 }

@@ -118,7 +118,7 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
             if (Table is not null || Query is not null || ColumnMap is not null)
                 ThrowEngineError(new MilvusOpsException("LegacyOptionOnExportSet", ErrorKind.InvalidArgument,
                     $"'{path}' is a folder, an export set: -Table, -Query and -ColumnMap describe a legacy file.", path));
-            return Call(() => FidelityCheck.Open(Session, Collection, _ => ExportSetSource.Open(path)));
+            return Call(() => FidelityCheck.Open(Session, Collection, _ => ExportSetSource.Open(path, Cancellation)));
         }
         var source = Call(() => LegacySourceArguments.Options(this, SourcePath, Table, Query, ColumnMap, dimension: null));
         return Call(() => FidelityCheck.Open(Session, Collection, dimension => LegacySource.Open(source with { Dimension = source.Dimension ?? dimension })));

@@ -27,6 +27,11 @@ public sealed class WaitMilvusImportJobCommand : ImportJobCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? SourcePath { get; set; }
 
+    /// <summary>How many seconds to follow the job before giving up the wait (ImportJobTimeout; the job goes on in Milvus).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; } = 3600;
+
     protected override void ProcessRecord() =>
-        Follow(JobId, SourcePath is null ? null : GetUnresolvedProviderPathFromPSPath(SourcePath));
+        Follow(JobId, SourcePath is null ? null : GetUnresolvedProviderPathFromPSPath(SourcePath), TimeSpan.FromSeconds(TimeoutSec));
 }

@@ -6,7 +6,7 @@ namespace MilvusOps.Infrastructure;
 
 /// <summary>
 /// What every command that runs the importer shares (Import-SqlitePattern, Import-PatternCollection,
-/// Copy-PatternCollection): the batch, rejects, resume and create parameters, the -WhatIf plan, the progress bar, the
+/// Copy-PatternCollection, Restore-PatternBackup): the batch, rejects and resume parameters, the -WhatIf plan, the progress bar, the
 /// warning when Ctrl+C stops it, and the one MigrationReport it emits.
 /// </summary>
 public abstract class ImportCmdlet : MilvusOpsCmdlet
@@ -40,16 +40,11 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
-    /// <summary>Create the collection if it does not exist: with the schema and index an export set records, or the default schema with a legacy file's dimension.</summary>
-    [Parameter]
-    public SwitchParameter CreateCollection { get; set; }
-
     /// <summary>Imports an opened source into <paramref name="collection"/> of <paramref name="destination"/> and writes the
-    /// report. <paramref name="newCollection"/> is the collection -CreateCollection makes (null: the default schema with the
-    /// source's dimension); <paramref name="defaultRejectPath"/> is the rejects file without -RejectPath; <paramref name="action"/>
+    /// report. <paramref name="newCollection"/> is the collection <paramref name="create"/> makes when it is missing (null:
+    /// the default schema with the source's dimension); <paramref name="defaultRejectPath"/> is the rejects file without -RejectPath; <paramref name="action"/>
     /// names the import for -WhatIf and -Confirm; <paramref name="verify"/>, when given, checks the written collection after a
-    /// complete run, and a failed check is written as CoherenceCheckFailed after the report; <paramref name="create"/> makes
-    /// the collection without -CreateCollection.</summary>
+    /// complete run, and a failed check is written as CoherenceCheckFailed after the report.</summary>
     protected void Import(IPatternSource source, MilvusConnection destination, string collection, CollectionSpec? newCollection,
         string defaultRejectPath, string action, Func<CoherenceCheckResult>? verify = null, bool create = false)
     {
@@ -60,7 +55,7 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
             BatchSize = BatchSize,
             MaxRejects = MaxRejects,
             Resume = Resume,
-            CreateCollection = CreateCollection || create,
+            CreateCollection = create,
             NewCollection = newCollection,
             WhatIf = !write,
         };

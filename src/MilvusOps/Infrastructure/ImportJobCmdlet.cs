@@ -7,24 +7,28 @@ namespace MilvusOps.Infrastructure;
 /// What the import-job commands share (Start-, Get- and Wait-MilvusImportJob): where Milvus's REST API answers, and
 /// following a job to its end with progress, then checking the collection against the export set it came from.
 /// </summary>
-public abstract class ImportJobCmdlet : MilvusOpsCmdlet
+public abstract class ImportJobCmdlet : StoreObjectCmdlet
 {
-    /// <summary>Where Milvus's REST API answers; by default the connected server's own address (Milvus serves REST on the gRPC port unless proxy.http.port moves it).</summary>
-    [Parameter]
+    /// <summary>Where Milvus's REST API answers, on the connected server's host; by default the server's own address (Milvus serves REST on the gRPC port unless proxy.http.port moves it). Binds from a piped job.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public Uri? RestUri { get; set; }
-
-    /// <summary>How long to follow a job before giving up the wait (ImportJobTimeout; the job goes on in Milvus). Default 1 hour.</summary>
-    [Parameter]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
     protected Uri? Rest => RestUri is null ? null : Call(() => Engine.Stack.StackHttp.Check(RestUri, nameof(RestUri)));
 
-    /// <summary>Follows the job until it completes or fails, then writes it: a failed job also as ImportJobFailed; a
-    /// completed one with an export set is checked against it, and a failed check is also CoherenceCheckFailed.</summary>
-    protected void Follow(string jobId, string? sourcePath)
+    /// <summary>Writes a job with where its REST API answered, so the next command in a pipeline asks there too.</summary>
+    protected void WriteJob(ImportJob job)
+    {
+        job.RestUri = RestUri;
+        WriteStoreObject(job);
+    }
+
+    /// <summary>Follows the job until it completes or fails, or <paramref name="timeout"/> passes, then writes it: a failed
+    /// job also as ImportJobFailed; a completed one with an export set is checked against it, and a failed check is also
+    /// CoherenceCheckFailed.</summary>
+    protected void Follow(string jobId, string? sourcePath, TimeSpan timeout)
     {
         string activity = $"Import job {jobId}";
-        var job = Call(() => BulkImporter.Wait(Session, jobId, Rest, Timeout, seen =>
+        var job = Call(() => BulkImporter.Wait(Session, jobId, Rest, timeout, seen =>
         {
             var record = new ProgressRecord(2, activity, $"{seen.State}: {seen.ImportedRows:N0} of {seen.TotalRows:N0} rows") { PercentComplete = Math.Clamp(seen.Progress, 0, 100) };
             WriteProgress(record);
@@ -36,7 +40,7 @@ public abstract class ImportJobCmdlet : MilvusOpsCmdlet
             job.Verification = Call(() => BulkImporter.Verify(Session, job.Collection, sourcePath));
         }
         WriteProgress(new ProgressRecord(2, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        WriteStoreObject(job);
+        WriteJob(job);
         if (job.IsFailed)
             WriteEngineError(new MilvusOpsException("ImportJobFailed", ErrorKind.InvalidResult,
                 $"Import job {job.JobId} into '{job.Collection}' failed: {job.Reason ?? "Milvus gave no reason"}. Milvus makes none of a failed job's rows visible.", job.JobId), job);

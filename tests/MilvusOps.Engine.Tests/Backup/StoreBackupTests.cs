@@ -119,9 +119,35 @@ public sealed class StoreBackupTests : IDisposable
         var backup = StoreBackup.Run(_session, new BackupOptions(Root) { Collections = ["small"] });
         string manifest = Path.Combine(backup.Path, PatternBackup.ManifestName);
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"small/manifest.json\"", "\"../../live.db\""));
-        var refused = Assert.Throws<MilvusOpsException>(() => StoreBackup.Prune(Root, backup, 1));
-        Assert.Equal("BackupInvalid", refused.ErrorId);
+        Assert.Equal("BackupInvalid", Assert.Throws<MilvusOpsException>(() => StoreBackup.Read(backup.Path)).ErrorId);
+
+        // Retention leaves it alone, says so, and the next backup stands.
+        var warnings = new List<string>();
+        var next = StoreBackup.Run(_session, new BackupOptions(Root) { Collections = ["small"], Keep = 1 }, warn: warnings.Add);
+        Assert.Empty(next.Removed);
+        Assert.Contains(warnings, w => w.Contains("not inside the backup's folder", StringComparison.Ordinal));
         Assert.True(File.Exists(_store.Uri));
+        Assert.True(File.Exists(manifest));
+        Assert.Equal([next.Path], StoreBackup.List(Root).Select(b => b.Path));
         Assert.Equal("BackupNotFound", Assert.Throws<MilvusOpsException>(() => StoreBackup.Read(_folder)).ErrorId);
+    }
+
+    [Fact]
+    public void A_backup_whose_files_changed_is_refused_before_a_restore()
+    {
+        var backup = StoreBackup.Run(_session, new BackupOptions(Root));
+        StoreBackup.Verify(backup, default);
+        string copy = Path.Combine(backup.Path, PatternBackup.StoreFileName);
+        File.SetAttributes(copy, FileAttributes.Normal);
+        using (var file = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = file.Length - 1;
+            int last = file.ReadByte();
+            file.Position = file.Length - 1;
+            file.WriteByte((byte)(last ^ 1));
+        }
+        var refused = Assert.Throws<MilvusOpsException>(() => StoreBackup.Verify(backup, default));
+        Assert.Equal("BackupInvalid", refused.ErrorId);
+        Assert.Contains("SHA-256", refused.Message, StringComparison.Ordinal);
     }
 }

@@ -144,7 +144,15 @@ public sealed class BulkImportTests(BulkPeer fixture) : IClassFixture<BulkPeer>
 
         var denied = fixture.Storage! with { SecretKey = "wrong" };
         Assert.Equal("ObjectStorageDenied", Assert.Throws<MilvusOpsException>(() =>
-            BulkImporter.Start(session, new BulkImportOptions(set, denied) { Prefix = "denied", Collection = "bulk_c", RestUri = fixture.Rest })).ErrorId);
+            BulkImporter.Start(session, new BulkImportOptions(set, denied) { Prefix = "denied", Collection = "bulk_c3", CreateCollection = true, RestUri = fixture.Rest })).ErrorId);
+        Assert.DoesNotContain(session.List(), c => c.Name == "bulk_c3");   // made only after an upload that succeeds
+
+        // Into a collection that holds patterns: Milvus would add them again.
+        var again = Assert.Throws<MilvusOpsException>(() => BulkImporter.Start(session, new BulkImportOptions(set, fixture.Storage!) { Collection = "bulk_c", RestUri = fixture.Rest }));
+        Assert.Equal("BulkImportTargetNotEmpty", again.ErrorId);
+
+        // The credentials go to the connected server's host only.
+        Assert.Equal("InvalidEndpointUri", Assert.Throws<MilvusOpsException>(() => session.ListImportJobs(null, new Uri("http://localhost:" + fixture.Rest.Port))).ErrorId);
         var unknown = Assert.Throws<MilvusOpsException>(() => session.DescribeImportJob("123456789", fixture.Rest));
         Assert.Equal("MilvusImportFailed", unknown.ErrorId);
         Assert.Contains("import job does not exist", unknown.Message, StringComparison.Ordinal);

@@ -81,7 +81,7 @@ internal sealed class MilvusImportJobs : IDisposable
     /// <summary>POSTs one request and returns its <c>data</c>; a non-zero <c>code</c> is the server's refusal.</summary>
     private JsonDocument Post(string action, Uri? restUri, object? target, CancellationToken cancellation, Action<Utf8JsonWriter> body)
     {
-        var uri = new Uri(restUri ?? _endpoint.Address, $"/v2/vectordb/jobs/import/{action}");
+        var uri = Address(restUri, action, target);
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -140,6 +140,17 @@ internal sealed class MilvusImportJobs : IDisposable
         var result = JsonDocument.Parse(data.GetRawText());
         answer.Dispose();
         return result;
+    }
+
+    /// <summary>The REST address of an action. The credentials go only to the connected server's host, and over TLS when the
+    /// connection uses it; a base path (a reverse proxy's) is kept.</summary>
+    private Uri Address(Uri? restUri, string action, object? target)
+    {
+        var root = restUri ?? _endpoint.Address;
+        if (restUri is not null && (!string.Equals(restUri.Host, _endpoint.Address.Host, StringComparison.OrdinalIgnoreCase) || (_endpoint.UsesTls && restUri.Scheme != Uri.UriSchemeHttps)))
+            throw new MilvusOpsException("InvalidEndpointUri", ErrorKind.InvalidArgument,
+                $"-RestUri '{restUri}' is not on the connected server {_endpoint.Address.Host}{(_endpoint.UsesTls ? " over https" : "")}: the connection's credentials go only there.", target);
+        return new Uri($"{root.GetLeftPart(UriPartial.Path).TrimEnd('/')}/v2/vectordb/jobs/import/{action}");
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -116,6 +116,6 @@ internal static class BackupManifest
         return relative;
     }
 
-    private static MilvusOpsException Invalid(string folder, string why, Exception? inner = null) =>
+    internal static MilvusOpsException Invalid(string folder, string why, Exception? inner = null) =>
         new("BackupInvalid", ErrorKind.InvalidData, $"The backup '{folder}' cannot be used: {why}.", folder, inner);
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using MilvusOps.Engine.Pipelines.Transfer;
 using MilvusOps.Engine.Session;
+using MilvusOps.Engine.Sources;
+using MilvusOps.Engine.Sources.Collections;
 using MilvusOps.Engine.Sources.ExportSets;
 
 namespace MilvusOps.Engine.Pipelines.Backup;
@@ -34,29 +35,36 @@ public static class StoreBackup
 {
     private static readonly Regex Unsafe = new("[^A-Za-z0-9_.-]+", RegexOptions.CultureInvariant);
 
-    public static PatternBackup Run(PatternSession session, BackupOptions options, Action<BackupProgress>? progress = null)
+    /// <summary>Takes a backup; then, with <see cref="BackupOptions.Keep"/>, removes older ones like it. A failure of that
+    /// retention never touches the new backup: <paramref name="warn"/> says which old one stays and why.</summary>
+    public static PatternBackup Run(PatternSession session, BackupOptions options, Action<BackupProgress>? progress = null, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
         var connection = session.Connection;
+        var cancel = session.Cancellation;
         var created = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         bool wholeFile = options.Collections is null && connection.Backend == StoreBackend.Embedded;
         // Every named collection must exist before a folder is made.
         var collections = wholeFile ? [] : (options.Collections ?? session.List().Select(c => c.Name).ToList())
             .Select(name => session.Describe(name).Name).Distinct(StringComparer.Ordinal).ToList();
-        string folder = NewFolder(Path.GetFullPath(options.Root), Label(connection), created);
+        string root = Path.GetFullPath(options.Root);
+        string? folder = null;
         var files = new List<BackupFile>();
+        PatternBackup backup;
         try
         {
+            folder = NewFolder(root, Label(connection), created);
             List<BackupCollection> contents;
             if (wholeFile)
             {
                 string copy = Path.Combine(folder, PatternBackup.StoreFileName);
+                files.Add(new BackupFile(PatternBackup.StoreFileName, 0, null));   // listed first, so a failure below removes it
                 session.BackupFile(copy, (done, total) => progress?.Invoke(new BackupProgress("store file", done, total)));
-                files.Add(new BackupFile(PatternBackup.StoreFileName, new FileInfo(copy).Length, Sha256Of(copy)));
+                files[0] = new BackupFile(PatternBackup.StoreFileName, new FileInfo(copy).Length, FileHash.Sha256(copy, cancel));
                 ProtectFromWrites(copy);
-                contents = CountCollections(copy, session.Cancellation);
+                contents = CountCollections(copy, cancel);
             }
             else
             {
@@ -70,7 +78,7 @@ public static class StoreBackup
                     contents.Add(new BackupCollection(name, set.Rows, name));
                 }
             }
-            var backup = new PatternBackup
+            backup = new PatternBackup
             {
                 Path = folder,
                 Kind = wholeFile ? BackupKind.StoreFile : BackupKind.ExportSets,
@@ -85,32 +93,84 @@ public static class StoreBackup
                 Duration = clock.Elapsed,
             };
             BackupManifest.Write(backup, files);
-            if (options.Keep is { } keep) backup.Removed = Prune(options.Root, backup, keep);
-            return backup;
+            File.Delete(Path.Combine(folder, Claim));
         }
         catch (Exception ex)
         {
-            RemoveFiles(folder, files.Select(f => f.File).Append(PatternBackup.ManifestName + ".tmp"));
+            if (folder is not null) RemoveFiles(folder, files.Select(f => f.File).Append(PatternBackup.ManifestName + ".tmp").Append(Claim));
             if (ex is IOException or UnauthorizedAccessException)
                 throw new MilvusOpsException("BackupWriteFailed", ErrorKind.ResourceUnavailable,
-                    $"Writing the backup to '{folder}' failed ({ex.Message}); the files it had written are removed.", folder, ex);
+                    $"Writing the backup to '{folder ?? root}' failed ({ex.Message}); the files it had written are removed.", folder ?? root, ex);
+            throw;
+        }
+        if (options.Keep is { } keep) backup.Removed = Prune(root, backup, keep, warn);
+        return backup;
+    }
+
+    /// <summary>Checks every file a backup lists against its size, and store.db against its SHA-256, so a damaged backup is
+    /// never restored and then "verified" against itself.</summary>
+    /// <exception cref="MilvusOpsException">BackupInvalid.</exception>
+    public static void Verify(PatternBackup backup, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        foreach (var file in BackupManifest.Read(backup.Path).Files)
+        {
+            string path = Path.Combine(backup.Path, file.File);
+            long? bytes = File.Exists(path) ? new FileInfo(path).Length : null;
+            if (bytes != file.Bytes)
+                throw BackupManifest.Invalid(backup.Path, bytes is null ? $"'{file.File}' is missing" : $"'{file.File}' is {bytes} bytes; backup.json says {file.Bytes}");
+            if (file.Sha256 is not null && FileHash.Sha256(path, cancellation) != file.Sha256)
+                throw BackupManifest.Invalid(backup.Path, $"'{file.File}' does not match its SHA-256 in backup.json: it changed after the backup");
+        }
+    }
+
+    /// <summary>One collection of a backup as a source (the export set, or the collection in store.db, read-only), and
+    /// the spec that makes it again; disposing the source closes what it opened. The backup must hold the collection.</summary>
+    public static (IPatternSource Source, CollectionSpec Spec) Open(PatternBackup backup, string collection, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        var recorded = backup.Collections.Single(c => c.Name == collection);
+        if (backup.Kind == BackupKind.ExportSets)
+        {
+            var set = ExportSetSource.Open(Path.Combine(backup.Path, recorded.Path!), cancellation);
+            return (set, set.Set.ToSpec(collection));
+        }
+        var connection = StoreFactory.Connect(Path.Combine(backup.Path, PatternBackup.StoreFileName), TimeSpan.FromSeconds(30), cancellation: cancellation);
+        try
+        {
+            var source = CollectionSource.Open(new PatternSession(connection, cancellation), collection, owner: connection);
+            return (source, source.Collection.ToSpec(collection));
+        }
+        catch
+        {
+            connection.Dispose();
             throw;
         }
     }
 
-    /// <summary>The backup in <paramref name="folder"/>, or the backups in its subfolders, newest first.</summary>
-    /// <exception cref="MilvusOpsException">BackupNotFound when the folder is neither; BackupInvalid for a backup.json that cannot be read.</exception>
-    public static IReadOnlyList<PatternBackup> List(string folder)
+    /// <summary>The backup in <paramref name="folder"/>, or the backups in its subfolders, newest first. A subfolder whose
+    /// backup.json cannot be read goes to <paramref name="unreadable"/> (BackupInvalid) and the others are listed.</summary>
+    /// <exception cref="MilvusOpsException">BackupNotFound when there is no such folder; BackupInvalid when it is a backup
+    /// whose backup.json cannot be read.</exception>
+    public static IReadOnlyList<PatternBackup> List(string folder, Action<MilvusOpsException>? unreadable = null)
     {
         folder = Path.GetFullPath(folder);
         if (File.Exists(Path.Combine(folder, PatternBackup.ManifestName))) return [BackupManifest.Read(folder).Backup];
         if (!Directory.Exists(folder))
             throw new MilvusOpsException("BackupNotFound", ErrorKind.ObjectNotFound, $"There is no folder '{folder}'.", folder);
-        return Directory.EnumerateDirectories(folder)
-            .Where(d => File.Exists(Path.Combine(d, PatternBackup.ManifestName)))
-            .Select(d => BackupManifest.Read(d).Backup)
-            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Name, StringComparer.Ordinal)
-            .ToList();
+        var backups = new List<PatternBackup>();
+        foreach (string candidate in Directory.EnumerateDirectories(folder).Where(d => File.Exists(Path.Combine(d, PatternBackup.ManifestName))))
+        {
+            try
+            {
+                backups.Add(BackupManifest.Read(candidate).Backup);
+            }
+            catch (MilvusOpsException ex) when (ex.ErrorId == "BackupInvalid")
+            {
+                unreadable?.Invoke(ex);
+            }
+        }
+        return backups.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The backup in <paramref name="folder"/>.</summary>
@@ -119,17 +179,25 @@ public static class StoreBackup
     /// <summary>Keeps the newest <paramref name="keep"/> backups like <paramref name="newest"/> (of the same store and
     /// database, and the whole store or the same named collections) in <paramref name="root"/> and removes the others, file by file as their manifests list them; a backup of another
     /// store, or a folder without backup.json, is never touched. Returns the removed folders.</summary>
-    public static IReadOnlyList<string> Prune(string root, PatternBackup newest, int keep)
+    public static IReadOnlyList<string> Prune(string root, PatternBackup newest, int keep, Action<string>? warn = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         var removed = new List<string>();
-        foreach (var old in List(root).Where(b => SameKind(b, newest)).Skip(keep))
+        // A backup.json that cannot be read is not known to be like the new one: it is left alone.
+        foreach (var old in List(root, ex => warn?.Invoke($"{ex.Message} It is kept.")).Where(b => SameKind(b, newest)).Skip(keep))
         {
-            var (_, files) = BackupManifest.Read(old.Path);
-            // The manifest goes first: a folder half removed is no longer taken for a backup.
-            File.Delete(Path.Combine(old.Path, PatternBackup.ManifestName));
-            RemoveFiles(old.Path, files.Select(f => f.File));
-            removed.Add(old.Path);
+            try
+            {
+                var (_, files) = BackupManifest.Read(old.Path);
+                // The manifest goes first: a folder half removed is no longer taken for a backup.
+                File.Delete(Path.Combine(old.Path, PatternBackup.ManifestName));
+                RemoveFiles(old.Path, files.Select(f => f.File));
+                removed.Add(old.Path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MilvusOpsException)
+            {
+                warn?.Invoke($"The older backup '{old.Path}' could not be removed ({ex.Message}).");
+            }
         }
         return removed;
     }
@@ -147,7 +215,11 @@ public static class StoreBackup
         return Unsafe.Replace(label, "_").Trim('.') is { Length: > 0 } safe ? safe : "store";
     }
 
-    /// <summary>A new folder named after the store and the time; a second backup in the same second gets -2, -3, ….</summary>
+    /// <summary>A file that marks a folder as one backup's while it is written: made with CreateNew, so two backups that
+    /// start in the same second never share a folder.</summary>
+    private const string Claim = ".milvusops-backup-in-progress";
+
+    /// <summary>A new folder named after the store and the time, claimed; a second backup in the same second gets -2, -3, ….</summary>
     private static string NewFolder(string root, string label, DateTimeOffset created)
     {
         Directory.CreateDirectory(root);
@@ -155,9 +227,17 @@ public static class StoreBackup
         for (int n = 1; ; n++)
         {
             string folder = Path.Combine(root, n == 1 ? name : $"{name}-{n}");
-            if (Directory.Exists(folder) || File.Exists(folder)) continue;
+            if (File.Exists(folder) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())) continue;
             Directory.CreateDirectory(folder);
-            return folder;
+            try
+            {
+                new FileStream(Path.Combine(folder, Claim), FileMode.CreateNew, FileAccess.Write).Dispose();
+                return folder;
+            }
+            catch (IOException) when (File.Exists(Path.Combine(folder, Claim)))
+            {
+                // Another backup claimed it first.
+            }
         }
     }
 
@@ -167,12 +247,6 @@ public static class StoreBackup
         using var connection = StoreFactory.Connect(copy, TimeSpan.FromSeconds(30), cancellation: cancellation);
         var session = new PatternSession(connection, cancellation);
         return session.List().Select(c => new BackupCollection(c.Name, session.Count(c.Name), null)).ToList();
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }
 
     /// <summary>A store file without write permission opens read-only, so reading a backup (a restore, a count) never changes it.</summary>

@@ -22,6 +22,10 @@ public sealed record BulkImportOptions(string SetPath, ObjectStorageTarget Stora
     /// <summary>Where Milvus's REST API answers; null for the server's own address.</summary>
     public Uri? RestUri { get; init; }
 
+    /// <summary>Load into a collection that already holds patterns. Milvus's bulk import adds rows and replaces none, so a
+    /// pattern whose id is already there is there twice afterwards: without this, such a collection is refused.</summary>
+    public bool Append { get; init; }
+
     public const string DefaultPrefix = "milvusops-import";
 }
 
@@ -39,7 +43,7 @@ public static class BulkImporter
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
-        using var source = ExportSetSource.Open(options.SetPath);   // every shard's size and SHA-256, before anything is sent
+        using var source = ExportSetSource.Open(options.SetPath, session.Cancellation);   // every shard's size and SHA-256, before anything is sent
         var set = source.Set;
         if (set.Format != ExportFormat.Parquet)
             throw new MilvusOpsException("BulkImportNeedsParquet", ErrorKind.InvalidArgument,
@@ -49,9 +53,20 @@ public static class BulkImporter
                 $"The export set '{set.Path}' has {set.Shards.Count} shards; one Milvus import job takes at most {Backends.Milvus.MilvusImportJobs.MaxFilesPerJob}. Export it with a larger -ShardSize.", set.Path);
         session.RequireBulkImport();   // before a byte is uploaded
         string name = options.Collection ?? set.Collection;
-        var collection = PatternImporter.Target(session, name, set.Dimension, options.CreateCollection ? set.ToSpec(name) : null);
+        // The collection is checked (or the spec that makes it) before the upload, and made only after it, so a failed or
+        // stopped upload leaves no empty collection behind.
+        var existing = Existing(session, name, options.CreateCollection);
+        var spec = existing is null ? PatternSession.Check(set.ToSpec(name)) : null;
+        if (existing is not null)
+        {
+            PatternImporter.Target(session, name, set.Dimension, create: null);   // DimensionMismatch
+            if (!options.Append && session.Count(name) is > 0 and var held)
+                throw new MilvusOpsException("BulkImportTargetNotEmpty", ErrorKind.InvalidOperation,
+                    $"Collection '{name}' already holds {held} patterns, and Milvus's bulk import adds rows without replacing any: a pattern already there would be there twice. " +
+                    "Load into an empty collection, or pass -Append if the set's ids are new to it.", name);
+        }
 
-        string folder = $"{options.Prefix.Trim('/')}/{Folder(set)}";
+        string folder = string.Join('/', new[] { options.Prefix.Trim('/'), Folder(set) }.Where(part => part.Length > 0));
         var keys = new List<string>();
         using (var storage = new ObjectStorage(options.Storage))
         {
@@ -78,10 +93,25 @@ public static class BulkImporter
                 keys.Add(key);
             }
         }
+        var collection = existing ?? session.Create(spec!, ifNotExists: true);
         string jobId = session.StartImportJob(collection.Name, keys, options.RestUri);
         var job = session.DescribeImportJob(jobId, options.RestUri);
         job.SourcePath = set.Path;
+        job.RestUri = options.RestUri;
         return job;
+    }
+
+    /// <summary>The collection, or null when it is missing and may be made; missing without -CreateCollection is CollectionNotFound.</summary>
+    private static PatternCollection? Existing(PatternSession session, string name, bool mayCreate)
+    {
+        try
+        {
+            return session.Describe(name);
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotFound" && mayCreate)
+        {
+            return null;
+        }
     }
 
     /// <summary>Follows a job until it completes or fails, or <paramref name="limit"/> passes (ImportJobTimeout; the job goes on in Milvus).</summary>
@@ -104,7 +134,7 @@ public static class BulkImporter
     /// <summary>The Fidelity check of the collection against the export set: every id, every vector bit, every JSON value, and the count.</summary>
     public static CoherenceCheckResult Verify(PatternSession session, string collection, string setPath)
     {
-        using var check = FidelityCheck.Open(session, collection, _ => ExportSetSource.Open(setPath), everyRow: true);
+        using var check = FidelityCheck.Open(session, collection, _ => ExportSetSource.Open(setPath, session.Cancellation), everyRow: true);
         return check.Run();
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using MilvusOps.Engine.Sources;
 using MilvusOps.Engine.Pipelines.Migration;
 using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Sources.ExportSets;
@@ -60,7 +60,7 @@ public static class CollectionExporter
                 writer!.Complete();
                 writer.Dispose();
                 file!.Dispose();
-                shards.Add(Describe(files[^1], shardRows));
+                shards.Add(Describe(files[^1], shardRows, cancel));
                 (writer, file, shardRows, shardBytes) = (null, null, 0, 0);
             }
             try
@@ -132,12 +132,8 @@ public static class CollectionExporter
     }
 
     /// <summary>A closed shard's entry: its size and the SHA-256 of the bytes on disk.</summary>
-    private static ExportShard Describe(string path, long rows)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        string sha256 = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
-        return new ExportShard(System.IO.Path.GetFileName(path), rows, stream.Length, sha256);
-    }
+    private static ExportShard Describe(string path, long rows, CancellationToken cancellation) =>
+        new(System.IO.Path.GetFileName(path), rows, new FileInfo(path).Length, FileHash.Sha256(path, cancellation));
 
     /// <summary>
     /// Makes sure the folder is new or empty, and not the store's own file; creates it when it does not exist.

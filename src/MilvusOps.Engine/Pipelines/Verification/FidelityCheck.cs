@@ -72,9 +72,11 @@ public sealed class FidelityCheck : IDisposable
             $"{expected} patterns from {_source.Path}, bit-identical",
             $"{actualCount} patterns, {matched} identical",
             log.Count == 0
-                ? $"All {expected} importable source rows are in {_collection}, bit-identical ({excluded} source rows are not importable and were left out)."
-                : $"{log.Count} differences between {_collection} and {_source.Path} ({excluded} source rows are not importable and were left out).");
+                ? $"All {expected} {(_everyRow ? "" : "importable ")}source rows are in {_collection}, bit-identical{LeftOut(excluded)}."
+                : $"{log.Count} differences between {_collection} and {_source.Path}{LeftOut(excluded)}.");
     }
+
+    private string LeftOut(long excluded) => _everyRow ? "" : $" ({excluded} source rows are not importable and were left out)";
 
     /// <summary>The rows an import writes: readable, first of their id, and within the target's limits.</summary>
     private static bool WouldBeWritten(SourceRecord record, PatternCollection target, Migration.DuplicateTracker duplicates, out string? why)

@@ -12,13 +12,15 @@ public sealed class CollectionSource : IPatternSource
     private static readonly IReadOnlyDictionary<string, object?> NoValues = new Dictionary<string, object?>();
     private readonly PatternSession _session;
     private readonly PatternFilter? _filter;
+    private readonly IDisposable? _owner;
 
-    private CollectionSource(PatternSession session, PatternCollection collection, PatternFilter? filter, long rows)
+    private CollectionSource(PatternSession session, PatternCollection collection, PatternFilter? filter, long rows, IDisposable? owner)
     {
         _session = session;
         Collection = collection;
         _filter = filter;
         RowCount = rows;
+        _owner = owner;
     }
 
     /// <summary>The collection, as described when the source was opened.</summary>
@@ -31,12 +33,13 @@ public sealed class CollectionSource : IPatternSource
     public long RowCount { get; }
     public bool ReadsIdsBack => false;
 
+    /// <summary>Opens the collection as a source; <paramref name="owner"/> (a connection opened for it) closes with the source.</summary>
     /// <exception cref="MilvusOpsException">CollectionNotFound; the filter's errors.</exception>
-    public static CollectionSource Open(PatternSession session, string collection, PatternFilter? filter = null)
+    public static CollectionSource Open(PatternSession session, string collection, PatternFilter? filter = null, IDisposable? owner = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         var described = session.Describe(collection);
-        return new CollectionSource(session, described, filter, session.Count(described.Name, filter));
+        return new CollectionSource(session, described, filter, session.Count(described.Name, filter), owner);
     }
 
     public string DescribeMapping() =>
@@ -60,8 +63,6 @@ public sealed class CollectionSource : IPatternSource
     /// <summary>A reject of a copy carries the pattern's fields; the source collection holds the original.</summary>
     public IReadOnlyDictionary<string, object?> ValuesOf(long sourceRow) => NoValues;
 
-    /// <summary>The session belongs to the command that opened the source.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>The session belongs to whoever opened the source; a connection opened for the source closes here.</summary>
+    public void Dispose() => _owner?.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Parquet;
 
@@ -30,8 +29,9 @@ public sealed class ExportSetSource : IPatternSource
     public long RowCount => Set.Rows;
     public bool ReadsIdsBack => false;
 
+    /// <summary>Opens the set in <paramref name="folder"/> once every shard's size and SHA-256 match its manifest.</summary>
     /// <exception cref="MilvusOpsException">ExportSetNotFound, ExportSetInvalid.</exception>
-    public static ExportSetSource Open(string folder)
+    public static ExportSetSource Open(string folder, CancellationToken cancellation = default)
     {
         var set = ExportManifest.Read(folder);
         if (set.Shards.Sum(s => s.Rows) != set.Rows)
@@ -40,10 +40,10 @@ public sealed class ExportSetSource : IPatternSource
         {
             string path = System.IO.Path.Combine(set.Path, shard.File);
             if (!File.Exists(path)) throw ExportManifest.Invalid(folder, $"the shard '{shard.File}' is missing");
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            if (stream.Length != shard.Bytes)
-                throw ExportManifest.Invalid(folder, $"the shard '{shard.File}' is {stream.Length} bytes; the manifest says {shard.Bytes}");
-            if (!string.Equals(Convert.ToHexString(SHA256.HashData(stream)), shard.Sha256, StringComparison.OrdinalIgnoreCase))
+            long bytes = new FileInfo(path).Length;
+            if (bytes != shard.Bytes)
+                throw ExportManifest.Invalid(folder, $"the shard '{shard.File}' is {bytes} bytes; the manifest says {shard.Bytes}");
+            if (!string.Equals(FileHash.Sha256(path, cancellation), shard.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw ExportManifest.Invalid(folder, $"the shard '{shard.File}' does not match its SHA-256 in the manifest: it changed after the export");
         }
         return new ExportSetSource(set);
