@@ -188,6 +188,9 @@ public sealed class ExportSetSource : IPatternSource
         int[] definitions = ArrayPool<int>.Shared.Rent(levels), repetitions = ArrayPool<int>.Shared.Rent(levels);
         try
         {
+            // Levels a short read leaves untouched read as zero (no value), as fresh arrays did, never as another group's.
+            definitions.AsSpan(0, levels).Clear();
+            repetitions.AsSpan(0, levels).Clear();
             Wait(group.ReadRawAsync<float>(element, values.AsMemory(0, levels), definitions.AsMemory(0, levels), repetitions.AsMemory(0, levels), default));
             var vectors = new float[]?[rows];
             int row = -1, start = 0, next = 0;   // a row's values are values[start..next)
