@@ -39,6 +39,9 @@ public sealed class ImportJob : StoreObject
     /// <summary>The export set the job imports, when this session started it or was told it (-SourcePath).</summary>
     public string? SourcePath { get; internal set; }
 
+    /// <summary>True when the job was started with -Append: its check covers the set's patterns, not the collection's count.</summary>
+    public bool Appended { get; internal set; }
+
     /// <summary>Where the server's REST API answered, when not at its own address (-RestUri): the next command in a pipeline asks there too.</summary>
     public Uri? RestUri { get; internal set; }
 

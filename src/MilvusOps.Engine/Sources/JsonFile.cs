@@ -15,6 +15,8 @@ internal static class JsonFile
             writer.WriteStartObject();
             properties(writer);
             writer.WriteEndObject();
+            writer.Flush();
+            file.Flush(flushToDisk: true);   // on disk before its name says it is whole
         }
         File.Move(temporary, path);
     }

@@ -82,11 +82,12 @@ public sealed class ObjectStorage : IDisposable
             IfNoneMatch = "*", ChecksumSHA256 = Convert.ToBase64String(Convert.FromHexString(sha256)),
         };
         request.Metadata.Add(Sha256Key, sha256);
-        long sent = 0, total = new FileInfo(path).Length;
+        long sent = 0;
         // The SDK reports progress on its own threads; the caller's thread (a cmdlet's) reads it here.
         request.StreamTransferProgress += (_, e) => Interlocked.Exchange(ref sent, e.TransferredBytes);
         try
         {
+            long total = new FileInfo(path).Length;
             var put = _client.PutObjectAsync(request, cancellation);
             while (!((IAsyncResult)put).AsyncWaitHandle.WaitOne(250)) progress?.Invoke(Interlocked.Read(ref sent), total);
             put.GetAwaiter().GetResult();
@@ -96,7 +97,7 @@ public sealed class ObjectStorage : IDisposable
             throw new MilvusOpsException("ObjectStorageConflict", ErrorKind.ResourceExists,
                 $"'{key}' appeared in {Target} while it was being uploaded; it is not overwritten.", key, ex);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException
             || (ex is OperationCanceledException && !cancellation.IsCancellationRequested))
         {
             throw Failed("upload", key, ex);

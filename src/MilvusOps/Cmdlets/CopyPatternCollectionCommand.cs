@@ -33,6 +33,12 @@ public sealed class CopyPatternCollectionCommand : ImportCmdlet
 {
     private MilvusConnection? _destination;
 
+    /// <summary>A collection piped from a store: the copy reads from that store.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public StoreObject? InputObject { get; set; }
+
+    private protected override MilvusConnection? PipedConnection => InputObject?.Connection;
+
     /// <summary>The collection to copy, or an alias of it.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]

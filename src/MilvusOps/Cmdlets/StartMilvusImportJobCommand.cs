@@ -88,7 +88,7 @@ public sealed class StartMilvusImportJobCommand : ImportJobCmdlet
             });
         });
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        if (Wait) Follow(job.JobId, job.SourcePath, TimeSpan.FromSeconds(TimeoutSec));
+        if (Wait) Follow(job.JobId, job.SourcePath, TimeSpan.FromSeconds(TimeoutSec), Append);
         else WriteJob(job);
     }
 }

@@ -27,11 +27,16 @@ public sealed class WaitMilvusImportJobCommand : ImportJobCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? SourcePath { get; set; }
 
+    /// <summary>The job loads a set appended to a collection that held other patterns (bound from Start-MilvusImportJob -Append's job): the check covers the set's patterns, not the collection's count.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Appended")]
+    public SwitchParameter Append { get; set; }
+
     /// <summary>How many seconds to follow the job before giving up the wait (ImportJobTimeout; the job goes on in Milvus).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int TimeoutSec { get; set; } = 3600;
 
     protected override void ProcessRecord() =>
-        Follow(JobId, SourcePath is null ? null : GetUnresolvedProviderPathFromPSPath(SourcePath), TimeSpan.FromSeconds(TimeoutSec));
+        Follow(JobId, SourcePath is null ? null : GetUnresolvedProviderPathFromPSPath(SourcePath), TimeSpan.FromSeconds(TimeoutSec), Append);
 }

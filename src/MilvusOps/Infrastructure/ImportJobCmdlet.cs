@@ -25,19 +25,30 @@ public abstract class ImportJobCmdlet : StoreObjectCmdlet
     /// <summary>Follows the job until it completes or fails, or <paramref name="timeout"/> passes, then writes it: a failed
     /// job also as ImportJobFailed; a completed one with an export set is checked against it, and a failed check is also
     /// CoherenceCheckFailed.</summary>
-    protected void Follow(string jobId, string? sourcePath, TimeSpan timeout)
+    protected void Follow(string jobId, string? sourcePath, TimeSpan timeout, bool appended)
     {
         string activity = $"Import job {jobId}";
-        var job = Call(() => BulkImporter.Wait(Session, jobId, Rest, timeout, seen =>
+        ImportJob job;
+        try
         {
-            var record = new ProgressRecord(2, activity, $"{seen.State}: {seen.ImportedRows:N0} of {seen.TotalRows:N0} rows") { PercentComplete = Math.Clamp(seen.Progress, 0, 100) };
-            WriteProgress(record);
-        }));
+            job = Call(() => BulkImporter.Wait(Session, jobId, Rest, timeout, seen =>
+            {
+                var record = new ProgressRecord(2, activity, $"{seen.State}: {seen.ImportedRows:N0} of {seen.TotalRows:N0} rows") { PercentComplete = Math.Clamp(seen.Progress, 0, 100) };
+                WriteProgress(record);
+            }));
+        }
+        catch (PipelineStoppedException) when (Cancellation.IsCancellationRequested)
+        {
+            // The job goes on in Milvus: a stopped pipeline carries no more output, so the host is told how to find it.
+            Host.UI.WriteWarningLine($"{MyInvocation.MyCommand.Name} stopped following import job {jobId}; it goes on in Milvus. Follow it with 'Wait-MilvusImportJob {jobId}'.");
+            throw;
+        }
         job.SourcePath = sourcePath;
+        job.Appended = appended;
         if (job.IsCompleted && sourcePath is not null)
         {
             WriteProgress(new ProgressRecord(2, activity, $"Verifying every pattern of {job.Collection} against the export set"));
-            job.Verification = Call(() => BulkImporter.Verify(Session, job.Collection, sourcePath));
+            job.Verification = Call(() => BulkImporter.Verify(Session, job.Collection, sourcePath, appended));
         }
         WriteProgress(new ProgressRecord(2, activity, "Done") { RecordType = ProgressRecordType.Completed });
         WriteJob(job);

@@ -150,4 +150,15 @@ public sealed class StoreBackupTests : IDisposable
         Assert.Equal("BackupInvalid", refused.ErrorId);
         Assert.Contains("SHA-256", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Retention_never_removes_the_backup_it_follows_even_when_a_later_started_one_finished_first()
+    {
+        var earlier = StoreBackup.Run(_session, new BackupOptions(Root) { Collections = ["small"] });
+        var later = StoreBackup.Run(_session, new BackupOptions(Root) { Collections = ["small"] });
+        // The earlier-started backup prunes last: it keeps itself and removes the other.
+        Assert.Equal([later.Path], StoreBackup.Prune(Root, earlier, 1));
+        Assert.True(Directory.Exists(earlier.Path));
+        Assert.Equal([earlier.Path], StoreBackup.List(Root).Select(b => b.Path));
+    }
 }

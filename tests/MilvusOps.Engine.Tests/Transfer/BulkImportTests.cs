@@ -41,18 +41,18 @@ public sealed class BulkPeer : IDisposable
 /// </summary>
 public sealed class BulkImportTests(BulkPeer fixture) : IClassFixture<BulkPeer>
 {
-    private static IReadOnlyList<Pattern> Rows(int count) => Enumerable.Range(0, count).Select(i => new Pattern(
-        $"p{i:D4}", [i % 3 == 0 ? -0f : i, float.Epsilon * (i + 1), float.MaxValue, 1f / (i + 3)], i % 5 == 0 ? null : "t\U0001F600",
+    private static IReadOnlyList<Pattern> Rows(int count, string prefix = "p") => Enumerable.Range(0, count).Select(i => new Pattern(
+        $"{prefix}{i:D4}", [i % 3 == 0 ? -0f : i, float.Epsilon * (i + 1), float.MaxValue, 1f / (i + 3)], i % 5 == 0 ? null : "t\U0001F600",
         i % 7 == 0 ? null : $$"""{"quantum_coherence":0.9{{i % 10}}}""", """{"a":[1,2.5,"x"]}""")).ToList();
 
     /// <summary>An export set of <paramref name="count"/> rows in several shards, from an embedded store.</summary>
-    private string ExportSet(string name, int count, ExportFormat format = ExportFormat.Parquet)
+    private string ExportSet(string name, int count, ExportFormat format = ExportFormat.Parquet, string prefix = "p")
     {
         string store = Path.Combine(fixture.Folder, $"{name}.db");
         using var connection = StoreFactory.Connect(store, TimeSpan.FromSeconds(5), create: true);
         var session = new PatternSession(connection, default);
         session.Create(new CollectionSpec { Name = name, Dimension = 4, IndexType = "HNSW", IndexParametersJson = """{"M":8,"efConstruction":64}""" }, false);
-        session.Upsert(name, Rows(count).ToArray());
+        session.Upsert(name, Rows(count, prefix).ToArray());
         string set = Path.Combine(fixture.Folder, $"{name}-set");
         CollectionExporter.Run(session, new ExportOptions(name, set, format) { ShardBytes = 4000, RowGroupRows = 7 });
         return set;
@@ -75,6 +75,11 @@ public sealed class BulkImportTests(BulkPeer fixture) : IClassFixture<BulkPeer>
         Assert.True(uploads.Select(u => u.Shard).Distinct().Count() > 2, "the set has several shards");
         Assert.Equal(uploads[^1].BytesTotal, uploads[^1].BytesDone);
 
+        // While the job runs its rows are not visible: a second start is refused, not run twice.
+        var twice = Assert.Throws<MilvusOpsException>(() => BulkImporter.Start(session, new BulkImportOptions(set, fixture.Storage!) { RestUri = fixture.Rest }));
+        Assert.Equal("BulkImportTargetNotEmpty", twice.ErrorId);
+        Assert.Contains(job.JobId, twice.Message, StringComparison.Ordinal);
+
         var states = new List<string>();
         var done = BulkImporter.Wait(session, job.JobId, fixture.Rest, TimeSpan.FromSeconds(60), seen => states.Add(seen.State));
         Assert.True(done.IsCompleted, $"{done.State}: {done.Reason}");
@@ -91,6 +96,15 @@ public sealed class BulkImportTests(BulkPeer fixture) : IClassFixture<BulkPeer>
         Assert.True(BulkImporter.Wait(session, second.JobId, fixture.Rest, TimeSpan.FromSeconds(60)).IsCompleted);
         Assert.True(BulkImporter.Verify(session, "bulk_a2", set).Passed);
         Assert.Contains(session.ListImportJobs("bulk_a", fixture.Rest), j => j.JobId == job.JobId);
+
+        // A set of new ids appended: its check covers the set's patterns, not the collection's count.
+        string more = ExportSet("bulk_a_more", 20, prefix: "q");
+        var appended = BulkImporter.Start(session, new BulkImportOptions(more, fixture.Storage!) { Collection = "bulk_a", Append = true, RestUri = fixture.Rest });
+        Assert.True(appended.Appended);
+        Assert.True(BulkImporter.Wait(session, appended.JobId, fixture.Rest, TimeSpan.FromSeconds(60)).IsCompleted);
+        Assert.Equal(170L, session.Count("bulk_a"));
+        Assert.True(BulkImporter.Verify(session, "bulk_a", more, appended: true).Passed);
+        Assert.False(BulkImporter.Verify(session, "bulk_a", more).Passed);
         Assert.Contains(session.ListImportJobs(null, fixture.Rest), j => j.JobId == second.JobId);
     }
 

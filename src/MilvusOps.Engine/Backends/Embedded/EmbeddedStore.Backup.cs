@@ -51,6 +51,7 @@ public sealed partial class EmbeddedStore : IFileBackupCapability
                     (code is raw.SQLITE_BUSY or raw.SQLITE_LOCKED ? $" (the store stayed locked for {LockTimeout.TotalSeconds:0} s)" : ""));
             // The copy carries the store's WAL flag; a rollback journal lets it be read where it lies, read-only.
             target.Execute("PRAGMA journal_mode = DELETE");
+            using (cancellation.Register(() => raw.sqlite3_interrupt(target.Handle)))
             using (var check = target.CreateCommand("PRAGMA quick_check(1)", null))
                 if (check.ExecuteScalar() as string is not "ok" and var problem)
                     throw new MilvusOpsException("BackupInvalid", ErrorKind.InvalidData,

@@ -110,7 +110,7 @@ internal sealed class MilvusImportJobs : IDisposable
             throw new MilvusOpsException("MilvusTimeout", ErrorKind.OperationTimeout,
                 $"Milvus's REST API at {uri} did not answer {action} within {_endpoint.Timeout.TotalSeconds:0} s.", target);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new MilvusOpsException("MilvusUnavailable", ErrorKind.ConnectionError,
                 $"Milvus's REST API at {uri} cannot be reached ({ex.Message}). It answers on the gRPC port unless proxy.http.port moves it: give that address with -RestUri.", target, ex);

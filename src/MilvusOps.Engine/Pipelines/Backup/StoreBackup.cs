@@ -73,7 +73,7 @@ public static class StoreBackup
                 {
                     var set = CollectionExporter.Run(session, new ExportOptions(name, Path.Combine(folder, name), ExportFormat.Parquet) { ShardBytes = options.ShardBytes },
                         step => progress?.Invoke(new BackupProgress($"collection {name}", step.RowsDone, step.TotalRows)));
-                    files.AddRange(set.Shards.Select(s => new BackupFile(Path.Combine(name, s.File), s.Bytes, null)));
+                    files.AddRange(set.Shards.Select(s => new BackupFile(Path.Combine(name, s.File), s.Bytes, s.Sha256)));
                     files.Add(new BackupFile(Path.Combine(name, ExportSet.ManifestName), new FileInfo(Path.Combine(set.Path, ExportSet.ManifestName)).Length, null));
                     contents.Add(new BackupCollection(name, set.Rows, name));
                 }
@@ -98,7 +98,7 @@ public static class StoreBackup
         catch (Exception ex)
         {
             if (folder is not null) RemoveFiles(folder, files.Select(f => f.File).Append(PatternBackup.ManifestName + ".tmp").Append(Claim));
-            if (ex is IOException or UnauthorizedAccessException)
+            if (ex is IOException or UnauthorizedAccessException || ex is MilvusOpsException { ErrorId: "ExportWriteFailed" })
                 throw new MilvusOpsException("BackupWriteFailed", ErrorKind.ResourceUnavailable,
                     $"Writing the backup to '{folder ?? root}' failed ({ex.Message}); the files it had written are removed.", folder ?? root, ex);
             throw;
@@ -184,7 +184,7 @@ public static class StoreBackup
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         var removed = new List<string>();
         // A backup.json that cannot be read is not known to be like the new one: it is left alone.
-        foreach (var old in List(root, ex => warn?.Invoke($"{ex.Message} It is kept.")).Where(b => SameKind(b, newest)).Skip(keep))
+        foreach (var old in List(root, ex => warn?.Invoke($"{ex.Message} It is kept.")).Where(b => b.Path != newest.Path && SameKind(b, newest)).Skip(keep - 1))
         {
             try
             {

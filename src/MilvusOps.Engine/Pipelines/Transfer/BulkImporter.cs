@@ -57,6 +57,13 @@ public static class BulkImporter
         // stopped upload leaves no empty collection behind.
         var existing = Existing(session, name, options.CreateCollection);
         var spec = existing is null ? PatternSession.Check(set.ToSpec(name)) : null;
+        // Asked before the upload too: the REST API answers where it is looked for, and no job of this collection is still
+        // running (its rows are not visible yet, so a count cannot see them; a second job would load them again).
+        var jobs = session.ListImportJobs(existing is null ? null : name, options.RestUri);
+        if (existing is not null && !options.Append && jobs.FirstOrDefault(j => !j.IsCompleted && !j.IsFailed) is { } running)
+            throw new MilvusOpsException("BulkImportTargetNotEmpty", ErrorKind.InvalidOperation,
+                $"Import job {running.JobId} into '{name}' is still {running.State}: its rows arrive when it completes. Follow it with 'Wait-MilvusImportJob {running.JobId}' " +
+                "instead of starting another, or pass -Append if this set's ids are new to the collection.", name);
         if (existing is not null)
         {
             PatternImporter.Target(session, name, set.Dimension, create: null);   // DimensionMismatch
@@ -95,8 +102,17 @@ public static class BulkImporter
         }
         var collection = existing ?? session.Create(spec!, ifNotExists: true);
         string jobId = session.StartImportJob(collection.Name, keys, options.RestUri);
-        var job = session.DescribeImportJob(jobId, options.RestUri);
+        ImportJob job;
+        try
+        {
+            job = session.DescribeImportJob(jobId, options.RestUri);
+        }
+        catch (MilvusOpsException)
+        {
+            job = new ImportJob { JobId = jobId, Collection = collection.Name, State = "Pending" };   // started: its id must not be lost
+        }
         job.SourcePath = set.Path;
+        job.Appended = options.Append;
         job.RestUri = options.RestUri;
         return job;
     }
@@ -131,10 +147,11 @@ public static class BulkImporter
         return job;
     }
 
-    /// <summary>The Fidelity check of the collection against the export set: every id, every vector bit, every JSON value, and the count.</summary>
-    public static CoherenceCheckResult Verify(PatternSession session, string collection, string setPath)
+    /// <summary>The Fidelity check of the collection against the export set: every id, every vector bit, every JSON value,
+    /// and the count; for an appended set (<paramref name="appended"/>), the set's patterns only, since the collection held others.</summary>
+    public static CoherenceCheckResult Verify(PatternSession session, string collection, string setPath, bool appended = false)
     {
-        using var check = FidelityCheck.Open(session, collection, _ => ExportSetSource.Open(setPath, session.Cancellation), everyRow: true);
+        using var check = FidelityCheck.Open(session, collection, _ => ExportSetSource.Open(setPath, session.Cancellation), everyRow: true, wholeCollection: !appended);
         return check.Run();
     }
 

@@ -59,7 +59,8 @@ public static class CollectionExporter
             {
                 writer!.Complete();
                 writer.Dispose();
-                file!.Dispose();
+                file!.Flush(flushToDisk: true);   // a manifest, and retention after it, never count on bytes still in a cache
+                file.Dispose();
                 shards.Add(Describe(files[^1], shardRows, cancel));
                 (writer, file, shardRows, shardBytes) = (null, null, 0, 0);
             }

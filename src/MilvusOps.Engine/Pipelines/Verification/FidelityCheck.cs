@@ -18,9 +18,11 @@ public sealed class FidelityCheck : IDisposable
     private readonly PatternCollection _target;
     private readonly IPatternSource _source;
     private readonly bool _everyRow;
+    private readonly bool _wholeCollection;
 
-    private FidelityCheck(PatternSession session, string collection, PatternCollection target, IPatternSource source, bool everyRow)
+    private FidelityCheck(PatternSession session, string collection, PatternCollection target, IPatternSource source, bool everyRow, bool wholeCollection)
     {
+        _wholeCollection = wholeCollection;
         _session = session;
         _collection = collection;
         _target = target;
@@ -31,14 +33,15 @@ public sealed class FidelityCheck : IDisposable
     /// <summary>A check of <paramref name="collection"/> against a source that <paramref name="openSource"/> opens with the
     /// collection's dimension (for a source that cannot infer one). With <paramref name="everyRow"/> (a copy, a restore, a
     /// bulk import: sources of patterns already checked once), a source row the collection could not take is a
-    /// difference, not a row left out.</summary>
+    /// difference, not a row left out. Without <paramref name="wholeCollection"/> (a set appended to a collection that held
+    /// other patterns), the collection's count is not compared.</summary>
     /// <exception cref="MilvusOpsException">CollectionNotFound, and the errors of opening the source.</exception>
-    public static FidelityCheck Open(PatternSession session, string collection, Func<int, IPatternSource> openSource, bool everyRow = false)
+    public static FidelityCheck Open(PatternSession session, string collection, Func<int, IPatternSource> openSource, bool everyRow = false, bool wholeCollection = true)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(openSource);
         var target = session.Describe(collection);
-        return new FidelityCheck(session, collection, target, openSource(target.Dimension), everyRow);
+        return new FidelityCheck(session, collection, target, openSource(target.Dimension), everyRow, wholeCollection);
     }
 
     public void Dispose() => _source.Dispose();
@@ -65,7 +68,7 @@ public sealed class FidelityCheck : IDisposable
         }
         foreach (var (id, detail) in refused) log.Add(id, "row", null, detail);
         long actualCount = _session.Count(_collection);
-        if (actualCount != expected)
+        if (_wholeCollection && actualCount != expected)
             log.Add("*", "count", actualCount,
                 $"collection holds {actualCount} patterns; the source has {expected} importable rows");
         return CoherenceVerifier.Result("Fidelity", _collection, expected, log,
