@@ -161,4 +161,21 @@ public sealed class StoreBackupTests : IDisposable
         Assert.True(Directory.Exists(earlier.Path));
         Assert.Equal([earlier.Path], StoreBackup.List(Root).Select(b => b.Path));
     }
+
+    [Fact]
+    public void Collections_whose_names_differ_only_by_case_get_folders_of_their_own()
+    {
+        _session.Create(new CollectionSpec { Name = "Small", Dimension = 2 }, false);
+        _session.Upsert("Small", [new Pattern("S1", [3, 4], null, null, null), new Pattern("S2", [5, 6], null, null, null)]);
+        var backup = StoreBackup.Run(_session, new BackupOptions(Root) { Collections = ["small", "Small"] });
+        var folders = backup.Collections.Select(c => c.Path!).ToList();
+        Assert.Equal(2, folders.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        StoreBackup.Verify(backup, default);
+        foreach (var collection in backup.Collections)
+        {
+            var (source, _) = StoreBackup.Open(backup, collection.Name, default);
+            using (source) Assert.Equal(collection.Rows, source.RowCount);
+        }
+        Assert.Equal([1L, 2L], backup.Collections.Select(c => c.Rows));
+    }
 }

@@ -69,13 +69,16 @@ public static class StoreBackup
             else
             {
                 contents = [];
+                var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);   // Milvus names differ by case; some file systems do not
                 foreach (string name in collections)
                 {
-                    var set = CollectionExporter.Run(session, new ExportOptions(name, Path.Combine(folder, name), ExportFormat.Parquet) { ShardBytes = options.ShardBytes },
+                    string setFolder = taken.Add(name) ? name : $"{name}-{taken.Count}";
+                    taken.Add(setFolder);
+                    var set = CollectionExporter.Run(session, new ExportOptions(name, Path.Combine(folder, setFolder), ExportFormat.Parquet) { ShardBytes = options.ShardBytes },
                         step => progress?.Invoke(new BackupProgress($"collection {name}", step.RowsDone, step.TotalRows)));
-                    files.AddRange(set.Shards.Select(s => new BackupFile(Path.Combine(name, s.File), s.Bytes, s.Sha256)));
-                    files.Add(new BackupFile(Path.Combine(name, ExportSet.ManifestName), new FileInfo(Path.Combine(set.Path, ExportSet.ManifestName)).Length, null));
-                    contents.Add(new BackupCollection(name, set.Rows, name));
+                    files.AddRange(set.Shards.Select(s => new BackupFile(Path.Combine(setFolder, s.File), s.Bytes, s.Sha256)));
+                    files.Add(new BackupFile(Path.Combine(setFolder, ExportSet.ManifestName), new FileInfo(Path.Combine(set.Path, ExportSet.ManifestName)).Length, null));
+                    contents.Add(new BackupCollection(name, set.Rows, setFolder));
                 }
             }
             backup = new PatternBackup
@@ -186,17 +189,20 @@ public static class StoreBackup
         // A backup.json that cannot be read is not known to be like the new one: it is left alone.
         foreach (var old in List(root, ex => warn?.Invoke($"{ex.Message} It is kept.")).Where(b => b.Path != newest.Path && SameKind(b, newest)).Skip(keep - 1))
         {
+            string manifest = Path.Combine(old.Path, PatternBackup.ManifestName), removing = manifest + ".removing";
             try
             {
                 var (_, files) = BackupManifest.Read(old.Path);
-                // The manifest goes first: a folder half removed is no longer taken for a backup.
-                File.Delete(Path.Combine(old.Path, PatternBackup.ManifestName));
-                RemoveFiles(old.Path, files.Select(f => f.File));
+                // The manifest is set aside first, so a folder being removed is not taken for a backup, and put back if a
+                // file cannot be removed: a backup that lost files is then listed, and a restore refuses it (BackupInvalid).
+                File.Move(manifest, removing);
+                RemoveFiles(old.Path, files.Select(f => f.File).Append(PatternBackup.ManifestName + ".removing"));
                 removed.Add(old.Path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MilvusOpsException)
             {
-                warn?.Invoke($"The older backup '{old.Path}' could not be removed ({ex.Message}).");
+                if (File.Exists(removing) && !File.Exists(manifest)) File.Move(removing, manifest);
+                warn?.Invoke($"The older backup '{old.Path}' could not be removed ({ex.Message}); it is kept.");
             }
         }
         return removed;
