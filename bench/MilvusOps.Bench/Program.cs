@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["transfer"] = ("export sets: Export-/Import-PatternCollection vs bare Parquet.Net write and read; JSON Lines; memory", TransferBenchmark.Run),
     ["parquet"] = ("Parquet libraries: Parquet.Net (the engine's) vs ParquetSharp, write, cross-read bit for bit, size; memory", ParquetLibraryBenchmark.Run),
     ["bulk"] = ("bulk import through s3rver and the peer's import jobs vs upserts over gRPC and a bare upload; end to end; memory", BulkBenchmark.Run),
+    ["hnsw"] = ("HNSW on the embedded store at scale: import, build vs bare USearch, memory, recall and queries/s vs exact over ef, filters, reopen", GraphBenchmark.Run),
     ["grpc"] = ("MilvusStore.Upsert to an in-process gRPC sink vs raw FloatArray serialization and raw transport; memory", GrpcBenchmark.Run),
 };
 
@@ -26,6 +27,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
     Console.Error.WriteLine("Options for 'transfer': --rows N (100000) --dim D (512) --rounds R (3)");
     Console.Error.WriteLine("Options for 'parquet': --rows N (100000) --dim D (512) --rounds R (3)");
     Console.Error.WriteLine("Options for 'bulk':   --rows N (50000) --dim D (512) --rounds R (3); needs node and npm ci --prefix tests/conformance");
+    Console.Error.WriteLine("Options for 'hnsw':   --rows N (100000) --dim D (512) --queries Q (200) --m M (16) --efc E (128) --topk K (10) --seed S (42)");
     Console.Error.WriteLine("Options for 'grpc':   --rows N (100000) --dim D (512) --batch B (5000) --batch-mb M (8) --rounds R (5) --seed S (42)");
     return 2;
 }

@@ -93,4 +93,8 @@ public sealed record SearchRequest(
 {
     /// <summary>Milvus's bound on topk and on nq.</summary>
     public const int MaxTop = 16384;
+
+    /// <summary>Told, on the calling thread, how the store searched (exactly, through a graph, what it built first), for
+    /// verbose output.</summary>
+    public Action<string>? Explain { get; init; }
 }

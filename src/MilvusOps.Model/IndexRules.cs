@@ -34,6 +34,17 @@ public static class IndexRules
     /// <summary>Milvus's nlist bound for the IVF family and SCANN (also nprobe's absolute bound).</summary>
     public const int MaxNList = 65536;
 
+    /// <summary>HNSW's M and efConstruction when the build parameters leave them out (Milvus 2.5's defaults).</summary>
+    public const int DefaultHnswM = 30, DefaultHnswEfConstruction = 360;
+
+    /// <summary>HNSW's M and efConstruction from validated build parameters, with Milvus's defaults for those not given.</summary>
+    public static (int M, int EfConstruction) HnswBuildParameters(IReadOnlyDictionary<string, object?>? parameters)
+    {
+        static int Read(IReadOnlyDictionary<string, object?>? parameters, string key, int fallback) =>
+            parameters is not null && parameters.TryGetValue(key, out var value) && TryInteger(value, out long n) ? (int)n : fallback;
+        return (Read(parameters, "M", DefaultHnswM), Read(parameters, "efConstruction", DefaultHnswEfConstruction));
+    }
+
     /// <summary>nlist when the collection's build parameters do not set it (Milvus 2.5 and knowhere default).</summary>
     public const int DefaultNList = 128;
 

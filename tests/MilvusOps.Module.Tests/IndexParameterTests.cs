@@ -81,19 +81,26 @@ public sealed class IndexParameterTests : IDisposable
     }
 
     [Fact]
-    public void A_valid_ef_is_accepted_and_the_embedded_search_stays_exact()
+    public void A_valid_ef_is_accepted_and_the_embedded_graph_searches_with_it()
     {
         LoadHnsw();
         var query = Vectors.Random(7, 16);
-        var plain = _session.Run("(Find-SimilarPattern h -Vector $args[0] -Top 10).PatternId", query).Select(o => o.ToString()).ToList();
         var result = _session.Invoke("(Find-SimilarPattern h -Vector $args[0] -Top 10 -SearchParameter @{ ef = '12' } -Verbose).PatternId", query);
         Assert.Empty(result.Errors);
-        Assert.Equal(plain, result.Output.Select(o => o.ToString()));
+        Assert.Equal(10, result.Output.Count);
         Assert.Contains(result.Verbose, v => v.Contains("""{"ef":12}"""));
-        Assert.Contains(result.Verbose, v => v.Contains("validated -SearchParameter") && v.Contains("searches exactly"));
-        // Without -SearchParameter the verbose stream shows the default the Milvus backend would send.
+        Assert.Contains(result.Verbose, v => v.Contains("Searched the HNSW graph of 50 rows with ef = 12."));
+        Assert.DoesNotContain(result.Verbose, v => v.Contains("searches HNSW collections exactly"));
+        // Without -SearchParameter the verbose stream shows the default, which the graph and Milvus both get.
         var defaults = _session.Invoke("Find-SimilarPattern h -Vector $args[0] -Top 10 -Verbose | Out-Null", query);
         Assert.Contains(defaults.Verbose, v => v.Contains("""{"ef":64}"""));
+        Assert.Contains(defaults.Verbose, v => v.Contains("with ef = 64."));
+
+        // Index types the embedded store searches exactly say that the parameters do not change the answer.
+        _session.Run("New-PatternCollection ivf -Dimension 16 -IndexType IVF_FLAT -IndexParameter @{ nlist = 4 } | Out-Null");
+        _session.Run("[pscustomobject]@{ PatternId = 'a'; Vector = $args[0] } | Add-Pattern ivf", query);
+        var ivf = _session.Invoke("Find-SimilarPattern ivf -Vector $args[0] -SearchParameter @{ nprobe = 2 } -Verbose | Out-Null", query);
+        Assert.Contains(ivf.Verbose, v => v.Contains("validated -SearchParameter") && v.Contains("searches IVF_FLAT collections exactly"));
     }
 
     [Fact]

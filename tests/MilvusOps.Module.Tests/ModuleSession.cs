@@ -14,6 +14,10 @@ public sealed class ModuleSession : IDisposable
     private readonly StringWriter _diagnostics = new();
     private readonly Runspace _runspace;
 
+    // Every HNSW collection in these tests gets its graph, however small, so the module's searches go through it as they
+    // do on a large collection (the variable is read when a store is opened).
+    static ModuleSession() => Environment.SetEnvironmentVariable("MILVUSOPS_EXACT_SEARCH_BELOW", "0");
+
     public ModuleSession()
     {
         Folder = Directory.CreateTempSubdirectory("milvusops-test-").FullName;

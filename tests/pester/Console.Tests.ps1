@@ -16,7 +16,7 @@ BeforeAll {
 
 AfterAll {
     Disconnect-Milvus $script:connection | Out-Null
-    Remove-Item "$script:store*" -ErrorAction SilentlyContinue
+    Remove-Item "$script:store*" -Recurse -ErrorAction SilentlyContinue
 }
 
 Describe 'Views' {

@@ -18,6 +18,9 @@ $manifest = Get-ChildItem (Join-Path $packages 'pester') -Directory -ErrorAction
     ForEach-Object { Join-Path $_.FullName 'tools' 'Pester.psd1' } | Select-Object -First 1
 if (-not $manifest) { throw "Pester 5 is not in $packages/pester: run 'dotnet restore tests/MilvusOps.Module.Tests' first." }
 Import-Module $manifest -Force
+# Every HNSW collection gets its graph, however small, so searches go through it as on a large collection (and as the
+# .NET module tests run them).
+$env:MILVUSOPS_EXACT_SEARCH_BELOW = '0'
 
 # The examples' own Pester suite, as an operator runs it: over a store migrated here from a generated legacy file.
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path

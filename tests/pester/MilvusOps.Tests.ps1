@@ -21,7 +21,7 @@ BeforeAll {
 AfterAll {
     Remove-PatternCollection pester_patterns -Confirm:$false
     Disconnect-Milvus
-    if (-not $env:MILVUSOPS_TEST_URI) { Remove-Item "$script:store*" -ErrorAction SilentlyContinue }
+    if (-not $env:MILVUSOPS_TEST_URI) { Remove-Item "$script:store*" -Recurse -ErrorAction SilentlyContinue }
 }
 
 Describe 'MilvusOps store' {
@@ -67,7 +67,7 @@ Describe 'MilvusOps connections' {
         }
         finally {
             $connection | Disconnect-Milvus | Out-Null
-            Remove-Item "$other*" -ErrorAction SilentlyContinue
+            Remove-Item "$other*" -Recurse -ErrorAction SilentlyContinue
         }
     }
 }

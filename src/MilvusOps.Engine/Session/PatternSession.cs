@@ -111,8 +111,9 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
         PatternValidator.CheckVector(vector, plan.Collection.Dimension, queryId);
 
     /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
-    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, PatternFilter? filter) =>
-        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters), Cancellation);
+    public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, PatternFilter? filter,
+        Action<string>? explain = null) =>
+        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters) { Explain = explain }, Cancellation);
 }
 
 /// <summary>A search whose shared inputs were checked: the collection, -Top and the search parameters (and their JSON as Milvus gets it).</summary>

@@ -28,7 +28,7 @@ namespace MilvusOps.Cmdlets;
 /// <code>
 /// Find-SimilarPattern correlation_patterns -Id test_pattern_001 -Top 20 -SearchParameter @{ ef = 128 }
 /// </code>
-/// <para>On an HNSW collection, searches with ef = 128 (ef must be at least -Top; left out, it is max(-Top, 64)). The embedded store checks the value and still searches exactly.</para>
+/// <para>On an HNSW collection, searches with ef = 128 (ef must be at least -Top; left out, it is max(-Top, 64)), on Milvus and on the embedded store alike.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Find, "SimilarPattern", DefaultParameterSetName = VectorSet)]
 [OutputType(typeof(SearchHit))]
@@ -101,8 +101,8 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     /// <para>Keys left out get defaults: ef and search_list max(-Top, 64), itopk_size the next power of two at or
     /// above max(-Top, 64), nprobe min(8, nlist). -Top is limited to 1024 on GPU_CAGRA and GPU_IVF_PQ and to 2048 on
     /// GPU_IVF_FLAT (InvalidTop). Values may be numbers or numeric strings.</para>
-    /// <para>The embedded store validates the parameters the same way but always searches exactly, so they do not
-    /// change its results.</para>
+    /// <para>The embedded store validates them the same way. It searches HNSW collections through an HNSW graph with
+    /// ef, and every other index type exactly (the other parameters then do not change its results); -Verbose says which.</para>
     /// </summary>
     [Parameter]
     public Hashtable? SearchParameter { get; set; }
@@ -124,8 +124,8 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         // Fail before the first query is read.
         _plan = Call(() => Session.PlanSearch(Collection, Top, _parameters));
         WriteVerbose($"Search parameters for the {_plan.Collection.IndexType} index: {_plan.ParametersJson}.");
-        if (SearchParameter is not null && Target.Backend == StoreBackend.Embedded)
-            WriteVerbose("The embedded store validated -SearchParameter as Milvus would, but it searches exactly: the parameters do not change its results.");
+        if (SearchParameter is not null && Target.Backend == StoreBackend.Embedded && _plan.Collection.IndexType != "HNSW")
+            WriteVerbose($"The embedded store validated -SearchParameter as Milvus would, but it searches {_plan.Collection.IndexType} collections exactly: the parameters do not change its results.");
     }
 
     protected override void ProcessRecord()
@@ -174,7 +174,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         float[][] queries = [.. _queries];
         _queryIds.Clear();
         _queries.Clear();
-        var results = Call(() => Session.Search(_plan!, queryIds, queries, _filter));
+        var results = Call(() => Session.Search(_plan!, queryIds, queries, _filter, WriteVerbose));
         foreach (var hit in results.SelectMany(hits => hits)) WriteStoreObject(hit);
     }
 }

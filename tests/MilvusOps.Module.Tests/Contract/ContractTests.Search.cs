@@ -63,6 +63,48 @@ public abstract partial class ContractTests
         AssertSearch(name, metric, queries, _ => true, rows, top, search);
     }
 
+    /// <summary>
+    /// An approximate index is held to a recall bound against the exact answer, not to identical ids: a small graph
+    /// (M = 8, efConstruction = 40) searched with ef = -Top may miss true neighbours, but must find most of them, and
+    /// every hit it returns carries its exact distance, best first.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("L2")]
+    [InlineData("COSINE")]
+    public void An_approximate_index_finds_most_true_neighbours_each_with_its_exact_distance(string metric)
+    {
+        const int count = 2000, dimension = 32, top = 10;
+        var data = new MilvusOps.Tests.Shared.StructuredVectors(dimension, seed: 21);
+        var rows = Enumerable.Range(0, count).Select(i => new ContractRow($"h{i:D4}", data.Row(i))).ToList();
+        var queries = Enumerable.Range(0, 40).Select(q => new ContractRow($"q{q:D2}", data.Row(1_000_000 + q))).ToList();
+        string name = Create("recall", dimension, metric, "HNSW", new Hashtable { ["M"] = 8, ["efConstruction"] = 40 });
+        Load(name, rows);
+        var piped = queries.Select(q => q.ToPSObject()).ToArray();
+        var byId = rows.ToDictionary(r => r.Id);
+        var ef = new Hashtable { ["ef"] = top };
+        foreach (var (side, hits) in new[] { (Target.Name, OnTarget(Search, name, piped, top, ef)), ("embedded", OnReference(Search, name, piped, top, ef)) })
+        {
+            var byQuery = ContractData.ByQuery(hits);
+            int found = 0;
+            foreach (var query in queries)
+            {
+                var truth = ContractData.BruteForce(metric, query.Vector, rows, top).Select(t => t.Id).ToHashSet();
+                var mine = byQuery.GetValueOrDefault(query.Id) ?? [];
+                Assert.Equal(top, mine.Count);
+                foreach (var hit in mine)
+                {
+                    double exact = Vectors.Distance(metric, query.Vector, byId[hit.PatternId].Vector);
+                    Assert.True(ContractData.Close(exact, hit.Distance), $"{side} {query.Id}: {hit.PatternId} at {hit.Distance:R}, exactly {exact:R}");
+                }
+                Assert.True(mine.Zip(mine.Skip(1)).All(p => metric == "L2" ? p.First.Distance <= p.Second.Distance : p.First.Distance >= p.Second.Distance),
+                    $"{side} {query.Id}: hits are not best first");
+                found += mine.Count(h => truth.Contains(h.PatternId));
+            }
+            double recall = (double)found / (queries.Count * top);
+            Assert.True(recall >= 0.8, $"{side} {metric}: recall@{top} {recall:0.000} is under the bound 0.8");
+        }
+    }
+
     [SkippableFact]
     public void Search_with_a_filter_ranks_only_the_matching_rows()
     {

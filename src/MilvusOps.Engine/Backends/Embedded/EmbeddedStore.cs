@@ -57,6 +57,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
     {
         ClearPool();
         _vectors.Clear();
+        _graphs.Clear();
     }
 
     /// <summary>Closes the idle pooled connections to the file.</summary>
@@ -149,6 +150,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                         coherence_metrics TEXT,
                         temporal_context TEXT)
                     """, tx);
+                if (spec.IndexType == HnswIndexType) CreateChangeLog(connection, id, tx);
             }
             var created = Describe(connection, FindByName(connection, spec.Name, tx)!, tx);
             tx.Commit();
@@ -194,6 +196,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             ?? (FindAlias(connection, name, tx) is { } aliased ? throw CollectionAlias.DropByAlias(name, aliased.Spec.Name) : throw CollectionNotFound(name));
         if (AliasesOf(connection, entry.Id, tx) is { Count: > 0 } aliases) throw CollectionAlias.StillNamed(name, aliases);
         connection.Execute($"DROP TABLE {TableName(entry.Id)}", tx);
+        connection.Execute($"DROP TABLE IF EXISTS {ChangeLog(entry.Id)}", tx);
         using (var delete = connection.CreateCommand($"DELETE FROM {Catalog} WHERE id = @id", tx))
         {
             delete.Parameters.AddWithValue("@id", entry.Id);
@@ -207,6 +210,8 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         }
         tx.Commit();
         _vectors.Evict(entry.Id);
+        _graphs.Evict(entry.Id);
+        Files.RemoveAll(entry.Id);
         return 0;
     }, cancellation);
 
@@ -347,6 +352,17 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             throw new ArgumentException("One query id per vector is required.", nameof(request));
         if (request.Vectors.Count == 0) return [];
         var where = Translate(request.Filter);
+        // A graph that moved past this search's snapshot, or failed its check, sends it to a new transaction; after a few
+        // such tries (writers racing it), it searches exactly, which is always right.
+        for (int attempt = 1; ; attempt++)
+        {
+            if (SearchOnce(collection, request, where, exactOnly: attempt == 4, cancellation) is { } hits) return hits;
+        }
+    }
+
+    private IReadOnlyList<IReadOnlyList<SearchHit>>? SearchOnce(string collection, SearchRequest request, SqlFilter? where, bool exactOnly,
+        CancellationToken cancellation)
+    {
         return Run(connection =>
         {
             // One read transaction: the vectors, the filter and the hit details come from one snapshot.
@@ -362,6 +378,12 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                     throw new MilvusOpsException("VectorDimensionMismatch", ErrorKind.InvalidData,
                         $"Query '{request.QueryIds[q]}' has a {request.Vectors[q].Length}-d vector; collection '{collection}' is {dimension}-d now.", request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
+            }
+            if (entry.Spec.IndexType == HnswIndexType && !exactOnly)
+            {
+                var (outcome, graphHits) = SearchGraph(connection, entry, where, request, queries, tx, cancellation);
+                if (outcome == GraphOutcome.Searched) return graphHits;
+                if (outcome == GraphOutcome.Retry) return null;
             }
             for (bool reloaded = false; ; reloaded = true)
             {
