@@ -83,13 +83,13 @@ public sealed class IndexParameterTests : IDisposable
     [Fact]
     public void A_valid_ef_is_accepted_and_the_embedded_graph_searches_with_it()
     {
-        LoadHnsw();
+        LoadHnsw(100);   // more rows than the default ef, which would otherwise search exactly
         var query = Vectors.Random(7, 16);
         var result = _session.Invoke("(Find-SimilarPattern h -Vector $args[0] -Top 10 -SearchParameter @{ ef = '12' } -Verbose).PatternId", query);
         Assert.Empty(result.Errors);
         Assert.Equal(10, result.Output.Count);
         Assert.Contains(result.Verbose, v => v.Contains("""{"ef":12}"""));
-        Assert.Contains(result.Verbose, v => v.Contains("Searched the HNSW graph of 50 rows with ef = 12."));
+        Assert.Contains(result.Verbose, v => v.Contains("Searched the HNSW graph of 100 rows with ef = 12."));
         Assert.DoesNotContain(result.Verbose, v => v.Contains("searches HNSW collections exactly"));
         // Without -SearchParameter the verbose stream shows the default, which the graph and Milvus both get.
         var defaults = _session.Invoke("Find-SimilarPattern h -Vector $args[0] -Top 10 -Verbose | Out-Null", query);

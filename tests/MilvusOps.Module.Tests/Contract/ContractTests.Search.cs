@@ -45,7 +45,7 @@ public abstract partial class ContractTests
     [InlineData("IP", "FLAT")]
     [InlineData("COSINE", "FLAT")]
     [InlineData("L2", "IVF_FLAT")]   // nprobe = nlist: every list is scanned, so the search is exact
-    [InlineData("IP", "HNSW")]       // ef >= row count: the beam never fills and visits the whole graph
+    [InlineData("IP", "HNSW")]       // ef >= row count: the beam visits every row it reaches; the embedded store then searches exactly
     public void Search_with_many_piped_queries_returns_the_exact_ids_order_and_distances(string metric, string index)
     {
         const int count = 400, dimension = 24, top = 10;

@@ -95,6 +95,16 @@ public sealed partial class EmbeddedStore
         if (ready == GraphOutcome.Exact)
             explain($"'{entry.Spec.Name}' has {state.Rows:N0} rows, fewer than {ExactSearchBelowRows:N0}: searched exactly.");
         if (ready != GraphOutcome.Searched) return (ready, null);
+        int ef = (int)IndexRules.SearchParameters(HnswIndexType, Metadata.Parse(entry.Spec.IndexParametersJson), request.Top, request.Parameters)["ef"];
+        if (ef >= state.Rows)
+        {
+            // A walk that may visit every row costs what exact search does, and can still miss rows the graph does not
+            // reach (under IP, small vectors may have no incoming edge): asked for that much, the caller gets exact.
+            long rows = state.Rows;
+            state.Exit(write: false);
+            explain($"ef = {ef} is at least the {rows:N0} rows: searched exactly.");
+            return (GraphOutcome.Exact, null);
+        }
         HnswGraph graph = state.Graph!;
         bool stale;
         IReadOnlyList<IReadOnlyList<SearchHit>>? hits;
@@ -102,7 +112,6 @@ public sealed partial class EmbeddedStore
         {
             int dimension = entry.Spec.Dimension;
             int nq = request.Vectors.Count;
-            int ef = (int)IndexRules.SearchParameters(HnswIndexType, Metadata.Parse(entry.Spec.IndexParametersJson), request.Top, request.Parameters)["ef"];
             long[][] found;
             if (where is null)
             {
