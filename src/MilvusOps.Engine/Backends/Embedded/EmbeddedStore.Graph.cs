@@ -297,11 +297,14 @@ public sealed partial class EmbeddedStore
             at.Value = low + ((high - low) * i / 15);
             using var reader = command.ExecuteReader();
             if (!reader.Read()) continue;
-            if (!graph.TryGet((ulong)reader.GetInt64(0), held) || !MemoryMarshal.AsBytes(held.AsSpan()).SequenceEqual((byte[])reader.GetValue(1)))
-                return false;
+            if (!GraphHolds(graph, reader.GetInt64(0), (byte[])reader.GetValue(1), held)) return false;
         }
         return true;
     }
+
+    /// <summary>True when the graph holds, under this rowid, exactly the vector stored in the row (<paramref name="buffer"/> is scratch).</summary>
+    private static bool GraphHolds(HnswGraph graph, long rowId, byte[] storedVector, float[] buffer) =>
+        graph.TryGet((ulong)rowId, buffer) && MemoryMarshal.AsBytes(buffer.AsSpan()).SequenceEqual(storedVector);
 
     /// <summary>Rows from a reader of (rowid, vector): the vector is null for a row the change log lists but that is gone.</summary>
     private static IEnumerable<(long RowId, byte[]? Vector)> ReadRows(SqliteDataReader reader, CatalogEntry entry)
@@ -428,9 +431,7 @@ public sealed partial class EmbeddedStore
         var held = new float[entry.Spec.Dimension];
         foreach (long rowId in rowIds)
         {
-            if (!rows.TryGetValue(rowId, out var row) || !graph.TryGet((ulong)rowId, held)
-                || !MemoryMarshal.AsBytes(held.AsSpan()).SequenceEqual(row.Vector))
-                return null;
+            if (!rows.TryGetValue(rowId, out var row) || !GraphHolds(graph, rowId, row.Vector, held)) return null;
         }
         int dimension = entry.Spec.Dimension;
         var hits = new IReadOnlyList<SearchHit>[found.Length];
