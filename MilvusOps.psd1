@@ -20,6 +20,7 @@
         'Get-Pattern'
         'Remove-Pattern'
         'Find-SimilarPattern'
+        'Measure-SearchQuality'
         'Test-PatternCoherence'
         'Get-SqlitePattern'
         'Import-SqlitePattern'

@@ -97,4 +97,8 @@ public sealed record SearchRequest(
     /// <summary>Told, on the calling thread, how the store searched (exactly, through a graph, what it built first), for
     /// verbose output.</summary>
     public Action<string>? Explain { get; init; }
+
+    /// <summary>Told, on the calling thread, how far a long preparation has come (the first build of an embedded HNSW
+    /// collection's graph): what it is, and the percentage done.</summary>
+    public Action<string, int>? Progress { get; init; }
 }

@@ -112,9 +112,14 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
 
     /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, PatternFilter? filter,
-        Action<string>? explain = null) =>
-        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters) { Explain = explain }, Cancellation);
+        Action<string>? explain = null, Action<string, int>? progress = null) =>
+        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters) { Explain = explain, Progress = progress },
+            Cancellation);
 }
 
 /// <summary>A search whose shared inputs were checked: the collection, -Top and the search parameters (and their JSON as Milvus gets it).</summary>
-public sealed record SearchPlan(PatternCollection Collection, int Top, IReadOnlyDictionary<string, object?>? Parameters, string ParametersJson);
+public sealed record SearchPlan(PatternCollection Collection, int Top, IReadOnlyDictionary<string, object?>? Parameters, string ParametersJson)
+{
+    /// <summary>The metric the collection is searched by (planning refused a collection without one).</summary>
+    public MetricType Metric => IndexRules.SearchMetric(Collection.Name, Collection.IndexType, Collection.Metric);
+}

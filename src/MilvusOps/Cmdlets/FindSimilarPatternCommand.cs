@@ -117,10 +117,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
                 ? FilterExpression.And(filter, $"{PatternSchema.CoherenceMetrics}[\"{PatternSchema.QuantumCoherence}\"] >= {{{MinCoherenceParameter}}}", MinCoherenceParameter, minimum)
                 : filter;
         });
-        // Hashtable values from a script can be PSObject-wrapped; the rules see the plain values.
-        _parameters = SearchParameter?.Cast<DictionaryEntry>().ToDictionary(
-            e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
-            e => e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value);
+        _parameters = SearchParameterInput.From(SearchParameter);
         // Fail before the first query is read.
         _plan = Call(() => Session.PlanSearch(Collection, Top, _parameters));
         WriteVerbose($"Search parameters for the {_plan.Collection.IndexType} index: {_plan.ParametersJson}.");
@@ -174,7 +171,8 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         float[][] queries = [.. _queries];
         _queryIds.Clear();
         _queries.Clear();
-        var results = Call(() => Session.Search(_plan!, queryIds, queries, _filter, WriteVerbose));
+        // A search that first builds an embedded HNSW graph reports how far the build has come.
+        var results = Call(() => WithProgress($"Searching '{Collection}'", progress => Session.Search(_plan!, queryIds, queries, _filter, WriteVerbose, progress)));
         foreach (var hit in results.SelectMany(hits => hits)) WriteStoreObject(hit);
     }
 }

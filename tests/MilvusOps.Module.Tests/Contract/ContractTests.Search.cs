@@ -106,6 +106,37 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
+    public void Search_quality_is_measured_against_the_exact_neighbours_over_a_sweep()
+    {
+        const int count = 1500, dimension = 32;
+        var data = new MilvusOps.Tests.Shared.StructuredVectors(dimension, seed: 23);
+        string name = Create("quality", dimension, "L2", "HNSW", new Hashtable { ["M"] = 8, ["efConstruction"] = 40 }, reference: false);
+        Load(name, Enumerable.Range(0, count).Select(i => new ContractRow($"h{i:D4}", data.Row(i))), reference: false);
+        string plots = Path.Combine(Path.GetTempPath(), "milvusops-quality-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var results = OnTarget("Measure-SearchQuality $args[0] -QueryCount 30 -Sweep @{ ef = 10, 1500 } -Concurrency 2 -PlotPath $args[1] @cx", name, plots);
+            Assert.Equal(2, results.Count);
+            Assert.Equal(["10", "1500"], results.Select(r => r.Properties["Value"].Value.ToString()));
+            foreach (var result in results)
+            {
+                Assert.Equal(("ef", 30, 10, 2), ((string)result.Properties["Parameter"].Value, (int)result.Properties["Queries"].Value,
+                    (int)result.Properties["Top"].Value, (int)result.Properties["Concurrency"].Value));
+                double p50 = (double)result.Properties["LatencyP50Ms"].Value, p99 = (double)result.Properties["LatencyP99Ms"].Value;
+                Assert.True(0 < p50 && p50 <= p99 && (double)result.Properties["QueriesPerSecond"].Value > 0, $"{Target.Name}: p50 {p50}, p99 {p99}");
+            }
+            // ef at least the rows visits every row the graph reaches: the exact answer, as for the HNSW contract above.
+            Assert.Equal(1.0, (double)results[1].Properties["Recall"].Value);
+            Assert.InRange((double)results[0].Properties["Recall"].Value, 0.8, 1.0);
+            Assert.Equal([$"{name}-latency.png", $"{name}-recall-qps.png"], Directory.GetFiles(plots).Select(Path.GetFileName).Order());
+        }
+        finally
+        {
+            if (Directory.Exists(plots)) Directory.Delete(plots, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public void Search_with_a_filter_ranks_only_the_matching_rows()
     {
         const int count = 400, dimension = 24;

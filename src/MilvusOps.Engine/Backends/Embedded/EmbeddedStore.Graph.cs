@@ -7,8 +7,9 @@ using MilvusOps.Engine.Search.Graph;
 namespace MilvusOps.Engine.Backends.Embedded;
 
 // HNSW collections: an approximate graph index (USearch) over the collection's rows, keyed by rowid.
-//  - It is built at the first search of a version, and brought up to date after writes from the change log that
-//    triggers keep in the writing transaction (rows inserted, re-vectored or deleted, with the version that did it).
+//  - It is built at the first search of a version, and brought up to date after writes: rows above the highest rowid
+//    it saw are new, and the change log, kept in each writing transaction, names the rows deleted or given another
+//    vector since (with the version that did it), and new rows that took a rowid the graph may hold.
 //  - It is saved beside the store and reused by the next process, after it is checked against the rows.
 //  - A search uses it only when it holds exactly the version the search's snapshot reads, and checks each hit's vector
 //    against the row it names before answering; distances are then computed exactly, as for FLAT.
@@ -55,32 +56,6 @@ public sealed partial class EmbeddedStore
     internal void WaitForGraphSaves() => _graphs.WaitForSaves();
     private GraphFiles Files => new(Uri);
 
-    private static string ChangeLog(long collectionId) => $"\"c_{collectionId}_changes\"";
-
-    /// <summary>The change log of a new HNSW collection, created with its table: which rows each version touched.</summary>
-    private static void CreateChangeLog(SqliteConnection connection, long id, SqliteTransaction tx)
-    {
-        string table = TableName(id), log = ChangeLog(id);
-        // The writing transaction bumps data_version once, after its rows: every row it touches gets that new version.
-        // One row per rowid and no index on version: a catch-up scans this small table, and each write pays one insert.
-        string version = $"(SELECT data_version + 1 FROM {Catalog} WHERE id = {id})";
-        connection.Execute($"""
-            CREATE TABLE {log} (row INTEGER PRIMARY KEY, version INTEGER NOT NULL);
-            CREATE TRIGGER "c_{id}_inserted" AFTER INSERT ON {table} BEGIN
-                INSERT INTO {log}(row, version) VALUES (new.rowid, {version}) ON CONFLICT(row) DO UPDATE SET version = excluded.version;
-            END;
-            CREATE TRIGGER "c_{id}_revectored" AFTER UPDATE OF vector ON {table} WHEN old.vector IS NOT new.vector BEGIN
-                INSERT INTO {log}(row, version) VALUES (new.rowid, {version}) ON CONFLICT(row) DO UPDATE SET version = excluded.version;
-            END;
-            CREATE TRIGGER "c_{id}_deleted" AFTER DELETE ON {table} BEGIN
-                INSERT INTO {log}(row, version) VALUES (old.rowid, {version}) ON CONFLICT(row) DO UPDATE SET version = excluded.version;
-            END;
-            """, tx);
-    }
-
-    private static bool HasChangeLog(SqliteConnection connection, long id, SqliteTransaction tx) =>
-        connection.ExecuteScalarLong($"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'c_{id}_changes'", tx) == 1;
-
     /// <summary>
     /// Searches an HNSW collection through its graph. Exact when the collection is too small for one; Retry (in a new
     /// transaction) when the graph already holds a newer version than this snapshot, or when a hit's row did not match
@@ -91,7 +66,7 @@ public sealed partial class EmbeddedStore
     {
         var state = _graphs.For(entry.Id);
         var explain = request.Explain ?? (_ => { });
-        var ready = Ready(state, connection, entry, tx, explain, cancellation);
+        var ready = Ready(state, connection, entry, tx, explain, request.Progress, cancellation);
         if (ready == GraphOutcome.Exact)
             explain($"'{entry.Spec.Name}' has {state.Rows:N0} rows, fewer than {ExactSearchBelowRows:N0}: searched exactly.");
         if (ready != GraphOutcome.Searched) return (ready, null);
@@ -151,7 +126,7 @@ public sealed partial class EmbeddedStore
     /// <summary>Holds the read side of the collection's gate with a graph at this snapshot's version, building, loading or
     /// catching it up first; or says why not (the gate is then not held).</summary>
     private GraphOutcome Ready(CollectionGraph state, SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx,
-        Action<string> explain, CancellationToken cancellation)
+        Action<string> explain, Action<string, int>? progress, CancellationToken cancellation)
     {
         while (true)
         {
@@ -168,7 +143,7 @@ public sealed partial class EmbeddedStore
             state.Enter(write: true, cancellation);
             try
             {
-                if (state.Version != entry.Version) Update(state, connection, entry, tx, explain, cancellation);
+                if (state.Version != entry.Version) Update(state, connection, entry, tx, explain, progress, cancellation);
             }
             finally
             {
@@ -180,7 +155,7 @@ public sealed partial class EmbeddedStore
     /// <summary>Brings the graph to this snapshot's version: caught up from the change log, loaded from a saved file, or
     /// built from the rows. Each way ends with the graph's count checked against the rows'. Called under the write side.</summary>
     private void Update(CollectionGraph state, SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx, Action<string> explain,
-        CancellationToken cancellation)
+        Action<string, int>? progress, CancellationToken cancellation)
     {
         long rows = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
         state.Rows = rows;
@@ -193,10 +168,11 @@ public sealed partial class EmbeddedStore
         }
         bool logged = HasChangeLog(connection, entry.Id, tx);
         if (state.Graph is { } held && state.Version is { } from && from.CreatedUtc == entry.Version.CreatedUtc && logged
-            && CatchUp(held, connection, entry, from.DataVersion, rows, tx, cancellation) is long changed)
+            && CatchUp(held, connection, entry, from.DataVersion, state.MaxRowId, rows, tx, cancellation) is long changed)
         {
             explain($"Brought the HNSW graph of '{entry.Spec.Name}' up to date: {changed:N0} changed rows.");
             state.Version = entry.Version;
+            state.MaxRowId = MaxRowId(connection, entry, tx);
             state.ChangedSinceSave += changed;
             if (state.ChangedSinceSave > rows / 10) SaveInBackground(state, entry);
             return;
@@ -207,11 +183,12 @@ public sealed partial class EmbeddedStore
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (graph, saved) = Load(connection, entry, rows, logged, tx, cancellation) is { } loaded
             ? (loaded, true)
-            : (Build(connection, entry, rows, tx, explain, cancellation), false);
+            : (Build(connection, entry, rows, tx, explain, progress, cancellation), false);
         explain($"{(saved ? "Read the saved" : "Built the")} HNSW graph of '{entry.Spec.Name}' ({rows:N0} rows) in {clock.Elapsed.TotalSeconds:0.0} s; " +
             $"it holds {graph.MemoryBytes / 1048576.0:N0} MB.");
         state.Graph = graph;
         state.Version = entry.Version;
+        state.MaxRowId = MaxRowId(connection, entry, tx);
         state.ChangedSinceSave = 0;
         if (saved)
         {
@@ -226,7 +203,7 @@ public sealed partial class EmbeddedStore
     }
 
     private HnswGraph Build(SqliteConnection connection, CatalogEntry entry, long rows, SqliteTransaction tx, Action<string> explain,
-        CancellationToken cancellation)
+        Action<string, int>? progress, CancellationToken cancellation)
     {
         var (m, efConstruction) = IndexRules.HnswBuildParameters(Metadata.Parse(entry.Spec.IndexParametersJson));
         explain($"Building the HNSW graph of '{entry.Spec.Name}' from {rows:N0} rows (M = {m}, efConstruction = {efConstruction}); later searches reuse it.");
@@ -236,7 +213,9 @@ public sealed partial class EmbeddedStore
             graph.Reserve(rows + (rows / 8) + GraphBatchRows);
             using var command = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} ORDER BY rowid", tx);
             using var reader = command.ExecuteReader();
-            Apply(graph, entry, ReadRows(reader, entry), cancellation);
+            string activity = $"Building the HNSW graph of '{entry.Spec.Name}'";
+            Apply(graph, entry, ReadRows(reader, entry), cancellation,
+                progress is null ? null : added => progress($"{activity}: {added:N0} of {rows:N0} rows", (int)(100 * added / Math.Max(1, rows))));
             if (graph.Count != rows)
                 throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
                     $"Collection '{entry.Spec.Name}' has {rows} rows but {graph.Count} vectors were read in one transaction.", entry.Spec.Name);
@@ -249,23 +228,34 @@ public sealed partial class EmbeddedStore
         }
     }
 
-    /// <summary>Applies the rows changed after <paramref name="fromVersion"/>: the number applied, or null when there are
-    /// so many that a new graph is better (removals leave holes a fresh build does not have), or the counts disagree.</summary>
-    private long? CatchUp(HnswGraph graph, SqliteConnection connection, CatalogEntry entry, long fromVersion, long rows, SqliteTransaction tx,
-        CancellationToken cancellation)
+    /// <summary>Applies the rows changed after <paramref name="fromVersion"/>, when the graph's highest rowid was
+    /// <paramref name="fromMaxRowId"/>: the number applied, or null when there are so many that a new graph is better
+    /// (removals leave holes a fresh build does not have), or the counts disagree.</summary>
+    private long? CatchUp(HnswGraph graph, SqliteConnection connection, CatalogEntry entry, long fromVersion, long fromMaxRowId, long rows,
+        SqliteTransaction tx, CancellationToken cancellation)
     {
-        using var count = connection.CreateCommand($"SELECT count(*) FROM {ChangeLog(entry.Id)} WHERE version > @from", tx);
-        count.Parameters.AddWithValue("@from", fromVersion);
-        long changed = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        string changedRows = $"SELECT row FROM {ChangeLog(entry.Id)} WHERE version > @from UNION SELECT rowid FROM {TableName(entry.Id)} WHERE rowid > @max";
+        SqliteCommand Command(string sql)
+        {
+            var command = connection.CreateCommand(sql, tx);
+            command.Parameters.AddWithValue("@from", fromVersion);
+            command.Parameters.AddWithValue("@max", fromMaxRowId);
+            return command;
+        }
+        long changed;
+        using (var count = Command($"SELECT count(*) FROM ({changedRows})"))
+            changed = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (changed > rows / 2) return null;
         if (graph.Capacity < rows + GraphBatchRows) graph.Reserve(rows + (rows / 4) + GraphBatchRows);
-        using var command = connection.CreateCommand(
-            $"SELECT c.row, t.vector FROM {ChangeLog(entry.Id)} c LEFT JOIN {TableName(entry.Id)} t ON t.rowid = c.row WHERE c.version > @from ORDER BY c.row", tx);
-        command.Parameters.AddWithValue("@from", fromVersion);
+        using var command = Command($"SELECT c.row, t.vector FROM ({changedRows}) c LEFT JOIN {TableName(entry.Id)} t ON t.rowid = c.row ORDER BY c.row");
         using var reader = command.ExecuteReader();
         Apply(graph, entry, ReadRows(reader, entry), cancellation);
         return graph.Count == rows ? changed : null;
     }
+
+    /// <summary>The table's highest rowid in this snapshot (0 when empty): rows above it later are new.</summary>
+    private static long MaxRowId(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx) =>
+        connection.ExecuteScalarLong($"SELECT coalesce(max(rowid), 0) FROM {TableName(entry.Id)}", tx);
 
     /// <summary>The newest saved graph this snapshot can use: one at its version, or an older one the change log brings up
     /// to it. Checked against the rows (count, and the vectors of rows spread over the table); null when there is none
@@ -276,7 +266,9 @@ public sealed partial class EmbeddedStore
         if (file.Version != entry.Version.DataVersion && !logged) return null;
         var graph = HnswGraph.TryLoad(file.Path, entry.Spec.Dimension, entry.Spec.Metric, _maxDegreeOfParallelism);
         bool good = graph is not null
-            && (file.Version == entry.Version.DataVersion ? graph.Count == rows : CatchUp(graph, connection, entry, file.Version, rows, tx, cancellation) is not null)
+            && (file.Version == entry.Version.DataVersion
+                ? graph.Count == rows
+                : CatchUp(graph, connection, entry, file.Version, file.MaxRowId, rows, tx, cancellation) is not null)
             && SampleMatches(graph, connection, entry, tx);
         if (good) return graph;
         graph?.Dispose();
@@ -288,7 +280,7 @@ public sealed partial class EmbeddedStore
     private static bool SampleMatches(HnswGraph graph, SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx)
     {
         long low = connection.ExecuteScalarLong($"SELECT coalesce(min(rowid), 0) FROM {TableName(entry.Id)}", tx);
-        long high = connection.ExecuteScalarLong($"SELECT coalesce(max(rowid), 0) FROM {TableName(entry.Id)}", tx);
+        long high = MaxRowId(connection, entry, tx);
         using var command = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} WHERE rowid >= @at ORDER BY rowid LIMIT 1", tx);
         var at = command.Parameters.Add("@at", SqliteType.Integer);
         var held = new float[entry.Spec.Dimension];
@@ -321,15 +313,20 @@ public sealed partial class EmbeddedStore
     }
 
     /// <summary>Removes each row's old vector and adds its new one, a batch at a time on every thread; Ctrl+C stops it
-    /// between batches (the graph is then thrown away by the caller's failure).</summary>
-    private void Apply(HnswGraph graph, CatalogEntry entry, IEnumerable<(long RowId, byte[]? Vector)> rows, CancellationToken cancellation)
+    /// between batches (the graph is then thrown away by the caller's failure). <paramref name="added"/> is told the rows
+    /// added so far after each batch, on the calling thread.</summary>
+    private void Apply(HnswGraph graph, CatalogEntry entry, IEnumerable<(long RowId, byte[]? Vector)> rows, CancellationToken cancellation,
+        Action<long>? added = null)
     {
+        long done = 0;
         var batch = new List<(long RowId, byte[] Vector)>(GraphBatchRows);
         var options = new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism, CancellationToken = cancellation };
         void Flush()
         {
             Parallel.For(0, batch.Count, options, i => graph.Add((ulong)batch[i].RowId, MemoryMarshal.Cast<byte, float>(batch[i].Vector)));
+            done += batch.Count;
             batch.Clear();
+            added?.Invoke(done);
         }
         foreach (var (rowId, vector) in rows)
         {
@@ -356,7 +353,7 @@ public sealed partial class EmbeddedStore
             try
             {
                 if (state.Graph is not { } graph || state.Version is not { } version) return;
-                if (files.Save(graph, entry.Id, version))
+                if (files.Save(graph, entry.Id, version, state.MaxRowId))
                 {
                     state.SavedVersion = version.DataVersion;
                     state.ChangedSinceSave = 0;

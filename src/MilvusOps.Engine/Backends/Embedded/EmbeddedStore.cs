@@ -235,6 +235,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             command.Prepare();
             var blob = new byte[entry.Spec.Dimension * sizeof(float)];   // SQLite copies it at each bind
             vector.Value = blob;
+            using var changes = GraphChangeLog.For(connection, entry, tx);
             int written = 0;
             foreach (var pattern in patterns)
             {
@@ -248,7 +249,9 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                 type.Value = (object?)pattern.PatternType ?? DBNull.Value;
                 coherence.Value = (object?)pattern.CoherenceMetricsJson ?? DBNull.Value;
                 temporal.Value = (object?)pattern.TemporalContextJson ?? DBNull.Value;
+                changes?.Before(pattern.PatternId, blob);
                 command.ExecuteNonQuery();
+                changes?.After();
             }
             BumpDataVersion(connection, entry, tx);
             tx.Commit();

@@ -16,8 +16,9 @@ internal sealed class CollectionGraph
     /// <summary>The collection's version the graph (or the decision to search exactly) is for.</summary>
     public VectorsVersion? Version { get; set; }
 
-    /// <summary>The collection's rows at <see cref="Version"/>.</summary>
+    /// <summary>The collection's rows at <see cref="Version"/>, and its highest rowid then (rows above it are newer).</summary>
     public long Rows { get; set; }
+    public long MaxRowId { get; set; }
 
     /// <summary>The version of the newest graph file this process wrote or read, and how many rows changed since.</summary>
     public long SavedVersion { get; set; } = -1;

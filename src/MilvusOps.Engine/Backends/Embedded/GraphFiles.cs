@@ -6,7 +6,7 @@ namespace MilvusOps.Engine.Backends.Embedded;
 
 /// <summary>
 /// HNSW graphs saved beside a store file, in the folder <c>&lt;store&gt;-hnsw</c>, one file per collection named by
-/// what it holds: <c>c&lt;id&gt;-&lt;created ticks&gt;-v&lt;data version&gt;.usearch</c>. A file is written under a
+/// what it holds: <c>c&lt;id&gt;-&lt;created ticks&gt;-v&lt;data version&gt;-r&lt;highest rowid&gt;.usearch</c>. A file is written under a
 /// temporary name and renamed when complete, so a kill leaves either the old graph or the new one, never half of one;
 /// the name says which collection and version it is, so a graph is never taken for another collection's or used as
 /// if it were current. Only files named this way are ever removed.
@@ -16,26 +16,28 @@ internal sealed partial class GraphFiles(string storePath)
     public string Folder { get; } = storePath + "-hnsw";
 
     /// <summary>The newest saved graph of this collection at or before <paramref name="atMost"/>, if any.</summary>
-    public (string Path, long Version)? Newest(long collectionId, VectorsVersion atMost)
+    public (string Path, long Version, long MaxRowId)? Newest(long collectionId, VectorsVersion atMost)
     {
         if (!Directory.Exists(Folder)) return null;
         string prefix = Prefix(collectionId, atMost);
-        (string, long)? newest = null;
+        (string, long, long)? newest = null;
         foreach (string path in Directory.EnumerateFiles(Folder, prefix + "*.usearch"))
         {
             var match = SavedName().Match(Path.GetFileName(path));
             if (!match.Success || !Path.GetFileName(path).StartsWith(prefix, StringComparison.Ordinal)) continue;
             long version = long.Parse(match.Groups["version"].Value, CultureInfo.InvariantCulture);
-            if (version <= atMost.DataVersion && (newest is null || version > newest.Value.Item2)) newest = (path, version);
+            long maxRowId = long.Parse(match.Groups["max"].Value, CultureInfo.InvariantCulture);
+            if (version <= atMost.DataVersion && (newest is null || version > newest.Value.Item2)) newest = (path, version, maxRowId);
         }
         return newest;
     }
 
-    /// <summary>Writes the graph as this collection's at <paramref name="version"/> and removes its older files.
-    /// False when the folder cannot be written (a read-only place): the graph then lives in memory only.</summary>
-    public bool Save(HnswGraph graph, long collectionId, VectorsVersion version)
+    /// <summary>Writes the graph as this collection's at <paramref name="version"/>, whose highest rowid was
+    /// <paramref name="maxRowId"/>, and removes its older files. False when the folder cannot be written (a read-only
+    /// place): the graph then lives in memory only.</summary>
+    public bool Save(HnswGraph graph, long collectionId, VectorsVersion version, long maxRowId)
     {
-        string final = Path.Combine(Folder, $"{Prefix(collectionId, version)}{version.DataVersion}.usearch");
+        string final = Path.Combine(Folder, $"{Prefix(collectionId, version)}{version.DataVersion}-r{maxRowId}.usearch");
         string temporary = final + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
@@ -74,9 +76,9 @@ internal sealed partial class GraphFiles(string storePath)
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 
-    [GeneratedRegex(@"^c\d+-\d+-v(?<version>\d+)\.usearch$")]
+    [GeneratedRegex(@"^c\d+-\d+-v(?<version>\d+)-r(?<max>\d+)\.usearch$")]
     private static partial Regex SavedName();
 
-    [GeneratedRegex(@"^c\d+-\d+-v\d+\.usearch\.[0-9a-f]{32}\.tmp$")]
+    [GeneratedRegex(@"^c\d+-\d+-v\d+-r\d+\.usearch\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex TemporaryName();
 }
