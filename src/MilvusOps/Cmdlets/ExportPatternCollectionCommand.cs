@@ -70,7 +70,7 @@ public sealed class ExportPatternCollectionCommand : CollectionCmdlet
                 WriteProgress(record);
             }));
         }
-        catch (PipelineStoppedException) when (Cancellation.IsCancellationRequested)
+        catch (PipelineStoppedException stopped) when (StoppedByUser(stopped))
         {
             Host.UI.WriteWarningLine($"Export-PatternCollection was stopped after {reached?.RowsDone ?? 0:N0} patterns; the files it had written to '{folder}' are removed.");
             throw;

@@ -17,6 +17,13 @@ public abstract class EngineCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Whether a stopped pipeline was stopped by the user (Ctrl+C), not by a command downstream that has all it
+    /// wants (Select-Object -First). The engine marks the pipeline stopping before it calls <see cref="StopProcessing"/>,
+    /// so a write can throw before <see cref="Cancellation"/> is cancelled. Select-Object -First throws a subclass the
+    /// SDK does not make public, hence the exact type.</summary>
+    protected bool StoppedByUser(PipelineStoppedException stopped) =>
+        Cancellation.IsCancellationRequested || stopped.GetType() == typeof(PipelineStoppedException);
+
     internal static ErrorRecord ToErrorRecord(MilvusOpsException ex, object? target = null) =>
         new(ex, ex.ErrorId, CategoryOf(ex.Kind), target ?? ex.Target);
 

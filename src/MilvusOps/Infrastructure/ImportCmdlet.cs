@@ -71,7 +71,7 @@ public abstract class ImportCmdlet : MilvusOpsCmdlet
             }, WriteWarning));
             if (Cancellation.IsCancellationRequested) throw new PipelineStoppedException();
         }
-        catch (PipelineStoppedException) when (Cancellation.IsCancellationRequested)
+        catch (PipelineStoppedException stopped) when (StoppedByUser(stopped))
         {
             // A stopped pipeline carries no more output: the host is the one place left to say how far the import got.
             Host.UI.WriteWarningLine(

@@ -37,7 +37,7 @@ public abstract class ImportJobCmdlet : StoreObjectCmdlet
                 WriteProgress(record);
             }));
         }
-        catch (PipelineStoppedException) when (Cancellation.IsCancellationRequested)
+        catch (PipelineStoppedException stopped) when (StoppedByUser(stopped))
         {
             // The job goes on in Milvus: a stopped pipeline carries no more output, so the host is told how to find it.
             Host.UI.WriteWarningLine($"{MyInvocation.MyCommand.Name} stopped following import job {jobId}; it goes on in Milvus. Follow it with 'Wait-MilvusImportJob {jobId}'.");
