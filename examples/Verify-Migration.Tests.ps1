@@ -45,9 +45,10 @@ Describe "Migrated collection <Collection>" {
         $fidelity.Passed | Should -BeTrue -Because $fidelity.Message
     }
 
-    It 'finds every pattern nearest to itself' {
-        Get-Pattern $Collection -Limit 25 | Find-SimilarPattern $Collection -Top 1 | ForEach-Object {
-            $_.PatternId | Should -Be $_.QueryId
-        }
+    # An approximate index (HNSW, GPU_CAGRA) may miss a pattern's own row now and then, so search is held to a recall
+    # bound against exact neighbours, measured by MilvusOps, not to finding every pattern.
+    It 'finds the true neighbours of stored patterns (recall@10 of 0.9 or better)' {
+        $quality = Measure-SearchQuality $Collection -QueryCount 25
+        $quality.Recall | Should -BeGreaterOrEqual 0.9 -Because "the worst query found $($quality.MinRecall) of its neighbours"
     }
 }
