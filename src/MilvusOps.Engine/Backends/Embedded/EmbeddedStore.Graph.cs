@@ -95,7 +95,7 @@ public sealed partial class EmbeddedStore
             }
             else
             {
-                long[] passing = FilterRowIds(connection, entry, where, tx);
+                long[] passing = PassingRowIds(connection, entry, where, tx);
                 if (passing.Length <= ExactFilterLimit(state.Rows))
                 {
                     explain($"The filter passes {passing.Length:N0} of {state.Rows:N0} rows (at most {ExactFilterLimit(state.Rows):N0}): searched exactly over them.");
@@ -364,16 +364,6 @@ public sealed partial class EmbeddedStore
                 state.Exit(write: false);
             }
         });
-    }
-
-    private static long[] FilterRowIds(SqliteConnection connection, CatalogEntry entry, SqlFilter where, SqliteTransaction tx)
-    {
-        using var command = connection.CreateCommand($"SELECT rowid FROM {TableName(entry.Id)} WHERE {where.Sql} ORDER BY rowid", tx);
-        AddParameters(command, where);
-        using var reader = command.ExecuteReader();
-        var rowIds = new List<long>();
-        while (reader.Read()) rowIds.Add(reader.GetInt64(0));
-        return [.. rowIds];
     }
 
     /// <summary>The rows each query's graph walk reaches first: top-k of them, with ef candidates.</summary>

@@ -20,22 +20,38 @@ public sealed partial class EmbeddedStore
             return [HealthCheck.Fail("store file", "exists", HealthSeverity.Critical, "Missing",
                 $"There is no store file at '{Uri}' any more: another process deleted or moved it. Restore it from a backup.", Uri)];
         var checks = new List<HealthCheck>();
-        var (format, collections) = Run(connection =>
-            (connection.ExecuteScalarLong("PRAGMA user_version"), connection.ExecuteScalarLong($"SELECT count(*) FROM {Catalog}")), cancellation);
         long size = new FileInfo(Uri).Length;
-        checks.Add(format <= FormatVersion
-            ? HealthCheck.Pass("store file", "format", $"format {format}", $"{collections} collection(s), {Bytes(size)}; {ServerVersion}.", Uri)
-            : HealthCheck.Fail("store file", "format", HealthSeverity.Critical, $"format {format}",
-                $"The store was written in format {format} by a newer MilvusOps; this one reads format {FormatVersion}. Update MilvusOps.", Uri));
-
-        var problems = Run(connection =>
+        // A damaged page can fail the catalog read as well as the integrity check: each says so, and the checks go on.
+        try
         {
-            using var command = connection.CreateCommand("PRAGMA quick_check(20)", null);
-            using var reader = command.ExecuteReader();
-            var found = new List<string>();
-            while (reader.Read()) found.Add(reader.GetString(0));
-            return found;
-        }, cancellation);
+            var (format, collections) = Run(connection =>
+                (connection.ExecuteScalarLong("PRAGMA user_version"), connection.ExecuteScalarLong($"SELECT count(*) FROM {Catalog}")), cancellation);
+            checks.Add(format <= FormatVersion
+                ? HealthCheck.Pass("store file", "format", $"format {format}", $"{collections} collection(s), {Bytes(size)}; {ServerVersion}.", Uri)
+                : HealthCheck.Fail("store file", "format", HealthSeverity.Critical, $"format {format}",
+                    $"The store was written in format {format} by a newer MilvusOps; this one reads format {FormatVersion}. Update MilvusOps.", Uri));
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "StoreNotADatabase")
+        {
+            checks.Add(HealthCheck.Fail("store file", "format", HealthSeverity.Critical, "Unreadable", $"The catalog cannot be read: {ex.Message}", Uri));
+        }
+
+        List<string> problems;
+        try
+        {
+            problems = Run(connection =>
+            {
+                using var command = connection.CreateCommand("PRAGMA quick_check(20)", null);
+                using var reader = command.ExecuteReader();
+                var found = new List<string>();
+                while (reader.Read()) found.Add(reader.GetString(0));
+                return found;
+            }, cancellation);
+        }
+        catch (MilvusOpsException ex) when (ex.ErrorId == "StoreNotADatabase")
+        {
+            problems = [ex.Message];
+        }
         checks.Add(problems is ["ok"]
             ? HealthCheck.Pass("store file", "PRAGMA quick_check", "OK", "The file's pages, records and indexes are consistent.", Uri)
             : HealthCheck.Fail("store file", "PRAGMA quick_check", HealthSeverity.Critical, "Corrupt",
