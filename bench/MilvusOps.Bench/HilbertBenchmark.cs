@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MilvusOps.Engine.Search;
+using MilvusOps.Engine.Search.Cells;
 using MilvusOps.Engine.Search.Graph;
 using MilvusOps.Tests.Shared;
 

@@ -31,7 +31,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
     Console.Error.WriteLine("Options for 'parquet': --rows N (100000) --dim D (512) --rounds R (3)");
     Console.Error.WriteLine("Options for 'bulk':   --rows N (50000) --dim D (512) --rounds R (3); needs node and npm ci --prefix tests/conformance");
     Console.Error.WriteLine("Options for 'hnsw':   --rows N (100000) --dim D (512) --queries Q (200) --m M (16) --efc E (128) --topk K (10) --seed S (42) --one-thread 0|1 (1 up to 200000 rows)");
-    Console.Error.WriteLine("Options for 'scale':  --rows N (1000000) --dim D (512) --m M (16) --efc E (128) --queries Q (200) --topk K (10) --batch B (5000) --seed S (42)");
+    Console.Error.WriteLine("Options for 'scale':  --rows N (1000000) --dim D (512) --m M (16) --efc E (128) --queries Q (200) --topk K (10) --batch B (5000) --seed S (42) --cells 0|1 (1: FLAT in Hilbert cells, sweeping cells)");
     Console.Error.WriteLine("Options for 'hilbert': --rows N (1000000) --dim D (512) --queries Q (200) --axes A (4) --bits B (3) --sample S (20000) --m M (16) --efc E (128) --topk K (10) --seed S (42)");
     Console.Error.WriteLine("Options for 'reach':  --rows N (100000) --dim D (512) --m M (16) --efc E (128) --seed S (42)");
     Console.Error.WriteLine("Options for 'grpc':   --rows N (100000) --dim D (512) --batch B (5000) --batch-mb M (8) --rounds R (5) --seed S (42)");

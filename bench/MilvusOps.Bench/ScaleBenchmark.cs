@@ -14,7 +14,8 @@ namespace MilvusOps.Bench;
 /// search quality over a sweep of ef (Measure-SearchQuality's engine, with exact search as the reference setting),
 /// verification (the coherence checks, and every vector read back and compared bit for bit with the one generated),
 /// and reopening. Each stage reports its time, rows per second and peak memory. Rows are generated batch by batch and
-/// never held together, so the harness itself needs little memory at any size.
+/// never held together, so the harness itself needs little memory at any size. With <c>--cells 1</c> the collection is FLAT
+/// and partitioned into Hilbert cells instead, and the sweep is over <c>cells</c> (all of them is exact search).
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -23,12 +24,14 @@ internal static class ScaleBenchmark
     public static int Run(string[] args)
     {
         var options = IntOptions.Parse(args, ("rows", 1_000_000), ("dim", 512), ("m", 16), ("efc", 128), ("queries", 200), ("topk", 10),
-            ("batch", 5000), ("seed", 42));
+            ("batch", 5000), ("seed", 42), ("cells", 0));
         if (options is null) return 2;
+        bool partitioned = options["cells"] != 0;
         int rows = options["rows"], dim = options["dim"], batch = options["batch"], top = options["topk"];
         var data = new StructuredVectors(dim, options["seed"]);
-        Console.WriteLine($"scale benchmark: {rows:N0} patterns x {dim} structured float32 ({data.Clusters} clusters), HNSW M = {options["m"]}, " +
-            $"efConstruction = {options["efc"]}, {options["queries"]} queries, top-{top}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"scale benchmark: {rows:N0} patterns x {dim} structured float32 ({data.Clusters} clusters), " +
+            (partitioned ? $"FLAT in {CellPartitioning.CellCount:N0} Hilbert cells" : $"HNSW M = {options["m"]}, efConstruction = {options["efc"]}") +
+            $", {options["queries"]} queries, top-{top}, {Environment.ProcessorCount} cores");
         Console.WriteLine("stage                                   time (s)       rows/s   peak +MB");
         void Report(string stage, double seconds, long count, long peakBytes) =>
             Console.WriteLine($"{stage,-38} {seconds,9:N1} {count / seconds,12:N0} {peakBytes / 1048576,10:N0}");
@@ -42,8 +45,9 @@ internal static class ScaleBenchmark
                 var session = new PatternSession(new MilvusConnection(store, store), CancellationToken.None);
                 session.Create(new CollectionSpec
                 {
-                    Name = Collection, Dimension = dim, Metric = MetricType.L2, IndexType = "HNSW",
-                    IndexParametersJson = $$"""{"M":{{options["m"]}},"efConstruction":{{options["efc"]}}}""",
+                    Name = Collection, Dimension = dim, Metric = MetricType.L2, IndexType = partitioned ? "FLAT" : "HNSW",
+                    IndexParametersJson = partitioned ? null : $$"""{"M":{{options["m"]}},"efConstruction":{{options["efc"]}}}""",
+                    Partitioning = partitioned ? CollectionPartitioning.Hilbert : CollectionPartitioning.None,
                 }, ifNotExists: false);
 
                 double generating = 0;
@@ -63,8 +67,8 @@ internal static class ScaleBenchmark
 
                 var plan = session.PlanSearch(Collection, top, null);
                 var (build, buildPeak) = Measure.TimeWithPeakMemory(() => session.Search(plan, ["q"], [data.Row(-1)], null));
-                Report("first search: HNSW graph build", build, rows, buildPeak);
-                Console.WriteLine($"  graph {store.GraphMemoryBytes(Collection) / 1048576.0:N0} MB");
+                Report(partitioned ? "first search: vectors read" : "first search: HNSW graph build", build, rows, buildPeak);
+                if (!partitioned) Console.WriteLine($"  graph {store.GraphMemoryBytes(Collection) / 1048576.0:N0} MB");
 
                 IReadOnlyList<SearchQualityResult> quality = [];
                 var (searching, searchPeak) = Measure.TimeWithPeakMemory(() => quality = SearchQuality.Measure(session, Collection, new SearchQualityOptions
@@ -72,18 +76,19 @@ internal static class ScaleBenchmark
                     Queries = options["queries"],
                     Top = top,
                     Concurrency = Environment.ProcessorCount,
-                    SweepParameter = "ef",
-                    // ef at or above the rows searches exactly: the reference, through the same path.
-                    SweepValues = [16, 32, 48, 64, 128, rows],
+                    SweepParameter = partitioned ? CellPartitioning.CellsParameter : "ef",
+                    // ef at or above the rows, or every cell, searches exactly: the reference, through the same path.
+                    SweepValues = partitioned ? [41, 82, 205, 410, CellPartitioning.CellCount] : [16, 32, 48, 64, 128, rows],
                     ThroughputTime = TimeSpan.FromSeconds(2),
                 }, (_, _) => { }));
                 Report("search quality (truth pass + sweep)", searching, rows, searchPeak);
                 double exactRate = 1000 / quality[^1].LatencyP50Ms;
-                Console.WriteLine($"  ef          recall@{top}  min      p50 ms   p95 ms   p99 ms   q/s ({Environment.ProcessorCount} in flight)   x exact (p50)");
+                Console.WriteLine($"  {(partitioned ? "cells" : "ef"),-11} recall@{top}  min      p50 ms   p95 ms   p99 ms   q/s ({Environment.ProcessorCount} in flight)   x exact (p50)");
                 foreach (var result in quality)
                 {
-                    string ef = Convert.ToInt32(result.Value, CultureInfo.InvariantCulture) >= rows ? "exact" : result.Value!.ToString()!;
-                    Console.WriteLine($"  {ef,-10} {result.Recall,8:0.0000} {result.MinRecall,6:0.00} {result.LatencyP50Ms,9:0.00} {result.LatencyP95Ms,8:0.00} " +
+                    int value = Convert.ToInt32(result.Value, CultureInfo.InvariantCulture);
+                    string setting = value >= (partitioned ? CellPartitioning.CellCount : rows) ? "exact" : value.ToString(CultureInfo.InvariantCulture);
+                    Console.WriteLine($"  {setting,-10} {result.Recall,8:0.0000} {result.MinRecall,6:0.00} {result.LatencyP50Ms,9:0.00} {result.LatencyP95Ms,8:0.00} " +
                         $"{result.LatencyP99Ms,8:0.00} {result.QueriesPerSecond,12:N0} {1000 / result.LatencyP50Ms / exactRate,18:N1}");
                 }
 
@@ -111,7 +116,7 @@ internal static class ScaleBenchmark
             {
                 var session = new PatternSession(new MilvusConnection(reopened, reopened), CancellationToken.None);
                 var (reopen, reopenPeak) = Measure.TimeWithPeakMemory(() => session.Search(session.PlanSearch(Collection, top, null), ["q"], [data.Row(-1)], null));
-                Report($"reopen: first search ({(reopened.GraphsLoaded == 1 ? "saved graph read" : "graph rebuilt")})", reopen, rows, reopenPeak);
+                Report($"reopen: first search ({(partitioned ? "vectors read" : reopened.GraphsLoaded == 1 ? "saved graph read" : "graph rebuilt")})", reopen, rows, reopenPeak);
             }
             using var self = Process.GetCurrentProcess();
             Console.WriteLine($"process peak working set {self.PeakWorkingSet64 / 1048576:N0} MB");

@@ -17,6 +17,9 @@ public sealed record CollectionSpec
     public int MaxIdLength { get; init; } = PatternSchema.DefaultMaxIdLength;
     public int MaxPatternTypeLength { get; init; } = PatternSchema.DefaultMaxPatternTypeLength;
 
+    /// <summary>How the rows are partitioned beside the index (<see cref="CellPartitioning"/>).</summary>
+    public CollectionPartitioning Partitioning { get; init; } = CollectionPartitioning.None;
+
     /// <summary>Index types Milvus 2.5 builds on float vectors; the embedded store records them and searches exactly.</summary>
     public static readonly IReadOnlyList<string> IndexTypes = IndexRules.IndexTypes;
 
@@ -87,7 +90,7 @@ public sealed record CollectionSpec
                 $"Collection '{Name}' already exists. Use -IfNotExists to reuse it, or Remove-PatternCollection first.", Name);
         if (!SchemaMatches(existing))
             throw new MilvusOpsException("CollectionSchemaMismatch", ErrorKind.ResourceExists,
-                $"Collection '{Name}' already exists with a different schema ({existing.Dimension}-d, {existing.Metric}, {existing.IndexType}); -IfNotExists only reuses an identical one.", Name);
+                $"Collection '{Name}' already exists with a different schema ({existing.Dimension}-d, {existing.Metric}, {existing.IndexType}{(existing.Partitioning == CollectionPartitioning.None ? "" : $", {existing.Partitioning} cells")}); -IfNotExists only reuses an identical one.", Name);
         return existing;
     }
 
@@ -95,6 +98,7 @@ public sealed record CollectionSpec
     public bool SchemaMatches(PatternCollection existing) =>
         existing.Dimension == Dimension
         && existing.Metric == Metric
+        && existing.Partitioning == Partitioning
         && existing.IndexType == IndexType
         && existing.Fields.SequenceEqual(PatternSchema.Fields(this))
         && CanonicalBuildParameters(existing.IndexType, existing.Dimension, existing.IndexParameters)

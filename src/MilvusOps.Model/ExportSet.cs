@@ -58,6 +58,9 @@ public sealed class ExportSet : StoreObject
     public required int MaxIdLength { get; init; }
     public required int MaxPatternTypeLength { get; init; }
 
+    /// <summary>How the source collection was partitioned; a collection made from the set is partitioned alike.</summary>
+    public CollectionPartitioning Partitioning { get; init; } = CollectionPartitioning.None;
+
     /// <summary>The patterns in all shards.</summary>
     public required long Rows { get; init; }
 
@@ -83,6 +86,7 @@ public sealed class ExportSet : StoreObject
         Description = Description,
         MaxIdLength = MaxIdLength,
         MaxPatternTypeLength = MaxPatternTypeLength,
+        Partitioning = Partitioning,
     };
 
     public override string ToString() => $"{Collection} -> {Path}: {Rows} patterns in {Shards.Count} {Format} shard(s)";

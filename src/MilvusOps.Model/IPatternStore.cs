@@ -94,6 +94,10 @@ public sealed record SearchRequest(
     /// <summary>Milvus's bound on topk and on nq.</summary>
     public const int MaxTop = 16384;
 
+    /// <summary>When set, each query searches only the rows of this many cells nearest it (<see cref="CellPartitioning"/>);
+    /// the collection is partitioned, as the session checked.</summary>
+    public int? Cells { get; init; }
+
     /// <summary>Told, on the calling thread, how the store searched (exactly, through a graph, what it built first), for
     /// verbose output.</summary>
     public Action<string>? Explain { get; init; }

@@ -27,6 +27,9 @@ public sealed class PatternCollection : StoreObject
     public MetadataDictionary? IndexParameters { get; init; }
     public string? Description { get; init; }
 
+    /// <summary>How the rows are partitioned beside the index (<see cref="CellPartitioning"/>).</summary>
+    public CollectionPartitioning Partitioning { get; init; } = CollectionPartitioning.None;
+
     /// <summary>The exact number of patterns (never a lagging statistic) where the command counted them, as
     /// Get-PatternCollection does; null where it did not, since counting can cost a scan.</summary>
     public long? EntityCount { get; internal set; }
@@ -49,6 +52,7 @@ public sealed class PatternCollection : StoreObject
         Description = Description,
         MaxIdLength = MaxLengthOf(PatternSchema.PatternId) ?? PatternSchema.DefaultMaxIdLength,
         MaxPatternTypeLength = MaxLengthOf(PatternSchema.PatternType) ?? PatternSchema.DefaultMaxPatternTypeLength,
+        Partitioning = Partitioning,
     };
 
     private int? MaxLengthOf(string field) => Fields.FirstOrDefault(f => f.Name == field)?.MaxLength;

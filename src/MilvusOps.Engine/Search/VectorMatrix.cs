@@ -140,6 +140,29 @@ public sealed unsafe class VectorMatrix : IDisposable
         return _count++;
     }
 
+    /// <summary>Appends <paramref name="count"/> zeroed rows for <see cref="Overwrite"/> to fill in any order: a load that
+    /// places rows by a permutation. Before the matrix is searched (norms are computed once, at first use).</summary>
+    internal void AppendZeroed(int count)
+    {
+        ThrowIfDisposed();
+        for (int i = 0; i < count; i++)
+        {
+            float* dst = PrepareRow();
+            new Span<float>(dst, RowStride).Clear();
+            _count++;
+        }
+    }
+
+    /// <summary>Writes a row that <see cref="AppendZeroed"/> made, from the store's BLOB encoding (little-endian hosts).</summary>
+    internal void Overwrite(int index, ReadOnlySpan<byte> littleEndianFloat32Blob)
+    {
+        ThrowIfDisposed();
+        if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Row index must be in [0, {_count}).");
+        if (littleEndianFloat32Blob.Length != Dimension * sizeof(float) || !BitConverter.IsLittleEndian)
+            throw new ArgumentException("A little-endian float32 BLOB of the matrix's dimension is required.", nameof(littleEndianFloat32Blob));
+        littleEndianFloat32Blob.CopyTo(new Span<byte>(_data + (nint)index * RowStride, Dimension * sizeof(float)));
+    }
+
     /// <summary>Shrinks the native block to exactly <see cref="Count"/> rows (call once loading is done).</summary>
     public void TrimExcess()
     {

@@ -32,7 +32,11 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     /// <summary>Checks a collection spec against Milvus's rules; <see cref="Create"/> takes only checked specs.</summary>
     public static CollectionSpec Check(CollectionSpec spec) => spec.Validate();
 
-    public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists) => Store.CreateCollection(checkedSpec, ifNotExists, Cancellation);
+    public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists)
+    {
+        if (checkedSpec.Partitioning != CollectionPartitioning.None) Require<ICellPartitionCapability>();
+        return Store.CreateCollection(checkedSpec, ifNotExists, Cancellation);
+    }
 
     /// <summary>Every collection, described without counting.</summary>
     public IReadOnlyList<PatternCollection> List() => Store.ListCollections(Cancellation);
@@ -102,8 +106,9 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     {
         IndexRules.CheckTop(top);
         var target = Describe(collection);
-        string parametersJson = IndexRules.SearchParamsJson(target, top, parameters);
-        return new SearchPlan(target, top, parameters, parametersJson);
+        var (indexParameters, cells) = CellPartitioning.Split(target, parameters);
+        string parametersJson = IndexRules.SearchParamsJson(target, top, indexParameters);
+        return new SearchPlan(target, top, indexParameters, parametersJson) { Cells = cells };
     }
 
     /// <summary>Checks one query vector against the plan's collection.</summary>
@@ -113,13 +118,26 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     /// <summary>One hit list per query, in query order, for queries that <see cref="CheckQuery"/> passed.</summary>
     public IReadOnlyList<IReadOnlyList<SearchHit>> Search(SearchPlan plan, IReadOnlyList<string> queryIds, IReadOnlyList<float[]> checkedVectors, PatternFilter? filter,
         Action<string>? explain = null, Action<string, int>? progress = null) =>
-        Store.Search(plan.Collection.Name, new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters) { Explain = explain, Progress = progress },
+        Store.Search(plan.Collection.Name,
+            new SearchRequest(queryIds, checkedVectors, plan.Top, filter, plan.Parameters) { Cells = plan.Cells, Explain = explain, Progress = progress },
             Cancellation);
 }
 
-/// <summary>A search whose shared inputs were checked: the collection, -Top and the search parameters (and their JSON as Milvus gets it).</summary>
+/// <summary>A search whose shared inputs were checked: the collection, -Top, the index's search parameters (and their JSON as
+/// Milvus gets it), and the cells each query is limited to, if any.</summary>
 public sealed record SearchPlan(PatternCollection Collection, int Top, IReadOnlyDictionary<string, object?>? Parameters, string ParametersJson)
 {
+    /// <summary>The <c>cells</c> search parameter of a partitioned collection (<see cref="CellPartitioning"/>).</summary>
+    public int? Cells { get; init; }
+
+    /// <summary>Every search parameter as JSON: the index's, with <c>cells</c> when the search is limited to cells.</summary>
+    public string AllParametersJson => Cells is int cells
+        ? Metadata.Serialize(new SortedDictionary<string, object?>((IDictionary<string, object?>?)Metadata.Parse(ParametersJson) ?? new Dictionary<string, object?>(), StringComparer.Ordinal)
+        {
+            [CellPartitioning.CellsParameter] = cells,
+        })
+        : ParametersJson;
+
     /// <summary>The metric the collection is searched by (planning refused a collection without one).</summary>
     public MetricType Metric => IndexRules.SearchMetric(Collection.Name, Collection.IndexType, Collection.Metric);
 }

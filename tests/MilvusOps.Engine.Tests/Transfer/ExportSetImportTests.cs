@@ -85,6 +85,24 @@ public sealed class ExportSetImportTests : IDisposable
     }
 
     [Fact]
+    public void A_partitioned_collection_travels_as_one_and_an_unknown_partitioning_is_refused()
+    {
+        var session = new PatternSession(_source, default);
+        session.Create(new CollectionSpec { Name = "cells", Dimension = 4, IndexType = "FLAT", Partitioning = CollectionPartitioning.Hilbert }, false);
+        session.Upsert("cells", Rows(30));
+        var set = CollectionExporter.Run(session, new ExportOptions("cells", Path.Combine(_folder, "cells-set"), ExportFormat.JsonLines));
+        Assert.Equal(CollectionPartitioning.Hilbert, ExportSetSource.Open(set.Path).Set.Partitioning);
+        Import(set.Path, "cells_copy");
+        Assert.Equal(CollectionPartitioning.Hilbert, new PatternSession(_target, default).Describe("cells_copy").Partitioning);
+
+        string manifest = Path.Combine(set.Path, "manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"Hilbert\"", "\"Octree\"", StringComparison.Ordinal));
+        var error = Assert.Throws<MilvusOpsException>(() => ExportSetSource.Open(set.Path));
+        Assert.Equal("ExportSetInvalid", error.ErrorId);
+        Assert.Contains("Octree", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_changed_or_missing_shard_is_refused_before_a_row_is_read()
     {
         var set = Export(ExportFormat.Parquet);

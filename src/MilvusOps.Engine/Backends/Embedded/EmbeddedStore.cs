@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MilvusOps.Engine.Filtering;
 using MilvusOps.Engine.Search;
+using MilvusOps.Engine.Search.Cells;
 
 namespace MilvusOps.Engine.Backends.Embedded;
 
@@ -151,6 +152,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                         temporal_context TEXT)
                     """, tx);
                 CreateScalarIndex(connection, id, tx);
+                if (spec.Partitioning == CollectionPartitioning.Hilbert) CreateCellColumn(connection, id, tx);
                 if (spec.IndexType == HnswIndexType) CreateChangeLog(connection, id, tx);
             }
             var created = Describe(connection, FindByName(connection, spec.Name, tx)!, tx);
@@ -198,6 +200,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         if (AliasesOf(connection, entry.Id, tx) is { Count: > 0 } aliases) throw CollectionAlias.StillNamed(name, aliases);
         connection.Execute($"DROP TABLE {TableName(entry.Id)}", tx);
         connection.Execute($"DROP TABLE IF EXISTS {ChangeLog(entry.Id)}", tx);
+        if (IsPartitioned(entry)) connection.Execute($"DELETE FROM {CellModels} WHERE collection_id = {entry.Id}", tx);
         using (var delete = connection.CreateCommand($"DELETE FROM {Catalog} WHERE id = @id", tx))
         {
             delete.Parameters.AddWithValue("@id", entry.Id);
@@ -211,6 +214,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         }
         tx.Commit();
         _vectors.Evict(entry.Id);
+        _cellModels.TryRemove((entry.Id, entry.Version.CreatedUtc), out _);
         _graphs.Evict(entry.Id);
         Files.RemoveAll(entry.Id);
         return 0;
@@ -224,16 +228,19 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             using var tx = connection.BeginTransaction();
             var entry = RequireCollection(connection, collection, tx);
             CreateScalarIndex(connection, entry.Id, tx);
+            bool partitioned = IsPartitioned(entry);
+            var model = LoadCellModel(connection, entry, tx);
             using var command = connection.CreateCommand($"""
-                INSERT INTO {TableName(entry.Id)}({PatternColumns}) VALUES (@id, @vector, @type, @coherence, @temporal)
+                INSERT INTO {TableName(entry.Id)}({PatternColumns}{(partitioned ? ", cell" : "")}) VALUES (@id, @vector, @type, @coherence, @temporal{(partitioned ? ", @cell" : "")})
                 ON CONFLICT(pattern_id) DO UPDATE SET vector = excluded.vector, pattern_type = excluded.pattern_type,
-                    coherence_metrics = excluded.coherence_metrics, temporal_context = excluded.temporal_context
+                    coherence_metrics = excluded.coherence_metrics, temporal_context = excluded.temporal_context{(partitioned ? ", cell = excluded.cell" : "")}
                 """, tx);
             var id = command.Parameters.Add("@id", SqliteType.Text);
             var vector = command.Parameters.Add("@vector", SqliteType.Blob);
             var type = command.Parameters.Add("@type", SqliteType.Text);
             var coherence = command.Parameters.Add("@coherence", SqliteType.Text);
             var temporal = command.Parameters.Add("@temporal", SqliteType.Text);
+            var cell = partitioned ? command.Parameters.Add("@cell", SqliteType.Integer) : null;
             command.Prepare();
             var blob = new byte[entry.Spec.Dimension * sizeof(float)];   // SQLite copies it at each bind
             vector.Value = blob;
@@ -251,10 +258,12 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                 type.Value = (object?)pattern.PatternType ?? DBNull.Value;
                 coherence.Value = (object?)pattern.CoherenceMetricsJson ?? DBNull.Value;
                 temporal.Value = (object?)pattern.TemporalContextJson ?? DBNull.Value;
+                if (cell is not null) cell.Value = model is null ? DBNull.Value : model.CellOf(pattern.Vector);
                 changes?.Before(pattern.PatternId, blob);
                 command.ExecuteNonQuery();
                 changes?.After();
             }
+            FitCellsIfDue(connection, entry, model, tx, cancellation);
             BumpDataVersion(connection, entry, tx);
             tx.Commit();
             return 0;
@@ -384,7 +393,13 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                         $"Query '{request.QueryIds[q]}' has a {request.Vectors[q].Length}-d vector; collection '{collection}' is {dimension}-d now.", request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
             }
-            if (entry.Spec.IndexType == HnswIndexType && !exactOnly)
+            // Every cell is every row: that is exact search, without reading the cells.
+            var cellModel = request.Cells is null or >= CellPartitioning.CellCount ? null : LoadCellModel(connection, entry, tx);
+            if (request.Cells is int wanted)
+                request.Explain?.Invoke(wanted >= CellPartitioning.CellCount ? "Every cell was asked for: searched exactly."
+                    : cellModel is null ? $"'{entry.Spec.Name}' has no cells yet (they are fitted when it first holds {CellPartitioning.FitRows:N0} rows): searched exactly."
+                    : $"Searched the {wanted:N0} cells nearest each query exactly, of {CellPartitioning.CellCount:N0}.");
+            if (entry.Spec.IndexType == HnswIndexType && !exactOnly && request.Cells is null)
             {
                 var (outcome, graphHits) = SearchGraph(connection, entry, where, request, queries, tx, cancellation);
                 if (outcome == GraphOutcome.Searched) return graphHits;
@@ -395,11 +410,19 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                 var vectors = _vectors.Acquire(entry.Id, entry.Version, () => LoadVectors(connection, entry, tx, cancellation));
                 try
                 {
-                    int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
-                    if (candidates is { Length: 0 } || vectors.Matrix.Count == 0)
-                        return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
-                    var results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
-                        entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism, cancellation);
+                    if (vectors.Matrix.Count == 0) return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
+                    IReadOnlyList<SearchResult> results;
+                    if (cellModel is not null)
+                    {
+                        results = SearchCells(connection, entry, cellModel, request.Cells!.Value, vectors, queries, request, where, tx, cancellation);
+                    }
+                    else
+                    {
+                        int[]? candidates = where is null ? null : FilterPositions(connection, entry, where, vectors, tx);
+                        if (candidates is { Length: 0 }) return request.QueryIds.Select(_ => (IReadOnlyList<SearchHit>)[]).ToList();
+                        results = ExactSearch.Search(vectors.Matrix, queries, request.Vectors.Count, request.Top,
+                            entry.Spec.Metric, candidates ?? [], _maxDegreeOfParallelism, cancellation);
+                    }
                     if (ToHits(connection, entry, vectors, request, results, tx) is { } hits) return hits;
                     // A hit's row is not in this snapshot, so the cached vectors were not this snapshot's (a
                     // writer outside MilvusOps that left the version alone, or a VACUUM that renumbered rowids):
@@ -423,24 +446,39 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         long count = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
         var matrix = new VectorMatrix(dimension, (int)count);
         var rowIds = new long[count];
-        var blob = new byte[dimension * sizeof(float)];
         try
         {
+            // A partitioned collection's rows are placed cell by cell, so a search over a few cells reads memory in runs.
+            var placement = IsPartitioned(entry) ? PlaceByCell(connection, entry, rowIds, tx, cancellation) : null;
+            if (placement is not null) matrix.AppendZeroed((int)count);
             using var command = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} ORDER BY rowid", tx);
             using var reader = command.ExecuteReader();
+            var blob = new byte[dimension * sizeof(float)];
             int row = 0;
             while (reader.Read())
             {
                 if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
-                rowIds[row++] = reader.GetInt64(0);
+                long rowId = reader.GetInt64(0);
                 long length = reader.GetBytes(1, 0, null, 0, 0);
                 if (length != blob.Length)
                     throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
                         $"Collection '{entry.Spec.Name}' holds a {length}-byte vector; {blob.Length} expected.", entry.Spec.Name);
                 reader.GetBytes(1, 0, blob, 0, blob.Length);
-                matrix.Append(blob);
+                if (placement is null)
+                {
+                    rowIds[row] = rowId;
+                    matrix.Append(blob);
+                }
+                else
+                {
+                    if (rowIds[placement.Positions[row]] != rowId)
+                        throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
+                            $"Collection '{entry.Spec.Name}' changed between two reads of one transaction.", entry.Spec.Name);
+                    matrix.Overwrite(placement.Positions[row], blob);
+                }
+                row++;
             }
-            return new CollectionVectors(entry.Version, matrix, rowIds);
+            return new CollectionVectors(entry.Version, matrix, rowIds, placement?.Cells);
         }
         catch
         {
@@ -457,6 +495,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             int position = vectors.PositionOf(rowId);
             if (position >= 0) positions.Add(position);
         }
+        positions.Sort();   // a partitioned collection's matrix is not in rowid order
         return positions.ToArray();
     }
 
@@ -554,6 +593,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         VectorField = PatternSchema.Vector,
         IndexParameters = Metadata.Parse(entry.Spec.IndexParametersJson),
         Description = entry.Spec.Description,
+        Partitioning = entry.Spec.Partitioning,
         Fields = PatternSchema.Fields(entry.Spec),
         Uri = Uri,
     };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MilvusOps.Engine.Search;
+using MilvusOps.Engine.Search.Cells;
 
 namespace MilvusOps.Engine.Backends.Embedded;
 
@@ -18,18 +19,42 @@ internal sealed class CollectionVectors
 {
     private int _leases = 1;   // the cache's own lease, returned on eviction
 
-    public CollectionVectors(VectorsVersion version, VectorMatrix matrix, long[] rowIds)
+    /// <param name="rowIds">The rowid of each matrix row; ascending, except in a partitioned collection, whose rows are
+    /// held cell by cell (<paramref name="cells"/>) so a cell's vectors lie together in memory.</param>
+    public CollectionVectors(VectorsVersion version, VectorMatrix matrix, long[] rowIds, CellRows? cells = null)
     {
         Version = version;
         Matrix = matrix;
         RowIds = rowIds;
+        Cells = cells;
+        if (!IsAscending(rowIds))
+        {
+            _sortedRowIds = (long[])rowIds.Clone();
+            _positionsBySortedRowId = [.. Enumerable.Range(0, rowIds.Length)];
+            Array.Sort(_sortedRowIds, _positionsBySortedRowId);
+        }
+    }
+
+    private readonly long[]? _sortedRowIds;
+    private readonly int[]? _positionsBySortedRowId;
+
+    private static bool IsAscending(long[] values)
+    {
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] <= values[i - 1]) return false;
+        }
+        return true;
     }
 
     public VectorsVersion Version { get; }
     public VectorMatrix Matrix { get; }
 
-    /// <summary>SQLite rowids in ascending order; RowIds[i] is the rowid of matrix row i.</summary>
+    /// <summary>RowIds[i] is the SQLite rowid of matrix row i.</summary>
     public long[] RowIds { get; }
+
+    /// <summary>The rows of each cell, when the collection is partitioned (<see cref="CellPartitioning"/>).</summary>
+    public CellRows? Cells { get; }
 
     public bool TryAcquire()
     {
@@ -48,7 +73,9 @@ internal sealed class CollectionVectors
     }
 
     /// <summary>Matrix row of a rowid, or -1.</summary>
-    public int PositionOf(long rowId) => Array.BinarySearch(RowIds, rowId) is var i and >= 0 ? i : -1;
+    public int PositionOf(long rowId) => _sortedRowIds is null
+        ? Array.BinarySearch(RowIds, rowId) is var i and >= 0 ? i : -1
+        : Array.BinarySearch(_sortedRowIds, rowId) is var j and >= 0 ? _positionsBySortedRowId![j] : -1;
 }
 
 internal sealed class VectorCache

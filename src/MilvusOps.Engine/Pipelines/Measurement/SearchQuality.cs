@@ -182,7 +182,7 @@ public static class SearchQuality
             Metric = plan.Metric,
             Parameter = options.SweepParameter,
             Value = options.SweepParameter is null ? null : options.SweepValues[setting],
-            SearchParameters = plan.ParametersJson,
+            SearchParameters = plan.AllParametersJson,
             Queries = queries.Count,
             Top = plan.Top,
             Recall = recalls.Average(),

@@ -109,6 +109,7 @@ public static class CollectionExporter
                 Description = collection.Description,
                 MaxIdLength = spec.MaxIdLength,
                 MaxPatternTypeLength = spec.MaxPatternTypeLength,
+                Partitioning = spec.Partitioning,
                 Rows = rows,
                 Shards = shards,
                 CreatedAt = created,

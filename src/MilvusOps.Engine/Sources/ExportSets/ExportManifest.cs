@@ -38,6 +38,8 @@ internal static class ExportManifest
             else writer.WriteString("description", set.Description);
             writer.WriteNumber("max_id_length", set.MaxIdLength);
             writer.WriteNumber("max_pattern_type_length", set.MaxPatternTypeLength);
+            // Written only when set, so a set of an unpartitioned collection reads in a MilvusOps that predates it.
+            if (set.Partitioning != CollectionPartitioning.None) writer.WriteString("partitioning", set.Partitioning.ToString());
             writer.WriteEndObject();
 
             writer.WriteStartObject("source");
@@ -112,6 +114,7 @@ internal static class ExportManifest
                 Description = Text(collection, "description"),
                 MaxIdLength = collection.GetProperty("max_id_length").GetInt32(),
                 MaxPatternTypeLength = collection.GetProperty("max_pattern_type_length").GetInt32(),
+                Partitioning = collection.TryGetProperty("partitioning", out var partitioning) ? Partitioning(partitioning.GetString()!) : CollectionPartitioning.None,
                 SourceUri = source.GetProperty("uri").GetString()!,
                 SourceDatabase = source.GetProperty("database").GetString()!,
                 SourceVersion = source.GetProperty("version").GetString()!,
@@ -130,4 +133,9 @@ internal static class ExportManifest
 
     internal static MilvusOpsException Invalid(string folder, string why, Exception? inner = null) =>
         new("ExportSetInvalid", ErrorKind.InvalidData, $"The export set '{folder}' cannot be used: {why}.", folder, inner);
+
+    private static CollectionPartitioning Partitioning(string text) =>
+        Enum.GetNames<CollectionPartitioning>().Contains(text, StringComparer.Ordinal)
+            ? Enum.Parse<CollectionPartitioning>(text)
+            : throw new FormatException($"its partitioning '{text}' is not one MilvusOps knows");
 }

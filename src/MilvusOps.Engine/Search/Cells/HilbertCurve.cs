@@ -1,4 +1,4 @@
-namespace MilvusOps.Bench;
+namespace MilvusOps.Engine.Search.Cells;
 
 /// <summary>
 /// The Hilbert curve through a grid of <c>2^bits</c> cells on each of a few axes: every cell gets an index along the

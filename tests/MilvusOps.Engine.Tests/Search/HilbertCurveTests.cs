@@ -1,6 +1,6 @@
-using MilvusOps.Bench;
+using MilvusOps.Engine.Search.Cells;
 
-namespace MilvusOps.Engine.Tests.Bench;
+namespace MilvusOps.Engine.Tests.Search;
 
 public sealed class HilbertCurveTests
 {

@@ -1,0 +1,71 @@
+using MilvusOps.Tests.Shared;
+
+namespace MilvusOps.Module.Tests;
+
+/// <summary>A collection partitioned into Hilbert cells, as a user makes and searches one: -Partitioning at creation,
+/// @{ cells = n } in a search or a Measure-SearchQuality sweep, and a plain refusal where the backend lacks it.</summary>
+public sealed class CellPartitionTests : IDisposable
+{
+    private readonly ModuleSession _session = new();
+    private readonly List<ConformancePeer> _peers = [];
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        foreach (var peer in _peers) peer.Dispose();
+    }
+
+    private void Partitioned(int rows)
+    {
+        _session.Run("Connect-Milvus ./cells.db -Create | Out-Null");
+        _session.Run("New-PatternCollection cells -Dimension 16 -IndexType FLAT -Partitioning Hilbert | Out-Null");
+        var data = new StructuredVectors(16, seed: 8);
+        var patterns = Enumerable.Range(0, rows).Select(i => Vectors.Pattern($"p{i:D4}", data.Row(i))).ToArray();
+        _session.Run("$args[0] | ForEach-Object { [pscustomobject]$_ } | Add-Pattern cells", [patterns]);
+    }
+
+    [Fact]
+    public void A_partitioned_collection_says_so_and_a_search_over_every_cell_is_the_exact_search()
+    {
+        Partitioned(1_500);
+        Assert.Equal("Hilbert", _session.Run("(Get-PatternCollection cells).Partitioning.ToString()")[0].BaseObject);
+        var exact = _session.Run("Find-SimilarPattern cells -Id p0042 -Top 10 | ForEach-Object PatternId").Select(o => (string)o.BaseObject).ToArray();
+        var allCells = _session.Run("Find-SimilarPattern cells -Id p0042 -Top 10 -SearchParameter @{ cells = 4096 } | ForEach-Object PatternId").Select(o => (string)o.BaseObject).ToArray();
+        Assert.Equal(exact, allCells);
+        Assert.Equal("p0042", allCells[0]);
+    }
+
+    [Fact]
+    public void A_sweep_over_cells_measures_each_and_every_cell_finds_the_true_neighbours()
+    {
+        Partitioned(1_500);
+        var results = _session.Run("Measure-SearchQuality cells -QueryCount 30 -Sweep @{ cells = 8, 4096 }");
+        Assert.Equal(2, results.Count);
+        Assert.Equal(("cells", 8), ((string)results[0].Properties["Parameter"].Value, Convert.ToInt32(results[0].Properties["Value"].Value)));
+        Assert.Contains("\"cells\":8", (string)results[0].Properties["SearchParameters"].Value);
+        Assert.Equal(1.0, (double)results[1].Properties["Recall"].Value);
+        Assert.True((double)results[0].Properties["Recall"].Value < 1.0);
+    }
+
+    [Fact]
+    public void Cells_on_a_collection_that_is_not_partitioned_fail_with_the_parameter_named()
+    {
+        _session.Run("Connect-Milvus ./plain.db -Create | Out-Null; New-PatternCollection plain -Dimension 4 -IndexType FLAT | Out-Null");
+        var error = _session.Fail("Find-SimilarPattern plain -Vector ([float[]](1,2,3,4)) -SearchParameter @{ cells = 8 }");
+        Assert.StartsWith("InvalidSearchParameter,", error.FullyQualifiedErrorId);
+        Assert.Equal((ErrorCategory.InvalidArgument, "cells"), (error.CategoryInfo.Category, error.TargetObject));
+    }
+
+    [SkippableFact]
+    public void On_Milvus_partitioning_is_refused_before_anything_is_created()
+    {
+        Skip.If(ConformancePeer.SkipReason is not null, ConformancePeer.SkipReason);
+        var peer = ConformancePeer.Start(["--stateful"]);
+        _peers.Add(peer);
+        _session.Run("Connect-Milvus $args[0] | Out-Null", peer.Address);
+        var error = _session.Fail("New-PatternCollection cells -Dimension 4 -IndexType FLAT -Partitioning Hilbert -ErrorAction Stop");
+        Assert.StartsWith("NotSupportedByBackend,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
+        Assert.DoesNotContain(peer.Calls, call => call.StartsWith("CreateCollection", StringComparison.Ordinal));
+    }
+}
