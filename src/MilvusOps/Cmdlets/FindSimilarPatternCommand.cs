@@ -103,6 +103,8 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     /// GPU_IVF_FLAT (InvalidTop). Values may be numbers or numeric strings.</para>
     /// <para>The embedded store validates them the same way. It searches HNSW collections through an HNSW graph with
     /// ef, and every other index type exactly (the other parameters then do not change its results); -Verbose says which.</para>
+    /// <para>On a collection made with -Partitioning Hilbert, cells (1 to 4096) limits each query to the rows of its
+    /// nearest cells, searched exactly; it combines with -Filter.</para>
     /// </summary>
     [Parameter]
     public Hashtable? SearchParameter { get; set; }
@@ -120,9 +122,10 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
         _parameters = SearchParameterInput.From(SearchParameter);
         // Fail before the first query is read.
         _plan = Call(() => Session.PlanSearch(Collection, Top, _parameters));
-        WriteVerbose($"Search parameters for the {_plan.Collection.IndexType} index: {_plan.ParametersJson}.");
-        if (SearchParameter is not null && Target.Backend == StoreBackend.Embedded && _plan.Collection.IndexType != "HNSW")
-            WriteVerbose($"The embedded store validated -SearchParameter as Milvus would, but it searches {_plan.Collection.IndexType} collections exactly: the parameters do not change its results.");
+        WriteVerbose($"Search parameters for the {_plan.Collection.IndexType} index: {_plan.ParametersJson}" +
+            (_plan.Cells is int cells ? $"; the {cells:N0} cells nearest each query." : "."));
+        if (_plan.Parameters is { Count: > 0 } && Target.Backend == StoreBackend.Embedded && _plan.Collection.IndexType != "HNSW")
+            WriteVerbose($"The embedded store validated -SearchParameter as Milvus would, but it searches {_plan.Collection.IndexType} collections exactly: the index's parameters do not change its results.");
     }
 
     protected override void ProcessRecord()

@@ -54,8 +54,9 @@ public sealed class MeasureSearchQualityCommand : CollectionCmdlet
     [Parameter]
     public Hashtable? SearchParameter { get; set; }
 
-    /// <summary>One search parameter and the values to measure it at, e.g. @{ ef = 16, 32, 64 } or @{ nprobe = 8, 32 }: one
-    /// result per value, in the order given. Every value is checked before anything is measured.</summary>
+    /// <summary>One search parameter and the values to measure it at, e.g. @{ ef = 16, 32, 64 }, @{ nprobe = 8, 32 }, or
+    /// @{ cells = 41, 82 } on a collection made with -Partitioning Hilbert: one result per value, in the order given. Every
+    /// value is checked before anything is measured.</summary>
     [Parameter]
     public Hashtable? Sweep { get; set; }
 

@@ -64,11 +64,11 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
         {
             for (long row = 0; reader.Read(); row++)
             {
+                if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
                 if (row % every == 0) sample.Add(VectorOf((byte[])reader.GetValue(0)));
             }
         }
-        cancellation.ThrowIfCancellationRequested();
-        model = CellModel.Fit(sample, entry.Spec.Metric);
+        model = CellModel.Fit(sample, entry.Spec.Metric, cancellation);
         using (var save = connection.CreateCommand($"INSERT INTO {CellModels}(collection_id, model, fitted_rows, fitted_utc) VALUES (@id, @model, @rows, @at)", tx))
         {
             save.Parameters.AddWithValue("@id", entry.Id);

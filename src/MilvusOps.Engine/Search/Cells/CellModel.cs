@@ -30,8 +30,9 @@ internal sealed class CellModel
     /// <summary>Each cell's slice on every axis, by the cell's number along the curve.</summary>
     private static readonly byte[][] SlicesOfCell = NumberCells();
 
-    /// <summary>Fits the model to a sample of a collection's vectors (a few thousand are plenty), deterministically.</summary>
-    public static CellModel Fit(IReadOnlyList<float[]> sample, MetricType metric)
+    /// <summary>Fits the model to a sample of a collection's vectors (a few thousand are plenty), deterministically;
+    /// Ctrl+C stops it between passes over the sample.</summary>
+    public static CellModel Fit(IReadOnlyList<float[]> sample, MetricType metric, CancellationToken cancellation = default)
     {
         if (sample.Count == 0) throw new ArgumentException("A cell model needs at least one vector.", nameof(sample));
         bool directions = metric == MetricType.COSINE;
@@ -42,7 +43,7 @@ internal sealed class CellModel
         foreach (var row in rows)
             for (int d = 0; d < dimension; d++) sum[d] += row[d];
         for (int d = 0; d < dimension; d++) mean[d] = (float)(sum[d] / rows.Length);
-        var axes = PrincipalAxes(rows, mean);
+        var axes = PrincipalAxes(rows, mean, cancellation);
         var bounds = new double[Axes][];
         var centres = new double[Axes][];
         for (int a = 0; a < Axes; a++)
@@ -155,7 +156,7 @@ internal sealed class CellModel
 
     /// <summary>The sample's top principal directions by subspace iteration on the centred rows themselves (never the
     /// covariance, which would take dimension² memory), from a fixed start so a fit is repeatable.</summary>
-    private static float[][] PrincipalAxes(float[][] rows, float[] mean)
+    private static float[][] PrincipalAxes(float[][] rows, float[] mean, CancellationToken cancellation)
     {
         int dimension = mean.Length;
         var random = new Random(20261204);
@@ -166,6 +167,7 @@ internal sealed class CellModel
         var weights = new double[Axes];
         for (int iteration = 0; iteration < 30; iteration++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var next = new double[Axes][];
             for (int a = 0; a < Axes; a++) next[a] = new double[dimension];
             foreach (var row in rows)
