@@ -44,17 +44,12 @@ public static class CellPartitioning
         if (parameters is null || !parameters.TryGetValue(CellsParameter, out object? value)) return (parameters, null);
         if (collection.Partitioning != CollectionPartitioning.Hilbert)
             throw Invalid($"Collection '{collection.Name}' is not partitioned, so '{CellsParameter}' cannot limit its search. Create it with -Partitioning Hilbert.");
-        int cells = value switch
-        {
-            int i => i,
-            long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
-            string s when int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int parsed) => parsed,
-            _ => 0,
-        };
+        // Integers as the index's parameters take them: integral numbers and strings of digits.
+        long cells = IndexRules.TryInteger(value, out long number) ? number : 0;
         if (cells < 1 || cells > CellCount)
             throw Invalid($"Search parameter '{CellsParameter}' must be a whole number from 1 to {CellCount}; it was '{value}'.");
         var rest = parameters.Where(p => p.Key != CellsParameter).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        return (rest.Count == 0 ? null : rest, cells);
+        return (rest.Count == 0 ? null : rest, (int)cells);
     }
 
     private static MilvusOpsException Invalid(string message) =>

@@ -401,7 +401,7 @@ public static class IndexRules
     }
 
     /// <summary>Integers, integral numbers and strings of decimal digits; nothing else is an integer to Milvus.</summary>
-    private static bool TryInteger(object? value, out long result)
+    internal static bool TryInteger(object? value, out long result)
     {
         switch (value)
         {

@@ -32,6 +32,9 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     /// <summary>Checks a collection spec against Milvus's rules; <see cref="Create"/> takes only checked specs.</summary>
     public static CollectionSpec Check(CollectionSpec spec) => spec.Validate();
 
+    /// <summary>Whether the backend can partition a collection into Hilbert cells.</summary>
+    public bool PartitionsIntoCells => Store is ICellPartitionCapability;
+
     public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists)
     {
         if (checkedSpec.Partitioning != CollectionPartitioning.None) Require<ICellPartitionCapability>();

@@ -114,7 +114,8 @@ public sealed class EmbeddedCellTests : IDisposable
         using var store = Store("HNSW");
         Fill(store, 0, 4_000);
         var exact = Ids(store.Search("c", Queries(40, cells: null) with { Parameters = new Dictionary<string, object?> { ["ef"] = 4_000 } }));
-        Assert.Equal(exact, Ids(store.Search("c", Queries(40, cells: CellPartitioning.CellCount))));
+        // Every cell is the collection's usual search: here, the graph.
+        Assert.Equal(Ids(store.Search("c", Queries(40, cells: null))), Ids(store.Search("c", Queries(40, cells: CellPartitioning.CellCount))));
         // The rows are held cell by cell in memory: each hit must still carry its own row's vector's distance, and the
         // exact answer must be the brute-force one.
         var request = Queries(40, cells: 64);
@@ -172,7 +173,48 @@ public sealed class EmbeddedCellTests : IDisposable
     }
 
     [Fact]
-    public void Cells_on_a_collection_that_is_not_partitioned_are_refused_and_ef_still_counts()
+    public void Cells_are_taken_as_any_whole_number_as_the_index_s_parameters_are()
+    {
+        using var store = Store();
+        var session = new PatternSession(new MilvusConnection(store, store), default);
+        foreach (object cells in new object[] { 82, 82L, 82.0, "82", (short)82 })
+            Assert.Equal(82, session.PlanSearch("c", Top, new Dictionary<string, object?> { ["cells"] = cells }).Cells);
+    }
+
+    /// <summary>A store without the capability, as Milvus is for now: the embedded store behind a proxy of the bare contract.</summary>
+    public class BareStore : System.Reflection.DispatchProxy
+    {
+        public IPatternStore Inner { get; set; } = null!;
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            try { return method!.Invoke(Inner, args); }
+            catch (System.Reflection.TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(wrapped.InnerException);
+                throw;
+            }
+        }
+    }
+
+    [Fact]
+    public void A_copy_into_a_store_without_cells_makes_the_collection_unpartitioned_and_New_refuses_there()
+    {
+        using var store = Store();
+        var bare = System.Reflection.DispatchProxy.Create<IPatternStore, BareStore>();
+        ((BareStore)(object)bare).Inner = store;
+        var session = new PatternSession(new MilvusConnection(bare, bare), default);
+        Assert.False(session.PartitionsIntoCells);
+        var spec = store.DescribeCollection("c").ToSpec("copy");
+        Assert.Equal(CollectionPartitioning.Hilbert, spec.Partitioning);
+        var refused = Assert.Throws<MilvusOpsException>(() => session.Create(spec, ifNotExists: false));
+        Assert.Equal(("NotSupportedByBackend", ErrorKind.NotImplemented), (refused.ErrorId, refused.Kind));
+        var made = Engine.Pipelines.Migration.PatternImporter.Target(session, "copy", Dimension, spec);
+        Assert.Equal(CollectionPartitioning.None, made.Partitioning);
+    }
+
+    [Fact]
+    public void Cells_on_a_collection_that_is_not_partitioned_are_refused()
     {
         using var store = Store("HNSW", CollectionPartitioning.None);
         var session = new PatternSession(new MilvusConnection(store, store), default);

@@ -17,9 +17,9 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
 {
     private const string CellModels = "milvusops_cell_models";
 
-    /// <summary>Models read from committed rows, by collection id and creation time: a model never changes once
-    /// committed, and a restored or replaced file's collection of the same id has another creation time.</summary>
-    private readonly ConcurrentDictionary<(long Id, string CreatedUtc), CellModel> _cellModels = new();
+    /// <summary>Models read from committed rows, by collection id, creation time and fit time: a model never changes once
+    /// committed, and a file replaced by an older copy of itself names another fit, or none.</summary>
+    private readonly ConcurrentDictionary<(long Id, string CreatedUtc, string FittedUtc), CellModel> _cellModels = new();
 
     /// <summary>The cell column, in the transaction that creates a partitioned collection's table. Not indexed: an index
     /// on 4,096 scattered keys rewrites thousands of pages per batch (a third off the import rate, measured at 1M rows),
@@ -38,7 +38,14 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
     private CellModel? LoadCellModel(SqliteConnection connection, CatalogEntry entry, SqliteTransaction tx)
     {
         if (!IsPartitioned(entry)) return null;
-        var key = (entry.Id, entry.Version.CreatedUtc);
+        string? fitted;
+        using (var find = connection.CreateCommand($"SELECT fitted_utc FROM {CellModels} WHERE collection_id = @id", tx))
+        {
+            find.Parameters.AddWithValue("@id", entry.Id);
+            fitted = find.ExecuteScalar() as string;
+        }
+        if (fitted is null) return null;
+        var key = (entry.Id, entry.Version.CreatedUtc, fitted);
         if (_cellModels.TryGetValue(key, out var cached)) return cached;
         using var command = connection.CreateCommand($"SELECT model FROM {CellModels} WHERE collection_id = @id", tx);
         command.Parameters.AddWithValue("@id", entry.Id);
@@ -81,14 +88,21 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
         using (var read = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)}", tx))
         using (var reader = read.ExecuteReader())
         {
-            while (reader.Read()) cells.Add((reader.GetInt64(0), model.CellOf(VectorOf((byte[])reader.GetValue(1)))));
+            while (reader.Read())
+            {
+                if ((cells.Count & 4095) == 0) cancellation.ThrowIfCancellationRequested();
+                cells.Add((reader.GetInt64(0), model.CellOf(VectorOf((byte[])reader.GetValue(1)))));
+            }
         }
         using var update = connection.CreateCommand($"UPDATE {TableName(entry.Id)} SET cell = @cell WHERE rowid = @row", tx);
         var cell = update.Parameters.Add("@cell", SqliteType.Integer);
         var rowId = update.Parameters.Add("@row", SqliteType.Integer);
         update.Prepare();
-        foreach (var (row, value) in cells)
+        for (int i = 0; i < cells.Count; i++)
         {
+            // An interrupt between two statements is lost, so the loop looks for Ctrl+C itself; the write rolls back whole.
+            if ((i & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+            var (row, value) = cells[i];
             cell.Value = value;
             rowId.Value = row;
             update.ExecuteNonQuery();

@@ -424,7 +424,8 @@ public sealed partial class EmbeddedStore
         var hits = new IReadOnlyList<SearchHit>[found.Length];
         for (int q = 0; q < found.Length; q++)
         {
-            // The walk found the rows; their distances and order come from the exact kernel, ties by rowid as for FLAT.
+            // The walk found the rows; their distances and order come from the exact kernel, ties by rowid (as exact search
+            // breaks them by matrix position: rowid order, or cell order in a partitioned collection).
             long[] mine = [.. found[q].Order()];
             var list = new List<SearchHit>(mine.Length);
             if (mine.Length > 0)

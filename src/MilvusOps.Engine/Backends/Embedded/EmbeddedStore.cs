@@ -214,7 +214,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         }
         tx.Commit();
         _vectors.Evict(entry.Id);
-        _cellModels.TryRemove((entry.Id, entry.Version.CreatedUtc), out _);
+        foreach (var key in _cellModels.Keys.Where(key => key.Id == entry.Id)) _cellModels.TryRemove(key, out _);
         _graphs.Evict(entry.Id);
         Files.RemoveAll(entry.Id);
         return 0;
@@ -393,13 +393,14 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                         $"Query '{request.QueryIds[q]}' has a {request.Vectors[q].Length}-d vector; collection '{collection}' is {dimension}-d now.", request.QueryIds[q]);
                 request.Vectors[q].CopyTo(queries, q * dimension);
             }
-            // Every cell is every row: that is exact search, without reading the cells.
-            var cellModel = request.Cells is null or >= CellPartitioning.CellCount ? null : LoadCellModel(connection, entry, tx);
-            if (request.Cells is int wanted)
-                request.Explain?.Invoke(wanted >= CellPartitioning.CellCount ? "Every cell was asked for: searched exactly."
-                    : cellModel is null ? $"'{entry.Spec.Name}' has no cells yet (they are fitted when it first holds {CellPartitioning.FitRows:N0} rows): searched exactly."
+            // Every cell is every row: the collection's usual search (the graph, for HNSW), without reading the cells.
+            int? cells = request.Cells is < CellPartitioning.CellCount ? request.Cells : null;
+            var cellModel = cells is null ? null : LoadCellModel(connection, entry, tx);
+            if (cells is int wanted)
+                request.Explain?.Invoke(cellModel is null
+                    ? $"'{entry.Spec.Name}' has no cells yet (they are fitted when it first holds {CellPartitioning.FitRows:N0} rows): searched exactly."
                     : $"Searched the {wanted:N0} cells nearest each query exactly, of {CellPartitioning.CellCount:N0}.");
-            if (entry.Spec.IndexType == HnswIndexType && !exactOnly && request.Cells is null)
+            if (entry.Spec.IndexType == HnswIndexType && !exactOnly && cells is null)
             {
                 var (outcome, graphHits) = SearchGraph(connection, entry, where, request, queries, tx, cancellation);
                 if (outcome == GraphOutcome.Searched) return graphHits;
@@ -414,7 +415,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
                     IReadOnlyList<SearchResult> results;
                     if (cellModel is not null)
                     {
-                        results = SearchCells(connection, entry, cellModel, request.Cells!.Value, vectors, queries, request, where, tx, cancellation);
+                        results = SearchCells(connection, entry, cellModel, cells!.Value, vectors, queries, request, where, tx, cancellation);
                     }
                     else
                     {

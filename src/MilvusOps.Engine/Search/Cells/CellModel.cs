@@ -100,7 +100,9 @@ internal sealed class CellModel
         try
         {
             var stored = JsonSerializer.Deserialize<Stored>(json);
-            if (stored is null || stored.Version != FormatVersion || stored.Axes != Axes || stored.Bits != CellPartitioning.BitsPerAxis
+            if (stored is null || stored.Mean is null || stored.Directions is null || stored.Bounds is null || stored.SliceCentres is null
+                || stored.Directions.Any(d => d is null) || stored.Bounds.Any(b => b is null) || stored.SliceCentres.Any(c => c is null)
+                || stored.Version != FormatVersion || stored.Axes != Axes || stored.Bits != CellPartitioning.BitsPerAxis
                 || stored.Mean.Length != dimension || stored.Directions.Length != Axes || stored.Directions.Any(d => d.Length != dimension)
                 || stored.Bounds.Length != Axes || stored.Bounds.Any(b => b.Length != Slices - 1)
                 || stored.SliceCentres.Length != Axes || stored.SliceCentres.Any(c => c.Length != Slices))
