@@ -23,7 +23,7 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
 
     /// <summary>The cell column, in the transaction that creates a partitioned collection's table. Not indexed: an index
     /// on 4,096 scattered keys rewrites thousands of pages per batch (a third off the import rate, measured at 1M rows),
-    /// and searches read the cells with the vectors, in the scan that loads them.</summary>
+    /// and searches read every row's cell once, when they load the vectors (<see cref="PlaceByCell"/>).</summary>
     private static void CreateCellColumn(SqliteConnection connection, long id, SqliteTransaction tx)
     {
         connection.Execute($"""

@@ -25,8 +25,6 @@ internal sealed class CellModel
     private CellModel(float[] mean, float[][] axes, double[][] bounds, double[][] sliceCentres, bool directions) =>
         (_mean, _axes, _bounds, _sliceCentres, _directions) = (mean, axes, bounds, sliceCentres, directions);
 
-    public int Dimension => _mean.Length;
-
     /// <summary>Each cell's slice on every axis, by the cell's number along the curve.</summary>
     private static readonly byte[][] SlicesOfCell = NumberCells();
 
