@@ -109,6 +109,28 @@ public sealed class EmbeddedCellTests : IDisposable
     }
 
     [Fact]
+    public void A_file_put_back_from_before_the_fit_is_fitted_again_not_searched_with_the_model_this_process_remembers()
+    {
+        using var store = Store();
+        Fill(store, 0, 500);
+        SqliteConnection.ClearAllPools();   // the last connection's close writes the log into the file
+        File.Copy(StorePath, StorePath + ".before-fit");
+        Fill(store, 500, 1_100);
+        store.Search("c", Queries(2, cells: 16));   // this process now holds the fitted model
+        Assert.Equal(1, ModelRows());
+
+        SqliteConnection.ClearAllPools();
+        File.Copy(StorePath + ".before-fit", StorePath, overwrite: true);
+        Assert.Equal(0, ModelRows());
+        var explained = new List<string>();
+        store.Search("c", Queries(2, cells: 16, explained: explained));
+        Assert.Contains(explained, line => line.Contains("no cells yet", StringComparison.Ordinal));
+        Fill(store, 500, 1_100);
+        Assert.Equal(1, ModelRows());
+        Assert.All(Cells(), cell => Assert.Equal(cell.Expected, cell.Stored));
+    }
+
+    [Fact]
     public void All_cells_search_every_row_and_fewer_cells_trade_recall_for_rows_read()
     {
         using var store = Store("HNSW");
