@@ -34,7 +34,7 @@ public sealed class SearchQualityTests : IDisposable
         Assert.Contains("ef = 16", rows[0]);
         Assert.Contains("ef = 300", rows[1]);
         Assert.Matches(@"1\.000\s+1\.000", rows[1]);   // ef above the rows searches exactly: every query finds its true top 10
-        Assert.Contains("QueriesPerSecond", text);
+        Assert.Contains("Qps", text);
     }
 
     [Fact]
