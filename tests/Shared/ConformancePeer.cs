@@ -49,6 +49,15 @@ public sealed class ConformancePeer : IDisposable
     /// <summary>The peer's call lines so far: "CALL &lt;Method&gt; OK|INVALID ...|STATUS ...|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _lines.Where(l => l.StartsWith("CALL ", StringComparison.Ordinal)).ToArray();
 
+    /// <summary>The call lines once <paramref name="line"/> is among them (or after 10 s): the peer prints each line before
+    /// it answers, but the reply can arrive before this process has read the line from the peer's output.</summary>
+    public IReadOnlyList<string> CallsThrough(string line)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!Calls.Contains(line) && DateTime.UtcNow < until) Thread.Sleep(10);
+        return Calls;
+    }
+
     /// <summary>The peer's HTTP request lines (with <c>--http</c>): "HTTP &lt;verb&gt; &lt;path&gt; &lt;status&gt;".</summary>
     public IReadOnlyList<string> HttpRequests =>
         _lines.Where(l => l.StartsWith("HTTP ", StringComparison.Ordinal) && l.Length > 5 && !char.IsAsciiDigit(l[5])).ToArray();

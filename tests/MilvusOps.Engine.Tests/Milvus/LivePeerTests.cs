@@ -30,6 +30,9 @@ public sealed class LivePeer : IDisposable
     /// <summary>The peer's one line per call: "CALL &lt;Method&gt; OK|INVALID &lt;reason&gt;|STATUS &lt;code&gt; &lt;reason&gt;|UNAVAILABLE|UNAUTHENTICATED".</summary>
     public IReadOnlyList<string> Calls => _peer?.Calls ?? [];
 
+    /// <summary>The call lines once <paramref name="line"/> is among them (<see cref="ConformancePeer.CallsThrough"/>).</summary>
+    public IReadOnlyList<string> CallsThrough(string line) => _peer?.CallsThrough(line) ?? [];
+
     public string Stderr => _peer?.Stderr ?? "";
 
     /// <summary>The default (stateless) peer.</summary>
@@ -356,7 +359,7 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         }, Options), "DropCollection");
 
         // The peer saw every RPC our .proto declares, and accepted each.
-        var calls = peer.Calls;
+        var calls = peer.CallsThrough("CALL DropCollection OK");
         output.WriteLine(string.Join('\n', calls));
         var declared = Rpc.MilvusReflection.Descriptor.Services.Single().Methods.Select(m => m.Name).ToArray();
         Assert.Equal(38, declared.Length);
