@@ -140,28 +140,35 @@ public sealed unsafe class VectorMatrix : IDisposable
         return _count++;
     }
 
-    /// <summary>Appends <paramref name="count"/> zeroed rows for <see cref="Overwrite"/> to fill in any order: a load that
-    /// places rows by a permutation. Before the matrix is searched (norms are computed once, at first use).</summary>
-    internal void AppendZeroed(int count)
+    /// <summary>Moves row i to row <paramref name="destination"/>[i], in place, following each cycle with two rows of
+    /// scratch: a load that reads rows in one order and keeps them in another. Before the norms are first computed.</summary>
+    internal void Permute(ReadOnlySpan<int> destination)
     {
         ThrowIfDisposed();
-        for (int i = 0; i < count; i++)
+        if (destination.Length != _count) throw new ArgumentException($"One destination per row ({_count}) is required.", nameof(destination));
+        if (_norms is not null) throw new InvalidOperationException("The rows' norms were computed before they were moved.");
+        var done = new bool[_count];
+        var carried = new float[RowStride];
+        var displaced = new float[RowStride];
+        for (int start = 0; start < _count; start++)
         {
-            float* dst = PrepareRow();
-            new Span<float>(dst, RowStride).Clear();
-            _count++;
+            if (done[start]) continue;
+            RowWithPadding(start).CopyTo(carried);
+            int at = start;
+            do
+            {
+                int to = destination[at];
+                var target = RowWithPadding(to);
+                target.CopyTo(displaced);
+                carried.CopyTo(target);
+                (carried, displaced) = (displaced, carried);
+                done[at] = true;
+                at = to;
+            } while (at != start);
         }
     }
 
-    /// <summary>Writes a row that <see cref="AppendZeroed"/> made, from the store's BLOB encoding (little-endian hosts).</summary>
-    internal void Overwrite(int index, ReadOnlySpan<byte> littleEndianFloat32Blob)
-    {
-        ThrowIfDisposed();
-        if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Row index must be in [0, {_count}).");
-        if (littleEndianFloat32Blob.Length != Dimension * sizeof(float) || !BitConverter.IsLittleEndian)
-            throw new ArgumentException("A little-endian float32 BLOB of the matrix's dimension is required.", nameof(littleEndianFloat32Blob));
-        littleEndianFloat32Blob.CopyTo(new Span<byte>(_data + (nint)index * RowStride, Dimension * sizeof(float)));
-    }
+    private Span<float> RowWithPadding(int index) => new(_data + (nint)index * RowStride, RowStride);
 
     /// <summary>Shrinks the native block to exactly <see cref="Count"/> rows (call once loading is done).</summary>
     public void TrimExcess()

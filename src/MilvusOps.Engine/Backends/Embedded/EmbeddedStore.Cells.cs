@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MilvusOps.Engine.Filtering;
 using MilvusOps.Engine.Search;
@@ -23,7 +22,7 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
 
     /// <summary>The cell column, in the transaction that creates a partitioned collection's table. Not indexed: an index
     /// on 4,096 scattered keys rewrites thousands of pages per batch (a third off the import rate, measured at 1M rows),
-    /// and searches read every row's cell once, when they load the vectors (<see cref="PlaceByCell"/>).</summary>
+    /// and searches read every row's cell once, with its vector, when they load the vectors.</summary>
     private static void CreateCellColumn(SqliteConnection connection, long id, SqliteTransaction tx)
     {
         connection.Execute($"""
@@ -62,19 +61,21 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
     private static void FitCellsIfDue(SqliteConnection connection, CatalogEntry entry, CellModel? model, SqliteTransaction tx, CancellationToken cancellation)
     {
         if (!IsPartitioned(entry) || model is not null) return;
-        long rows = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
-        if (rows < CellPartitioning.FitRows) return;
-        long every = Math.Max(1, (rows + CellPartitioning.SampleRows - 1) / CellPartitioning.SampleRows);
-        var sample = new List<float[]>();
-        using (var read = connection.CreateCommand($"SELECT vector FROM {TableName(entry.Id)} ORDER BY rowid", tx))
+        if (connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx) < CellPartitioning.FitRows) return;
+        // This write is the one that crossed FitRows: the table holds fewer rows than FitRows plus the write's own, which
+        // the caller holds in memory already, so one read keeps them all, for the fit and then for their cells.
+        var rows = new List<(long RowId, float[] Vector)>();
+        using (var read = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} ORDER BY rowid", tx))
         using (var reader = read.ExecuteReader())
         {
-            for (long row = 0; reader.Read(); row++)
+            while (reader.Read())
             {
-                if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
-                if (row % every == 0) sample.Add(VectorOf((byte[])reader.GetValue(0)));
+                if ((rows.Count & 4095) == 0) cancellation.ThrowIfCancellationRequested();
+                rows.Add((reader.GetInt64(0), VectorOf((byte[])reader.GetValue(1))));
             }
         }
+        int every = Math.Max(1, (rows.Count + CellPartitioning.SampleRows - 1) / CellPartitioning.SampleRows);
+        var sample = rows.Where((_, row) => row % every == 0).Select(row => row.Vector).ToList();
         model = CellModel.Fit(sample, entry.Spec.Metric, cancellation);
         using (var save = connection.CreateCommand($"INSERT INTO {CellModels}(collection_id, model, fitted_rows, fitted_utc) VALUES (@id, @model, @rows, @at)", tx))
         {
@@ -84,27 +85,16 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
             save.Parameters.AddWithValue("@at", DateTime.UtcNow.ToString("O"));
             save.ExecuteNonQuery();
         }
-        var cells = new List<(long RowId, int Cell)>();
-        using (var read = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)}", tx))
-        using (var reader = read.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                if ((cells.Count & 4095) == 0) cancellation.ThrowIfCancellationRequested();
-                cells.Add((reader.GetInt64(0), model.CellOf(VectorOf((byte[])reader.GetValue(1)))));
-            }
-        }
         using var update = connection.CreateCommand($"UPDATE {TableName(entry.Id)} SET cell = @cell WHERE rowid = @row", tx);
         var cell = update.Parameters.Add("@cell", SqliteType.Integer);
         var rowId = update.Parameters.Add("@row", SqliteType.Integer);
         update.Prepare();
-        for (int i = 0; i < cells.Count; i++)
+        for (int i = 0; i < rows.Count; i++)
         {
             // An interrupt between two statements is lost, so the loop looks for Ctrl+C itself; the write rolls back whole.
             if ((i & 1023) == 0) cancellation.ThrowIfCancellationRequested();
-            var (row, value) = cells[i];
-            cell.Value = value;
-            rowId.Value = row;
+            cell.Value = model.CellOf(rows[i].Vector);
+            rowId.Value = rows[i].RowId;
             update.ExecuteNonQuery();
         }
     }
@@ -113,8 +103,7 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
 
     /// <summary>
     /// Exact search of each query over the rows of its nearest cells (and the filter's, when there is one): one candidate
-    /// list per query, since each query has cells of its own, gathered from the snapshot's rows grouped by cell (read with
-    /// its vectors).
+    /// list per query, since each query has cells of its own, gathered from the snapshot's rows held cell by cell.
     /// </summary>
     private SearchResult[] SearchCells(SqliteConnection connection, CatalogEntry entry, CellModel model, int cellCount, CollectionVectors vectors,
         float[] queries, SearchRequest request, SqlFilter? where, SqliteTransaction tx, CancellationToken cancellation)
@@ -138,43 +127,5 @@ public sealed partial class EmbeddedStore : ICellPartitionCapability
                 : ExactSearch.Search(vectors.Matrix, query, 1, request.Top, entry.Spec.Metric, positions, _maxDegreeOfParallelism, cancellation)[0];
         }
         return results;
-    }
-
-    private sealed record CellPlacement(int[] Positions, CellRows Cells);
-
-    /// <summary>
-    /// Where each row goes in a partitioned collection's matrix, in rowid order: cell by cell (rows without a cell last),
-    /// by rowid within a cell. Fills <paramref name="rowIdByPosition"/>, and groups the positions by cell.
-    /// </summary>
-    private static CellPlacement PlaceByCell(SqliteConnection connection, CatalogEntry entry, long[] rowIdByPosition, SqliteTransaction tx,
-        CancellationToken cancellation)
-    {
-        int count = rowIdByPosition.Length;
-        var rowIds = new long[count];
-        var cellOf = new int[count];
-        using (var command = connection.CreateCommand($"SELECT rowid, cell FROM {TableName(entry.Id)} ORDER BY rowid", tx))
-        using (var reader = command.ExecuteReader())
-        {
-            for (int row = 0; reader.Read() && row < count; row++)
-            {
-                if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
-                rowIds[row] = reader.GetInt64(0);
-                cellOf[row] = reader.IsDBNull(1) ? CellPartitioning.CellCount : reader.GetInt32(1);
-            }
-        }
-        // A counting sort by cell, stable, so rows stay in rowid order within a cell.
-        var start = new int[CellPartitioning.CellCount + 2];
-        foreach (int cell in cellOf) start[cell + 1]++;
-        for (int c = 0; c <= CellPartitioning.CellCount; c++) start[c + 1] += start[c];
-        var positions = new int[count];
-        var cellOfPosition = new int[count];
-        for (int row = 0; row < count; row++)
-        {
-            int position = start[cellOf[row]]++;
-            positions[row] = position;
-            rowIdByPosition[position] = rowIds[row];
-            cellOfPosition[position] = cellOf[row] == CellPartitioning.CellCount ? -1 : cellOf[row];
-        }
-        return new CellPlacement(positions, new CellRows(cellOfPosition));
     }
 }

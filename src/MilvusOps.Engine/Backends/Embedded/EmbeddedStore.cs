@@ -447,39 +447,32 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
         long count = connection.ExecuteScalarLong($"SELECT count(*) FROM {TableName(entry.Id)}", tx);
         var matrix = new VectorMatrix(dimension, (int)count);
         var rowIds = new long[count];
+        // A partitioned collection's cells come in the same pass: the cell column is read nowhere else.
+        var cellOf = IsPartitioned(entry) ? new int[count] : null;
+        var blob = new byte[dimension * sizeof(float)];
         try
         {
-            // A partitioned collection's rows are placed cell by cell, so a search over a few cells reads memory in runs.
-            var placement = IsPartitioned(entry) ? PlaceByCell(connection, entry, rowIds, tx, cancellation) : null;
-            if (placement is not null) matrix.AppendZeroed((int)count);
-            using var command = connection.CreateCommand($"SELECT rowid, vector FROM {TableName(entry.Id)} ORDER BY rowid", tx);
-            using var reader = command.ExecuteReader();
-            var blob = new byte[dimension * sizeof(float)];
-            int row = 0;
-            while (reader.Read())
+            using (var command = connection.CreateCommand($"SELECT rowid, vector{(cellOf is null ? "" : ", cell")} FROM {TableName(entry.Id)} ORDER BY rowid", tx))
+            using (var reader = command.ExecuteReader())
             {
-                if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
-                long rowId = reader.GetInt64(0);
-                long length = reader.GetBytes(1, 0, null, 0, 0);
-                if (length != blob.Length)
-                    throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
-                        $"Collection '{entry.Spec.Name}' holds a {length}-byte vector; {blob.Length} expected.", entry.Spec.Name);
-                reader.GetBytes(1, 0, blob, 0, blob.Length);
-                if (placement is null)
+                int row = 0;
+                while (reader.Read())
                 {
-                    rowIds[row] = rowId;
+                    if ((row & 4095) == 0) cancellation.ThrowIfCancellationRequested();
+                    if (cellOf is not null) cellOf[row] = reader.IsDBNull(2) ? -1 : reader.GetInt32(2);
+                    rowIds[row++] = reader.GetInt64(0);
+                    long length = reader.GetBytes(1, 0, null, 0, 0);
+                    if (length != blob.Length)
+                        throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
+                            $"Collection '{entry.Spec.Name}' holds a {length}-byte vector; {blob.Length} expected.", entry.Spec.Name);
+                    reader.GetBytes(1, 0, blob, 0, blob.Length);
                     matrix.Append(blob);
                 }
-                else
-                {
-                    if (rowIds[placement.Positions[row]] != rowId)
-                        throw new MilvusOpsException("StoreCorrupt", ErrorKind.InvalidData,
-                            $"Collection '{entry.Spec.Name}' changed between two reads of one transaction.", entry.Spec.Name);
-                    matrix.Overwrite(placement.Positions[row], blob);
-                }
-                row++;
             }
-            return new CollectionVectors(entry.Version, matrix, rowIds, placement?.Cells);
+            // Held cell by cell, so a search over a few cells reads memory in runs.
+            var cells = cellOf is null ? null : new CellRows(cellOf);
+            if (cells is not null) matrix.Permute(cells.Destination);
+            return new CollectionVectors(entry.Version, matrix, rowIds, cells);
         }
         catch
         {
@@ -529,7 +522,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
     private IReadOnlyList<IReadOnlyList<SearchHit>>? ToHits(SqliteConnection connection, CatalogEntry entry, CollectionVectors vectors,
         SearchRequest request, IReadOnlyList<SearchResult> results, SqliteTransaction tx)
     {
-        var rowIds = results.SelectMany(r => r.Hits).Select(h => vectors.RowIds[h.Position]).Distinct().ToArray();
+        var rowIds = results.SelectMany(r => r.Hits).Select(h => vectors.RowIdAt(h.Position)).Distinct().ToArray();
         var rows = new Dictionary<long, (string Id, string? Type, string? Coherence, string? Temporal)>(rowIds.Length);
         using (var command = connection.CreateCommand(
             $"SELECT rowid, pattern_id, pattern_type, coherence_metrics, temporal_context FROM {TableName(entry.Id)} WHERE rowid IN (SELECT value FROM json_each(@rows))", tx))
@@ -545,7 +538,7 @@ public sealed partial class EmbeddedStore : IPatternStore, IAliasCapability
             var list = new List<SearchHit>(results[q].Count);
             foreach (var hit in results[q].Hits)
             {
-                if (!rows.TryGetValue(vectors.RowIds[hit.Position], out var row)) return null;
+                if (!rows.TryGetValue(vectors.RowIdAt(hit.Position), out var row)) return null;
                 list.Add(new SearchHit(request.QueryIds[q], list.Count + 1, row.Id, hit.Distance, row.Type, row.Coherence, row.Temporal, entry.Spec.Name));
             }
             hits[q] = list;

@@ -19,39 +19,30 @@ internal sealed class CollectionVectors
 {
     private int _leases = 1;   // the cache's own lease, returned on eviction
 
-    /// <param name="rowIds">The rowid of each matrix row; ascending, except in a partitioned collection, whose rows are
-    /// held cell by cell (<paramref name="cells"/>) so a cell's vectors lie together in memory.</param>
+    /// <param name="rowIds">The rows' rowids, ascending, in the order they were read: row i is at matrix position i, or,
+    /// in a partitioned collection, at <paramref name="cells"/>.Destination[i] (held cell by cell, so a cell's vectors lie
+    /// together in memory).</param>
     public CollectionVectors(VectorsVersion version, VectorMatrix matrix, long[] rowIds, CellRows? cells = null)
     {
         Version = version;
         Matrix = matrix;
-        RowIds = rowIds;
+        _rowIds = rowIds;
         Cells = cells;
-        if (!IsAscending(rowIds))
+        if (cells is not null)
         {
-            _sortedRowIds = (long[])rowIds.Clone();
-            _positionsBySortedRowId = [.. Enumerable.Range(0, rowIds.Length)];
-            Array.Sort(_sortedRowIds, _positionsBySortedRowId);
+            _rowIdAt = new long[rowIds.Length];
+            for (int row = 0; row < rowIds.Length; row++) _rowIdAt[cells.Destination[row]] = rowIds[row];
         }
     }
 
-    private readonly long[]? _sortedRowIds;
-    private readonly int[]? _positionsBySortedRowId;
-
-    private static bool IsAscending(long[] values)
-    {
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] <= values[i - 1]) return false;
-        }
-        return true;
-    }
+    private readonly long[] _rowIds;
+    private readonly long[]? _rowIdAt;
 
     public VectorsVersion Version { get; }
     public VectorMatrix Matrix { get; }
 
-    /// <summary>RowIds[i] is the SQLite rowid of matrix row i.</summary>
-    public long[] RowIds { get; }
+    /// <summary>The SQLite rowid of the row at a matrix position.</summary>
+    public long RowIdAt(int position) => _rowIdAt is null ? _rowIds[position] : _rowIdAt[position];
 
     /// <summary>The rows of each cell, when the collection is partitioned (<see cref="CellPartitioning"/>).</summary>
     public CellRows? Cells { get; }
@@ -73,9 +64,8 @@ internal sealed class CollectionVectors
     }
 
     /// <summary>Matrix row of a rowid, or -1.</summary>
-    public int PositionOf(long rowId) => _sortedRowIds is null
-        ? Array.BinarySearch(RowIds, rowId) is var i and >= 0 ? i : -1
-        : Array.BinarySearch(_sortedRowIds, rowId) is var j and >= 0 ? _positionsBySortedRowId![j] : -1;
+    public int PositionOf(long rowId) =>
+        Array.BinarySearch(_rowIds, rowId) is var row and >= 0 ? Cells?.Destination[row] ?? row : -1;
 }
 
 internal sealed class VectorCache
