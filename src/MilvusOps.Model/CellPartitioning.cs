@@ -25,7 +25,8 @@ public static class CellPartitioning
     public const int BitsPerAxis = 3;
     public const int CellCount = 1 << (Axes * BitsPerAxis);
 
-    /// <summary>A collection's cell model is fitted when it first holds this many rows; until then searches are exact.</summary>
+    /// <summary>A collection's cell model is fitted when it first holds this many rows (on Milvus, this many without a
+    /// cell); until then a search by cells reads every row.</summary>
     public const int FitRows = 1_000;
 
     /// <summary>The most rows the model is fitted on.</summary>

@@ -2,10 +2,10 @@ namespace MilvusOps.Model;
 
 /// <summary>One field of a collection's schema, in Milvus terms.</summary>
 public sealed record FieldSchema(string Name, string DataType, bool IsPrimaryKey = false, int? MaxLength = null, int? Dimension = null,
-    bool Nullable = false)
+    bool Nullable = false, bool IsPartitionKey = false)
 {
     public override string ToString() => (Dimension is int dim ? $"{Name} {DataType}({dim})"
-        : MaxLength is int max ? $"{Name} {DataType}({max})" : $"{Name} {DataType}") + (Nullable ? " NULL" : "");
+        : MaxLength is int max ? $"{Name} {DataType}({max})" : $"{Name} {DataType}") + (Nullable ? " NULL" : "") + (IsPartitionKey ? " PARTITION KEY" : "");
 }
 
 /// <summary>A collection as a store describes it.</summary>

@@ -12,6 +12,10 @@ public static class PatternSchema
     public const string CoherenceMetrics = "coherence_metrics";
     public const string TemporalContext = "temporal_context";
 
+    /// <summary>A partitioned collection's Hilbert cell of each row (<see cref="CellPartitioning"/>): on Milvus, its
+    /// partition key.</summary>
+    public const string Cell = "cell";
+
     public const int DefaultDimension = 512;
     public const int DefaultMaxIdLength = 100;
     public const int DefaultMaxPatternTypeLength = 100;
@@ -28,5 +32,6 @@ public static class PatternSchema
         new(PatternType, "VarChar", MaxLength: spec.MaxPatternTypeLength, Nullable: true),
         new(CoherenceMetrics, "JSON", Nullable: true),
         new(TemporalContext, "JSON", Nullable: true),
+        .. spec.Partitioning == CollectionPartitioning.Hilbert ? [new FieldSchema(Cell, "Int64", IsPartitionKey: true)] : Array.Empty<FieldSchema>(),
     ];
 }

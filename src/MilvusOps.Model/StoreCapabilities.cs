@@ -38,11 +38,6 @@ public interface ILoadCapability
     void Release(string collection, CancellationToken cancellation);
 }
 
-/// <summary>Collections partitioned into Hilbert cells (<see cref="CellPartitioning"/>): the store keeps each row's cell
-/// and searches only the cells a request names. The embedded store has it; a Milvus partition-key field does not yet.</summary>
-[StoreCapability("Hilbert-cell partitioning")]
-public interface ICellPartitionCapability;
-
 /// <summary>Other names for collections, for blue-green switches: traffic follows the alias.</summary>
 [StoreCapability("aliases")]
 public interface IAliasCapability

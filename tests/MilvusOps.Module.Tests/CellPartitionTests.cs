@@ -3,7 +3,7 @@ using MilvusOps.Tests.Shared;
 namespace MilvusOps.Module.Tests;
 
 /// <summary>A collection partitioned into Hilbert cells, as a user makes and searches one: -Partitioning at creation,
-/// @{ cells = n } in a search or a Measure-SearchQuality sweep, and a plain refusal where the backend lacks it.</summary>
+/// @{ cells = n } in a search or a Measure-SearchQuality sweep, on either backend.</summary>
 public sealed class CellPartitionTests : IDisposable
 {
     private readonly ModuleSession _session = new();
@@ -57,15 +57,21 @@ public sealed class CellPartitionTests : IDisposable
     }
 
     [SkippableFact]
-    public void On_Milvus_partitioning_is_refused_before_anything_is_created()
+    public void A_copy_to_Milvus_stays_partitioned_and_is_searched_by_cell_there()
     {
         Skip.If(ConformancePeer.SkipReason is not null, ConformancePeer.SkipReason);
         var peer = ConformancePeer.Start(["--stateful"]);
         _peers.Add(peer);
+        Partitioned(1_500);
+        _session.Run("Copy-PatternCollection cells -Destination $args[0] -CreateCollection | Out-Null", peer.Address);
         _session.Run("Connect-Milvus $args[0] | Out-Null", peer.Address);
-        var error = _session.Fail("New-PatternCollection cells -Dimension 4 -IndexType FLAT -Partitioning Hilbert -ErrorAction Stop");
-        Assert.StartsWith("NotSupportedByBackend,", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
-        Assert.DoesNotContain(peer.Calls, call => call.StartsWith("CreateCollection", StringComparison.Ordinal));
+        Assert.Equal("Hilbert", _session.Run("(Get-PatternCollection cells).Partitioning.ToString()")[0].BaseObject);
+        Assert.Contains(peer.Calls, call => call.StartsWith("CALL AlterCollection OK", StringComparison.Ordinal));   // the cell model, stored
+
+        var verbose = _session.Run("Find-SimilarPattern cells -Id p0042 -Top 10 -SearchParameter @{ cells = 8 } -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message");
+        Assert.Contains(verbose, line => ((string)line.BaseObject).Contains("Searched the 8 cells nearest each query", StringComparison.Ordinal));
+        var results = _session.Run("Measure-SearchQuality cells -QueryCount 20 -Sweep @{ cells = 8, 4096 }");
+        Assert.Equal(1.0, (double)results[1].Properties["Recall"].Value);
+        Assert.True((double)results[0].Properties["Recall"].Value < 1.0);
     }
 }

@@ -191,6 +191,7 @@ function checkSchema(where, schema, exp) {
     const params = Object.fromEntries((f.type_params || []).map((kv) => [kv.key, kv.value]));
     eq(params, e.type_params, `${w} type_params`);
     eq(!!f.nullable, e.nullable, `${w} nullable`);
+    eq(!!f.is_partition_key, e.is_partition_key, `${w} is_partition_key`);
   });
 }
 
@@ -233,6 +234,7 @@ function checkPayloads(exp) {
   eq(create.consistency_level, official.lookupEnum('milvus.proto.common.ConsistencyLevel').values.Bounded,
     'CreateCollectionRequest consistency_level');
   checkSchema('CreateCollectionRequest.schema', T('milvus.proto.schema.CollectionSchema').decode(create.schema), exp.schema);
+  eq(String(create.num_partitions), '64', 'CreateCollectionRequest num_partitions');
 
   // GetLoadStateRequest: collection_name is field 2 there.
   const load = decode('milvus.proto.milvus.GetLoadStateRequest', 'get_load_state_request.bin');

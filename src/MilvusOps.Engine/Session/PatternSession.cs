@@ -32,14 +32,7 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
     /// <summary>Checks a collection spec against Milvus's rules; <see cref="Create"/> takes only checked specs.</summary>
     public static CollectionSpec Check(CollectionSpec spec) => spec.Validate();
 
-    /// <summary>Whether the backend can partition a collection into Hilbert cells.</summary>
-    public bool PartitionsIntoCells => Store is ICellPartitionCapability;
-
-    public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists)
-    {
-        if (checkedSpec.Partitioning != CollectionPartitioning.None) Require<ICellPartitionCapability>();
-        return Store.CreateCollection(checkedSpec, ifNotExists, Cancellation);
-    }
+    public PatternCollection Create(CollectionSpec checkedSpec, bool ifNotExists) => Store.CreateCollection(checkedSpec, ifNotExists, Cancellation);
 
     /// <summary>Every collection, described without counting.</summary>
     public IReadOnlyList<PatternCollection> List() => Store.ListCollections(Cancellation);

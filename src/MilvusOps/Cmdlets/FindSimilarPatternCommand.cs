@@ -104,7 +104,7 @@ public sealed class FindSimilarPatternCommand : MilvusOpsCmdlet
     /// <para>The embedded store validates them the same way. It searches HNSW collections through an HNSW graph with
     /// ef, and every other index type exactly (the other parameters then do not change its results); -Verbose says which.</para>
     /// <para>On a collection made with -Partitioning Hilbert, cells (1 to 4096) limits each query to the rows of its
-    /// nearest cells, searched exactly; it combines with -Filter.</para>
+    /// nearest cells (searched exactly on the embedded store, through the index on Milvus); it combines with -Filter.</para>
     /// </summary>
     [Parameter]
     public Hashtable? SearchParameter { get; set; }

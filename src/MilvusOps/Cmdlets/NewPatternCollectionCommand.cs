@@ -80,8 +80,9 @@ public sealed class NewPatternCollectionCommand : MilvusOpsCmdlet
     /// 4 principal axes, each cut into 8 slices of equal share, and the cells are numbered along a Hilbert curve. A search
     /// with -SearchParameter @{ cells = 64 } then reads only the rows of the 64 cells nearest each query, exactly:
     /// recall for speed, with no graph to build. The cells are fitted when the collection first holds 1,000 rows; until
-    /// then searches are exact. None (the default) does not partition.</para>
-    /// <para>The embedded store has it; on Milvus it fails with NotSupportedByBackend (a partition-key field is not built yet).</para>
+    /// then searches read every row. None (the default) does not partition.</para>
+    /// <para>On Milvus the cell is an Int64 field, cell, the collection's partition key, and the model a collection
+    /// property; a search by cells filters on cell and goes through the collection's index.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public CollectionPartitioning Partitioning { get; set; } = CollectionPartitioning.None;

@@ -203,38 +203,6 @@ public sealed class EmbeddedCellTests : IDisposable
             Assert.Equal(82, session.PlanSearch("c", Top, new Dictionary<string, object?> { ["cells"] = cells }).Cells);
     }
 
-    /// <summary>A store without the capability, as Milvus is for now: the embedded store behind a proxy of the bare contract.</summary>
-    public class BareStore : System.Reflection.DispatchProxy
-    {
-        public IPatternStore Inner { get; set; } = null!;
-
-        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
-        {
-            try { return method!.Invoke(Inner, args); }
-            catch (System.Reflection.TargetInvocationException wrapped) when (wrapped.InnerException is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(wrapped.InnerException);
-                throw;
-            }
-        }
-    }
-
-    [Fact]
-    public void A_copy_into_a_store_without_cells_makes_the_collection_unpartitioned_and_New_refuses_there()
-    {
-        using var store = Store();
-        var bare = System.Reflection.DispatchProxy.Create<IPatternStore, BareStore>();
-        ((BareStore)(object)bare).Inner = store;
-        var session = new PatternSession(new MilvusConnection(bare, bare), default);
-        Assert.False(session.PartitionsIntoCells);
-        var spec = store.DescribeCollection("c").ToSpec("copy");
-        Assert.Equal(CollectionPartitioning.Hilbert, spec.Partitioning);
-        var refused = Assert.Throws<MilvusOpsException>(() => session.Create(spec, ifNotExists: false));
-        Assert.Equal(("NotSupportedByBackend", ErrorKind.NotImplemented), (refused.ErrorId, refused.Kind));
-        var made = Engine.Pipelines.Migration.PatternImporter.Target(session, "copy", Dimension, spec);
-        Assert.Equal(CollectionPartitioning.None, made.Partitioning);
-    }
-
     [Fact]
     public void Cells_on_a_collection_that_is_not_partitioned_are_refused()
     {

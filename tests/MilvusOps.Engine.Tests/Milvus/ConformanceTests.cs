@@ -113,7 +113,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("MilvusOps.Engine.Backends.Milvus.Grpc", typeof(Rpc.SearchRequest).Namespace);
         var service = Assert.Single(Rpc.MilvusReflection.Descriptor.Services);
         Assert.Equal("MilvusService", service.Name);
-        Assert.Equal(38, service.Methods.Count);
+        Assert.Equal(39, service.Methods.Count);
     }
 
     // ------------------------------------------------------------------ our payloads
@@ -127,6 +127,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
     private static readonly CollectionSpec Spec = new()
     {
         Name = "patterns_conformance", Dimension = 4, Description = "conformance", MaxIdLength = 64, MaxPatternTypeLength = 32,
+        Partitioning = CollectionPartitioning.Hilbert,   // the cell field, the partition key
     };
 
     private static uint[] UBits(IEnumerable<float> values) => values.Select(BitConverter.SingleToUInt32Bits).ToArray();
@@ -164,6 +165,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
             Schema = ByteString.CopyFrom(WireFormat.SchemaBytes(Spec)),
             ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
             ShardsNum = 1,
+            NumPartitions = 64,
         });
         Write("get_load_state_request.bin", new Rpc.GetLoadStateRequest { CollectionName = "patterns", DbName = "default" });
 
@@ -195,6 +197,7 @@ public sealed class ConformanceTests(ITestOutputHelper output) : IDisposable
                     data_type = f.DataType,
                     is_primary_key = f.IsPrimaryKey,
                     nullable = f.Nullable,
+                    is_partition_key = f.IsPartitionKey,
                     type_params = f.Dimension is int dim ? new Dictionary<string, string> { ["dim"] = dim.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                         : f.MaxLength is int max ? new Dictionary<string, string> { ["max_length"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                         : [],

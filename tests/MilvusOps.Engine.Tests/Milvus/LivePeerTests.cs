@@ -208,6 +208,10 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         }, Options);
         Ok(stats.Status, "GetCollectionStatistics");
         Assert.Equal("3", Assert.Single(stats.Stats, kv => kv.Key == "row_count").Value);
+        Ok(client.AlterCollection(new Rpc.AlterCollectionRequest
+        {
+            DbName = Db, CollectionName = Collection, Properties = { new Rpc.KeyValuePair { Key = "milvusops.cell_model", Value = "{}" } },
+        }, Options), "AlterCollection");
 
         // Index.
         Ok(client.CreateIndex(new Rpc.CreateIndexRequest
@@ -362,7 +366,7 @@ public sealed class LivePeerTests(LivePeer peer, ITestOutputHelper output) : ICl
         var calls = peer.CallsThrough("CALL DropCollection OK");
         output.WriteLine(string.Join('\n', calls));
         var declared = Rpc.MilvusReflection.Descriptor.Services.Single().Methods.Select(m => m.Name).ToArray();
-        Assert.Equal(38, declared.Length);
+        Assert.Equal(39, declared.Length);
         foreach (var method in declared)
             Assert.Contains($"CALL {method} OK", calls);
     }

@@ -161,6 +161,11 @@ public sealed class BulkImportTests(BulkPeer fixture) : IClassFixture<BulkPeer>
             BulkImporter.Start(session, new BulkImportOptions(set, denied) { Prefix = "denied", Collection = "bulk_c3", CreateCollection = true, RestUri = fixture.Rest })).ErrorId);
         Assert.DoesNotContain(session.List(), c => c.Name == "bulk_c3");   // made only after an upload that succeeds
 
+        // Into a partitioned collection: the shards carry no cells.
+        session.Create(new CollectionSpec { Name = "bulk_cells", Dimension = 4, IndexType = "FLAT", Partitioning = CollectionPartitioning.Hilbert }, false);
+        var cells = Assert.Throws<MilvusOpsException>(() => BulkImporter.Start(session, new BulkImportOptions(set, fixture.Storage!) { Collection = "bulk_cells", RestUri = fixture.Rest }));
+        Assert.Equal(("BulkImportIntoCells", ErrorKind.InvalidOperation, "bulk_cells"), (cells.ErrorId, cells.Kind, cells.Target));
+
         // Into a collection that holds patterns: Milvus would add them again.
         var again = Assert.Throws<MilvusOpsException>(() => BulkImporter.Start(session, new BulkImportOptions(set, fixture.Storage!) { Collection = "bulk_c", RestUri = fixture.Rest }));
         Assert.Equal("BulkImportTargetNotEmpty", again.ErrorId);

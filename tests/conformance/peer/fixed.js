@@ -211,6 +211,10 @@ const handlers = {
     created_timestamps: [TS, TS], created_utc_timestamps: ['1700000000000', '1700000000001'],
   }),
   DropCollection: () => ok(),
+  AlterCollection(req) {
+    need(req.properties.length > 0, 'properties is empty');
+    return ok();
+  },
   LoadCollection(req) {
     need(req.replica_number >= 0, `replica_number is ${req.replica_number}`);
     return ok();

@@ -22,7 +22,7 @@ function toObject(type, message) {
 
 // The RPCs MilvusOps' .proto subset declares; both modes serve exactly these.
 const METHODS = ['Connect', 'CheckHealth', 'GetVersion', 'CreateCollection', 'DescribeCollection', 'HasCollection',
-  'ShowCollections', 'DropCollection', 'LoadCollection', 'GetLoadState', 'GetLoadingProgress', 'ReleaseCollection',
+  'ShowCollections', 'DropCollection', 'AlterCollection', 'LoadCollection', 'GetLoadState', 'GetLoadingProgress', 'ReleaseCollection',
   'GetCollectionStatistics', 'CreateIndex', 'DescribeIndex', 'Insert', 'Upsert', 'Delete', 'Flush', 'GetFlushState',
   'Query', 'Search', 'GetComponentStates', 'GetReplicas', 'DropIndex', 'CreateAlias', 'AlterAlias', 'DropAlias',
   'DescribeAlias', 'ListAliases', 'ManualCompaction', 'GetCompactionState', 'GetPersistentSegmentInfo', 'GetQuerySegmentInfo',

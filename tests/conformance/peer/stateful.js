@@ -16,6 +16,8 @@ const DEFAULT_DB = 'default';
 const DEFAULT_DB_ID = '1'; // util.DefaultDBID
 const MAX_DATABASES = 64; // rootCoord.maxDatabaseNum, the default database included
 const MAX_NAME_LENGTH = 255; // proxy.maxNameLength
+const DEFAULT_PARTITION_KEY_PARTITIONS = 16; // rootCoord.defaultPartitionNum, for a partition-key collection
+const MAX_PARTITIONS = 1024; // rootCoord.maxPartitionNum
 const MAX_TOPK = 16384; // topk, nq and offset+limit stay below this (Milvus's quota defaults)
 const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
 const CPU_VECTOR_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'HNSW', 'DISKANN', 'SCANN', 'AUTOINDEX'];
@@ -174,8 +176,13 @@ function createStatefulMode(options) {
       if (f.autoID) throw new NotModelled('the stateful peer does not model autoID');
       const field = {
         fieldID: String(100 + i), name: f.name, data_type: f.data_type, is_primary_key: f.is_primary_key,
-        description: f.description, nullable: f.nullable, type_params: f.type_params,
+        description: f.description, nullable: f.nullable, type_params: f.type_params, is_partition_key: f.is_partition_key,
       };
+      if (f.is_partition_key) {
+        if (f.is_primary_key) throw Errors.invalid('the partition key field must not be primary field');
+        if (!['Int64', 'VarChar'].includes(f.data_type)) throw Errors.invalid('the data type of partition key should be Int64 or VarChar');
+        if (f.nullable) throw Errors.invalid('partition key field not support nullable');
+      }
       if (f.data_type === 'FloatVector') {
         const dim = Number(typeParam(f, 'dim'));
         if (!Number.isInteger(dim) || dim < 2 || dim > 32768) throw Errors.invalid(`invalid dimension: ${typeParam(f, 'dim')}. should be in range 2 ~ 32768`);
@@ -195,13 +202,15 @@ function createStatefulMode(options) {
     if (!['Int64', 'VarChar'].includes(pks[0].data_type)) throw Errors.invalid(`the data type of primary key should be Int64 or VarChar`);
     if (pks[0].nullable) throw Errors.invalid('primary field not support null');
     if (vectorFields({ fields }).length === 0) throw Errors.invalid('schema does not contain vector field');
+    if (fields.filter((f) => f.is_partition_key).length > 1) throw Errors.invalid('there are more than one partition key');
     return fields;
   }
 
   // What model.Collection.Equal compares for an idempotent CreateCollection.
   const identity = (c) => JSON.stringify({
     description: c.description, consistency: c.consistency_level, shards: c.shards_num, properties: c.properties,
-    fields: c.fields.map((f) => [f.name, f.data_type, f.is_primary_key, f.description, f.nullable,
+    partitions: c.num_partitions,
+    fields: c.fields.map((f) => [f.name, f.data_type, f.is_primary_key, f.description, f.nullable, f.is_partition_key,
       [...f.type_params].map((p) => `${p.key}=${p.value}`).sort()]),
   });
 
@@ -209,7 +218,7 @@ function createStatefulMode(options) {
     name: c.name, description: c.description, autoID: false, enable_dynamic_field: false, properties: [],
     fields: c.fields.map((f) => ({
       fieldID: f.fieldID, name: f.name, is_primary_key: f.is_primary_key, description: f.description,
-      data_type: f.data_type, type_params: f.type_params, autoID: false, nullable: f.nullable,
+      data_type: f.data_type, type_params: f.type_params, autoID: false, nullable: f.nullable, is_partition_key: f.is_partition_key,
     })),
   });
 
@@ -413,12 +422,20 @@ function createStatefulMode(options) {
       checkName(name, 'name');
       const schema = decodeSchema(req.schema);
       const fields = storedFields(schema, name);
+      // A partition-key collection gets its partitions from num_partitions; the peer keeps its rows in one (Milvus's
+      // pruning of partitions by the key's hash changes which rows a search reads, not what it answers).
+      const keyed = fields.some((f) => f.is_partition_key);
+      const requested = Number(req.num_partitions);
+      if (!keyed && requested > 0) throw Errors.invalid('num_partitions should only be specified with partition key field enabled');
+      if (keyed && requested > MAX_PARTITIONS) throw Errors.invalid(`partition number (${requested}) exceeds max configuration (${MAX_PARTITIONS})`);
+      if (keyed && requested < 0) throw Errors.invalid(`the specified partitions should be greater than 0 if partition key is used`);
       const ts = tso();
       const c = {
         name, id: ts, description: schema.description, fields, pk: fields.find((f) => f.is_primary_key),
         consistency_level: req.consistency_level, shards_num: req.shards_num > 0 ? req.shards_num : 1,
         properties: req.properties, created: ts, rows: new Map(), indexes: new Map(), partitionID: tso(),
         load: { state: 'NotLoad', progress: 0 }, growing: null, sealed: [],
+        num_partitions: keyed ? String(requested || DEFAULT_PARTITION_KEY_PARTITIONS) : '1',
       };
       if (db.aliases.has(name)) throw Errors.unexpected(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
       const existing = db.collections.get(name);
@@ -441,9 +458,21 @@ function createStatefulMode(options) {
         status: ok(), schema: wireSchema(c), collectionID: c.id, collection_name: req.collection_name || c.name, db_name: db.name,
         virtual_channel_names: channels(c).map((ch) => ch.virtual), physical_channel_names: channels(c).map((ch) => ch.physical),
         created_timestamp: c.created, created_utc_timestamp: physicalMs(c.created), shards_num: c.shards_num,
-        aliases: aliasesOf(db, c), consistency_level: c.consistency_level, properties: c.properties, num_partitions: '1',
+        aliases: aliasesOf(db, c), consistency_level: c.consistency_level, properties: c.properties, num_partitions: c.num_partitions,
         update_timestamp: c.created, update_timestamp_str: c.created,
       };
+    },
+
+    // rootcoord's alterCollectionTask: set some properties or delete some keys, not both; other properties stay.
+    AlterCollection(req, ctx) {
+      const db = database(req, ctx);
+      const c = collection(db, req.collection_name);
+      if (req.properties.length > 0 && req.delete_keys.length > 0) throw Errors.invalid('can not provide properties and deletekeys at the same time');
+      if (req.properties.length === 0 && req.delete_keys.length === 0) throw Errors.invalid('no properties or delete keys provided');
+      const set = new Map(req.properties.map((p) => [p.key, p.value]));
+      c.properties = [...c.properties.filter((p) => !set.has(p.key) && !req.delete_keys.includes(p.key)),
+        ...[...set].map(([key, value]) => ({ key, value }))];
+      return ok();
     },
 
     HasCollection(req, ctx) {

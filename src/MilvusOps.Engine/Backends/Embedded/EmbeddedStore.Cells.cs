@@ -12,7 +12,7 @@ namespace MilvusOps.Engine.Backends.Embedded;
 // model lives in milvusops_cell_models. The model is fitted in the write that first brings the collection to
 // CellPartitioning.FitRows rows, from the rows then, and every row gets its cell in that transaction; later writes give
 // each row the cell of its vector. A cell is a function of the vector and a model that never changes, so it cannot go stale.
-public sealed partial class EmbeddedStore : ICellPartitionCapability
+public sealed partial class EmbeddedStore
 {
     private const string CellModels = "milvusops_cell_models";
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using MilvusOps.Engine.Filtering;
+using MilvusOps.Engine.Search.Cells;
 using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Backends.Milvus;
@@ -104,6 +105,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             // The collection default for other clients (Attu, pymilvus); our reads always name their level.
             ConsistencyLevel = Rpc.ConsistencyLevel.Bounded,
         };
+        if (spec.Partitioning == CollectionPartitioning.Hilbert) create.NumPartitions = CellPartitions;
         // Safe to retry: Milvus answers success to a second create with the same parameters.
         _rpc.Call("CreateCollection", spec.Name, cancellation, (c, o) => c.CreateCollection(create, o));
         try
@@ -184,6 +186,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             Description = string.IsNullOrEmpty(info.Description) ? null : info.Description,
             Fields = info.Fields,
             VectorField = info.Mapping.Vector?.Name,
+            Partitioning = info.Mapping.HasCells ? CollectionPartitioning.Hilbert : CollectionPartitioning.None,
             Uri = Uri,
         };
     }
@@ -216,8 +219,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var writer = _columnWriters.TryTake(out var idle) ? idle : new PatternColumnWriter();
         try
         {
+            var cellOf = info.Mapping.HasCells ? CellsForWrite(info, patterns, writer, cancellation) : null;
             foreach (var batch in Batches(patterns))
-                Upsert(collection, batch, writer, cancellation);
+                Upsert(collection, batch, writer, cellOf, cancellation);
         }
         finally
         {
@@ -225,9 +229,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         }
     }
 
-    private void Upsert(string collection, IReadOnlyList<Pattern> batch, PatternColumnWriter writer, CancellationToken cancellation)
+    private void Upsert(string collection, IReadOnlyList<Pattern> batch, PatternColumnWriter writer, Func<FloatVector, long>? cellOf, CancellationToken cancellation)
     {
-        var columns = writer.Write(batch);
+        var columns = writer.Write(batch, cellOf);
         var request = new Rpc.UpsertRequest { DbName = Db, CollectionName = collection, NumRows = columns.NumRows };
         request.FieldsData.Add(columns.Fields);
         var result = Mutate("Upsert", collection, (c, o) => c.Upsert(request, o), cancellation);
@@ -354,13 +358,14 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     /// (<c>pattern_id &gt; last</c>), so no page depends on an offset Milvus caps at 16384. The page condition is added
     /// to the checked filter's canonical text (<see cref="ParsedFilter.Text"/>); its template values go along unchanged.</summary>
     private IEnumerable<Pattern> Iterate(string collection, PatternMapping mapping, ParsedFilter? filter, long? limit, long offset, IReadOnlyList<string> fields, int pageRows,
-        CancellationToken cancellation)
+        CancellationToken cancellation, string? condition = null)
     {
+        var selection = FilterExpression.And(filter?.Text, condition);
         string? last = null;
         long skipped = 0, returned = 0;
         while (limit is null || returned < limit)
         {
-            var expression = last is null ? filter?.Text ?? "" : FilterExpression.And(filter?.Text, mapping.After(last));
+            var expression = last is null ? selection : FilterExpression.And(selection, mapping.After(last));
             // While skipping, fetch only ids: the skipped rows' vectors would be wasted bytes.
             var skipping = skipped < offset;
             var want = skipping ? (int)Math.Min(pageRows * 8L, Math.Min(MaxPageRows, offset - skipped)) : (int)Math.Min(pageRows, limit is null ? pageRows : limit.Value - returned);
@@ -417,9 +422,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         return Count(Info(collection, cancellation).Name, parsed, cancellation);
     }
 
-    private long Count(string collection, ParsedFilter? filter, CancellationToken cancellation)
+    private long Count(string collection, ParsedFilter? filter, CancellationToken cancellation, string? condition = null)
     {
-        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = filter?.Text ?? "" };
+        var request = new Rpc.QueryRequest { DbName = Db, CollectionName = collection, Expr = FilterExpression.And(filter?.Text, condition) };
         WireFormat.AddTemplateValues(request.ExprTemplateValues, filter);
         request.OutputFields.Add("count(*)");
         var column = Send(collection, request, cancellation).FieldsData.FirstOrDefault(f => f.FieldName == "count(*)");
@@ -439,7 +444,14 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         if (request.Vectors.Count == 0)
             return [];
 
-        var perRequest = Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / Math.Max(1, request.Top)), 1, SearchRequest.MaxTop);
+        // Every cell is every row: the collection's usual search. Fewer: each query has cells, so a filter, of its own.
+        var cellModel = request.Cells is < CellPartitioning.CellCount ? info.Cells : null;
+        if (request.Cells is < CellPartitioning.CellCount and int cells)
+            request.Explain?.Invoke(cellModel is null
+                ? $"'{collection}' has no cells yet (they are fitted when {CellPartitioning.FitRows:N0} rows have been written to it loaded): searched the whole collection."
+                : $"Searched the {cells:N0} cells nearest each query, of {CellPartitioning.CellCount:N0}, and the rows written before the cells were fitted.");
+        var perRequest = cellModel is not null ? 1
+            : Math.Clamp(Math.Min(TargetMessageBytes / (4 * info.Dimension), HitsPerSearch / Math.Max(1, request.Top)), 1, SearchRequest.MaxTop);
         var hits = new List<IReadOnlyList<SearchHit>>(request.Vectors.Count);
         for (var first = 0; first < request.Vectors.Count; first += perRequest)
         {
@@ -450,7 +462,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             var search = new Rpc.SearchRequest
             {
                 DbName = Db, CollectionName = collection,
-                Dsl = filter?.Text ?? "", DslType = Rpc.DslType.BoolExprV1,
+                Dsl = cellModel is null ? filter?.Text ?? "" : FilterExpression.And(filter?.Text, CellCondition(cellModel, vectors[0], request.Cells!.Value)),
+                DslType = Rpc.DslType.BoolExprV1,
                 PlaceholderGroup = ByteString.CopyFrom(WireFormat.PlaceholderGroupBytes(vectors)),
                 Nq = count,
             };
@@ -513,7 +526,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     /// <summary>What a collection's operations need to know: its own name (an alias resolved), schema, how it maps onto
     /// patterns, and its vector field's index and metric.</summary>
     private sealed record CollectionInfo(long Id, string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
-        MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping);
+        MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping, CellModel? Cells);
 
     /// <summary>
     /// Describes the collection afresh for every call, and the call then names the collection by its own name: another
@@ -529,8 +542,9 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var fields = WireFormat.ModelFields(described.Schema);
         var mapping = PatternMapping.From(fields);
         var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(realName, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
+        var cells = mapping.HasCells ? CellModelOf(described, realName, mapping.Vector?.Dimension ?? 0) : null;
         return new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
-            indexType, parameters, described.Schema.Description, fields, mapping);
+            indexType, parameters, described.Schema.Description, fields, mapping, cells);
     }
 
     /// <summary>The index on <paramref name="field"/>: its type, metric (null when not one MilvusOps searches by) and

@@ -5,9 +5,9 @@ using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 namespace MilvusOps.Engine.Backends.Milvus;
 
 /// <summary>
-/// Writes a batch of patterns as the five insert/upsert columns. pattern_type and the two JSON documents are
-/// nullable: each carries one valid_data flag per row and data for the non-null rows only, the compact layout the
-/// Milvus 2.5 proxy expects (it expands it by valid_data).
+/// Writes a batch of patterns as the five insert/upsert columns, and a partitioned collection's cell column. pattern_type
+/// and the two JSON documents are nullable: each carries one valid_data flag per row and data for the non-null rows only,
+/// the compact layout the Milvus 2.5 proxy expects (it expands it by valid_data).
 /// </summary>
 /// <remarks>
 /// One writer refills the same columns for every batch, so after the first ~8 MB batch no column array is
@@ -19,9 +19,10 @@ internal sealed class PatternColumnWriter
     private readonly Rpc.StringArray _ids = new(), _types = new();
     private readonly Rpc.JSONArray _metrics = new(), _temporal = new();
     private readonly Rpc.FloatArray _floats = new();
+    private readonly Rpc.LongArray _cells = new();
     private readonly Rpc.VectorField _vectors;
     private readonly Rpc.FieldData _typeField, _metricsField, _temporalField;
-    private readonly Rpc.FieldData[] _fields;
+    private readonly Rpc.FieldData[] _fields, _fieldsWithCells;
 
     public PatternColumnWriter()
     {
@@ -37,9 +38,11 @@ internal sealed class PatternColumnWriter
             _metricsField,
             _temporalField,
         ];
+        _fieldsWithCells = [.. _fields, new Rpc.FieldData { FieldName = PatternSchema.Cell, Type = Rpc.DataType.Int64, Scalars = new() { LongData = _cells } }];
     }
 
-    public PatternColumns Write(IReadOnlyList<Pattern> patterns)
+    /// <summary>The batch's columns; with <paramref name="cellOf"/>, also the cell column, each row's cell from its vector.</summary>
+    public PatternColumns Write(IReadOnlyList<Pattern> patterns, Func<FloatVector, long>? cellOf = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         if (patterns.Count == 0)
@@ -53,6 +56,7 @@ internal sealed class PatternColumnWriter
         _types.Data.Clear();
         _metrics.Data.Clear();
         _temporal.Data.Clear();
+        _cells.Data.Clear();
         _typeField.ValidData.Clear();
         _metricsField.ValidData.Clear();
         _temporalField.ValidData.Clear();
@@ -72,9 +76,10 @@ internal sealed class PatternColumnWriter
             AddNullable(_metricsField, _metrics.Data, pattern.CoherenceMetricsJson is { } m ? ByteString.CopyFromUtf8(m) : null);
             AddNullable(_temporalField, _temporal.Data, pattern.TemporalContextJson is { } t ? ByteString.CopyFromUtf8(t) : null);
             pattern.Vector.AsSpan().CopyTo(target.Slice(row * dim, dim));
+            if (cellOf is not null) _cells.Data.Add(cellOf(pattern.Vector));
         }
         _vectors.Dim = dim;
-        return new PatternColumns(_fields, (uint)rows);
+        return new PatternColumns(cellOf is null ? _fields : _fieldsWithCells, (uint)rows);
     }
 
     /// <summary>One row of a nullable column: its valid_data flag, and its value only when it is not null.</summary>

@@ -14,8 +14,9 @@ internal sealed class PatternMapping
     private const string FloatVector = "FloatVector";
 
     private PatternMapping(string idField, bool integerIds, FieldSchema? vector, IReadOnlyList<string> metadataFields,
-        bool isPatternSchema, string? unsupported, string fieldList)
+        bool isPatternSchema, bool hasCells, string? unsupported, string fieldList)
     {
+        HasCells = hasCells;
         IdField = idField;
         IntegerIds = integerIds;
         Vector = vector;
@@ -47,6 +48,10 @@ internal sealed class PatternMapping
     /// <summary>True when the collection has exactly the pattern schema, the only one MilvusOps writes.</summary>
     public bool IsPatternSchema { get; }
 
+    /// <summary>True for the pattern schema of a partitioned collection: its cell field is the partition key
+    /// (<see cref="CellPartitioning"/>).</summary>
+    public bool HasCells { get; }
+
     /// <summary>Why the collection cannot be read or searched as patterns; null when it can.</summary>
     public string? Unsupported { get; }
 
@@ -68,11 +73,15 @@ internal sealed class PatternMapping
         var metadata = new[] { (PatternSchema.PatternType, "VarChar"), (PatternSchema.CoherenceMetrics, "JSON"), (PatternSchema.TemporalContext, "JSON") }
             .Where(m => fields.Any(f => f.Name == m.Item1 && f.DataType == m.Item2 && !f.IsPrimaryKey))
             .Select(m => m.Item1).ToList();
-        var pattern = PatternSchema.Fields(new CollectionSpec { Name = "pattern" });
-        bool isPatternSchema = fields.Count == pattern.Count
-            && pattern.All(p => fields.Any(f => f.Name == p.Name && f.DataType == p.DataType && f.IsPrimaryKey == p.IsPrimaryKey));
+        bool Has(CollectionPartitioning partitioning)
+        {
+            var pattern = PatternSchema.Fields(new CollectionSpec { Name = "pattern", Partitioning = partitioning });
+            return fields.Count == pattern.Count && pattern.All(p => fields.Any(f => f.Name == p.Name && f.DataType == p.DataType
+                && f.IsPrimaryKey == p.IsPrimaryKey && f.IsPartitionKey == p.IsPartitionKey));
+        }
+        bool hasCells = Has(CollectionPartitioning.Hilbert);
         return new PatternMapping(key?.Name ?? PatternSchema.PatternId, key?.DataType == "Int64", chosen ?? vectors.FirstOrDefault(),
-            metadata, isPatternSchema, unsupported, string.Join(", ", fields));
+            metadata, hasCells || Has(CollectionPartitioning.None), hasCells, unsupported, string.Join(", ", fields));
     }
 
     /// <summary>Refuses a read or search of a collection whose schema does not map onto patterns, saying why.</summary>

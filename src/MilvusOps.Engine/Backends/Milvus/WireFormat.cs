@@ -375,7 +375,8 @@ internal static class WireFormat
     // ---------------------------------------------------------------- schema
 
     /// <summary>The pattern collection schema: pattern_id VarChar primary key (max_length), vector FloatVector (dim),
-    /// pattern_type VarChar (max_length), coherence_metrics and temporal_context JSON. No auto id, no dynamic field.</summary>
+    /// pattern_type VarChar (max_length), coherence_metrics and temporal_context JSON, and for a partitioned collection
+    /// cell Int64, its partition key. No auto id, no dynamic field.</summary>
     public static Rpc.CollectionSchema Schema(CollectionSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -388,6 +389,7 @@ internal static class WireFormat
                 DataType = ToWire(field.DataType),
                 IsPrimaryKey = field.IsPrimaryKey,
                 Nullable = field.Nullable,
+                IsPartitionKey = field.IsPartitionKey,
             };
             if (field.Dimension is int dim)
                 wire.TypeParams.Add(new Rpc.KeyValuePair { Key = "dim", Value = dim.ToString(CultureInfo.InvariantCulture) });
@@ -417,7 +419,7 @@ internal static class WireFormat
                 return null;
             }
             fields.Add(new FieldSchema(field.Name, FromWire(field.DataType), field.IsPrimaryKey,
-                MaxLength: Param("max_length"), Dimension: Param("dim"), Nullable: field.Nullable));
+                MaxLength: Param("max_length"), Dimension: Param("dim"), Nullable: field.Nullable, IsPartitionKey: field.IsPartitionKey));
         }
         return fields;
     }

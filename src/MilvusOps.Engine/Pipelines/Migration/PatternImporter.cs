@@ -173,9 +173,6 @@ public static class PatternImporter
         if (existing is null)
         {
             var spec = PatternSession.Check(create! with { Name = collection });
-            // A copy of a partitioned collection into a store without cells (Milvus, for now) is made unpartitioned: the
-            // partitioning is a search option of the source's store, and the patterns are the same either way.
-            if (spec.Partitioning != CollectionPartitioning.None && !session.PartitionsIntoCells) spec = spec with { Partitioning = CollectionPartitioning.None };
             // A -WhatIf plan validates against the collection that -CreateCollection would make.
             return whatIf
                 ? new PatternCollection { Name = spec.Name, Dimension = dimension, Metric = spec.Metric, IndexType = spec.IndexType, Fields = PatternSchema.Fields(spec) }

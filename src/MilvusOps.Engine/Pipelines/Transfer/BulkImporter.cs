@@ -57,6 +57,11 @@ public static class BulkImporter
         // stopped upload leaves no empty collection behind.
         var existing = Existing(session, name, options.CreateCollection);
         var spec = existing is null ? PatternSession.Check(set.ToSpec(name)) : null;
+        // Milvus would need each row's cell, which the set's Parquet shards do not carry (nor the model that gives it).
+        if ((existing?.Partitioning ?? spec!.Partitioning) != CollectionPartitioning.None)
+            throw new MilvusOpsException("BulkImportIntoCells", ErrorKind.InvalidOperation,
+                $"Collection '{name}' {(existing is null ? "would be" : "is")} partitioned into Hilbert cells, and a bulk import cannot give its rows their cells. " +
+                "Load the set with Import-PatternCollection, which writes each row with its cell.", name);
         // Asked before the upload too: the REST API answers where it is looked for, and no job of this collection is still
         // running (its rows are not visible yet, so a count cannot see them; a second job would load them again).
         var jobs = session.ListImportJobs(existing is null ? null : name, options.RestUri);
