@@ -21,6 +21,8 @@
         'Remove-Pattern'
         'Find-SimilarPattern'
         'Measure-SearchQuality'
+        'Find-PatternCorrelation'
+        'Get-PatternPrediction'
         'Test-PatternCoherence'
         'Get-SqlitePattern'
         'Import-SqlitePattern'

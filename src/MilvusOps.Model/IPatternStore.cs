@@ -56,6 +56,15 @@ public interface IPatternStore : IDisposable
     /// <summary>The patterns with these ids that exist, in no particular order.</summary>
     IReadOnlyList<Pattern> Get(string collection, IReadOnlyList<string> ids, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Patterns whose temporal_context[<paramref name="timeKey"/>] is a string within the ordinal range [from, to) (an open
+    /// end where null) and that match the filter, in primary-key order, streamed: the text range a read by time narrows to
+    /// (<see cref="PatternTime.TextBounds"/>). The key is a checked one (<see cref="PatternTime.CheckKey"/>). The embedded
+    /// store indexes the key at its first such read; <paramref name="explain"/> hears how the rows were found.
+    /// </summary>
+    IEnumerable<Pattern> QueryTimeText(string collection, string timeKey, string? from, string? to, PatternFilter? filter,
+        Action<string>? explain = null, CancellationToken cancellation = default);
+
     /// <summary>Patterns matching a Milvus filter expression (all when empty), in primary-key order, streamed.</summary>
     /// <remarks>Without <paramref name="includeVectors"/> each pattern's Vector is empty: a scan of the JSON documents then
     /// reads a fraction of the bytes.</remarks>

@@ -83,6 +83,32 @@ public sealed partial class PatternSession(MilvusConnection connection, Cancella
         return Store.Query(CollectionSpec.CheckName(collection), filter, limit, offset, includeVectors, Cancellation);
     }
 
+    /// <summary>
+    /// Patterns whose time under <paramref name="timeKey"/> lies in [since, until) (either end open), matching the filter, in
+    /// primary-key order, streamed, each with its time. The store narrows the read to the text those times can be written
+    /// as (<see cref="PatternTime.TextBounds"/>); a pattern there whose time does not parse goes to <paramref name="unparseable"/>.
+    /// </summary>
+    public IEnumerable<(Pattern Pattern, DateTimeOffset Time)> ReadByTime(string collection, string timeKey, DateTimeOffset? since, DateTimeOffset? until,
+        PatternFilter? filter, Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
+    {
+        PatternTime.CheckKey(timeKey);
+        if (since is { } from && until is { } to && to <= from)
+            throw new MilvusOpsException("InvalidTimeRange", ErrorKind.InvalidArgument, $"The time range ends ({to:O}) before it starts ({from:O}).", until);
+        var (textFrom, textTo) = PatternTime.TextBounds(since, until);
+        var rows = Store.QueryTimeText(CollectionSpec.CheckName(collection), timeKey, textFrom, textTo, filter, explain, Cancellation);
+        return InRange(rows, timeKey, since, until, unparseable);
+    }
+
+    private static IEnumerable<(Pattern, DateTimeOffset)> InRange(IEnumerable<Pattern> rows, string timeKey, DateTimeOffset? since, DateTimeOffset? until,
+        Action<Pattern, string>? unparseable)
+    {
+        foreach (var pattern in rows)
+        {
+            if (PatternTime.Of(pattern, timeKey, out string? problem) is not { } time) unparseable?.Invoke(pattern, problem!);
+            else if ((since is null || time >= since) && (until is null || time < until)) yield return (pattern, time);
+        }
+    }
+
     public long Delete(string collection, IReadOnlyList<string> ids) => Store.Delete(CollectionSpec.CheckName(collection), ids, Cancellation);
 
     /// <summary>Deletes every pattern matching a non-empty filter; returns how many.</summary>

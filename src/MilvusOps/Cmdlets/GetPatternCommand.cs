@@ -4,7 +4,7 @@ using MilvusOps.Infrastructure;
 
 namespace MilvusOps.Cmdlets;
 
-/// <summary>Reads patterns by id, or every pattern matching a filter (in primary-key order).</summary>
+/// <summary>Reads patterns by id, or every pattern matching a filter (in primary-key order), or in a time range.</summary>
 /// <example>
 /// <code>
 /// Get-Pattern correlation_patterns test_pattern_001
@@ -16,6 +16,12 @@ namespace MilvusOps.Cmdlets;
 /// Get-Pattern correlation_patterns -Filter 'coherence_metrics["quantum_coherence"] &gt;= 0.9' -Limit 100
 /// </code>
 /// <para>Reads the first 100 patterns, in primary-key order, whose quantum_coherence is at least 0.9.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Get-Pattern correlation_patterns -TimeKey observed_at -Since 2026-11-01T00:00Z -Until 2026-11-02T00:00Z
+/// </code>
+/// <para>Reads the patterns observed on 1 November 2026 (UTC), in primary-key order.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Get, "Pattern", DefaultParameterSetName = QuerySet)]
 [OutputType(typeof(Pattern))]
@@ -58,6 +64,22 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long Offset { get; set; }
 
+    /// <summary>Read only patterns whose time (under -TimeKey) is this or later.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public DateTimeOffset? Since { get; set; }
+
+    /// <summary>Read only patterns whose time (under -TimeKey) is before this.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public DateTimeOffset? Until { get; set; }
+
+    /// <summary>
+    /// The temporal_context key that holds each pattern's ISO-8601 time (default: timestamp); with it, or -Since or
+    /// -Until, only patterns with a time are read. A time without an offset is UTC. A pattern whose value under the key is
+    /// no such time is an UnparseableTime error, and the read goes on.
+    /// </summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public string? TimeKey { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == IdSet)
@@ -71,8 +93,19 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
             }
             return;
         }
-        var patterns = Call(() => Session.Query(Collection, FilterInput.From(Filter, FilterParameter), Limit, Offset));
+        var filter = Call(() => FilterInput.From(Filter, FilterParameter));
+        var patterns = Since is null && Until is null && TimeKey is null
+            ? Call(() => Session.Query(Collection, filter, Limit, Offset))
+            : ByTime(filter);
         using var cursor = patterns.GetEnumerator();
         while (Call(cursor.MoveNext)) WriteStoreObject(cursor.Current);
+    }
+
+    private IEnumerable<Pattern> ByTime(PatternFilter? filter)
+    {
+        var read = Call(() => Session.ReadByTime(Collection, TimeKey ?? PatternTime.DefaultKey, Since, Until, filter,
+            (pattern, problem) => WriteEngineError(TimeScopeCmdlet.Unparseable(Collection, pattern, problem)), WriteVerbose));
+        var patterns = read.Select(item => item.Pattern).Skip((int)Math.Min(Offset, int.MaxValue));
+        return Limit is long limit ? patterns.Take((int)Math.Min(limit, int.MaxValue)) : patterns;
     }
 }

@@ -126,7 +126,7 @@ public static class CoherenceVerifier
                 {
                     if (!LooksLikeTimestamp(text)) continue;
                     _timestamps++;
-                    if (!TryParseIso8601(text, out var when))
+                    if (!PatternTime.TryParse(text, out var when))
                         _log.Add(pattern.PatternId, path, text, $"{path} is not a valid ISO-8601 timestamp: '{text}'");
                     else if (when > now + Tolerance)
                         _log.Add(pattern.PatternId, path, text, $"{path} is in the future: {text}");
@@ -180,17 +180,6 @@ public static class CoherenceVerifier
     private static bool LooksLikeTimestamp(string text) =>
         text.Length >= 10 && char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[1]) && char.IsAsciiDigit(text[2])
         && char.IsAsciiDigit(text[3]) && text[4] == '-' && char.IsAsciiDigit(text[5]) && char.IsAsciiDigit(text[6]) && text[7] == '-';
-
-    private static readonly string[] Iso8601Formats =
-    [
-        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
-        "yyyy-MM-ddTHH:mmzzz", "yyyy-MM-ddTHH:mm:sszzz", "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz",
-        "yyyy-MM-ddTHH:mmZ", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ss.FFFFFFFZ",
-    ];
-
-    internal static bool TryParseIso8601(string text, out DateTimeOffset value) =>
-        DateTimeOffset.TryParseExact(text, Iso8601Formats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
 
     private static bool TryNumber(object? value, out double number)
     {

@@ -130,18 +130,7 @@ internal sealed class CellModel
     }
 
     /// <summary>(vector - mean) · axis, as vector · axis - mean · axis: two SIMD dot products, which every write pays per row.</summary>
-    private static double Project(ReadOnlySpan<float> vector, float[] mean, float[] axis) => Dot(vector, axis) - Dot(mean, axis);
-
-    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var sums = Vector<float>.Zero;
-        int d = 0;
-        for (; d <= a.Length - Vector<float>.Count; d += Vector<float>.Count)
-            sums += new Vector<float>(a.Slice(d)) * new Vector<float>(b.Slice(d));
-        double sum = Vector.Sum(sums);
-        for (; d < a.Length; d++) sum += a[d] * b[d];
-        return sum;
-    }
+    private static double Project(ReadOnlySpan<float> vector, float[] mean, float[] axis) => PairScore.Dot(vector, axis) - PairScore.Dot(mean, axis);
 
     private static float[] Normalised(ReadOnlySpan<float> vector)
     {

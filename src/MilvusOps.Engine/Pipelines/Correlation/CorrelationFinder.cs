@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MilvusOps.Engine.Session;
+
+namespace MilvusOps.Engine.Pipelines.Correlation;
+
+/// <summary>
+/// Finds kinds of pattern that keep occurring together (Find-PatternCorrelation), over a collection's patterns in time
+/// order, in four passes:
+/// <list type="number">
+/// <item>bursts: a pattern joins the nearest burst, begun by an alike pattern, whose last pattern is within the window;
+/// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
+/// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one;</item>
+/// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
+/// <item>groups: occurrences with the same set of kinds are one group, its support their number.</item>
+/// </list>
+/// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
+/// </summary>
+public static class CorrelationFinder
+{
+    /// <summary>The groups occurring at least <paramref name="minSupport"/> times, most supported first.</summary>
+    public static IReadOnlyList<CorrelationGroup> Find(PatternSession session, TimeScope scope, int minSupport,
+        Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
+    {
+        if (minSupport < 1)
+            throw new MilvusOpsException("InvalidSupport", ErrorKind.InvalidArgument, $"The least support must be at least 1; it was {minSupport}.", minSupport);
+        var events = TimedEvents.Read(session, scope, unparseable, explain);
+        var cancellation = session.Cancellation;
+        var bursts = Bursts(events, scope.Window, cancellation);
+        var kindOf = Kinds(events, bursts, cancellation);
+        var occurrences = Occurrences(events, bursts, scope.Window);
+        explain?.Invoke($"{events.Count:N0} patterns: {bursts.Count:N0} bursts of {kindOf.Distinct().Count():N0} kinds, in {occurrences.Count:N0} occurrences.");
+
+        var groups = new List<CorrelationGroup>();
+        foreach (var same in occurrences.GroupBy(o => string.Join(",", o.Select(b => kindOf[b]).Distinct().Order())))
+        {
+            var list = same.ToList();
+            if (list.Count < minSupport) continue;
+            var kinds = same.Key.Split(',').Select(int.Parse).ToArray();
+            var representatives = kinds.Select(kind => bursts[Array.IndexOf(kindOf, kind)].First).ToArray();
+            var members = list.SelectMany(o => o.SelectMany(b => bursts[b].Members)).ToList();
+            groups.Add(Group(events, scope, representatives, list.Select(o => o.Select(b => bursts[b]).ToList()).ToList(), members));
+        }
+        return [.. groups.OrderByDescending(g => g.Support).ThenByDescending(g => g.Kinds.Count).ThenBy(g => g.FirstSeen).ThenBy(g => g.PatternId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A run of alike patterns, each within the window of the one before: its first pattern represents it.</summary>
+    private sealed class Burst(int first)
+    {
+        public int First { get; } = first;
+        public List<int> Members { get; } = [first];
+        public int Last => Members[^1];
+    }
+
+    private static List<Burst> Bursts(TimedEvents events, TimeSpan window, CancellationToken cancellation)
+    {
+        var bursts = new List<Burst>();
+        var open = new List<Burst>();
+        for (int i = 0; i < events.Count; i++)
+        {
+            if ((i & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            var time = events.TimeOf(i);
+            open.RemoveAll(b => time - events.TimeOf(b.Last) > window);
+            Burst? nearest = null;
+            double best = 0;
+            foreach (var burst in open)
+            {
+                double score = events.Score(events[i].Vector, events[burst.First].Vector);
+                if (events.Alike(score) && (nearest is null || events.Nearer(score, best))) (nearest, best) = (burst, score);
+            }
+            if (nearest is not null) nearest.Members.Add(i);
+            else
+            {
+                var burst = new Burst(i);
+                bursts.Add(burst);
+                open.Add(burst);
+            }
+        }
+        return bursts;
+    }
+
+    /// <summary>Each burst's kind, numbered in the order the kinds first occur.</summary>
+    private static int[] Kinds(TimedEvents events, List<Burst> bursts, CancellationToken cancellation)
+    {
+        var kindOf = new int[bursts.Count];
+        var representatives = new List<int>();   // a kind's first burst's first pattern
+        for (int b = 0; b < bursts.Count; b++)
+        {
+            if ((b & 63) == 0) cancellation.ThrowIfCancellationRequested();
+            int nearest = -1;
+            double best = 0;
+            for (int kind = 0; kind < representatives.Count; kind++)
+            {
+                double score = events.Score(events[bursts[b].First].Vector, events[representatives[kind]].Vector);
+                if (events.Alike(score) && (nearest < 0 || events.Nearer(score, best))) (nearest, best) = (kind, score);
+            }
+            if (nearest < 0)
+            {
+                nearest = representatives.Count;
+                representatives.Add(bursts[b].First);
+            }
+            kindOf[b] = nearest;
+        }
+        return kindOf;
+    }
+
+    /// <summary>The bursts of each occurrence: those that begin within the window of its first burst's beginning.</summary>
+    private static List<List<int>> Occurrences(TimedEvents events, List<Burst> bursts, TimeSpan window)
+    {
+        var occurrences = new List<List<int>>();
+        foreach (int b in Enumerable.Range(0, bursts.Count).OrderBy(b => bursts[b].First))
+        {
+            if (occurrences.Count > 0 && events.TimeOf(bursts[b].First) - events.TimeOf(bursts[occurrences[^1][0]].First) <= window)
+                occurrences[^1].Add(b);
+            else
+                occurrences.Add([b]);
+        }
+        return occurrences;
+    }
+
+    private static CorrelationGroup Group(TimedEvents events, TimeScope scope, int[] representatives, List<List<Burst>> occurrences, List<int> members)
+    {
+        var kinds = representatives.Select(r => events[r].PatternId).ToList();
+        var spans = occurrences.Select(o => new CorrelationOccurrence(
+            events.TimeOf(o.Min(b => b.First)), events.TimeOf(o.Max(b => b.Last)), o.Sum(b => b.Members.Count))).ToList();
+        var first = spans.Min(s => s.Start);
+        var last = spans.Max(s => s.End);
+        int dimension = events[representatives[0]].Vector.Length;
+        var mean = new float[dimension];
+        foreach (int r in representatives)
+            for (int d = 0; d < dimension; d++) mean[d] += events[r].Vector[d] / representatives.Length;
+        string id = "correlation-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", kinds))))[..16].ToLowerInvariant();
+        var context = new Dictionary<string, object>
+        {
+            [scope.TimeKey] = PatternTime.Format(first),
+            ["last_seen"] = PatternTime.Format(last),
+            ["support"] = spans.Count,
+            ["window_seconds"] = scope.Window.TotalSeconds,
+            ["kinds"] = kinds,
+        };
+        return new CorrelationGroup
+        {
+            Collection = events.Collection.Name,
+            PatternId = id,
+            Kinds = kinds,
+            KindTypes = representatives.Select(r => events[r].PatternType).ToList(),
+            Support = spans.Count,
+            Count = members.Count,
+            FirstSeen = first,
+            LastSeen = last,
+            Members = members.Order().Select(m => events[m].PatternId).ToList(),
+            Occurrences = spans,
+            Vector = new FloatVector(mean),
+            TemporalContext = JsonSerializer.Serialize(context),
+        };
+    }
+}

@@ -1,0 +1,106 @@
+using MilvusOps.Engine.Session;
+
+namespace MilvusOps.Engine.Pipelines.Correlation;
+
+/// <summary>
+/// What tends to follow a pattern or a vector (Get-PatternPrediction): the past patterns alike to it (a burst of them
+/// counted once), what followed each within the window, those followers sorted into kinds of alike patterns, and each kind
+/// ranked by how many past occurrences it followed. On the embedded store the past patterns are found by comparing the
+/// query with every pattern of the range; on Milvus through the collection's index (a search of the nearest
+/// <see cref="Neighbours"/>, keeping those alike).
+/// </summary>
+public static class FollowerPredictor
+{
+    /// <summary>How many nearest patterns a search through Milvus's index asks for.</summary>
+    public const int Neighbours = 1_000;
+
+    /// <summary>The query: a stored pattern (its past is what came before it) or a vector (the whole range is its past).</summary>
+    public sealed record Query(string Name, float[] Vector, DateTimeOffset? Time);
+
+    public static IReadOnlyList<PatternPrediction> Predict(PatternSession session, TimeScope scope, Query query, int top,
+        Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
+    {
+        if (top < 1) throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be at least 1; it was {top}.", top);
+        var events = TimedEvents.Read(session, scope, unparseable, explain);
+        var alike = Alike(session, events, query, explain);
+        bool isPast(int e) => query.Time is not { } at || events.TimeOf(e) < at;
+
+        // A burst of alike patterns is one occurrence: its first pattern stands for it.
+        var pasts = new List<int>();
+        foreach (int e in alike.Where(isPast).Order())
+            if (pasts.Count == 0 || events.TimeOf(e) - events.TimeOf(pasts[^1]) >= scope.Window) pasts.Add(e);
+        var end = query.Time ?? (events.Count > 0 ? events.TimeOf(events.Count - 1) : DateTimeOffset.MinValue);
+        int whole = pasts.Count(p => events.TimeOf(p) + scope.Window <= end);
+        explain?.Invoke($"{alike.Count:N0} patterns alike to {query.Name}; {pasts.Count:N0} past occurrences, {whole:N0} with a whole window after them.");
+        if (whole == 0) return [];
+
+        // Followers: patterns within the window after a past occurrence that are not alike to the query, sorted into kinds.
+        var alikeSet = alike.ToHashSet();
+        var kinds = new List<int>();                                    // each kind's representative
+        var evidence = new List<List<PredictionEvidence>>();            // per kind, one entry per past occurrence it followed
+        foreach (int past in pasts.Where(p => events.TimeOf(p) + scope.Window <= end))
+        {
+            session.Cancellation.ThrowIfCancellationRequested();
+            var seen = new HashSet<int>();
+            for (int f = past + 1; f < events.Count && events.TimeOf(f) - events.TimeOf(past) <= scope.Window; f++)
+            {
+                if (alikeSet.Contains(f) || events.TimeOf(f) <= events.TimeOf(past) || !isPast(f)) continue;
+                int kind = KindOf(events, kinds, f);
+                if (kind == kinds.Count) { kinds.Add(f); evidence.Add([]); }
+                if (seen.Add(kind))
+                    evidence[kind].Add(new PredictionEvidence(events[past].PatternId, events.TimeOf(past), events[f].PatternId, events.TimeOf(f)));
+            }
+        }
+        return [.. Enumerable.Range(0, kinds.Count)
+            .Select(kind => (kind, support: evidence[kind].Count, delay: Median(evidence[kind].Select(e => e.Delay))))
+            .OrderByDescending(k => k.support).ThenBy(k => k.delay).ThenBy(k => events[kinds[k.kind]].PatternId, StringComparer.Ordinal)
+            .Take(top)
+            .Select((k, rank) => new PatternPrediction
+            {
+                Collection = events.Collection.Name,
+                Query = query.Name,
+                Rank = rank + 1,
+                Follower = events[kinds[k.kind]].PatternId,
+                FollowerType = events[kinds[k.kind]].PatternType,
+                Support = k.support,
+                Confidence = (double)k.support / whole,
+                TypicalDelay = k.delay,
+                Evidence = evidence[k.kind],
+            })];
+    }
+
+    /// <summary>The events alike to the query: every one compared on the embedded store, the nearest through the index on Milvus.</summary>
+    private static List<int> Alike(PatternSession session, TimedEvents events, Query query, Action<string>? explain)
+    {
+        if (session.Connection.Backend != StoreBackend.Milvus)
+            return [.. Enumerable.Range(0, events.Count).Where(e => events[e].PatternId != query.Name && events.Alike(events.Score(query.Vector, events[e].Vector)))];
+        var plan = session.PlanSearch(events.Collection.Name, Math.Min(Neighbours, SearchRequest.MaxTop), null);
+        var hits = session.Search(plan, [query.Name], [query.Vector], null, explain)[0];
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int e = 0; e < events.Count; e++) index[events[e].PatternId] = e;
+        var found = hits.Where(h => h.PatternId != query.Name && events.Alike(h.Distance) && index.ContainsKey(h.PatternId))
+            .Select(h => index[h.PatternId]).ToList();
+        if (hits.Count == plan.Top && events.Alike(hits[^1].Distance))
+            explain?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}: more may be, beyond what one search returns.");
+        return found;
+    }
+
+    /// <summary>A follower's kind: the nearest alike representative's, or a new one (numbered <c>kinds.Count</c>).</summary>
+    private static int KindOf(TimedEvents events, List<int> kinds, int follower)
+    {
+        int nearest = kinds.Count;
+        double best = 0;
+        for (int kind = 0; kind < kinds.Count; kind++)
+        {
+            double score = events.Score(events[follower].Vector, events[kinds[kind]].Vector);
+            if (events.Alike(score) && (nearest == kinds.Count || events.Nearer(score, best))) (nearest, best) = (kind, score);
+        }
+        return nearest;
+    }
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> delays)
+    {
+        var sorted = delays.Order().ToList();
+        return sorted.Count == 0 ? TimeSpan.Zero : sorted[sorted.Count / 2];
+    }
+}

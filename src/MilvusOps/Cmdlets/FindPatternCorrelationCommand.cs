@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using MilvusOps.Engine.Pipelines.Correlation;
+using MilvusOps.Infrastructure;
+
+namespace MilvusOps.Cmdlets;
+
+/// <summary>
+/// Finds kinds of pattern that keep occurring together in time: alike patterns (within -Threshold) are one kind, a burst
+/// of near-duplicates counts once, and kinds that begin within -Window of each other form an occurrence. Each group has
+/// its kinds (named by their representatives), support (how many times it occurred), members and time span. A group of
+/// one kind is a pattern that recurs.
+/// </summary>
+/// <example>
+/// <code>
+/// Find-PatternCorrelation alerts -Threshold 0.98 -Window 00:10:00 -TimeKey observed_at | Format-Table Support, Kinds, FirstSeen, LastSeen
+/// </code>
+/// <para>Lists the alert kinds that keep firing within 10 minutes of each other, most frequent first.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Find-PatternCorrelation patterns -Threshold 0.5 -Since (Get-Date).AddDays(-7) | Add-Pattern correlations -CreateCollection
+/// </code>
+/// <para>Stores last week's groups as patterns of type correlation, so they can be searched.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Find, "PatternCorrelation")]
+[OutputType(typeof(CorrelationGroup))]
+public sealed class FindPatternCorrelationCommand : TimeScopeCmdlet
+{
+    /// <summary>The fewest occurrences a group needs to be reported. Default 2: once is not a correlation.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinSupport { get; set; } = 2;
+
+    protected override void ProcessRecord()
+    {
+        var groups = Call(() => CorrelationFinder.Find(Session, Scope(), MinSupport, WriteUnparseable, WriteVerbose));
+        foreach (var group in groups) WriteStoreObject(group);
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.Data.Sqlite;
+using MilvusOps.Engine.Backends.Milvus;
+using MilvusOps.Engine.Pipelines.Correlation;
+using MilvusOps.Engine.Session;
+using MilvusOps.Engine.Tests.Milvus;
+using MilvusOps.Tests.Shared;
+
+namespace MilvusOps.Engine.Tests.Correlation;
+
+/// <summary>
+/// Reads by time, correlation and prediction on both backends (the embedded store and the stateful peer), over a timeline
+/// with planted chains: A (a burst of 3), then B 2 minutes later, then C 4 minutes later, every hour, with a noise event
+/// between episodes. Both backends must give the same answers.
+/// </summary>
+public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<StatefulPeer>, IDisposable
+{
+    private const int Dimension = 32, Episodes = 12;
+    private const string Key = "observed_at";
+    private readonly string _folder = Directory.CreateTempSubdirectory("milvusops-time-").FullName;
+    private readonly List<MilvusConnection> _connections = [];
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections) connection.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    public static TheoryData<string> Backends => ["embedded", "milvus"];
+
+    private static PlantedChains Timeline() => new PlantedChains(Dimension, seed: 5)
+        .Plant("abc", Episodes, TimeSpan.FromHours(1), burst: 3,
+            new PlantedChains.Link("A", TimeSpan.Zero), new PlantedChains.Link("B", TimeSpan.FromMinutes(2)), new PlantedChains.Link("C", TimeSpan.FromMinutes(4)));
+
+    /// <summary>A session over a collection "events" holding the timeline, and patterns whose time is missing or bad.</summary>
+    private PatternSession Session(string backend, string name, PlantedChains timeline)
+    {
+        MilvusConnection connection;
+        if (backend == "embedded")
+        {
+            connection = StoreFactory.Connect(Path.Combine(_folder, $"{name}.db"), TimeSpan.FromSeconds(5), create: true);
+        }
+        else
+        {
+            Skip.If(peer.Peer.SkipReason is not null, peer.Peer.SkipReason);
+            connection = StoreFactory.Connect(MilvusEndpoint.Parse($"http://127.0.0.1:{peer.Peer.Port}").WithCredential("root", "Milvus"));
+        }
+        _connections.Add(connection);
+        var session = new PatternSession(connection, default);
+        session.Create(new CollectionSpec { Name = name, Dimension = Dimension, Metric = MetricType.COSINE, IndexType = "FLAT" }, false);
+        session.Upsert(name, [.. timeline.Events.Select(e => new Pattern(e.Id, e.Vector, e.Kind, null, e.Context(Key)))]);
+        var odd = timeline.KindVector("odd");
+        session.Upsert(name,
+        [
+            new Pattern("bad-hour", odd, "odd", null, """{"observed_at":"2026-11-01T25:00:00Z"}"""),
+            new Pattern("epoch-number", odd, "odd", null, """{"observed_at":1793491200}"""),
+            new Pattern("no-time", odd, "odd", null, """{"source":"x"}"""),
+            new Pattern("offset-east", odd, "odd", null, """{"observed_at":"2026-11-01T13:30:00+14:00"}"""),   // 2026-10-31T23:30Z
+            new Pattern("offset-west", odd, "odd", null, """{"observed_at":"2026-10-31T12:30:00-12:00"}"""),   // 2026-11-01T00:30Z
+        ]);
+        return session;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public void A_read_by_time_takes_every_offset_and_reports_what_does_not_parse(string backend)
+    {
+        var timeline = Timeline();
+        var session = Session(backend, "time_read", timeline);
+        var since = PlantedChains.Start;
+        var until = PlantedChains.Start + TimeSpan.FromHours(3);
+        var unparseable = new List<string>();
+        var read = session.ReadByTime("time_read", Key, since, until, null, (p, _) => unparseable.Add(p.PatternId)).ToList();
+
+        var expected = timeline.Events.Where(e => e.Time >= since && e.Time < until).Select(e => e.Id).Append("offset-west").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, read.Select(r => r.Pattern.PatternId));
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 30, 0, TimeSpan.Zero), read.Single(r => r.Pattern.PatternId == "offset-west").Time);
+        Assert.Equal(["bad-hour"], unparseable);   // in the text range; the number and the missing key are not times at all
+
+        Assert.Contains("offset-east", session.ReadByTime("time_read", Key, since - TimeSpan.FromHours(1), since, null).Select(r => r.Pattern.PatternId));
+        Assert.Equal("InvalidTimeKey", Assert.Throws<MilvusOpsException>(() => session.ReadByTime("time_read", "a.b", null, null, null)).ErrorId);
+        Assert.Equal("InvalidTimeRange", Assert.Throws<MilvusOpsException>(() => session.ReadByTime("time_read", Key, until, since, null)).ErrorId);
+        // The filter applies too.
+        Assert.All(session.ReadByTime("time_read", Key, since, until, "pattern_type == \"B\"").ToList(), r => Assert.Equal("B", r.Pattern.PatternType));
+    }
+
+    [Fact]
+    public void The_embedded_store_reads_by_time_through_an_index_on_the_key()
+    {
+        var session = Session("embedded", "time_index", Timeline());
+        var explained = new List<string>();
+        _ = session.ReadByTime("time_index", Key, PlantedChains.Start, null, null, explain: explained.Add).ToList();
+        Assert.Contains(explained, line => line.Contains("Indexed temporal_context.observed_at", StringComparison.Ordinal));
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "time_index.db")};Pooling=False");
+        connection.Open();
+        using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT pattern_id FROM c_1 WHERE json_extract(temporal_context, '$.observed_at') >= '2026-11-01'";
+        using var reader = plan.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read()) steps.Add(reader.GetString(3));
+        Assert.Contains(steps, step => step.Contains("c_1_time_observed_at", StringComparison.Ordinal));
+        explained.Clear();
+        _ = session.ReadByTime("time_index", Key, PlantedChains.Start, null, null, explain: explained.Add).ToList();
+        Assert.DoesNotContain(explained, line => line.Contains("Indexed", StringComparison.Ordinal));   // once
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public void Correlation_finds_the_planted_chain_with_its_support_and_collapses_the_bursts(string backend)
+    {
+        var timeline = Timeline();
+        var session = Session(backend, "time_correlation", timeline);
+        var scope = new TimeScope("time_correlation", 0.95) { TimeKey = Key, Window = TimeSpan.FromMinutes(5) };
+        var unparseable = new List<string>();
+        var groups = CorrelationFinder.Find(session, scope, minSupport: 2, (p, _) => unparseable.Add(p.PatternId));
+
+        var chain = Assert.Single(groups);   // noise occurs once; the odd patterns are far apart in time
+        Assert.Equal(Episodes, chain.Support);
+        Assert.Equal(["A", "B", "C"], chain.KindTypes);
+        Assert.Equal(["abc-0000-A-0", "abc-0000-B", "abc-0000-C"], chain.Kinds);
+        Assert.Equal(Episodes * 5, chain.Count);   // 3 near-duplicates of A, one B and one C each time
+        Assert.All(chain.Occurrences, o => Assert.Equal((TimeSpan.FromMinutes(4), 5), (o.End - o.Start, o.Count)));
+        Assert.Equal((PlantedChains.Start, PlantedChains.Start + TimeSpan.FromHours(Episodes - 1) + TimeSpan.FromMinutes(4)), (chain.FirstSeen, chain.LastSeen));
+        Assert.Equal(["bad-hour", "epoch-number"], unparseable.Order(StringComparer.Ordinal));   // an open range reads every value of the key
+        Assert.Contains("\"observed_at\":\"2026-11-01T00:00:00Z\"", chain.TemporalContext, StringComparison.Ordinal);
+
+        // A window shorter than the chain splits it: A with B, and C alone.
+        var split = CorrelationFinder.Find(session, scope with { Window = TimeSpan.FromMinutes(3) }, minSupport: 2);
+        Assert.Equal([["A", "B"], ["C"]], split.Select(g => g.KindTypes.ToArray()));
+        // The same group found again has the same id.
+        Assert.Equal(chain.PatternId, CorrelationFinder.Find(session, scope, 2).Single().PatternId);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public void Prediction_ranks_what_followed_alike_patterns_with_its_evidence(string backend)
+    {
+        var timeline = Timeline();
+        var session = Session(backend, "time_prediction", timeline);
+        var scope = new TimeScope("time_prediction", 0.95) { TimeKey = Key, Window = TimeSpan.FromMinutes(10) };
+
+        var fromVector = FollowerPredictor.Predict(session, scope, new("vector", timeline.KindVector("A"), null), top: 5);
+        Assert.Equal(["B", "C"], fromVector.Select(p => p.FollowerType));
+        Assert.All(fromVector, p => Assert.Equal((Episodes, 1.0), (p.Support, p.Confidence)));
+        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(4)), (fromVector[0].TypicalDelay, fromVector[1].TypicalDelay));
+        Assert.Equal(("abc-0003-A-0", "abc-0003-B"), (fromVector[0].Evidence[3].Past, fromVector[0].Evidence[3].Followed));
+
+        // From a stored A of the sixth episode, only what came before it is its past.
+        var stored = timeline.Events.Single(e => e.Id == "abc-0005-A-0");
+        var fromStored = FollowerPredictor.Predict(session, scope, new(stored.Id, stored.Vector, stored.Time), top: 1);
+        Assert.Equal((5, "B"), (Assert.Single(fromStored).Support, fromStored[0].FollowerType));
+        // Nothing alike, nothing predicted.
+        Assert.Empty(FollowerPredictor.Predict(session, scope, new("vector", timeline.KindVector("never-seen"), null), top: 5));
+    }
+}
