@@ -23,6 +23,7 @@
         'Measure-SearchQuality'
         'Find-PatternCorrelation'
         'Get-PatternPrediction'
+        'ConvertTo-AlertPattern'
         'Test-PatternCoherence'
         'Get-SqlitePattern'
         'Import-SqlitePattern'

@@ -136,3 +136,21 @@ Describe 'examples/reindex-switch.ps1' {
         Disconnect-Milvus $store | Out-Null
     }
 }
+
+Describe 'examples/alert-correlation.ps1' {
+    It 'finds the planted alert chain in a rehearsal of real alerts and predicts its follower' {
+        $store = Join-Path $script:work 'alerts.db'
+        $result = & (Join-Path $script:repo 'examples' 'alert-correlation.ps1') -Store $store 6>$null 3>$null
+        $result.LogPath | Should -Exist
+        $result.Groups.Count | Should -Be 3
+        $chain = $result.Groups | Where-Object { $_.Kinds.Count -eq 2 }
+        $chain.Support | Should -Be 23   # etcd then the store, in 4 of 5 of the 28 incidents
+        $connection = Connect-Milvus $store -NoDefault
+        (Get-Pattern alerts $chain.Kinds[0] -Connection $connection).TemporalContext.component | Should -Be 'etcd'
+        $prediction = $result.Predictions | Select-Object -First 1
+        (Get-Pattern alerts $prediction.Follower -Connection $connection).TemporalContext.status | Should -Be 'StoreNotFound'
+        $prediction.Support | Should -Be 22   # the latest etcd alert's past: 27 incidents
+        $prediction.TypicalDelay | Should -Be ([TimeSpan]::FromMinutes(3))
+        Disconnect-Milvus $connection | Out-Null
+    }
+}

@@ -76,6 +76,38 @@ public static class AlertLog
         return line.ToJsonString(Json);
     }
 
+    /// <summary>The alerts of a log, line by line (1-based), each with the reason when its line is not one.</summary>
+    public static IEnumerable<(int Line, MilvusAlert? Alert, string? Problem)> Read(string path, CancellationToken cancellation = default)
+    {
+        if (!File.Exists(path))
+            throw new MilvusOpsException("AlertLogNotFound", ErrorKind.ObjectNotFound, $"The alert log '{path}' does not exist.", path);
+        CheckPlace(path);
+        return Lines(path, cancellation);
+    }
+
+    private static IEnumerable<(int, MilvusAlert?, string?)> Lines(string path, CancellationToken cancellation)
+    {
+        int number = 0;
+        foreach (string line in File.ReadLines(path, Encoding.UTF8))
+        {
+            number++;
+            if ((number & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+            if (line.Length == 0) continue;
+            MilvusAlert? alert = null;
+            string? problem = null;
+            try
+            {
+                alert = JsonSerializer.Deserialize<MilvusAlert>(line, Json);
+                if (alert is null || !line.StartsWith(LinePrefix, StringComparison.Ordinal)) problem = "it is not a MilvusOps alert";
+            }
+            catch (JsonException ex)
+            {
+                problem = $"it is not an alert's JSON ({ex.Message})";
+            }
+            yield return (number, problem is null ? alert : null, problem);
+        }
+    }
+
     /// <summary>The body a webhook gets: a one-line summary in "text" (what Slack and Teams incoming webhooks show) and
     /// every alert in "alerts".</summary>
     public static string WebhookBody(IReadOnlyList<MilvusAlert> alerts)

@@ -18,9 +18,11 @@ namespace MilvusOps.Cmdlets;
 /// </example>
 /// <example>
 /// <code>
-/// Find-PatternCorrelation patterns -Threshold 0.5 -Since (Get-Date).AddDays(-7) | Add-Pattern correlations -CreateCollection
+/// New-PatternCollection correlations -Metric COSINE -IfNotExists | Out-Null
+/// Find-PatternCorrelation patterns -Threshold 0.9 -Since (Get-Date).AddDays(-7) | Add-Pattern correlations
 /// </code>
-/// <para>Stores last week's groups as patterns of type correlation, so they can be searched.</para>
+/// <para>Stores last week's groups as patterns of type correlation, so they can be searched (a group's vector is the mean
+/// of its kinds', so use the same metric).</para>
 /// </example>
 [Cmdlet(VerbsCommon.Find, "PatternCorrelation")]
 [OutputType(typeof(CorrelationGroup))]

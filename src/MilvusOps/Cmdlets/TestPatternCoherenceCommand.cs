@@ -33,6 +33,12 @@ namespace MilvusOps.Cmdlets;
 /// </code>
 /// <para>A script a scheduler runs with pwsh -File: a failed check ends it with exit code 1, after every result is shown; the script needs no exit logic.</para>
 /// </example>
+/// <example>
+/// <code>
+/// Test-PatternCoherence sensors -TimeKey observed_at -MaxGap 00:15:00 -IdOrder
+/// </code>
+/// <para>Adds the TimeSeries check: every pattern has a parseable observed_at, no pattern_type goes 15 minutes without a pattern, and each one's ids count up with its time.</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Test, "PatternCoherence", DefaultParameterSetName = SourceTable)]
 [Alias("Test-Coherence")]
 [OutputType(typeof(CoherenceCheckResult), typeof(bool))]
@@ -89,6 +95,21 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long MinCount { get; set; } = 1;
 
+    /// <summary>
+    /// Adds the TimeSeries check: every pattern's temporal_context holds an ISO-8601 time under this key (a time without an
+    /// offset is UTC); a missing or unparseable one is a violation, never guessed.
+    /// </summary>
+    [Parameter]
+    public string? TimeKey { get; set; }
+
+    /// <summary>With -TimeKey: no series (the patterns of one pattern_type) may go longer than this without a pattern.</summary>
+    [Parameter]
+    public TimeSpan? MaxGap { get; set; }
+
+    /// <summary>With -TimeKey: within each series, primary-key order must be time order (for ids that count up).</summary>
+    [Parameter]
+    public SwitchParameter IdOrder { get; set; }
+
     /// <summary>Return one bool: true when every check passed.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -96,9 +117,12 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
     protected override void ProcessRecord()
     {
         var thresholds = Call(ResolveThresholds);
+        if (TimeKey is null && (MaxGap is not null || IdOrder))
+            ThrowEngineError(new MilvusOpsException("TimeKeyRequired", ErrorKind.InvalidArgument, "-MaxGap and -IdOrder check a time series: name its time with -TimeKey.", TimeKey));
+        var series = TimeKey is null ? null : new TimeSeriesRules(TimeKey, MaxGap, IdOrder);
         // Every argument is checked, and the source opened, before the collection is scanned.
         using var fidelity = OpenFidelityCheck();
-        foreach (var result in Call(() => CoherenceVerifier.CheckPatterns(Session, Collection, thresholds, DateTimeOffset.UtcNow, MinCount, MaxViolations)))
+        foreach (var result in Call(() => CoherenceVerifier.CheckPatterns(Session, Collection, thresholds, DateTimeOffset.UtcNow, MinCount, MaxViolations, series)))
             Report(result);
         if (fidelity is not null) Report(Call(() => fidelity.Run(MaxViolations)));
     }

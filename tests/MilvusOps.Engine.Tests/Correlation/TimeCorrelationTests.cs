@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using MilvusOps.Engine.Backends.Milvus;
 using MilvusOps.Engine.Pipelines.Correlation;
+using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Tests.Milvus;
 using MilvusOps.Tests.Shared;
@@ -151,5 +152,31 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         Assert.Equal((5, "B"), (Assert.Single(fromStored).Support, fromStored[0].FollowerType));
         // Nothing alike, nothing predicted.
         Assert.Empty(FollowerPredictor.Predict(session, scope, new("vector", timeline.KindVector("never-seen"), null), top: 5));
+    }
+
+    [Fact]
+    public void The_time_series_check_reports_missing_times_long_gaps_and_ids_out_of_time_order()
+    {
+        var timeline = Timeline();
+        var session = Session("embedded", "time_series", timeline);
+        session.Upsert("time_series", [new Pattern("aaa-late", timeline.KindVector("C"), "C", null, """{"observed_at":"2026-11-05T04:00:00Z"}""")]);
+        var thresholds = new Dictionary<string, double>();
+        CoherenceCheckResult Check(TimeSeriesRules rules) =>
+            CoherenceVerifier.CheckPatterns(session, "time_series", thresholds, DateTimeOffset.UtcNow, series: rules).Single(r => r.Check == "TimeSeries");
+
+        var times = Check(new TimeSeriesRules(Key, MaxGap: TimeSpan.FromHours(2)));
+        Assert.Equal(["aaa-late", "bad-hour", "epoch-number", "no-time"], times.Violations.Select(v => v.PatternId).Order(StringComparer.Ordinal));   // aaa-late: 3 days after C's last
+        Assert.Contains("not an ISO-8601 time: 1793491200", times.Violations.Single(v => v.PatternId == "epoch-number").Detail, StringComparison.Ordinal);
+
+        // Hourly series break a 30-minute rule after every episode (A, B and C; "odd" has one gap of an hour), and aaa-late
+        // is 3 days after C's last.
+        var gaps = Check(new TimeSeriesRules(Key, MaxGap: TimeSpan.FromMinutes(30)));
+        Assert.Equal(3 + 3 * (Episodes - 1) + 1 + 1, gaps.Failed);
+        Assert.Contains(gaps.Violations, v => v.PatternId == "abc-0001-A-0" && v.Detail.Contains("series 'A'", StringComparison.Ordinal));
+
+        var order = Check(new TimeSeriesRules(Key, IdOrder: true));
+        var late = Assert.Single(order.Violations, v => v.PatternId.StartsWith("abc", StringComparison.Ordinal));
+        Assert.Equal("abc-0000-C", late.PatternId);
+        Assert.Contains("'aaa-late'", late.Detail, StringComparison.Ordinal);
     }
 }

@@ -15,12 +15,13 @@ public static class CoherenceVerifier
     public static readonly IReadOnlyList<string> DefaultMetrics = ["quantum_coherence", "quantum_stability", "pattern_coherence"];
 
     /// <summary>
-    /// Runs the Threshold check, then the TemporalContext check, over one scan. Fewer than
-    /// <paramref name="minCount"/> patterns fails the Threshold check: a check over nothing proves nothing.
+    /// Runs the Threshold check, then the TemporalContext check, then (with <paramref name="series"/>) the TimeSeries check,
+    /// over one scan. Fewer than <paramref name="minCount"/> patterns fails the Threshold check: a check over nothing
+    /// proves nothing.
     /// </summary>
     /// <exception cref="MilvusOpsException">InvalidThreshold, before anything is read.</exception>
     public static IReadOnlyList<CoherenceCheckResult> CheckPatterns(PatternSession session, string collection,
-        IReadOnlyDictionary<string, double> thresholds, DateTimeOffset now, long minCount = 1, int maxViolations = 100)
+        IReadOnlyDictionary<string, double> thresholds, DateTimeOffset now, long minCount = 1, int maxViolations = 100, TimeSeriesRules? series = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(thresholds);
@@ -31,6 +32,8 @@ public static class CoherenceVerifier
         }
         var thresholdCheck = new ThresholdCheck(thresholds, maxViolations);
         var temporalCheck = new TemporalContextCheck(now, maxViolations);
+        if (series is not null) PatternTime.CheckKey(series.Key);
+        var seriesCheck = series is null ? null : new TimeSeriesCheck(series, maxViolations);
         long patterns = 0;
         foreach (var pattern in session.Query(collection, null, includeVectors: false))
         {
@@ -38,8 +41,10 @@ public static class CoherenceVerifier
             patterns++;
             thresholdCheck.Add(pattern);
             temporalCheck.Add(pattern);
+            seriesCheck?.Add(pattern);
         }
-        return [thresholdCheck.Result(collection, patterns, minCount), temporalCheck.Result(collection, patterns)];
+        return [thresholdCheck.Result(collection, patterns, minCount), temporalCheck.Result(collection, patterns),
+            .. seriesCheck is null ? Array.Empty<CoherenceCheckResult>() : [seriesCheck.Result(collection, patterns)]];
     }
 
     /// <summary>A threshold that is not a finite number: NaN would pass every value, infinity fail every one.</summary>
