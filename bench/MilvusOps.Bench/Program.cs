@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["scale"] = ("the scale harness: 1M-10M generated patterns into an HNSW collection, graph build, search quality over ef, coherence and bit-exact verify, reopen; time, rows/s, peak memory per stage", ScaleBenchmark.Run),
     ["hilbert"] = ("Hilbert-curve partitioning: locality of random projection and PCA cells, search limited to nearby cells vs plain HNSW and exact", HilbertBenchmark.Run),
     ["reach"] = ("HNSW reachability: rows a graph built on one thread and on all cores cannot find by searching for themselves, and what checking costs", ReachabilityBenchmark.Run),
+    ["correlation"] = ("correlation and prediction against planted chains: precision and recall of groups and followers, time against reading the patterns by time; memory", CorrelationBenchmark.Run),
     ["grpc"] = ("MilvusStore.Upsert to an in-process gRPC sink vs raw FloatArray serialization and raw transport; memory", GrpcBenchmark.Run),
 };
 
@@ -34,6 +35,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var selected))
     Console.Error.WriteLine("Options for 'scale':  --rows N (1000000) --dim D (512) --m M (16) --efc E (128) --queries Q (200) --topk K (10) --batch B (5000) --seed S (42) --cells 0|1 (1: FLAT in Hilbert cells, sweeping cells)");
     Console.Error.WriteLine("Options for 'hilbert': --rows N (1000000) --dim D (512) --queries Q (200) --axes A (4) --bits B (3) --sample S (20000) --m M (16) --efc E (128) --topk K (10) --seed S (42)");
     Console.Error.WriteLine("Options for 'reach':  --rows N (100000) --dim D (512) --m M (16) --efc E (128) --seed S (42)");
+    Console.Error.WriteLine("Options for 'correlation': --events N (100000) --dim D (64) --chains C (20) --seed S (7)");
     Console.Error.WriteLine("Options for 'grpc':   --rows N (100000) --dim D (512) --batch B (5000) --batch-mb M (8) --rounds R (5) --seed S (42)");
     return 2;
 }

@@ -28,6 +28,10 @@ public sealed class CorrelationGroup : StoreObject
     /// <summary>How many times the group occurred.</summary>
     public required int Support { get; init; }
 
+    /// <summary>Support over the occurrences of the group's rarest kind: 1 when those kinds never occur apart from each
+    /// other; low for kinds that met by chance.</summary>
+    public required double Confidence { get; init; }
+
     /// <summary>Patterns in its occurrences, near-duplicates included.</summary>
     public required int Count { get; init; }
 

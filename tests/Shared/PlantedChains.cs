@@ -51,6 +51,35 @@ public sealed class PlantedChains
         return this;
     }
 
+    /// <summary>Plants <paramref name="episodes"/> episodes of the chain at random times within <paramref name="span"/>,
+    /// the first link a burst of 1 to <paramref name="burst"/> near-duplicates 10 seconds apart.</summary>
+    public PlantedChains PlantAtRandom(string name, int episodes, TimeSpan span, int burst, params Link[] chain)
+    {
+        for (int e = 0; e < episodes; e++)
+        {
+            var start = Start + span * _random.NextDouble();
+            int copies = 1 + _random.Next(burst);
+            for (int b = 0; b < copies; b++) Add($"{name}-{e:D6}-{chain[0].Kind}-{b}", chain[0].Kind, start + TimeSpan.FromSeconds(10 * b));
+            foreach (var link in chain.Skip(1))
+                if (_random.NextDouble() < link.Probability) Add($"{name}-{e:D6}-{link.Kind}", link.Kind, start + link.Delay);
+        }
+        return this;
+    }
+
+    /// <summary>Events of one kind at random times within <paramref name="span"/>, following nothing.</summary>
+    public PlantedChains Recurring(string kind, int count, TimeSpan span)
+    {
+        for (int i = 0; i < count; i++) Add($"{kind}-{i:D6}", kind, Start + span * _random.NextDouble());
+        return this;
+    }
+
+    /// <summary>Events of kinds that never repeat, at random times within <paramref name="span"/>.</summary>
+    public PlantedChains Noise(string name, int count, TimeSpan span)
+    {
+        for (int i = 0; i < count; i++) Add($"{name}-{i:D6}", $"{name}-{i}", Start + span * _random.NextDouble());
+        return this;
+    }
+
     private void Add(string id, string kind, DateTimeOffset time)
     {
         var vector = KindVector(kind).Select(x => x + Gaussian() * 0.1f / MathF.Sqrt(_dimension)).ToArray();

@@ -13,18 +13,23 @@ namespace MilvusOps.Engine.Pipelines.Correlation;
 /// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
 /// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one;</item>
 /// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
-/// <item>groups: occurrences with the same set of kinds are one group, its support their number.</item>
+/// <item>groups: each set of kinds that occurred together is a candidate; its support is the number of occurrences that
+/// hold all its kinds, its confidence that over the occurrences of its rarest kind (kinds that meet by chance have a low
+/// one).</item>
 /// </list>
 /// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
 /// </summary>
 public static class CorrelationFinder
 {
-    /// <summary>The groups occurring at least <paramref name="minSupport"/> times, most supported first.</summary>
-    public static IReadOnlyList<CorrelationGroup> Find(PatternSession session, TimeScope scope, int minSupport,
+    /// <summary>The groups occurring at least <paramref name="minSupport"/> times with at least <paramref name="minConfidence"/>,
+    /// most supported first.</summary>
+    public static IReadOnlyList<CorrelationGroup> Find(PatternSession session, TimeScope scope, int minSupport, double minConfidence = 0,
         Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
     {
         if (minSupport < 1)
             throw new MilvusOpsException("InvalidSupport", ErrorKind.InvalidArgument, $"The least support must be at least 1; it was {minSupport}.", minSupport);
+        if (!(minConfidence is >= 0 and <= 1))
+            throw new MilvusOpsException("InvalidConfidence", ErrorKind.InvalidArgument, $"The least confidence must be from 0 to 1; it was {minConfidence}.", minConfidence);
         var events = TimedEvents.Read(session, scope, unparseable, explain);
         var cancellation = session.Cancellation;
         var bursts = Bursts(events, scope.Window, cancellation);
@@ -32,15 +37,27 @@ public static class CorrelationFinder
         var occurrences = Occurrences(events, bursts, scope.Window);
         explain?.Invoke($"{events.Count:N0} patterns: {bursts.Count:N0} bursts of {kindOf.Distinct().Count():N0} kinds, in {occurrences.Count:N0} occurrences.");
 
+        // Each set of kinds that occurred together is a candidate; its support counts every occurrence holding all of them
+        // (another kind there by chance does not hide it), found by intersecting the kinds' occurrence lists, rarest first.
+        var sets = occurrences.Select(o => o.Select(b => kindOf[b]).Distinct().Order().ToArray()).ToList();
+        var occurrencesOf = new List<int>[kindOf.Length == 0 ? 0 : kindOf.Max() + 1];
+        for (int kind = 0; kind < occurrencesOf.Length; kind++) occurrencesOf[kind] = [];
+        for (int o = 0; o < sets.Count; o++)
+            foreach (int kind in sets[o]) occurrencesOf[kind].Add(o);
         var groups = new List<CorrelationGroup>();
-        foreach (var same in occurrences.GroupBy(o => string.Join(",", o.Select(b => kindOf[b]).Distinct().Order())))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var kinds in sets)
         {
-            var list = same.ToList();
-            if (list.Count < minSupport) continue;
-            var kinds = same.Key.Split(',').Select(int.Parse).ToArray();
+            if (!seen.Add(string.Join(",", kinds))) continue;
+            if ((seen.Count & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            var lists = kinds.Select(kind => occurrencesOf[kind]).OrderBy(list => list.Count).ToList();
+            if (lists[0].Count < minSupport) continue;
+            var holding = lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0)).ToList();
+            double confidence = (double)holding.Count / lists[0].Count;
+            if (holding.Count < minSupport || confidence < minConfidence) continue;
+            var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
             var representatives = kinds.Select(kind => bursts[Array.IndexOf(kindOf, kind)].First).ToArray();
-            var members = list.SelectMany(o => o.SelectMany(b => bursts[b].Members)).ToList();
-            groups.Add(Group(events, scope, representatives, list.Select(o => o.Select(b => bursts[b]).ToList()).ToList(), members));
+            groups.Add(Group(events, scope, representatives, ofGroup, [.. ofGroup.SelectMany(o => o.SelectMany(b => b.Members))], confidence));
         }
         return [.. groups.OrderByDescending(g => g.Support).ThenByDescending(g => g.Kinds.Count).ThenBy(g => g.FirstSeen).ThenBy(g => g.PatternId, StringComparer.Ordinal)];
     }
@@ -119,7 +136,8 @@ public static class CorrelationFinder
         return occurrences;
     }
 
-    private static CorrelationGroup Group(TimedEvents events, TimeScope scope, int[] representatives, List<List<Burst>> occurrences, List<int> members)
+    private static CorrelationGroup Group(TimedEvents events, TimeScope scope, int[] representatives, List<List<Burst>> occurrences, List<int> members,
+        double confidence)
     {
         var kinds = representatives.Select(r => events[r].PatternId).ToList();
         var spans = occurrences.Select(o => new CorrelationOccurrence(
@@ -146,6 +164,7 @@ public static class CorrelationFinder
             Kinds = kinds,
             KindTypes = representatives.Select(r => events[r].PatternType).ToList(),
             Support = spans.Count,
+            Confidence = confidence,
             Count = members.Count,
             FirstSeen = first,
             LastSeen = last,
