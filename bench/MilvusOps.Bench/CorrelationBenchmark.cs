@@ -53,7 +53,7 @@ internal static class CorrelationBenchmark
             Console.WriteLine($"baseline, read every pattern by time (the index built on the first read): {readTime:0.00} s for {read:N0}");
 
             IReadOnlyList<CorrelationGroup> groups = [];
-            var (correlate, peak) = Measure.TimeWithPeakMemory(() => groups = CorrelationFinder.Find(session, scope, minSupport: 2, minConfidence: 0));
+            var (correlate, peak) = Measure.TimeWithPeakMemory(() => groups = CorrelationFinder.Find(session, scope, new CorrelationThresholds(MinSupport: 2, MinConfidence: 0, MinLift: 0)));
             ReportGroups(groups, chains, correlate, readTime, peak);
 
             var delays = new List<double>();
@@ -90,12 +90,12 @@ internal static class CorrelationBenchmark
         Console.WriteLine($"correlation: {seconds:0.00} s = {seconds / readTime:0.00} x the read, peak {peak / 1048576.0:N0} MB above the start; {groups.Count:N0} groups, {several.Count:N0} of several kinds");
         Console.WriteLine($"  precision (groups of several kinds that are one chain's): {right} of {several.Count} = {(several.Count == 0 ? 0 : (double)right / several.Count):0.000}");
         Console.WriteLine($"  recall (chains found whole, A+B+C): {whole} of {chains} = {(double)whole / chains:0.000}; their support {support:N0} occurrences");
-        foreach (double least in new[] { 0.05, 0.1, 0.2 })   // 0.1 is Find-PatternCorrelation's default
+        foreach (var (confidence, lift) in new[] { (0.1, 0.0), (0.2, 0.0), (0.0, 2.0), (0.0, 5.0), (0.1, 2.0), (0.1, 5.0) })
         {
-            var kept = several.Where(g => g.Confidence >= least).ToList();
+            var kept = several.Where(g => g.Confidence >= confidence && g.Lift >= lift).ToList();
             int keptRight = kept.Count(g => g.KindTypes.Select(ChainOf).Distinct().Count() == 1 && ChainOf(g.KindTypes[0]) != "-");
             int keptWhole = Enumerable.Range(0, chains).Count(i => kept.Any(g => g.KindTypes.Order().SequenceEqual([$"A{i}", $"B{i}", $"C{i}"])));
-            Console.WriteLine($"  confidence >= {least:0.00}: precision {keptRight} of {kept.Count} = {(kept.Count == 0 ? 0 : (double)keptRight / kept.Count):0.000}, recall {keptWhole} of {chains}");
+            Console.WriteLine($"  confidence >= {confidence:0.0}, lift >= {lift:0.0}: precision {keptRight} of {kept.Count} = {(kept.Count == 0 ? 0 : (double)keptRight / kept.Count):0.000}, recall {keptWhole} of {chains}");
         }
     }
 }

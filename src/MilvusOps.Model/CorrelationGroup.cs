@@ -32,6 +32,11 @@ public sealed class CorrelationGroup : StoreObject
     /// other; low for kinds that met by chance.</summary>
     public required double Confidence { get; init; }
 
+    /// <summary>For a group of several kinds, how many times more often its kinds occur together than chance would put them
+    /// together, for the kind that adds least: support × occurrences ÷ (support without that kind × that kind's occurrences).
+    /// Near 1 for kinds that met by chance, however often. Null for a group of one kind.</summary>
+    public double? Lift { get; init; }
+
     /// <summary>Patterns in its occurrences, near-duplicates included.</summary>
     public required int Count { get; init; }
 

@@ -42,9 +42,17 @@ public sealed class FindPatternCorrelationCommand : TimeScopeCmdlet
     [ValidateRange(0.0, 1.0)]
     public double MinConfidence { get; set; } = 0.1;
 
+    /// <summary>
+    /// The least lift a group of several kinds needs: how many times more often its kinds occur together than chance would
+    /// put them together (1 is chance). Default 2.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinLift { get; set; } = 2;
+
     protected override void ProcessRecord()
     {
-        var groups = Call(() => CorrelationFinder.Find(Session, Scope(), MinSupport, MinConfidence, WriteUnparseable, WriteVerbose));
+        var groups = Call(() => CorrelationFinder.Find(Session, Scope(), new CorrelationThresholds(MinSupport, MinConfidence, MinLift), WriteUnparseable, WriteVerbose));
         foreach (var group in groups) WriteStoreObject(group);
     }
 }

@@ -113,7 +113,7 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         var session = Session(backend, "time_correlation", timeline);
         var scope = new TimeScope("time_correlation", 0.95) { TimeKey = Key, Window = TimeSpan.FromMinutes(5) };
         var unparseable = new List<string>();
-        var groups = CorrelationFinder.Find(session, scope, minSupport: 2, unparseable: (p, _) => unparseable.Add(p.PatternId));
+        var groups = CorrelationFinder.Find(session, scope, new CorrelationThresholds(MinLift: 0), unparseable: (p, _) => unparseable.Add(p.PatternId));
 
         // Noise occurs once. The two odd patterns with a time, an hour apart, recur too: the second shares its occurrence with
         // the first episode's noise, which does not hide it.
@@ -121,6 +121,8 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         Assert.Equal(2, groups[1].Support);
         var chain = groups[0];
         Assert.Equal((Episodes, 1.0), (chain.Support, chain.Confidence));
+        Assert.InRange(chain.Lift!.Value, 1.5, 3);   // half the occurrences are the chain's: chance would put A, B and C together in half
+        Assert.Null(groups[1].Lift);                  // one kind
         Assert.Equal(["A", "B", "C"], chain.KindTypes);
         Assert.Equal(["abc-0000-A-0", "abc-0000-B", "abc-0000-C"], chain.Kinds);
         Assert.Equal(Episodes * 5, chain.Count);   // 3 near-duplicates of A, one B and one C each time
@@ -130,10 +132,15 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         Assert.Contains("\"observed_at\":\"2026-11-01T00:00:00Z\"", chain.TemporalContext, StringComparison.Ordinal);
 
         // A window shorter than the chain splits it: A with B, and C alone.
-        var split = CorrelationFinder.Find(session, scope with { Window = TimeSpan.FromMinutes(3) }, minSupport: 2);
+        var split = CorrelationFinder.Find(session, scope with { Window = TimeSpan.FromMinutes(3) }, new CorrelationThresholds(MinLift: 0));
         Assert.Equal([["A", "B"], ["C"], ["odd"]], split.Select(g => g.KindTypes.ToArray()));
         // The same group found again has the same id.
-        Assert.Equal(chain.PatternId, CorrelationFinder.Find(session, scope, 2)[0].PatternId);
+        Assert.Equal(chain.PatternId, CorrelationFinder.Find(session, scope, new CorrelationThresholds(MinLift: 0))[0].PatternId);
+        // A least lift above the chain's drops it; a group of one kind has no lift to fail.
+        Assert.Equal([["odd"]], CorrelationFinder.Find(session, scope, new CorrelationThresholds(MinLift: 3)).Select(g => g.KindTypes.ToArray()));
+        foreach (var (bad, id) in new[] { (new CorrelationThresholds(MinSupport: 0), "InvalidSupport"), (new CorrelationThresholds(MinConfidence: 1.5), "InvalidConfidence"),
+            (new CorrelationThresholds(MinLift: double.NaN), "InvalidLift") })
+            Assert.Equal(id, Assert.Throws<MilvusOpsException>(() => CorrelationFinder.Find(session, scope, bad)).ErrorId);
     }
 
     [SkippableTheory]

@@ -344,7 +344,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             Math.Min(PageRows(includeVectors ? info.Dimension : 0), MaxPageRows), cancellation);
     }
 
-    /// <summary>By a filter on the key (Milvus 2.5 has no JSON path index), which Milvus compares as strings do, byte by byte.</summary>
+    /// <summary>By a filter on the key, which Milvus compares as strings do, byte by byte; a JSON path index on it, where the
+    /// server has one and someone made it, serves the filter (MilvusOps makes none).</summary>
     public IEnumerable<Pattern> QueryTimeText(string collection, string timeKey, string? from, string? to, PatternFilter? filter,
         Action<string>? explain = null, CancellationToken cancellation = default)
     {

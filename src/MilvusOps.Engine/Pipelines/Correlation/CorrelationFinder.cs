@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MilvusOps.Engine.Search;
 using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Pipelines.Correlation;
@@ -11,29 +12,39 @@ namespace MilvusOps.Engine.Pipelines.Correlation;
 /// <list type="number">
 /// <item>bursts: a pattern joins the nearest burst, begun by an alike pattern, whose last pattern is within the window;
 /// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
-/// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one;</item>
+/// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one (<see cref="KindClustering"/>);</item>
 /// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
 /// <item>groups: each set of kinds that occurred together is a candidate; its support is the number of occurrences that
-/// hold all its kinds, its confidence that over the occurrences of its rarest kind (kinds that meet by chance have a low
-/// one).</item>
+/// hold all its kinds, its confidence that over the occurrences of its rarest kind, and its lift how many times more often
+/// than chance its kinds occur together (kinds that meet by chance have a lift near 1).</item>
 /// </list>
 /// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
 /// </summary>
+/// <summary>What a group must reach to be reported (<see cref="CorrelationGroup"/>'s Support, Confidence and Lift).</summary>
+public sealed record CorrelationThresholds(int MinSupport = 2, double MinConfidence = 0.1, double MinLift = 2)
+{
+    internal void Check()
+    {
+        if (MinSupport < 1)
+            throw new MilvusOpsException("InvalidSupport", ErrorKind.InvalidArgument, $"The least support must be at least 1; it was {MinSupport}.", MinSupport);
+        if (!(MinConfidence is >= 0 and <= 1))
+            throw new MilvusOpsException("InvalidConfidence", ErrorKind.InvalidArgument, $"The least confidence must be from 0 to 1; it was {MinConfidence}.", MinConfidence);
+        if (!(MinLift >= 0) || double.IsInfinity(MinLift))
+            throw new MilvusOpsException("InvalidLift", ErrorKind.InvalidArgument, $"The least lift must be a number from 0 up; it was {MinLift}.", MinLift);
+    }
+}
+
 public static class CorrelationFinder
 {
-    /// <summary>The groups occurring at least <paramref name="minSupport"/> times with at least <paramref name="minConfidence"/>,
-    /// most supported first.</summary>
-    public static IReadOnlyList<CorrelationGroup> Find(PatternSession session, TimeScope scope, int minSupport, double minConfidence = 0,
+    /// <summary>The groups that pass <paramref name="thresholds"/>, most supported first.</summary>
+    public static IReadOnlyList<CorrelationGroup> Find(PatternSession session, TimeScope scope, CorrelationThresholds thresholds,
         Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
     {
-        if (minSupport < 1)
-            throw new MilvusOpsException("InvalidSupport", ErrorKind.InvalidArgument, $"The least support must be at least 1; it was {minSupport}.", minSupport);
-        if (!(minConfidence is >= 0 and <= 1))
-            throw new MilvusOpsException("InvalidConfidence", ErrorKind.InvalidArgument, $"The least confidence must be from 0 to 1; it was {minConfidence}.", minConfidence);
+        thresholds.Check();
         var events = TimedEvents.Read(session, scope, unparseable, explain);
         var cancellation = session.Cancellation;
         var bursts = Bursts(events, scope.Window, cancellation);
-        var kindOf = Kinds(events, bursts, cancellation);
+        var kindOf = KindClustering.Assign(events, [.. bursts.Select(b => b.First)], cancellation).KindOf;
         var occurrences = Occurrences(events, bursts, scope.Window);
         explain?.Invoke($"{events.Count:N0} patterns: {bursts.Count:N0} bursts of {kindOf.Distinct().Count():N0} kinds, in {occurrences.Count:N0} occurrences.");
 
@@ -44,22 +55,49 @@ public static class CorrelationFinder
         for (int kind = 0; kind < occurrencesOf.Length; kind++) occurrencesOf[kind] = [];
         for (int o = 0; o < sets.Count; o++)
             foreach (int kind in sets[o]) occurrencesOf[kind].Add(o);
+        List<int> Holding(IEnumerable<int> kinds)
+        {
+            var lists = kinds.Select(kind => occurrencesOf[kind]).OrderBy(list => list.Count).ToList();
+            return lists.Count == 0 ? [.. Enumerable.Range(0, sets.Count)]
+                : [.. lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0))];
+        }
         var groups = new List<CorrelationGroup>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var kinds in sets)
         {
             if (!seen.Add(string.Join(",", kinds))) continue;
             if ((seen.Count & 255) == 0) cancellation.ThrowIfCancellationRequested();
-            var lists = kinds.Select(kind => occurrencesOf[kind]).OrderBy(list => list.Count).ToList();
-            if (lists[0].Count < minSupport) continue;
-            var holding = lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0)).ToList();
-            double confidence = (double)holding.Count / lists[0].Count;
-            if (holding.Count < minSupport || confidence < minConfidence) continue;
+            int rarest = kinds.Min(kind => occurrencesOf[kind].Count);
+            if (rarest < thresholds.MinSupport) continue;
+            var holding = Holding(kinds);
+            double confidence = (double)holding.Count / rarest;
+            if (holding.Count < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
+            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, sets.Count, Holding);
+            if (lift < thresholds.MinLift) continue;
             var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
             var representatives = kinds.Select(kind => bursts[Array.IndexOf(kindOf, kind)].First).ToArray();
-            groups.Add(Group(events, scope, representatives, ofGroup, [.. ofGroup.SelectMany(o => o.SelectMany(b => b.Members))], confidence));
+            groups.Add(Group(events, scope, representatives, ofGroup, [.. ofGroup.SelectMany(o => o.SelectMany(b => b.Members))], confidence, lift));
         }
         return [.. groups.OrderByDescending(g => g.Support).ThenByDescending(g => g.Kinds.Count).ThenBy(g => g.FirstSeen).ThenBy(g => g.PatternId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// How many times more often the kinds occur together than chance would put them together, for the split of them into two
+    /// parts that explains them best: support × occurrences ÷ (one part's support × the other's). Two groups that met by
+    /// chance have a lift near 1 however strong each is. Sets of more than 12 kinds try only each kind against the rest.
+    /// </summary>
+    private static double Lift(int[] kinds, int support, int occurrences, Func<IEnumerable<int>, List<int>> holding)
+    {
+        double lowest = double.PositiveInfinity;
+        var splits = kinds.Length <= 12
+            ? Enumerable.Range(1, (1 << (kinds.Length - 1)) - 1).Select(mask => kinds.Where((_, i) => i > 0 && (mask & (1 << (i - 1))) != 0).ToArray())
+            : kinds.Select(kind => new[] { kind });
+        foreach (var part in splits)
+        {
+            var rest = kinds.Except(part);
+            lowest = Math.Min(lowest, (double)support * occurrences / ((double)holding(part).Count * holding(rest).Count));
+        }
+        return lowest;
     }
 
     /// <summary>A run of alike patterns, each within the window of the one before: its first pattern represents it.</summary>
@@ -97,31 +135,6 @@ public static class CorrelationFinder
         return bursts;
     }
 
-    /// <summary>Each burst's kind, numbered in the order the kinds first occur.</summary>
-    private static int[] Kinds(TimedEvents events, List<Burst> bursts, CancellationToken cancellation)
-    {
-        var kindOf = new int[bursts.Count];
-        var representatives = new List<int>();   // a kind's first burst's first pattern
-        for (int b = 0; b < bursts.Count; b++)
-        {
-            if ((b & 63) == 0) cancellation.ThrowIfCancellationRequested();
-            int nearest = -1;
-            double best = 0;
-            for (int kind = 0; kind < representatives.Count; kind++)
-            {
-                double score = events.Score(events[bursts[b].First].Vector, events[representatives[kind]].Vector);
-                if (events.Alike(score) && (nearest < 0 || events.Nearer(score, best))) (nearest, best) = (kind, score);
-            }
-            if (nearest < 0)
-            {
-                nearest = representatives.Count;
-                representatives.Add(bursts[b].First);
-            }
-            kindOf[b] = nearest;
-        }
-        return kindOf;
-    }
-
     /// <summary>The bursts of each occurrence: those that begin within the window of its first burst's beginning.</summary>
     private static List<List<int>> Occurrences(TimedEvents events, List<Burst> bursts, TimeSpan window)
     {
@@ -137,7 +150,7 @@ public static class CorrelationFinder
     }
 
     private static CorrelationGroup Group(TimedEvents events, TimeScope scope, int[] representatives, List<List<Burst>> occurrences, List<int> members,
-        double confidence)
+        double confidence, double? lift)
     {
         var kinds = representatives.Select(r => events[r].PatternId).ToList();
         var spans = occurrences.Select(o => new CorrelationOccurrence(
@@ -165,6 +178,7 @@ public static class CorrelationFinder
             KindTypes = representatives.Select(r => events[r].PatternType).ToList(),
             Support = spans.Count,
             Confidence = confidence,
+            Lift = lift,
             Count = members.Count,
             FirstSeen = first,
             LastSeen = last,

@@ -36,21 +36,21 @@ public static class FollowerPredictor
 
         // Followers: patterns within the window after a past occurrence that are not alike to the query, sorted into kinds.
         var alikeSet = alike.ToHashSet();
-        var kinds = new List<int>();                                    // each kind's representative
-        var evidence = new List<List<PredictionEvidence>>();            // per kind, one entry per past occurrence it followed
+        var followed = new List<(int Past, int Follower)>();
         foreach (int past in pasts.Where(p => events.TimeOf(p) + scope.Window <= end))
         {
             session.Cancellation.ThrowIfCancellationRequested();
-            var seen = new HashSet<int>();
             for (int f = past + 1; f < events.Count && events.TimeOf(f) - events.TimeOf(past) <= scope.Window; f++)
-            {
-                if (alikeSet.Contains(f) || events.TimeOf(f) <= events.TimeOf(past) || !isPast(f)) continue;
-                int kind = KindOf(events, kinds, f);
-                if (kind == kinds.Count) { kinds.Add(f); evidence.Add([]); }
-                if (seen.Add(kind))
-                    evidence[kind].Add(new PredictionEvidence(events[past].PatternId, events.TimeOf(past), events[f].PatternId, events.TimeOf(f)));
-            }
+                if (!alikeSet.Contains(f) && events.TimeOf(f) > events.TimeOf(past) && isPast(f)) followed.Add((past, f));
         }
+        var followers = followed.Select(p => p.Follower).Distinct().Order().ToList();
+        var (kindOfFollower, kinds) = KindClustering.Assign(events, followers, session.Cancellation);
+        var kindOf = followers.Select((f, i) => (f, kind: kindOfFollower[i])).ToDictionary(x => x.f, x => x.kind);
+        var evidence = kinds.Select(_ => new List<PredictionEvidence>()).ToList();   // per kind, one entry per past occurrence it followed
+        foreach (var byPast in followed.GroupBy(p => p.Past))
+            foreach (var first in byPast.GroupBy(p => kindOf[p.Follower]).Select(g => g.First()))
+                evidence[kindOf[first.Follower]].Add(new PredictionEvidence(events[first.Past].PatternId, events.TimeOf(first.Past),
+                    events[first.Follower].PatternId, events.TimeOf(first.Follower)));
         return [.. Enumerable.Range(0, kinds.Count)
             .Select(kind => (kind, support: evidence[kind].Count, delay: Median(evidence[kind].Select(e => e.Delay))))
             .OrderByDescending(k => k.support).ThenBy(k => k.delay).ThenBy(k => events[kinds[k.kind]].PatternId, StringComparer.Ordinal)
@@ -83,19 +83,6 @@ public static class FollowerPredictor
         if (hits.Count == plan.Top && events.Alike(hits[^1].Distance))
             explain?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}: more may be, beyond what one search returns.");
         return found;
-    }
-
-    /// <summary>A follower's kind: the nearest alike representative's, or a new one (numbered <c>kinds.Count</c>).</summary>
-    private static int KindOf(TimedEvents events, List<int> kinds, int follower)
-    {
-        int nearest = kinds.Count;
-        double best = 0;
-        for (int kind = 0; kind < kinds.Count; kind++)
-        {
-            double score = events.Score(events[follower].Vector, events[kinds[kind]].Vector);
-            if (events.Alike(score) && (nearest == kinds.Count || events.Nearer(score, best))) (nearest, best) = (kind, score);
-        }
-        return nearest;
     }
 
     private static TimeSpan Median(IEnumerable<TimeSpan> delays)
