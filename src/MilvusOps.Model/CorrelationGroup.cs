@@ -13,7 +13,8 @@ public sealed class CorrelationGroup : StoreObject
 
     public required string Collection { get; init; }
 
-    /// <summary>"correlation-" and a hash of the kinds' representatives: the same group found again has the same id.</summary>
+    /// <summary>"correlation-" and a hash of the kinds' representatives: the same group found again over the same range has
+    /// the same id. A range that starts later can have other representatives, and so another id.</summary>
     public required string PatternId { get; init; }
 
     /// <summary>The representative of each kind, in the order the kinds first occurred.</summary>
@@ -28,13 +29,13 @@ public sealed class CorrelationGroup : StoreObject
     /// <summary>How many times the group occurred.</summary>
     public required int Support { get; init; }
 
-    /// <summary>Support over the occurrences of the group's rarest kind: 1 when those kinds never occur apart from each
-    /// other; low for kinds that met by chance.</summary>
+    /// <summary>Support over the occurrences of the group's rarest kind: 1 when that kind never occurs without the others;
+    /// low for kinds that met by chance.</summary>
     public required double Confidence { get; init; }
 
     /// <summary>For a group of several kinds, how many times more often its kinds occur together than chance would put them
-    /// together, for the kind that adds least: support × occurrences ÷ (support without that kind × that kind's occurrences).
-    /// Near 1 for kinds that met by chance, however often. Null for a group of one kind.</summary>
+    /// together, for the split of them into two parts that explains them best: support × occurrences ÷ (one part's support ×
+    /// the other's). Near 1 for kinds, or groups, that met by chance. Null for a group of one kind.</summary>
     public double? Lift { get; init; }
 
     /// <summary>Patterns in its occurrences, near-duplicates included.</summary>

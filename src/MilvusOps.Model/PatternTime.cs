@@ -13,8 +13,8 @@ public static partial class PatternTime
 {
     public const string DefaultKey = "timestamp";
 
-    /// <summary>The offsets a time may be written at lie within these of UTC (−12:00 to +14:00).</summary>
-    private static readonly TimeSpan MostBehind = TimeSpan.FromHours(12), MostAhead = TimeSpan.FromHours(14);
+    /// <summary>The offsets a time may be written at (and .NET reads) lie within this of UTC: −14:00 to +14:00.</summary>
+    private static readonly TimeSpan WidestOffset = TimeSpan.FromHours(14);
 
     private static readonly string[] Formats =
     [
@@ -50,11 +50,13 @@ public static partial class PatternTime
     /// range is applied to the parsed times afterwards.
     /// </summary>
     public static (string? From, string? To) TextBounds(DateTimeOffset? since, DateTimeOffset? until) =>
-        (since is { } s ? Day(s.UtcDateTime - MostBehind) : null,
-         until is { } u ? Day(u.UtcDateTime + MostAhead + TimeSpan.FromDays(1)) : null);
+        (since is { } s ? Day(s.UtcDateTime, -WidestOffset) : null,
+         until is { } u ? Day(u.UtcDateTime, WidestOffset + TimeSpan.FromDays(1)) : null);
 
-    private static string? Day(DateTime utc) =>
-        utc.Year < 1 ? null : utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>The day of <paramref name="utc"/> moved by <paramref name="shift"/>; null (an open end) past the calendar's ends.</summary>
+    private static string? Day(DateTime utc, TimeSpan shift) =>
+        (shift < TimeSpan.Zero ? utc - DateTime.MinValue < -shift : DateTime.MaxValue - utc < shift) ? null
+            : (utc + shift).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>The time of a pattern under <paramref name="key"/>: null with a reason when it has none that parses.</summary>
     public static DateTimeOffset? Of(Pattern pattern, string key, out string? problem)

@@ -39,6 +39,19 @@ public sealed class TimeCorrelationCmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_time_without_an_offset_is_UTC_and_one_that_is_no_time_is_refused()
+    {
+        string count = "@(Get-Pattern events -TimeKey observed_at -Since {0} -Until {1} -ErrorAction SilentlyContinue).Count";
+        var utc = _session.Run(string.Format(count, "2026-11-01T01:00Z", "2026-11-01T02:00Z"))[0].BaseObject;
+        Assert.Equal(utc, _session.Run(string.Format(count, "2026-11-01T01:00", "2026-11-01T02:00"))[0].BaseObject);
+        Assert.Equal(utc, _session.Run(string.Format(count, "([datetime]'2026-11-01T01:00')", "([datetime]'2026-11-01T02:00')"))[0].BaseObject);
+        Assert.Equal(utc, _session.Run(string.Format(count, "2026-11-01T03:00+02:00", "2026-11-01T04:00+02:00"))[0].BaseObject);
+        Assert.Equal(_timeline.Events.Count(e => e.Time >= PlantedChains.Start.AddHours(1) && e.Time < PlantedChains.Start.AddHours(2)), (int)utc);
+        var error = _session.Fail("Get-Pattern events -Since yesterday -ErrorAction Stop");
+        Assert.Contains("is not an ISO-8601 date or time", error.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Correlation_groups_pipe_into_Add_Pattern_and_are_found_by_a_search()
     {
         var groups = _session.Run("Find-PatternCorrelation events -Threshold 0.95 -TimeKey observed_at -ErrorAction SilentlyContinue");

@@ -64,12 +64,14 @@ public sealed class GetPatternCommand : StoreObjectCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long Offset { get; set; }
 
-    /// <summary>Read only patterns whose time (under -TimeKey) is this or later.</summary>
+    /// <summary>Read only patterns whose time (under -TimeKey) is this or later; an ISO-8601 string without an offset is UTC.</summary>
     [Parameter(ParameterSetName = QuerySet)]
+    [TimeInput]
     public DateTimeOffset? Since { get; set; }
 
-    /// <summary>Read only patterns whose time (under -TimeKey) is before this.</summary>
+    /// <summary>Read only patterns whose time (under -TimeKey) is before this; an ISO-8601 string without an offset is UTC.</summary>
     [Parameter(ParameterSetName = QuerySet)]
+    [TimeInput]
     public DateTimeOffset? Until { get; set; }
 
     /// <summary>

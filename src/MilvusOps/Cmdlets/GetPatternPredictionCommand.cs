@@ -43,7 +43,7 @@ public sealed class GetPatternPredictionCommand : TimeScopeCmdlet
     {
         var query = ParameterSetName == IdSet ? Stored() : new FollowerPredictor.Query("vector", Vector, null);
         if (query is null) return;
-        var predictions = Call(() => FollowerPredictor.Predict(Session, Scope(), query, Top, WriteUnparseable, WriteVerbose));
+        var predictions = Call(() => FollowerPredictor.Predict(Session, Scope(), query, Top, WriteUnparseable, WriteVerbose, WriteWarning));
         foreach (var prediction in predictions) WriteStoreObject(prediction);
     }
 

@@ -119,6 +119,8 @@ public sealed class TestPatternCoherenceCommand : StoreObjectCmdlet
         var thresholds = Call(ResolveThresholds);
         if (TimeKey is null && (MaxGap is not null || IdOrder))
             ThrowEngineError(new MilvusOpsException("TimeKeyRequired", ErrorKind.InvalidArgument, "-MaxGap and -IdOrder check a time series: name its time with -TimeKey.", TimeKey));
+        if (MaxGap is { } gap && gap <= TimeSpan.Zero)
+            ThrowEngineError(new MilvusOpsException("InvalidWindow", ErrorKind.InvalidArgument, $"-MaxGap must be longer than zero; it was {gap}.", gap));
         var series = TimeKey is null ? null : new TimeSeriesRules(TimeKey, MaxGap, IdOrder);
         // Every argument is checked, and the source opened, before the collection is scanned.
         using var fidelity = OpenFidelityCheck();

@@ -31,12 +31,14 @@ public abstract class TimeScopeCmdlet : StoreObjectCmdlet
     [Parameter]
     public string TimeKey { get; set; } = PatternTime.DefaultKey;
 
-    /// <summary>The earliest time to look at (inclusive).</summary>
+    /// <summary>The earliest time to look at (inclusive); an ISO-8601 string without an offset is UTC.</summary>
     [Parameter]
+    [TimeInput]
     public DateTimeOffset? Since { get; set; }
 
-    /// <summary>The time to stop before (exclusive).</summary>
+    /// <summary>The time to stop before (exclusive); an ISO-8601 string without an offset is UTC.</summary>
     [Parameter]
+    [TimeInput]
     public DateTimeOffset? Until { get; set; }
 
     /// <summary>A Milvus boolean expression the patterns must match, e.g. pattern_type == "alert".</summary>

@@ -23,25 +23,27 @@ public sealed partial class EmbeddedStore
         return QueryRows(entry.Spec.Name, new SqlFilter(string.Join(" AND ", conditions), parameters), null, 0, PatternColumns, cancellation);
     }
 
-    /// <summary>Indexes the key's value, once; a store this process cannot write to is read without the index.</summary>
+    /// <summary>Indexes the key's value, once; a store this process cannot write to now (read-only, or another writer holds
+    /// it past the lock timeout) is read without the index.</summary>
     private void IndexTime(CatalogEntry entry, string timeKey, string value, Action<string>? explain, CancellationToken cancellation)
     {
-        string index = $"\"c_{entry.Id}_time_{timeKey}\"";
+        // SQLite names ignore case and JSON keys do not: the name carries a hash of the key.
+        string name = $"c_{entry.Id}_time_{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(timeKey)))[..16].ToLowerInvariant()}";
         bool made;
         try
         {
             made = Run(connection =>
             {
-                if (connection.ExecuteScalarLong($"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '{index.Trim('"')}'", null) > 0) return false;
+                if (connection.ExecuteScalarLong($"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '{name}'", null) > 0) return false;
                 using var tx = connection.BeginTransaction();
-                connection.Execute($"CREATE INDEX IF NOT EXISTS {index} ON {TableName(entry.Id)}({value})", tx);
+                connection.Execute($"CREATE INDEX IF NOT EXISTS \"{name}\" ON {TableName(entry.Id)}({value})", tx);
                 tx.Commit();
                 return true;
             }, cancellation);
         }
-        catch (MilvusOpsException ex) when (ex.ErrorId == "StoreReadOnly")
+        catch (MilvusOpsException ex) when (ex.ErrorId is "StoreReadOnly" or "StoreLocked")
         {
-            explain?.Invoke($"'{entry.Spec.Name}' is read-only here, so temporal_context.{timeKey} is not indexed: read by a scan.");
+            explain?.Invoke($"temporal_context.{timeKey} of '{entry.Spec.Name}' could not be indexed now ({ex.ErrorId}): read by a scan.");
             return;
         }
         if (made) explain?.Invoke($"Indexed temporal_context.{timeKey} of '{entry.Spec.Name}' for reads by time.");

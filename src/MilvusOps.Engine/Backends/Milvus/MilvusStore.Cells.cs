@@ -8,8 +8,8 @@ namespace MilvusOps.Engine.Backends.Milvus;
 
 // Hilbert-cell partitioning on Milvus (CellPartitioning): the cell is the collection's partition key, and the model lives
 // in the collection's properties. Milvus has no transaction to fit the model in, so rows written before there is one get
-// the cell Unplaced, which every cell search reads too. The write that brings the unplaced rows to FitRows fits the model
-// from them and its own batch, stores it, and rewrites them with their cells; the model never changes afterwards.
+// the cell Unplaced, and stay so; every cell search reads them too. The write that brings the unplaced rows to FitRows
+// fits the model from them and its own rows, stores it, and places its own rows; the model never changes afterwards.
 public sealed partial class MilvusStore
 {
     /// <summary>The collection property holding the cell model's JSON.</summary>
@@ -29,53 +29,51 @@ public sealed partial class MilvusStore
     /// a collection dropped and re-made has another id.</summary>
     private readonly ConcurrentDictionary<(long CollectionId, string Json), CellModel> _cellModels = new();
 
-    /// <summary>The collection's cell model; null when it has none yet.</summary>
-    private CellModel? CellModelOf(Rpc.DescribeCollectionResponse described, string name, int dimension)
-    {
-        var json = described.Properties.FirstOrDefault(p => p.Key == CellModelProperty)?.Value;
-        if (json is null) return null;
-        return _cellModels.GetOrAdd((described.CollectionID, json), key => CellModel.FromJson(key.Json, dimension)
+    /// <summary>The collection's cell model; null when it has none yet. Read only where cells are used (writes, searches by
+    /// cells), so a model this MilvusOps cannot read stops those alone.</summary>
+    private CellModel? Cells(CollectionInfo info) =>
+        info.CellModelJson is not { } json ? null
+        : _cellModels.GetOrAdd((info.Id, json), key => CellModel.FromJson(key.Json, info.Dimension)
             ?? throw new MilvusOpsException("CellModelUnreadable", ErrorKind.InvalidData,
-                $"Collection '{name}' has a cell model (property '{CellModelProperty}') this MilvusOps cannot read.", name));
-    }
+                $"Collection '{info.Name}' has a cell model (property '{CellModelProperty}') this MilvusOps cannot read.", info.Name));
 
-    /// <summary>How a write gives each row its cell: by the model, fitting it first when this write brings the unplaced rows
-    /// to <see cref="CellPartitioning.FitRows"/>; <see cref="Unplaced"/> until then.</summary>
-    private Func<FloatVector, long> CellsForWrite(CollectionInfo info, IReadOnlyList<Pattern> patterns, PatternColumnWriter writer, CancellationToken cancellation)
+    private static string? CellModelJson(Rpc.DescribeCollectionResponse described) =>
+        described.Properties.FirstOrDefault(p => p.Key == CellModelProperty)?.Value;
+
+    /// <summary>
+    /// How a write gives each row its cell: by the stored model; without one, by a model fitted now when this write brings
+    /// the unplaced rows to <see cref="CellPartitioning.FitRows"/>, from (at most <see cref="CellPartitioning.SampleRows"/> of)
+    /// them and this write's rows; else <see cref="Unplaced"/>. Rows already stored are read for the fit, never written
+    /// again: a copy read earlier could undo another client's update, so they stay unplaced, which every search by cells
+    /// reads. A fit that cannot be stored (a released collection, a refused property) leaves the write unplaced: the cells
+    /// are a search option, never a reason to refuse a write. <c>Fitted</c> is the model when this write fitted it.
+    /// </summary>
+    private (Func<FloatVector, long> CellOf, CellModel? Fitted) CellsForWrite(CollectionInfo info, IReadOnlyList<Pattern> patterns, CancellationToken cancellation)
     {
-        if (info.Cells is { } fitted) return vector => fitted.CellOf(vector);
-        long unplaced;
+        if (Cells(info) is { } stored) return (vector => stored.CellOf(vector), null);
+        (Func<FloatVector, long>, CellModel?) unplaced = (_ => Unplaced, null);
         try
         {
-            unplaced = Count(info.Name, null, cancellation, UnplacedCondition);
+            if (Count(info.Name, null, cancellation, UnplacedCondition) + patterns.Count < CellPartitioning.FitRows) return unplaced;
+            var rows = Iterate(info.Name, info.Mapping, null, CellPartitioning.SampleRows, 0, info.Mapping.ReadFields, Math.Min(PageRows(info.Dimension), MaxPageRows),
+                    cancellation, UnplacedCondition)
+                .Select(p => p.Vector).Concat(patterns.Select(p => p.Vector)).ToList();
+            int every = Math.Max(1, (rows.Count + CellPartitioning.SampleRows - 1) / CellPartitioning.SampleRows);
+            var model = CellModel.Fit(rows.Where((_, row) => row % every == 0).Select(v => v.ToArray()).ToList(), info.Metric ?? MetricType.L2, cancellation);
+            // Another writer may have fitted one meanwhile: theirs stands.
+            if (Cells(Info(info.Name, cancellation)) is null)
+            {
+                var alter = new Rpc.AlterCollectionRequest { DbName = Db, CollectionName = info.Name };
+                alter.Properties.Add(Kv(CellModelProperty, model.ToJson()));
+                Guard(info.Name, () => _rpc.Call("AlterCollection", info.Name, cancellation, (c, o) => c.AlterCollection(alter, o)));
+            }
+            var fitted = Cells(Info(info.Name, cancellation)) ?? model;
+            return (vector => fitted.CellOf(vector), fitted);
         }
-        catch (MilvusOpsException ex) when (ex.ErrorId == "CollectionNotLoaded")
+        catch (MilvusOpsException ex) when (ex.ErrorId is not ("CollectionNotFound" or "CellModelUnreadable"))
         {
-            return _ => Unplaced;   // a released collection cannot be counted: the fit waits for a write to it loaded
+            return unplaced;   // released (no count), or the server refused the property
         }
-        if (unplaced + patterns.Count < CellPartitioning.FitRows) return _ => Unplaced;
-
-        // Fewer than FitRows rows are unplaced (the fit happens as soon as they reach it), so they are few enough to hold.
-        var rewritten = new HashSet<string>(patterns.Select(p => p.PatternId), StringComparer.Ordinal);
-        var stored = Iterate(info.Name, info.Mapping, null, null, 0, info.Mapping.ReadFields, PageRows(info.Dimension), cancellation, UnplacedCondition)
-            .Where(p => !rewritten.Contains(p.PatternId)).ToList();
-        var rows = stored.Select(p => p.Vector).Concat(patterns.Select(p => p.Vector)).ToList();
-        int every = Math.Max(1, (rows.Count + CellPartitioning.SampleRows - 1) / CellPartitioning.SampleRows);
-        var model = CellModel.Fit(rows.Where((_, row) => row % every == 0).Select(v => v.ToArray()).ToList(), info.Metric ?? MetricType.L2, cancellation);
-
-        // Another writer may have fitted one meanwhile: theirs stands, so every row is placed by the same model.
-        var current = Info(info.Name, cancellation).Cells;
-        if (current is null)
-        {
-            var alter = new Rpc.AlterCollectionRequest { DbName = Db, CollectionName = info.Name };
-            alter.Properties.Add(Kv(CellModelProperty, model.ToJson()));
-            Guard(info.Name, () => _rpc.Call("AlterCollection", info.Name, cancellation, (c, o) => c.AlterCollection(alter, o)));
-            current = Info(info.Name, cancellation).Cells ?? model;
-        }
-        Func<FloatVector, long> cellOf = vector => current.CellOf(vector);
-        foreach (var batch in Batches(stored))
-            Upsert(info.Name, batch, writer, cellOf, cancellation);
-        return cellOf;
     }
 
     private static string UnplacedCondition => $"{PatternSchema.Cell} == {Unplaced}";

@@ -219,9 +219,14 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var writer = _columnWriters.TryTake(out var idle) ? idle : new PatternColumnWriter();
         try
         {
-            var cellOf = info.Mapping.HasCells ? CellsForWrite(info, patterns, writer, cancellation) : null;
+            var (cellOf, fitted) = info.Mapping.HasCells ? CellsForWrite(info, patterns, cancellation) : (null, null);
             foreach (var batch in Batches(patterns))
                 Upsert(collection, batch, writer, cellOf, cancellation);
+            // Two writers fitting at once: the last property written stands, and rows placed by a model that did not stand are
+            // set back to unplaced, which every search by cells reads.
+            if (fitted is not null && !ReferenceEquals(Cells(Info(collection, cancellation)), fitted))
+                foreach (var batch in Batches(patterns))
+                    Upsert(collection, batch, writer, _ => Unplaced, cancellation);
         }
         finally
         {
@@ -463,7 +468,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             return [];
 
         // Every cell is every row: the collection's usual search. Fewer: each query has cells, so a filter, of its own.
-        var cellModel = request.Cells is < CellPartitioning.CellCount ? info.Cells : null;
+        var cellModel = request.Cells is < CellPartitioning.CellCount ? Cells(info) : null;
         if (request.Cells is < CellPartitioning.CellCount and int cells)
             request.Explain?.Invoke(cellModel is null
                 ? $"'{collection}' has no cells yet (they are fitted when {CellPartitioning.FitRows:N0} rows have been written to it loaded): searched the whole collection."
@@ -544,7 +549,7 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
     /// <summary>What a collection's operations need to know: its own name (an alias resolved), schema, how it maps onto
     /// patterns, and its vector field's index and metric.</summary>
     private sealed record CollectionInfo(long Id, string Name, IReadOnlyList<string> Aliases, int Dimension, MetricType? Metric, string IndexType,
-        MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping, CellModel? Cells);
+        MetadataDictionary? IndexParameters, string Description, IReadOnlyList<FieldSchema> Fields, PatternMapping Mapping, string? CellModelJson);
 
     /// <summary>
     /// Describes the collection afresh for every call, and the call then names the collection by its own name: another
@@ -560,9 +565,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
         var fields = WireFormat.ModelFields(described.Schema);
         var mapping = PatternMapping.From(fields);
         var (indexType, metric, parameters) = mapping.Vector is { } vector ? VectorIndex(realName, vector.Name, cancellation) : (IndexRules.NoIndex, null, null);
-        var cells = mapping.HasCells ? CellModelOf(described, realName, mapping.Vector?.Dimension ?? 0) : null;
         return new CollectionInfo(described.CollectionID, realName, described.Aliases.Order(StringComparer.Ordinal).ToList(), mapping.Vector?.Dimension ?? 0, metric,
-            indexType, parameters, described.Schema.Description, fields, mapping, cells);
+            indexType, parameters, described.Schema.Description, fields, mapping, mapping.HasCells ? CellModelJson(described) : null);
     }
 
     /// <summary>The index on <paramref name="field"/>: its type, metric (null when not one MilvusOps searches by) and

@@ -17,19 +17,26 @@ public static class FollowerPredictor
     /// <summary>The query: a stored pattern (its past is what came before it) or a vector (the whole range is its past).</summary>
     public sealed record Query(string Name, float[] Vector, DateTimeOffset? Time);
 
+    /// <param name="warn">Told when the answer may be partial: on Milvus, when every one of the nearest patterns searched for
+    /// is alike, so more may be.</param>
     public static IReadOnlyList<PatternPrediction> Predict(PatternSession session, TimeScope scope, Query query, int top,
-        Action<Pattern, string>? unparseable = null, Action<string>? explain = null)
+        Action<Pattern, string>? unparseable = null, Action<string>? explain = null, Action<string>? warn = null)
     {
         if (top < 1) throw new MilvusOpsException("InvalidTop", ErrorKind.InvalidArgument, $"-Top must be at least 1; it was {top}.", top);
         var events = TimedEvents.Read(session, scope, unparseable, explain);
-        var alike = Alike(session, events, query, explain);
+        var alike = Alike(session, events, query, scope.Filter, explain, warn);
         bool isPast(int e) => query.Time is not { } at || events.TimeOf(e) < at;
 
-        // A burst of alike patterns is one occurrence: its first pattern stands for it.
+        // A burst of alike patterns, each within the window of the one before, is one occurrence: its first stands for it.
         var pasts = new List<int>();
+        int previous = -1;
         foreach (int e in alike.Where(isPast).Order())
-            if (pasts.Count == 0 || events.TimeOf(e) - events.TimeOf(pasts[^1]) >= scope.Window) pasts.Add(e);
-        var end = query.Time ?? (events.Count > 0 ? events.TimeOf(events.Count - 1) : DateTimeOffset.MinValue);
+        {
+            if (previous < 0 || events.TimeOf(e) - events.TimeOf(previous) > scope.Window) pasts.Add(e);
+            previous = e;
+        }
+        // A window is whole when it ends by the query's time, the range's end and the last pattern read.
+        var end = new[] { query.Time, scope.Until, events.Count > 0 ? events.TimeOf(events.Count - 1) : DateTimeOffset.MinValue }.OfType<DateTimeOffset>().Min();
         int whole = pasts.Count(p => events.TimeOf(p) + scope.Window <= end);
         explain?.Invoke($"{alike.Count:N0} patterns alike to {query.Name}; {pasts.Count:N0} past occurrences, {whole:N0} with a whole window after them.");
         if (whole == 0) return [];
@@ -70,18 +77,18 @@ public static class FollowerPredictor
     }
 
     /// <summary>The events alike to the query: every one compared on the embedded store, the nearest through the index on Milvus.</summary>
-    private static List<int> Alike(PatternSession session, TimedEvents events, Query query, Action<string>? explain)
+    private static List<int> Alike(PatternSession session, TimedEvents events, Query query, PatternFilter? filter, Action<string>? explain, Action<string>? warn)
     {
         if (session.Connection.Backend != StoreBackend.Milvus)
             return [.. Enumerable.Range(0, events.Count).Where(e => events[e].PatternId != query.Name && events.Alike(events.Score(query.Vector, events[e].Vector)))];
         var plan = session.PlanSearch(events.Collection.Name, Math.Min(Neighbours, SearchRequest.MaxTop), null);
-        var hits = session.Search(plan, [query.Name], [query.Vector], null, explain)[0];
+        var hits = session.Search(plan, [query.Name], [query.Vector], filter, explain)[0];
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int e = 0; e < events.Count; e++) index[events[e].PatternId] = e;
         var found = hits.Where(h => h.PatternId != query.Name && events.Alike(h.Distance) && index.ContainsKey(h.PatternId))
             .Select(h => index[h.PatternId]).ToList();
         if (hits.Count == plan.Top && events.Alike(hits[^1].Distance))
-            explain?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}: more may be, beyond what one search returns.");
+            warn?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}, so more may be: the prediction rests on those {plan.Top:N0}.");
         return found;
     }
 

@@ -8,7 +8,8 @@ public sealed record TimeSeriesRules(string Key, TimeSpan? MaxGap = null, bool I
 /// <summary>
 /// The TimeSeries check, fed the patterns in primary-key order by the coherence scan: every time parses (reported, not
 /// guessed), a series' times never go backwards in id order (with IdOrder), and no gap in a series is longer than MaxGap.
-/// Keeps each series' times in memory (about 40 bytes a pattern) for the gaps.
+/// Keeps each series' times and ids in memory for the gaps (some 100 bytes a pattern). A series that stopped is not a gap:
+/// the time from its last pattern to now is not checked.
 /// </summary>
 internal sealed class TimeSeriesCheck(TimeSeriesRules rules, int maxViolations)
 {
