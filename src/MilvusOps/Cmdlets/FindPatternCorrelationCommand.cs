@@ -8,7 +8,7 @@ namespace MilvusOps.Cmdlets;
 /// Finds kinds of pattern that keep occurring together in time: alike patterns (within -Threshold) are one kind, a burst
 /// of near-duplicates counts once, and kinds that begin within -Window of each other form an occurrence. Each group has
 /// its kinds (named by their representatives), support (how many times it occurred), confidence (that share of its rarest
-/// kind's occurrences), members and time span. A group of one kind is a pattern that recurs.
+/// kind's occurrences), lift (against chance), members and time span. A group of one kind is a pattern that recurs.
 /// </summary>
 /// <example>
 /// <code>
@@ -34,9 +34,9 @@ public sealed class FindPatternCorrelationCommand : TimeScopeCmdlet
     public int MinSupport { get; set; } = 2;
 
     /// <summary>
-    /// The least confidence a group needs: its support over the occurrences of its rarest kind. Default 0.1: kinds that
-    /// meet in fewer than one in ten of the rarest one's occurrences met by chance (the correlation benchmark's planted
-    /// chains all have more; the chance meetings it makes have less). 0 reports every group.
+    /// The least confidence a group needs: its support over the occurrences of its rarest kind. Default 0.1; with -MinLift
+    /// it left only true groups in the correlation benchmark at 100,000 and 1M patterns (docs/benchmarks.md). 0 reports every
+    /// group.
     /// </summary>
     [Parameter]
     [ValidateRange(0.0, 1.0)]
@@ -44,7 +44,9 @@ public sealed class FindPatternCorrelationCommand : TimeScopeCmdlet
 
     /// <summary>
     /// The least lift a group of several kinds needs: how many times more often its kinds occur together than chance would
-    /// put them together (1 is chance). Default 2.
+    /// put them together (1 is chance), for the split of its kinds into two parts that explains them best. Default 2. Lift is
+    /// at most all occurrences over those of the more common part, so kinds in half of all occurrences reach 2 at most: on a
+    /// small collection that is mostly one chain, lower it.
     /// </summary>
     [Parameter]
     [ValidateRange(0.0, double.MaxValue)]
