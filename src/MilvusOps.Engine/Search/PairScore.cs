@@ -29,8 +29,11 @@ public static class PairScore
         }
     }
 
+    /// <summary>True when <paramref name="score"/> is nearer than <paramref name="other"/>: lower for L2, higher otherwise.</summary>
+    public static bool Nearer(MetricType metric, double score, double other) => metric == MetricType.L2 ? score < other : score > other;
+
     /// <summary>True when <paramref name="score"/> is as near as <paramref name="threshold"/> or nearer.</summary>
-    public static bool Within(MetricType metric, double score, double threshold) => metric == MetricType.L2 ? score <= threshold : score >= threshold;
+    public static bool Within(MetricType metric, double score, double threshold) => !Nearer(metric, threshold, score);
 
     public static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

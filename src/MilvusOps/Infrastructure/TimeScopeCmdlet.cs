@@ -9,13 +9,8 @@ namespace MilvusOps.Infrastructure;
 /// time, the range, the window, when two patterns are alike, and a filter. A pattern whose time does not parse is written
 /// as an UnparseableTime error, and the command goes on.
 /// </summary>
-public abstract class TimeScopeCmdlet : StoreObjectCmdlet
+public abstract class TimeScopeCmdlet : CollectionCmdlet
 {
-    /// <summary>The collection.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(CollectionNameCompleter))]
-    public string Collection { get; set; } = "";
-
     /// <summary>
     /// When two patterns are alike: a score in the collection's metric, as Find-SimilarPattern shows it. For L2, the
     /// largest squared distance; for IP and COSINE, the smallest similarity (0.9 is a close COSINE match).

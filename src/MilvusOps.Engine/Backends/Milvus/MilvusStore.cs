@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using MilvusOps.Engine.Filtering;
-using MilvusOps.Engine.Search.Cells;
 using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Backends.Milvus;

@@ -6,20 +6,6 @@ using MilvusOps.Engine.Session;
 
 namespace MilvusOps.Engine.Pipelines.Correlation;
 
-/// <summary>
-/// Finds kinds of pattern that keep occurring together (Find-PatternCorrelation), over a collection's patterns in time
-/// order, in four passes:
-/// <list type="number">
-/// <item>bursts: a pattern joins the nearest burst, begun by an alike pattern, whose last pattern is within the window;
-/// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
-/// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one (<see cref="KindClustering"/>);</item>
-/// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
-/// <item>groups: each set of kinds that occurred together is a candidate; its support is the number of occurrences that
-/// hold all its kinds, its confidence that over the occurrences of its rarest kind, and its lift how many times more often
-/// than chance its kinds occur together (kinds that meet by chance have a lift near 1).</item>
-/// </list>
-/// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
-/// </summary>
 /// <summary>What a group must reach to be reported (<see cref="CorrelationGroup"/>'s Support, Confidence and Lift).</summary>
 public sealed record CorrelationThresholds(int MinSupport = 2, double MinConfidence = 0.1, double MinLift = 2)
 {
@@ -34,6 +20,20 @@ public sealed record CorrelationThresholds(int MinSupport = 2, double MinConfide
     }
 }
 
+/// <summary>
+/// Finds kinds of pattern that keep occurring together (Find-PatternCorrelation), over a collection's patterns in time
+/// order, in four passes:
+/// <list type="number">
+/// <item>bursts: a pattern joins the nearest burst, begun by an alike pattern, whose last pattern is within the window;
+/// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
+/// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one (<see cref="KindClustering"/>);</item>
+/// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
+/// <item>groups: each set of kinds that occurred together is a candidate; its support is the number of occurrences that
+/// hold all its kinds, its confidence that over the occurrences of its rarest kind, and its lift how many times more often
+/// than chance its kinds occur together (kinds that meet by chance have a lift near 1).</item>
+/// </list>
+/// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
+/// </summary>
 public static class CorrelationFinder
 {
     /// <summary>The groups that pass <paramref name="thresholds"/>, most supported first.</summary>
@@ -44,7 +44,7 @@ public static class CorrelationFinder
         var events = TimedEvents.Read(session, scope, unparseable, explain);
         var cancellation = session.Cancellation;
         var bursts = Bursts(events, scope.Window, cancellation);
-        var kindOf = KindClustering.Assign(events, [.. bursts.Select(b => b.First)], cancellation).KindOf;
+        var (kindOf, representativeOf) = KindClustering.Assign(events, [.. bursts.Select(b => b.First)], cancellation);
         var occurrences = Occurrences(events, bursts, scope.Window);
         explain?.Invoke($"{events.Count:N0} patterns: {bursts.Count:N0} bursts of {kindOf.Distinct().Count():N0} kinds, in {occurrences.Count:N0} occurrences.");
 
@@ -75,7 +75,7 @@ public static class CorrelationFinder
             double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, sets.Count, Holding);
             if (lift < thresholds.MinLift) continue;
             var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
-            var representatives = kinds.Select(kind => bursts[Array.IndexOf(kindOf, kind)].First).ToArray();
+            var representatives = kinds.Select(kind => representativeOf[kind]).ToArray();
             groups.Add(Group(events, scope, representatives, ofGroup, [.. ofGroup.SelectMany(o => o.SelectMany(b => b.Members))], confidence, lift));
         }
         return [.. groups.OrderByDescending(g => g.Support).ThenByDescending(g => g.Kinds.Count).ThenBy(g => g.FirstSeen).ThenBy(g => g.PatternId, StringComparer.Ordinal)];

@@ -58,5 +58,5 @@ internal sealed class TimedEvents
     public bool Alike(double score) => PairScore.Within(Metric, score, _threshold);
 
     /// <summary>True when <paramref name="score"/> is nearer than <paramref name="other"/>.</summary>
-    public bool Nearer(double score, double other) => Metric == MetricType.L2 ? score < other : score > other;
+    public bool Nearer(double score, double other) => PairScore.Nearer(Metric, score, other);
 }
