@@ -9,13 +9,14 @@
 //   - default: stateless, one fixed collection (peer/fixed.js);
 //   - --stateful: an in-memory Milvus 2.5 stand-in that keeps collections, indexes and entities (peer/stateful.js).
 //
-// Usage: node peer.js [--token <authorization value>] [--http] [--server-version V | --stateful [--gpu]
+// Usage: node peer.js [--token <authorization value>] [--http] [--server-version V] [--stateful [--gpu]
 //                     [--unavailable-first N] [--rate-limit-first N] [--unhealthy] [--bulk]]
 //   --token T               every call must carry the metadata header `authorization: T`, else UNAUTHENTICATED
 //   --http                  also serve Milvus's management port (its :9091) over HTTP: /healthz (peer/healthz.js)
 //                           and /metrics (peer/metrics.js)
-//   --server-version V      the stateless mode reports version V (default v2.5.4), as a 2.6 or 3.0 server would;
-//                           the stateful mode is a 2.5 model and always reports v2.5.27
+//   --server-version V      report version V, as a 2.6 or 3.0 server would: the stateless mode (default v2.5.4) checks
+//                           filters in that line's dialect; the stateful mode (a 2.5 model, default v2.5.27) takes JSON
+//                           path indexes from 2.6 on, and is 2.5 in everything else
 //   --gpu                   accept the GPU_* index types (a CPU Milvus image refuses them)
 //   --unavailable-first N   the first N Search calls fail with gRPC UNAVAILABLE
 //   --rate-limit-first N    the first N Upsert calls answer Status code 8 (rate limit, retriable)
@@ -86,12 +87,11 @@ function parseArgs(argv) {
   }
   const statefulOnly = options.gpu || options.unavailableFirst > 0 || options.rateLimitFirst > 0 || options.unhealthy || options.bulk;
   if (statefulOnly && !options.stateful) usage('--gpu, --unavailable-first, --rate-limit-first, --unhealthy and --bulk need --stateful');
-  if (options.serverVersion !== null && options.stateful) usage('--server-version is for the stateless mode; the stateful mode models 2.5');
   return options;
 }
 
 function usage(problem) {
-  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--server-version V | --stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy] [--bulk]]`);
+  console.error(`peer.js: ${problem}\nusage: node peer.js [--token T] [--http] [--server-version V] [--stateful [--gpu] [--unavailable-first N] [--rate-limit-first N] [--unhealthy] [--bulk]]`);
   process.exit(2);
 }
 

@@ -5,6 +5,7 @@ using MilvusOps.Engine.Pipelines.Verification;
 using MilvusOps.Engine.Session;
 using MilvusOps.Engine.Tests.Milvus;
 using MilvusOps.Tests.Shared;
+using Rpc = MilvusOps.Engine.Backends.Milvus.Grpc;
 
 namespace MilvusOps.Engine.Tests.Correlation;
 
@@ -33,8 +34,9 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         .Plant("abc", Episodes, TimeSpan.FromHours(1), burst: 3,
             new PlantedChains.Link("A", TimeSpan.Zero), new PlantedChains.Link("B", TimeSpan.FromMinutes(2)), new PlantedChains.Link("C", TimeSpan.FromMinutes(4)));
 
-    /// <summary>A session over a collection "events" holding the timeline, and patterns whose time is missing or bad.</summary>
-    private PatternSession Session(string backend, string name, PlantedChains timeline)
+    /// <summary>A session over a collection holding the timeline, and patterns whose time is missing or bad; on Milvus, on
+    /// the class's 2.5 peer unless another is named.</summary>
+    private PatternSession Session(string backend, string name, PlantedChains timeline, LivePeer? milvus = null)
     {
         MilvusConnection connection;
         if (backend == "embedded")
@@ -43,8 +45,9 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         }
         else
         {
-            Skip.If(peer.Peer.SkipReason is not null, peer.Peer.SkipReason);
-            connection = StoreFactory.Connect(MilvusEndpoint.Parse($"http://127.0.0.1:{peer.Peer.Port}").WithCredential("root", "Milvus"));
+            milvus ??= peer.Peer;
+            Skip.If(milvus.SkipReason is not null, milvus.SkipReason);
+            connection = StoreFactory.Connect(MilvusEndpoint.Parse($"http://127.0.0.1:{milvus.Port}").WithCredential("root", "Milvus"));
         }
         _connections.Add(connection);
         var session = new PatternSession(connection, default);
@@ -107,6 +110,58 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         explained.Clear();
         _ = session.ReadByTime("time_index", "Observed_At", PlantedChains.Start, null, null, explain: explained.Add).ToList();
         Assert.Contains(explained, line => line.Contains("Indexed temporal_context.Observed_At", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void Milvus_reads_by_time_through_a_json_path_index_it_makes_from_2_6_on()
+    {
+        Skip.If(peer.Peer.SkipReason is not null, peer.Peer.SkipReason);
+        using var newer = new LivePeer(["--stateful", "--server-version", "v2.6.25"]);
+        var timeline = Timeline();
+        var session = Session("milvus", "time_json", timeline, newer);
+        int CreateIndexCalls() => newer.Calls.Count(call => call.StartsWith("CALL CreateIndex", StringComparison.Ordinal));
+        int before = CreateIndexCalls();
+        var explained = new List<string>();
+        List<string> Read(PatternSession on, string key) =>
+            [.. on.ReadByTime("time_json", key, PlantedChains.Start, null, null, explain: explained.Add).Select(r => r.Pattern.PatternId)];
+
+        var first = Read(session, Key);
+        Assert.Contains(explained, line => line.Contains("""Indexed temporal_context["observed_at"] of 'time_json' (JSON path index 'time_observed_at')""", StringComparison.Ordinal));
+        var index = Assert.Single(session.DescribeIndexes("time_json", PatternSchema.TemporalContext));
+        Assert.Equal(("time_observed_at", "INVERTED"), (index.IndexName, index.IndexType));
+        Assert.Equal("""temporal_context["observed_at"]""", index.Parameters!["json_path"]);
+        Assert.Equal("VARCHAR", index.Parameters["json_cast_type"]);
+
+        explained.Clear();
+        Assert.Equal(first, Read(session, Key));
+        Assert.Contains(explained, line => line.Contains("The JSON path index 'time_observed_at' serves", StringComparison.Ordinal));
+        Assert.Equal(before + 1, CreateIndexCalls());   // once
+        // The index changes the speed, not the answer: a 2.5 server, which has none, reads the same patterns.
+        explained.Clear();
+        Assert.Equal(first, Read(Session("milvus", "time_json", timeline), Key));
+        Assert.Contains(explained, line => line.Contains("Milvus v2.5.27 has no JSON path index", StringComparison.Ordinal));
+
+        // Someone else's index on the path, cast to numbers: Milvus takes one index a path, so it stays, and the read filters.
+        var client = newer.Client();
+        static Rpc.KeyValuePair Kv(string key, string value) => new() { Key = key, Value = value };
+        Assert.Equal(0, client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            CollectionName = "time_json", FieldName = PatternSchema.TemporalContext, IndexName = "mine",
+            ExtraParams = { Kv("index_type", "INVERTED"), Kv("json_path", "temporal_context[ 'epoch' ]"), Kv("json_cast_type", "DOUBLE") },
+        }).Code);
+        explained.Clear();
+        Assert.Empty(Read(session, "epoch"));
+        Assert.Contains(explained, line => line.Contains("""'mine' on temporal_context["epoch"] casts to DOUBLE""", StringComparison.Ordinal));
+        // An index that cannot be made (its name is another path's) leaves the read unindexed, not failed.
+        Assert.Equal(0, client.CreateIndex(new Rpc.CreateIndexRequest
+        {
+            CollectionName = "time_json", FieldName = PatternSchema.TemporalContext, IndexName = "time_late",
+            ExtraParams = { Kv("index_type", "INVERTED"), Kv("params", """{"json_path":"temporal_context[\"other\"]","json_cast_type":"VARCHAR"}""") },
+        }).Code);
+        explained.Clear();
+        Assert.Empty(Read(session, "late"));
+        Assert.Contains(explained, line => line.Contains("""temporal_context["late"] of 'time_json' could not be indexed now""", StringComparison.Ordinal));
+        Assert.Equal(before + 4, CreateIndexCalls());   // ours, the two above, and the one refused: none for "epoch"
     }
 
     [SkippableTheory]

@@ -11,7 +11,7 @@ const { compileFilter, primaryKeyTerms, FilterError, compareStrings } = require(
 const { templateValues } = require('./template');
 const { SUPPORTED, filterKind, filterValue, readColumn, writeColumn, countColumn } = require('./columns');
 
-const VERSION = 'v2.5.27';
+const DEFAULT_VERSION = 'v2.5.27';
 const DEFAULT_DB = 'default';
 const DEFAULT_DB_ID = '1'; // util.DefaultDBID
 const MAX_DATABASES = 64; // rootCoord.maxDatabaseNum, the default database included
@@ -23,6 +23,8 @@ const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
 const CPU_VECTOR_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'HNSW', 'DISKANN', 'SCANN', 'AUTOINDEX'];
 const GPU_VECTOR_INDEXES = ['GPU_CAGRA', 'GPU_IVF_FLAT', 'GPU_IVF_PQ', 'GPU_BRUTE_FORCE'];
 const SCALAR_INDEXES = ['INVERTED', 'STL_SORT', 'Trie', 'BITMAP', 'AUTOINDEX'];
+// 2.6's JSON path indexes: INVERTED (AUTOINDEX picks it) with one of these casts (index/inverted_checker.go).
+const JSON_CAST_TYPES = ['BOOL', 'DOUBLE', 'VARCHAR', 'ARRAY_BOOL', 'ARRAY_DOUBLE', 'ARRAY_VARCHAR', 'JSON'];
 // A fresh standalone: every component shares the first server id; the query node serves on its default port.
 const NODE_ID = '1';
 const QUERY_NODE_ADDRESS = '127.0.0.1:21123';
@@ -58,6 +60,10 @@ function unixNanos() {
 }
 
 function createStatefulMode(options) {
+  // --server-version changes only what the peer gates on it: the version it reports, and JSON path indexes (2.6+).
+  const VERSION = options.serverVersion || DEFAULT_VERSION;
+  const [, major, minor] = (/^v?(\d+)\.(\d+)/.exec(VERSION) || [null, '2', '5']).map(Number);
+  const jsonPathIndexes = major > 2 || (major === 2 && minor >= 6);
   const newDatabase = (name, id, properties) => ({
     name, id, created: unixNanos(), properties, collections: new Map(), aliases: new Map(),
   });
@@ -359,6 +365,24 @@ function createStatefulMode(options) {
 
   // ---------------------------------------------------------------- index
 
+  // One index per JSON path of the field, never per field: the path must be given, and a cast INVERTED takes.
+  function jsonIndexSpec(indexType, params, invalidParams) {
+    if (!jsonPathIndexes) throw Errors.unexpected('create index on json field is not supported');
+    const type = indexType || 'AUTOINDEX';
+    if (!['INVERTED', 'AUTOINDEX'].includes(type)) throw invalidParams(`${type} are not supported on JSON field`);
+    const missing = (key, what) => Errors.invalidExpected('valid index params', 'invalid index params',
+      `json index must specify ${what}: missing parameter[missing_param=${key}]`);
+    if (params.json_cast_type === undefined) throw missing('json_cast_type', 'cast type');
+    if (!JSON_CAST_TYPES.includes(params.json_cast_type.toUpperCase())) {
+      throw Errors.invalid(`json_cast_type ${params.json_cast_type} is not supported`);
+    }
+    if (params.json_path === undefined) throw missing('json_path', 'json path');
+    return { index_type: 'INVERTED', metric_type: undefined, json_path: params.json_path };
+  }
+
+  // The key of an index in a collection's map: its field, and for a JSON field its path.
+  const indexKey = (fieldName, spec) => (spec.json_path === undefined ? fieldName : `${fieldName}\u0000${spec.json_path}`);
+
   function indexSpec(c, field, params) {
     const indexType = params.index_type;
     const vector = field.data_type === 'FloatVector';
@@ -369,7 +393,7 @@ function createStatefulMode(options) {
       if (!known.includes(indexType)) throw Errors.invalidExpected('valid index', `invalid index type: ${indexType}`);
     }
     if (!vector) {
-      if (field.data_type === 'JSON') throw Errors.unexpected('create index on json field is not supported');
+      if (field.data_type === 'JSON') return jsonIndexSpec(indexType, params, invalidParams);
       const type = indexType || 'AUTOINDEX';
       if (!SCALAR_INDEXES.includes(type)) throw invalidParams(`data type ${field.data_type} can't build with this index ${type}`);
       return { index_type: type, metric_type: undefined };
@@ -586,16 +610,19 @@ function createStatefulMode(options) {
       const userParams = spec.index_type === 'AUTOINDEX' && spec.metric_type
         ? [{ key: 'index_type', value: 'AUTOINDEX' }, { key: 'metric_type', value: spec.metric_type }]
         : req.extra_params;
-      const existing = c.indexes.get(field.name);
+      const key = indexKey(field.name, spec);
+      const existing = c.indexes.get(key);
       if (existing) {
         const same = existing.index_name === name && JSON.stringify(existing.params) === JSON.stringify(params);
         if (same) return ok();
-        throw Errors.unexpected('CreateIndex failed: at most one distinct index is allowed per field');
+        throw Errors.unexpected(spec.json_path === undefined
+          ? 'CreateIndex failed: at most one distinct index is allowed per field'
+          : `CreateIndex failed: at most one distinct index is allowed per json path: ${spec.json_path}`);
       }
       if ([...c.indexes.values()].some((i) => i.index_name === name)) {
         throw Errors.unexpected('CreateIndex failed: index already exist, but parameters are inconsistent');
       }
-      c.indexes.set(field.name, { index_name: name, indexID: tso(), field_name: field.name, params, userParams, ...spec });
+      c.indexes.set(key, { key, index_name: name, indexID: tso(), field_name: field.name, params, userParams, ...spec });
       return ok();
     },
 
@@ -625,7 +652,7 @@ function createStatefulMode(options) {
       if (c.load.state !== 'NotLoad') throw Errors.unexpected('index cannot be dropped, collection is loaded, please release it first');
       const found = [...c.indexes.values()].filter((i) => !req.index_name || i.index_name === req.index_name);
       if (found.length > 1) throw Errors.indexDuplicate(req.index_name);
-      for (const i of found) c.indexes.delete(i.field_name);
+      for (const i of found) c.indexes.delete(i.key);
       return ok();
     },
 

@@ -348,24 +348,6 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             Math.Min(PageRows(includeVectors ? info.Dimension : 0), MaxPageRows), cancellation);
     }
 
-    /// <summary>By a filter on the key, which Milvus compares as strings do, byte by byte; a JSON path index on it, where the
-    /// server has one and someone made it, serves the filter (MilvusOps makes none).</summary>
-    public IEnumerable<Pattern> QueryTimeText(string collection, string timeKey, string? from, string? to, PatternFilter? filter,
-        Action<string>? explain = null, CancellationToken cancellation = default)
-    {
-        var parsed = ParseFilter(filter);
-        var info = Info(collection, cancellation);
-        info.Mapping.RequireReadable(info.Name);
-        string key = $"{PatternSchema.TemporalContext}[{FilterExpression.FormatString(PatternTime.CheckKey(timeKey))}]";
-        string range = string.Join(" and ", new[]
-        {
-            from is null ? null : $"{key} >= {FilterExpression.FormatString(from)}",
-            to is null ? null : $"{key} < {FilterExpression.FormatString(to)}",
-        }.OfType<string>().DefaultIfEmpty($"exists {key}"));
-        explain?.Invoke($"Filtered '{info.Name}' by {range}.");
-        return Iterate(info.Name, info.Mapping, parsed, null, 0, info.Mapping.ReadFields, Math.Min(PageRows(info.Dimension), MaxPageRows), cancellation, range);
-    }
-
     /// <summary>An upper bound on <see cref="PageRows"/>; tests lower it to page through a few rows.</summary>
     internal int MaxPageRows { get; set; } = MaxQueryWindow;
 
