@@ -202,6 +202,23 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
             Assert.Equal(id, Assert.Throws<MilvusOpsException>(() => CorrelationFinder.Find(session, scope, bad)).ErrorId);
     }
 
+    [Fact]
+    public void Correlation_finds_a_chain_that_never_occurred_without_a_chance_kind_beside_it()
+    {
+        var timeline = Timeline();
+        var session = Session("embedded", "time_crowded", timeline);
+        // A one-off kind a minute into every episode: the chain never occurs alone, and no set of kinds occurs twice.
+        session.Upsert("time_crowded", [.. Enumerable.Range(0, Episodes).Select(e =>
+            new Pattern($"crowd-{e}", timeline.KindVector($"crowd-{e}"), $"crowd-{e}", null,
+                $$"""{"{{Key}}":"{{PatternTime.Format(PlantedChains.Start + TimeSpan.FromHours(e) + TimeSpan.FromMinutes(1))}}"}"""))]);
+        var scope = new TimeScope("time_crowded", 0.95) { TimeKey = Key, Window = TimeSpan.FromMinutes(5) };
+
+        var groups = CorrelationFinder.Find(session, scope, new CorrelationThresholds(MinLift: 0));
+        Assert.Equal([["A", "B", "C"], ["odd"]], groups.Select(g => g.KindTypes.ToArray()));
+        Assert.Equal((Episodes, 1.0), (groups[0].Support, groups[0].Confidence));
+        Assert.Equal(Episodes * 5, groups[0].Count);   // the chance kinds are not members
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Backends))]
     public void Prediction_ranks_what_followed_alike_patterns_with_its_evidence(string backend)
