@@ -203,11 +203,12 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
     }
 
     [Fact]
-    public void Correlation_finds_a_chain_that_never_occurred_without_a_chance_kind_beside_it()
+    public void Correlation_finds_a_chain_that_never_occurred_without_a_one_off_kind_beside_it()
     {
         var timeline = Timeline();
         var session = Session("embedded", "time_crowded", timeline);
-        // A one-off kind a minute into every episode: the chain never occurs alone, and no set of kinds occurs twice.
+        // A one-off kind a minute into every episode: the chain never occurs alone, and no set of kinds occurs twice. A kind
+        // that occurs once can be in no group, so it is left out of the candidate sets.
         session.Upsert("time_crowded", [.. Enumerable.Range(0, Episodes).Select(e =>
             new Pattern($"crowd-{e}", timeline.KindVector($"crowd-{e}"), $"crowd-{e}", null,
                 $$"""{"{{Key}}":"{{PatternTime.Format(PlantedChains.Start + TimeSpan.FromHours(e) + TimeSpan.FromMinutes(1))}}"}"""))]);

@@ -28,8 +28,8 @@ public sealed record CorrelationThresholds(int MinSupport = 2, double MinConfide
 /// else it begins one (noise reduction: a burst of near-duplicates counts once);</item>
 /// <item>kinds: each burst joins the kind whose representative is nearest its own, if alike; else it begins one (<see cref="KindClustering"/>);</item>
 /// <item>occurrences: bursts that begin within the window of an occurrence's first burst join it;</item>
-/// <item>groups: each closed set of kinds (<see cref="ClosedKindSets"/>) is a candidate; its support is the number of
-/// occurrences that hold all its kinds, its confidence that over the occurrences of its rarest kind, and its lift how many times more often
+/// <item>groups: each set of recurring kinds that occurred together is a candidate; its support is the number of occurrences
+/// that hold all its kinds, its confidence that over the occurrences of its rarest kind, and its lift how many times more often
 /// than chance its kinds occur together (kinds that meet by chance have a lift near 1).</item>
 /// </list>
 /// Every comparison is exact, in the collection's metric; the patterns of the range are held in memory.
@@ -48,24 +48,30 @@ public static class CorrelationFinder
         var occurrences = Occurrences(events, bursts, scope.Window);
         explain?.Invoke($"{events.Count:N0} patterns: {bursts.Count:N0} bursts of {kindOf.Distinct().Count():N0} kinds, in {occurrences.Count:N0} occurrences.");
 
-        // Each closed set of kinds is a candidate; its support counts every occurrence holding all of them (another kind there
-        // by chance does not hide it).
+        // Each set of recurring kinds that occurred together is a candidate: a kind that occurs too seldom for any group is left
+        // out of the set, so a chain beside a one-off kind is still one. Its support counts every occurrence holding all of
+        // them (another kind there by chance does not hide it), found by intersecting the kinds' occurrence lists, rarest first.
         var sets = occurrences.Select(o => o.Select(b => kindOf[b]).Distinct().Order().ToArray()).ToList();
         var occurrencesOf = new List<int>[kindOf.Length == 0 ? 0 : kindOf.Max() + 1];
         for (int kind = 0; kind < occurrencesOf.Length; kind++) occurrencesOf[kind] = [];
         for (int o = 0; o < sets.Count; o++)
             foreach (int kind in sets[o]) occurrencesOf[kind].Add(o);
-        int Holding(IEnumerable<int> kinds)
+        List<int> Holding(IEnumerable<int> kinds)
         {
             var lists = kinds.Select(kind => occurrencesOf[kind]).OrderBy(list => list.Count).ToList();
-            return lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0)).Count();
+            return [.. lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0))];
         }
+        var candidates = sets.Select(set => set.Where(kind => occurrencesOf[kind].Count >= thresholds.MinSupport).ToArray())
+            .Where(set => set.Length > 0).DistinctBy(set => string.Join(",", set));
         var groups = new List<CorrelationGroup>();
-        foreach (var (kinds, holding) in ClosedKindSets.Enumerate(sets, occurrencesOf, thresholds.MinSupport, cancellation))
+        int checkedSets = 0;
+        foreach (var kinds in candidates)
         {
-            double confidence = (double)holding.Length / kinds.Min(kind => occurrencesOf[kind].Count);
-            if (confidence < thresholds.MinConfidence) continue;
-            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Length, sets.Count, Holding);
+            if ((++checkedSets & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            var holding = Holding(kinds);
+            double confidence = (double)holding.Count / kinds.Min(kind => occurrencesOf[kind].Count);
+            if (holding.Count < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
+            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, sets.Count, Holding);
             if (lift < thresholds.MinLift) continue;
             var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
             var representatives = kinds.Select(kind => representativeOf[kind]).ToArray();
@@ -79,7 +85,7 @@ public static class CorrelationFinder
     /// parts that explains them best: support × occurrences ÷ (one part's support × the other's). Two groups that met by
     /// chance have a lift near 1 however strong each is. Sets of more than 12 kinds try only each kind against the rest.
     /// </summary>
-    private static double Lift(int[] kinds, int support, int occurrences, Func<IEnumerable<int>, int> holding)
+    private static double Lift(int[] kinds, int support, int occurrences, Func<IEnumerable<int>, List<int>> holding)
     {
         double lowest = double.PositiveInfinity;
         var splits = kinds.Length <= 12
@@ -88,7 +94,7 @@ public static class CorrelationFinder
         foreach (var part in splits)
         {
             var rest = kinds.Except(part);
-            lowest = Math.Min(lowest, (double)support * occurrences / ((double)holding(part) * holding(rest)));
+            lowest = Math.Min(lowest, (double)support * occurrences / ((double)holding(part).Count * holding(rest).Count));
         }
         return lowest;
     }
