@@ -50,6 +50,25 @@ public sealed class MilvusBackendTests : IDisposable
     }
 
     [SkippableFact]
+    public void On_Milvus_2_6_a_read_by_time_makes_a_json_path_index_once_and_Get_MilvusIndex_shows_it()
+    {
+        var peer = Peer("--server-version", "v2.6.25");
+        _session.Run("Connect-Milvus $args[0] | Out-Null; New-PatternCollection t -Dimension 4 -IndexType FLAT | Out-Null", peer.Address);
+        _session.Run("1..5 | ForEach-Object { [pscustomobject]@{ PatternId = \"p$_\"; Vector = [float[]]($_, 1, 0, 0); TemporalContext = @{ seen = \"2026-11-0$($_)T00:00:00Z\" } } } | Add-Pattern t");
+
+        var first = _session.Invoke("Get-Pattern t -TimeKey seen -Since 2026-11-02 -Until 2026-11-04 -Verbose");
+        Assert.Equal(["p2", "p3"], first.Output.Select(p => p.Properties["PatternId"].Value.ToString()));
+        Assert.Contains(first.Verbose, line => line.Contains("(JSON path index 'time_seen')", StringComparison.Ordinal));
+        var index = _session.Run("Get-MilvusIndex t -Field temporal_context").Single();
+        Assert.Equal(("time_seen", "INVERTED", "Finished"), (index.Properties["IndexName"].Value, index.Properties["IndexType"].Value, index.Properties["State"].Value.ToString()));
+
+        var again = _session.Invoke("Get-Pattern t -TimeKey seen -Since 2026-11-02 -Verbose");
+        Assert.Equal(["p2", "p3", "p4", "p5"], again.Output.Select(p => p.Properties["PatternId"].Value.ToString()));
+        Assert.Contains(again.Verbose, line => line.Contains("The JSON path index 'time_seen' serves", StringComparison.Ordinal));
+        Assert.Equal(2, Count(peer, "CALL CreateIndex OK"));   // the vector's, and the time key's once
+    }
+
+    [SkippableFact]
     public void A_wrong_password_is_an_authentication_error_and_the_secret_is_in_no_stream()
     {
         var peer = Peer("--token", Convert.ToBase64String(Encoding.UTF8.GetBytes("root:the-right-one")));

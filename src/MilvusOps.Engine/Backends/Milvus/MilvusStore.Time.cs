@@ -43,6 +43,7 @@ public sealed partial class MilvusStore
             explain?.Invoke($"Milvus {ServerVersion} has no JSON path index: the filter on {path} reads every row of '{info.Name}'.");
             return;
         }
+        if (!info.Mapping.MetadataFields.Contains(PatternSchema.TemporalContext)) return;   // nothing to index: the filter says so
         var existing = IndexDescriptions(info.Name, PatternSchema.TemporalContext, cancellation)
             .Select(index => (index.IndexName, Path: IndexParameter(index, "json_path"), Cast: IndexParameter(index, "json_cast_type")))
             .FirstOrDefault(index => index.Path is not null && SameJsonPath(index.Path, path));

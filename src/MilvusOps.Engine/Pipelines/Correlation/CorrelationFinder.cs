@@ -50,28 +50,20 @@ public static class CorrelationFinder
 
         // Each set of recurring kinds that occurred together is a candidate: a kind that occurs too seldom for any group is left
         // out of the set, so a chain beside a one-off kind is still one. Its support counts every occurrence holding all of
-        // them (another kind there by chance does not hide it), found by intersecting the kinds' occurrence lists, rarest first.
+        // them (another kind there by chance does not hide it).
         var sets = occurrences.Select(o => o.Select(b => kindOf[b]).Distinct().Order().ToArray()).ToList();
-        var occurrencesOf = new List<int>[kindOf.Length == 0 ? 0 : kindOf.Max() + 1];
-        for (int kind = 0; kind < occurrencesOf.Length; kind++) occurrencesOf[kind] = [];
-        for (int o = 0; o < sets.Count; o++)
-            foreach (int kind in sets[o]) occurrencesOf[kind].Add(o);
-        List<int> Holding(IEnumerable<int> kinds)
-        {
-            var lists = kinds.Select(kind => occurrencesOf[kind]).OrderBy(list => list.Count).ToList();
-            return [.. lists.Skip(1).Aggregate((IEnumerable<int>)lists[0], (found, list) => found.Where(o => list.BinarySearch(o) >= 0))];
-        }
-        var candidates = sets.Select(set => set.Where(kind => occurrencesOf[kind].Count >= thresholds.MinSupport).ToArray())
+        var occurrencesOf = new KindOccurrences(sets);
+        var candidates = sets.Select(set => set.Where(kind => occurrencesOf.Of(kind) >= thresholds.MinSupport).ToArray())
             .Where(set => set.Length > 0).DistinctBy(set => string.Join(",", set));
         var groups = new List<CorrelationGroup>();
         int checkedSets = 0;
         foreach (var kinds in candidates)
         {
             if ((++checkedSets & 255) == 0) cancellation.ThrowIfCancellationRequested();
-            var holding = Holding(kinds);
-            double confidence = (double)holding.Count / kinds.Min(kind => occurrencesOf[kind].Count);
+            var holding = occurrencesOf.Holding(kinds);
+            double confidence = (double)holding.Count / kinds.Min(occurrencesOf.Of);
             if (holding.Count < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
-            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, sets.Count, Holding);
+            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, occurrencesOf);
             if (lift < thresholds.MinLift) continue;
             var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
             var representatives = kinds.Select(kind => representativeOf[kind]).ToArray();
@@ -85,7 +77,7 @@ public static class CorrelationFinder
     /// parts that explains them best: support × occurrences ÷ (one part's support × the other's). Two groups that met by
     /// chance have a lift near 1 however strong each is. Sets of more than 12 kinds try only each kind against the rest.
     /// </summary>
-    private static double Lift(int[] kinds, int support, int occurrences, Func<IEnumerable<int>, List<int>> holding)
+    private static double Lift(int[] kinds, int support, KindOccurrences occurrences)
     {
         double lowest = double.PositiveInfinity;
         var splits = kinds.Length <= 12
@@ -94,7 +86,7 @@ public static class CorrelationFinder
         foreach (var part in splits)
         {
             var rest = kinds.Except(part);
-            lowest = Math.Min(lowest, (double)support * occurrences / ((double)holding(part).Count * holding(rest).Count));
+            lowest = Math.Min(lowest, (double)support * occurrences.Count / ((double)occurrences.Support(part) * occurrences.Support(rest)));
         }
         return lowest;
     }
