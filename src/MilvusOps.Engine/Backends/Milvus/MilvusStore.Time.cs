@@ -40,7 +40,9 @@ public sealed partial class MilvusStore
     {
         if (MilvusVersion.Parse(ServerVersion) is not { } version || version.IsBefore(2, 6, 0))
         {
-            explain?.Invoke($"Milvus {ServerVersion} has no JSON path index: the filter on {path} reads every row of '{info.Name}'.");
+            explain?.Invoke(version is null
+                ? $"MilvusOps cannot read the version Milvus reports ('{ServerVersion}'), so it makes no JSON path index: the filter on {path} reads every row of '{info.Name}'."
+                : $"Milvus {ServerVersion} has no JSON path index: the filter on {path} reads every row of '{info.Name}'.");
             return;
         }
         if (!info.Mapping.MetadataFields.Contains(PatternSchema.TemporalContext)) return;   // nothing to index: the filter says so
