@@ -38,7 +38,8 @@ public sealed partial class MilvusStore
     /// </summary>
     private void IndexTime(CollectionInfo info, string timeKey, string path, Action<string>? explain, CancellationToken cancellation)
     {
-        if (MilvusVersion.Parse(ServerVersion) is not { } version || version.IsBefore(2, 6, 0))
+        var version = MilvusVersion.Parse(ServerVersion);
+        if (version is null || version.IsBefore(2, 6, 0))
         {
             explain?.Invoke(version is null
                 ? $"MilvusOps cannot read the version Milvus reports ('{ServerVersion}'), so it makes no JSON path index: the filter on {path} reads every row of '{info.Name}'."
