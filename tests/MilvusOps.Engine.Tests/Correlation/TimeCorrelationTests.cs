@@ -242,6 +242,24 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         Assert.Empty(FollowerPredictor.Predict(session, scope, new("vector", timeline.KindVector("never-seen"), null), top: 5));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public void Prediction_on_Milvus_searches_further_when_all_of_the_first_1000_nearest_are_alike(string backend)
+    {
+        // 1,100 floods, 20 minutes apart, each followed by a drain 3 minutes later.
+        var timeline = new PlantedChains(Dimension, seed: 9).Plant("flood", 1_100, TimeSpan.FromMinutes(20), burst: 1,
+            new PlantedChains.Link("F", TimeSpan.Zero), new PlantedChains.Link("D", TimeSpan.FromMinutes(3)));
+        var session = Session(backend, "time_flood", timeline);
+        var scope = new TimeScope("time_flood", 0.95) { TimeKey = Key, Window = TimeSpan.FromMinutes(5) };
+        var explained = new List<string>();
+        var warnings = new List<string>();
+
+        var prediction = FollowerPredictor.Predict(session, scope, new("vector", timeline.KindVector("F"), null), top: 1, explain: explained.Add, warn: warnings.Add);
+        Assert.Equal(("D", 1_100, 1.0), (prediction[0].FollowerType, prediction[0].Support, prediction[0].Confidence));
+        Assert.Empty(warnings);
+        Assert.Equal(backend == "milvus", explained.Any(line => line.Contains("All 1,000 nearest patterns are alike to vector: searching for the nearest 16,384", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void The_time_series_check_reports_missing_times_long_gaps_and_ids_out_of_time_order()
     {

@@ -7,11 +7,11 @@ namespace MilvusOps.Engine.Pipelines.Correlation;
 /// counted once), what followed each within the window, those followers sorted into kinds of alike patterns, and each kind
 /// ranked by how many past occurrences it followed. On the embedded store the past patterns are found by comparing the
 /// query with every pattern of the range; on Milvus through the collection's index (a search of the nearest
-/// <see cref="Neighbours"/>, keeping those alike).
+/// <see cref="Neighbours"/>, then of as many as the index returns when all of those are alike, keeping those alike).
 /// </summary>
 public static class FollowerPredictor
 {
-    /// <summary>How many nearest patterns a search through Milvus's index asks for.</summary>
+    /// <summary>How many nearest patterns a search through Milvus's index asks for first.</summary>
     public const int Neighbours = 1_000;
 
     /// <summary>The query: a stored pattern (its past is what came before it) or a vector (the whole range is its past).</summary>
@@ -81,13 +81,22 @@ public static class FollowerPredictor
     {
         if (session.Connection.Backend != StoreBackend.Milvus)
             return [.. Enumerable.Range(0, events.Count).Where(e => events[e].PatternId != query.Name && events.Alike(events.Score(query.Vector, events[e].Vector)))];
-        var plan = session.PlanSearch(events.Collection.Name, Math.Min(Neighbours, SearchRequest.MaxTop), null);
+        // The nearest 1,000 first; when all of them are alike, the nearest the index can return.
+        int most = IndexRules.MaxTop(events.Collection.IndexType, events.Collection.IndexParameters);
+        var plan = session.PlanSearch(events.Collection.Name, Math.Min(Neighbours, most), null);
         var hits = session.Search(plan, [query.Name], [query.Vector], filter, explain)[0];
+        bool allAlike() => hits.Count == plan.Top && events.Alike(hits[^1].Distance);
+        if (allAlike() && plan.Top < most)
+        {
+            explain?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}: searching for the nearest {most:N0}.");
+            plan = session.PlanSearch(events.Collection.Name, most, null);
+            hits = session.Search(plan, [query.Name], [query.Vector], filter, explain)[0];
+        }
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int e = 0; e < events.Count; e++) index[events[e].PatternId] = e;
         var found = hits.Where(h => h.PatternId != query.Name && events.Alike(h.Distance) && index.ContainsKey(h.PatternId))
             .Select(h => index[h.PatternId]).ToList();
-        if (hits.Count == plan.Top && events.Alike(hits[^1].Distance))
+        if (allAlike())
             warn?.Invoke($"All {plan.Top:N0} nearest patterns are alike to {query.Name}, so more may be: the prediction rests on those {plan.Top:N0}.");
         return found;
     }
