@@ -22,6 +22,10 @@ public interface IIndexCapability
     /// <summary>Builds an index on a field; the spec has been checked against the field's dimension.</summary>
     void CreateIndex(string collection, IndexSpec spec, CancellationToken cancellation);
 
+    /// <summary>Builds a JSON path index on the time under <paramref name="timeKey"/> in temporal_context, which reads by time
+    /// filter on; the key has been checked (PatternTime.CheckKey).</summary>
+    void CreateTimeIndex(string collection, string timeKey, string indexName, CancellationToken cancellation);
+
     /// <summary>Drops an index by name; the collection must be released.</summary>
     void DropIndex(string collection, string indexName, CancellationToken cancellation);
 }

@@ -50,7 +50,7 @@ public sealed class MilvusBackendTests : IDisposable
     }
 
     [SkippableFact]
-    public void On_Milvus_2_6_a_read_by_time_makes_a_json_path_index_once_and_Get_MilvusIndex_shows_it()
+    public void On_Milvus_2_6_New_MilvusIndex_TimeKey_builds_the_index_a_read_by_time_then_says_serves_it()
     {
         var peer = Peer("--server-version", "v2.6.25");
         _session.Run("Connect-Milvus $args[0] | Out-Null; New-PatternCollection t -Dimension 4 -IndexType FLAT | Out-Null", peer.Address);
@@ -58,14 +58,19 @@ public sealed class MilvusBackendTests : IDisposable
 
         var first = _session.Invoke("Get-Pattern t -TimeKey seen -Since 2026-11-02 -Until 2026-11-04 -Verbose");
         Assert.Equal(["p2", "p3"], first.Output.Select(p => p.Properties["PatternId"].Value.ToString()));
-        Assert.Contains(first.Verbose, line => line.Contains("(JSON path index 'time_seen')", StringComparison.Ordinal));
-        var index = _session.Run("Get-MilvusIndex t -Field temporal_context").Single();
-        Assert.Equal(("time_seen", "INVERTED", "Finished"), (index.Properties["IndexName"].Value, index.Properties["IndexType"].Value, index.Properties["State"].Value.ToString()));
+        Assert.Contains(first.Verbose, line => line.Contains("New-MilvusIndex t -TimeKey seen builds one", StringComparison.Ordinal));
+        _session.Run("New-MilvusIndex t -TimeKey seen -WhatIf");
+        Assert.Equal(1, Count(peer, "CALL CreateIndex OK"));   // the vector's only: reads and -WhatIf make none
+
+        var made = _session.Run("New-MilvusIndex t -TimeKey seen -Wait").Single();
+        Assert.Equal(("time_seen", "INVERTED", "Finished"), (made.Properties["IndexName"].Value, made.Properties["IndexType"].Value, made.Properties["State"].Value.ToString()));
+        var listed = _session.Run("Get-MilvusIndex t -Field temporal_context").Single();
+        Assert.Equal("time_seen", listed.Properties["IndexName"].Value);
 
         var again = _session.Invoke("Get-Pattern t -TimeKey seen -Since 2026-11-02 -Verbose");
         Assert.Equal(["p2", "p3", "p4", "p5"], again.Output.Select(p => p.Properties["PatternId"].Value.ToString()));
-        Assert.Contains(again.Verbose, line => line.Contains("The JSON path index 'time_seen' serves", StringComparison.Ordinal));
-        Assert.Equal(2, Count(peer, "CALL CreateIndex OK"));   // the vector's, and the time key's once
+        Assert.Contains(again.Verbose, line => line.Contains("The JSON path index 'time_seen' serves it.", StringComparison.Ordinal));
+        Assert.Equal("JsonPathIndexExists", _session.Fail("New-MilvusIndex t -TimeKey seen -IndexName other -ErrorAction Stop").FullyQualifiedErrorId.Split(',')[0]);
     }
 
     [SkippableFact]

@@ -48,9 +48,26 @@ public sealed partial class PatternSession
         collection = CollectionSpec.CheckName(collection);
         var indexes = Require<IIndexCapability>();
         indexes.CreateIndex(collection, checkedSpec, Cancellation);
-        CollectionIndex Current() => indexes.DescribeIndexes(collection, checkedSpec.Field, Cancellation).FirstOrDefault(i => i.IndexName == checkedSpec.Name)
+        return Built(indexes, collection, checkedSpec.Field, checkedSpec.Name, wait, progress);
+    }
+
+    /// <summary>Builds the JSON path index that reads by <paramref name="timeKey"/> filter on (named time_&lt;key&gt; unless
+    /// named); with a wait, as <see cref="CreateIndex"/>.</summary>
+    public CollectionIndex CreateTimeIndex(string collection, string timeKey, string? indexName = null, TimeSpan? wait = null,
+        Action<CollectionIndex>? progress = null)
+    {
+        collection = CollectionSpec.CheckName(collection);
+        string name = CollectionSpec.CheckIndexName(string.IsNullOrEmpty(indexName) ? "time_" + PatternTime.CheckKey(timeKey) : indexName);
+        var indexes = Require<IIndexCapability>();
+        indexes.CreateTimeIndex(collection, PatternTime.CheckKey(timeKey), name, Cancellation);
+        return Built(indexes, collection, PatternSchema.TemporalContext, name, wait, progress);
+    }
+
+    private CollectionIndex Built(IIndexCapability indexes, string collection, string field, string name, TimeSpan? wait, Action<CollectionIndex>? progress)
+    {
+        CollectionIndex Current() => indexes.DescribeIndexes(collection, field, Cancellation).FirstOrDefault(i => i.IndexName == name)
             ?? throw new MilvusOpsException("IndexNotFound", ErrorKind.ObjectNotFound,
-                $"Index '{checkedSpec.Name}' on '{collection}' was gone right after it was built: another client dropped it.", checkedSpec.Name);
+                $"Index '{name}' on '{collection}' was gone right after it was built: another client dropped it.", name);
         var index = Current();
         if (wait is { } limit)
             index = Follow(index, Current, progress, limit,

@@ -20,6 +20,6 @@ public sealed class KindOccurrencesTests
             Assert.Equal(expected, occurrences.Holding(kinds));
             Assert.Equal(expected.Count, occurrences.Support(kinds));
         }
-        Assert.Equal(sets.Count(s => s.Contains(5)), occurrences.Of(5));
+        Assert.Equal(sets.Count(s => s.Contains(5)), occurrences.CountOf(5));
     }
 }

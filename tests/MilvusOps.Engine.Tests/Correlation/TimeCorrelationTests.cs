@@ -113,55 +113,53 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
     }
 
     [SkippableFact]
-    public void Milvus_reads_by_time_through_a_json_path_index_it_makes_from_2_6_on()
+    public void On_Milvus_2_6_New_MilvusIndex_TimeKey_builds_the_json_path_index_reads_by_time_filter_through()
     {
         Skip.If(peer.Peer.SkipReason is not null, peer.Peer.SkipReason);
         using var newer = new LivePeer(["--stateful", "--server-version", "v2.6.25"]);
         var timeline = Timeline();
         var session = Session("milvus", "time_json", timeline, newer);
-        int CreateIndexCalls() => newer.Calls.Count(call => call.StartsWith("CALL CreateIndex", StringComparison.Ordinal));
-        int before = CreateIndexCalls();
         var explained = new List<string>();
         List<string> Read(PatternSession on, string key) =>
             [.. on.ReadByTime("time_json", key, PlantedChains.Start, null, null, explain: explained.Add).Select(r => r.Pattern.PatternId)];
+        int CreateIndexCalls() => newer.Calls.Count(call => call.StartsWith("CALL CreateIndex", StringComparison.Ordinal));
+        int before = CreateIndexCalls();
 
+        // A read says what would serve it, and changes nothing.
         var first = Read(session, Key);
-        Assert.Contains(explained, line => line.Contains("""Indexed temporal_context["observed_at"] of 'time_json' (JSON path index 'time_observed_at')""", StringComparison.Ordinal));
-        var index = Assert.Single(session.DescribeIndexes("time_json", PatternSchema.TemporalContext));
-        Assert.Equal(("time_observed_at", "INVERTED"), (index.IndexName, index.IndexType));
+        Assert.Contains(explained, line => line.Contains("No JSON path index serves it, so the filter reads every row: New-MilvusIndex time_json -TimeKey observed_at builds one.", StringComparison.Ordinal));
+        Assert.Equal(before, CreateIndexCalls());
+
+        var index = session.CreateTimeIndex("time_json", Key);
+        Assert.Equal(("time_observed_at", "INVERTED", PatternSchema.TemporalContext, "Finished"), (index.IndexName, index.IndexType, index.Field, index.State));
         Assert.Equal("""temporal_context["observed_at"]""", index.Parameters!["json_path"]);
         Assert.Equal("VARCHAR", index.Parameters["json_cast_type"]);
-
+        Assert.Equal("time_observed_at", session.CreateTimeIndex("time_json", Key).IndexName);   // again: the same index
         explained.Clear();
-        Assert.Equal(first, Read(session, Key));
-        Assert.Contains(explained, line => line.Contains("The JSON path index 'time_observed_at' serves", StringComparison.Ordinal));
-        Assert.Equal(before + 1, CreateIndexCalls());   // once
-        // The index changes the speed, not the answer: a 2.5 server, which has none, reads the same patterns.
-        explained.Clear();
-        Assert.Equal(first, Read(Session("milvus", "time_json", timeline), Key));
-        Assert.Contains(explained, line => line.Contains("Milvus v2.5.27 has no JSON path index", StringComparison.Ordinal));
+        Assert.Equal(first, Read(session, Key));   // the index changes the speed, not the answer
+        Assert.Contains(explained, line => line.EndsWith("The JSON path index 'time_observed_at' serves it.", StringComparison.Ordinal));
 
-        // Someone else's index on the path, cast to numbers: Milvus takes one index a path, so it stays, and the read filters.
-        var client = newer.Client();
+        // Someone else's index on a path, cast to numbers: it stays, reads filter every row, and another index is refused.
         static Rpc.KeyValuePair Kv(string key, string value) => new() { Key = key, Value = value };
-        Assert.Equal(0, client.CreateIndex(new Rpc.CreateIndexRequest
+        Assert.Equal(0, newer.Client().CreateIndex(new Rpc.CreateIndexRequest
         {
             CollectionName = "time_json", FieldName = PatternSchema.TemporalContext, IndexName = "mine",
             ExtraParams = { Kv("index_type", "INVERTED"), Kv("json_path", "temporal_context[ 'epoch' ]"), Kv("json_cast_type", "DOUBLE") },
         }).Code);
         explained.Clear();
         Assert.Empty(Read(session, "epoch"));
-        Assert.Contains(explained, line => line.Contains("""'mine' on temporal_context["epoch"] casts to DOUBLE""", StringComparison.Ordinal));
-        // An index that cannot be made (its name is another path's) leaves the read unindexed, not failed.
-        Assert.Equal(0, client.CreateIndex(new Rpc.CreateIndexRequest
-        {
-            CollectionName = "time_json", FieldName = PatternSchema.TemporalContext, IndexName = "time_late",
-            ExtraParams = { Kv("index_type", "INVERTED"), Kv("params", """{"json_path":"temporal_context[\"other\"]","json_cast_type":"VARCHAR"}""") },
-        }).Code);
+        Assert.Contains(explained, line => line.Contains("""'mine' on temporal_context["epoch"] casts to DOUBLE, not text""", StringComparison.Ordinal));
+        var taken = Assert.Throws<MilvusOpsException>(() => session.CreateTimeIndex("time_json", "epoch"));
+        Assert.Equal(("JsonPathIndexExists", ErrorKind.ResourceExists), (taken.ErrorId, taken.Kind));
+        Assert.Contains("Drop it first with Remove-MilvusIndex", taken.Message, StringComparison.Ordinal);
+
+        // Milvus 2.5: the same read, no index made, and New-MilvusIndex -TimeKey refused before any call.
+        var older = Session("milvus", "time_json", timeline);
         explained.Clear();
-        Assert.Empty(Read(session, "late"));
-        Assert.Contains(explained, line => line.Contains("""temporal_context["late"] of 'time_json' could not be indexed now""", StringComparison.Ordinal));
-        Assert.Equal(before + 4, CreateIndexCalls());   // ours, the two above, and the one refused: none for "epoch"
+        Assert.Equal(first, Read(older, Key));
+        Assert.Contains(explained, line => line.Contains("(MilvusOps builds them on Milvus 2.6 and later; this server is v2.5.27)", StringComparison.Ordinal));
+        Assert.Equal("NotSupportedByServerVersion", Assert.Throws<MilvusOpsException>(() => older.CreateTimeIndex("time_json", Key)).ErrorId);
+        Assert.Equal("NotSupportedByBackend", Assert.Throws<MilvusOpsException>(() => Session("embedded", "time_json", timeline).CreateTimeIndex("time_json", Key)).ErrorId);
     }
 
     [SkippableTheory]

@@ -367,7 +367,7 @@ function createStatefulMode(options) {
 
   // One index per JSON path of the field, never per field: the path must be given, and a cast INVERTED takes.
   function jsonIndexSpec(indexType, params, invalidParams) {
-    if (!jsonPathIndexes) throw Errors.unexpected('create index on json field is not supported');
+    if (!jsonPathIndexes) throw new NotModelled(`the stateful peer models JSON path indexes from 2.6 on; it is ${VERSION}`);
     const type = indexType || 'AUTOINDEX';
     if (!['INVERTED', 'AUTOINDEX'].includes(type)) throw invalidParams(`${type} are not supported on JSON field`);
     const missing = (key, what) => Errors.invalidExpected('valid index params', 'invalid index params',
@@ -380,8 +380,10 @@ function createStatefulMode(options) {
     return { index_type: 'INVERTED', metric_type: undefined, json_path: params.json_path };
   }
 
-  // The key of an index in a collection's map: its field, and for a JSON field its path.
-  const indexKey = (fieldName, spec) => (spec.json_path === undefined ? fieldName : `${fieldName}\u0000${spec.json_path}`);
+  // The key of an index in a collection's map: its field, and for a JSON field its path, spelt one way (Milvus parses the
+  // path, so spacing and quote style do not make another path).
+  const indexKey = (fieldName, spec) => (spec.json_path === undefined ? fieldName
+    : `${fieldName}\u0000${spec.json_path.replace(/\s+/g, '').replace(/'/g, '"')}`);
 
   function indexSpec(c, field, params) {
     const indexType = params.index_type;
@@ -615,9 +617,7 @@ function createStatefulMode(options) {
       if (existing) {
         const same = existing.index_name === name && JSON.stringify(existing.params) === JSON.stringify(params);
         if (same) return ok();
-        throw Errors.unexpected(spec.json_path === undefined
-          ? 'CreateIndex failed: at most one distinct index is allowed per field'
-          : `CreateIndex failed: at most one distinct index is allowed per json path: ${spec.json_path}`);
+        throw Errors.unexpected('CreateIndex failed: at most one distinct index is allowed per field');
       }
       if ([...c.indexes.values()].some((i) => i.index_name === name)) {
         throw Errors.unexpected('CreateIndex failed: index already exist, but parameters are inconsistent');

@@ -53,7 +53,7 @@ public static class CorrelationFinder
         // them (another kind there by chance does not hide it).
         var sets = occurrences.Select(o => o.Select(b => kindOf[b]).Distinct().Order().ToArray()).ToList();
         var occurrencesOf = new KindOccurrences(sets);
-        var candidates = sets.Select(set => set.Where(kind => occurrencesOf.Of(kind) >= thresholds.MinSupport).ToArray())
+        var candidates = sets.Select(set => set.Where(kind => occurrencesOf.CountOf(kind) >= thresholds.MinSupport).ToArray())
             .Where(set => set.Length > 0).DistinctBy(set => string.Join(",", set));
         var groups = new List<CorrelationGroup>();
         int checkedSets = 0;
@@ -61,7 +61,7 @@ public static class CorrelationFinder
         {
             if ((++checkedSets & 255) == 0) cancellation.ThrowIfCancellationRequested();
             var holding = occurrencesOf.Holding(kinds);
-            double confidence = (double)holding.Count / kinds.Min(occurrencesOf.Of);
+            double confidence = (double)holding.Count / kinds.Min(occurrencesOf.CountOf);
             if (holding.Count < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
             double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, occurrencesOf);
             if (lift < thresholds.MinLift) continue;
@@ -77,7 +77,7 @@ public static class CorrelationFinder
     /// parts that explains them best: support × occurrences ÷ (one part's support × the other's). Two groups that met by
     /// chance have a lift near 1 however strong each is. Sets of more than 12 kinds try only each kind against the rest.
     /// </summary>
-    private static double Lift(int[] kinds, int support, KindOccurrences occurrences)
+    private static double Lift(int[] kinds, int support, KindOccurrences occurrencesOf)
     {
         double lowest = double.PositiveInfinity;
         var splits = kinds.Length <= 12
@@ -86,7 +86,7 @@ public static class CorrelationFinder
         foreach (var part in splits)
         {
             var rest = kinds.Except(part);
-            lowest = Math.Min(lowest, (double)support * occurrences.Count / ((double)occurrences.Support(part) * occurrences.Support(rest)));
+            lowest = Math.Min(lowest, (double)support * occurrencesOf.Count / ((double)occurrencesOf.Support(part) * occurrencesOf.Support(rest)));
         }
         return lowest;
     }

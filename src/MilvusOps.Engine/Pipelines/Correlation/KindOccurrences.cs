@@ -27,7 +27,7 @@ internal sealed class KindOccurrences
         {
             if (_lists[kind].Count * 32L < Count) continue;
             var bits = _bits[kind] = new ulong[words];
-            foreach (int o in _lists[kind]) bits[o >> 6] |= 1UL << o;
+            foreach (int o in _lists[kind]) bits[o >> 6] |= 1UL << (o & 63);
         }
     }
 
@@ -35,7 +35,7 @@ internal sealed class KindOccurrences
     public int Count { get; }
 
     /// <summary>How many occurrences hold the kind.</summary>
-    public int Of(int kind) => _lists[kind].Count;
+    public int CountOf(int kind) => _lists[kind].Count;
 
     /// <summary>The occurrences holding every one of the kinds (at least one), ascending.</summary>
     public List<int> Holding(IEnumerable<int> kinds)
@@ -55,7 +55,8 @@ internal sealed class KindOccurrences
 
     private void Visit(IEnumerable<int> kinds, Action<int> holding)
     {
-        var ordered = kinds.OrderBy(Of).ToArray();
+        var ordered = kinds.OrderBy(CountOf).ToArray();
+        if (ordered.Length == 0) throw new ArgumentException("A set of kinds needs at least one kind.", nameof(kinds));
         var rarest = ordered[0];
         if (_bits[rarest] is { } first)
         {
@@ -72,7 +73,7 @@ internal sealed class KindOccurrences
         {
             bool all = true;
             for (int k = 1; k < ordered.Length && all; k++)
-                all = _bits[ordered[k]] is { } bits ? (bits[o >> 6] & (1UL << o)) != 0 : _lists[ordered[k]].BinarySearch(o) >= 0;
+                all = _bits[ordered[k]] is { } bits ? (bits[o >> 6] & (1UL << (o & 63))) != 0 : _lists[ordered[k]].BinarySearch(o) >= 0;
             if (all) holding(o);
         }
     }
