@@ -87,7 +87,7 @@ internal static class CorrelationBenchmark
         int right = several.Count(g => g.KindTypes.Select(ChainOf).Distinct().Count() == 1 && ChainOf(g.KindTypes[0]) != "-");
         var whole = Enumerable.Range(0, chains).Count(i => several.Any(g => g.KindTypes.Order().SequenceEqual([$"A{i}", $"B{i}", $"C{i}"])));
         // Groups of exactly one chain's three kinds (a kind split in two by the threshold makes another such group).
-        var support = several.Where(g => g.KindTypes.Distinct().Count() == 3 && g.KindTypes.Select(ChainOf).Distinct().Count() == 1
+        var support = several.Where(g => g.KindTypes.Count == 3 && g.KindTypes.Distinct().Count() == 3 && g.KindTypes.Select(ChainOf).Distinct().Count() == 1
             && ChainOf(g.KindTypes[0]) != "-").Sum(g => g.Support);
         Console.WriteLine($"correlation: {seconds:0.00} s = {seconds / readTime:0.00} x the read, peak {peak / 1048576.0:N0} MB above the start; {groups.Count:N0} groups, {several.Count:N0} of several kinds");
         Console.WriteLine($"  precision (groups of several kinds that are one chain's): {right} of {several.Count} = {(several.Count == 0 ? 0 : (double)right / several.Count):0.000}");

@@ -62,7 +62,8 @@ public sealed class MilvusBackendTests : IDisposable
         _session.Run("New-MilvusIndex t -TimeKey seen -WhatIf");
         Assert.Equal(1, Count(peer, "CALL CreateIndex OK"));   // the vector's only: reads and -WhatIf make none
 
-        var made = _session.Run("New-MilvusIndex t -TimeKey seen -Wait").Single();
+        // Piped from Get-MilvusIndex, the collection binds and the vector index's name does not.
+        var made = _session.Run("Get-MilvusIndex t | New-MilvusIndex -TimeKey seen -Wait").Single();
         Assert.Equal(("time_seen", "INVERTED", "Finished"), (made.Properties["IndexName"].Value, made.Properties["IndexType"].Value, made.Properties["State"].Value.ToString()));
         var listed = _session.Run("Get-MilvusIndex t -Field temporal_context").Single();
         Assert.Equal("time_seen", listed.Properties["IndexName"].Value);

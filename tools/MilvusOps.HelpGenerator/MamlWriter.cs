@@ -232,7 +232,7 @@ public sealed class MamlWriter(DocComments docs)
         }
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.GetCustomAttribute<ParameterAttribute>() is null || !property.CanRead) continue;
+            if (!property.GetCustomAttributes<ParameterAttribute>().Any() || !property.CanRead) continue;
             object? value = property.GetValue(instance);
             string? text = value switch
             {

@@ -53,7 +53,8 @@ public sealed class NewMilvusIndexCommand : CollectionCmdlet
     public string TimeKey { get; set; } = "";
 
     /// <summary>The index name; Milvus names a vector index after its field when left out, and a time index is time_&lt;key&gt;.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = VectorSet)]
+    [Parameter(ParameterSetName = TimeSet)]   // a piped index's name is not the time index's
     public string? IndexName { get; set; }
 
     /// <summary>Wait until the build has finished (Ctrl+C stops the wait, not the build).</summary>
@@ -71,7 +72,7 @@ public sealed class NewMilvusIndexCommand : CollectionCmdlet
             if (ParameterSetName == TimeSet)
             {
                 string key = PatternTime.CheckKey(TimeKey);
-                if (!ShouldProcess($"JSON path index on {PatternSchema.TemporalContext}[\"{key}\"] of '{Collection}' in {Target}", "Create index")) return;
+                if (!ShouldProcess($"INVERTED index '{(string.IsNullOrEmpty(IndexName) ? "time_" + key : IndexName)}' on {PatternSchema.TemporalContext}[\"{key}\"] as text of '{Collection}' in {Target}", "Create index")) return;
                 WriteStoreObject(WithProgress($"Building the time index on '{Collection}'", report =>
                     Session.CreateTimeIndex(Collection, key, IndexName, Wait ? TimeSpan.FromSeconds(TimeoutSec) : null, Report(report))));
                 return;

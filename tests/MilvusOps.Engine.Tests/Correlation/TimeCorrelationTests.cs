@@ -134,7 +134,8 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
         Assert.Equal(("time_observed_at", "INVERTED", PatternSchema.TemporalContext, "Finished"), (index.IndexName, index.IndexType, index.Field, index.State));
         Assert.Equal("""temporal_context["observed_at"]""", index.Parameters!["json_path"]);
         Assert.Equal("VARCHAR", index.Parameters["json_cast_type"]);
-        Assert.Equal("time_observed_at", session.CreateTimeIndex("time_json", Key).IndexName);   // again: the same index
+        Assert.Equal("time_observed_at", session.CreateTimeIndex("time_json", Key).IndexName);   // again: the same index, no call
+        Assert.Equal(before + 1, CreateIndexCalls());
         explained.Clear();
         Assert.Equal(first, Read(session, Key));   // the index changes the speed, not the answer
         Assert.Contains(explained, line => line.EndsWith("The JSON path index 'time_observed_at' serves it.", StringComparison.Ordinal));
@@ -155,10 +156,12 @@ public sealed class TimeCorrelationTests(StatefulPeer peer) : IClassFixture<Stat
 
         // Milvus 2.5: the same read, no index made, and New-MilvusIndex -TimeKey refused before any call.
         var older = Session("milvus", "time_json", timeline);
+        int olderCalls = peer.Peer.Calls.Count(call => call.StartsWith("CALL CreateIndex", StringComparison.Ordinal));
         explained.Clear();
         Assert.Equal(first, Read(older, Key));
         Assert.Contains(explained, line => line.Contains("(MilvusOps builds them on Milvus 2.6 and later; this server is v2.5.27)", StringComparison.Ordinal));
         Assert.Equal("NotSupportedByServerVersion", Assert.Throws<MilvusOpsException>(() => older.CreateTimeIndex("time_json", Key)).ErrorId);
+        Assert.Equal(olderCalls, peer.Peer.Calls.Count(call => call.StartsWith("CALL CreateIndex", StringComparison.Ordinal)));
         Assert.Equal("NotSupportedByBackend", Assert.Throws<MilvusOpsException>(() => Session("embedded", "time_json", timeline).CreateTimeIndex("time_json", Key)).ErrorId);
     }
 

@@ -41,7 +41,7 @@ public sealed partial class MilvusStore
         {
             if (existing.IndexName == indexName && existing.ServesTime) return;   // as Milvus takes the same index again
             throw new MilvusOpsException("JsonPathIndexExists", ErrorKind.ResourceExists,
-                $"Index '{existing.IndexName}' of '{info.Name}' is on {path} already (cast to {existing.Cast}), and Milvus takes one index a path. " +
+                $"Index '{existing.IndexName}' of '{info.Name}' is on {path} already (cast to {existing.Cast ?? "no type"}), and Milvus takes one index a path. " +
                 $"{(existing.ServesTime ? "It serves reads by time as it is." : "Drop it first with Remove-MilvusIndex to index the path as text.")}", indexName);
         }
         var request = new Rpc.CreateIndexRequest { DbName = Db, CollectionName = info.Name, FieldName = PatternSchema.TemporalContext, IndexName = indexName };
@@ -61,11 +61,21 @@ public sealed partial class MilvusStore
     private string TimeIndexNote(CollectionInfo info, string timeKey, string path, CancellationToken cancellation)
     {
         if (!info.Mapping.MetadataFields.Contains(PatternSchema.TemporalContext)) return "";
-        return TimeIndexOn(info.Name, path, cancellation) switch
+        TimeIndex? found;
+        try
+        {
+            found = TimeIndexOn(info.Name, path, cancellation);
+        }
+        catch (MilvusOpsException ex)   // a note must not fail the read (Ctrl+C is no MilvusOpsException, and still stops it)
+        {
+            return $"Whether an index serves it is unknown: its indexes could not be read ({ex.ErrorId}).";
+        }
+        return found switch
         {
             { ServesTime: true, State: "Finished" } index => $"The JSON path index '{index.IndexName}' serves it.",
+            { ServesTime: true, State: "Failed" } index => $"The JSON path index '{index.IndexName}' failed to build, so the filter reads every row: drop it with Remove-MilvusIndex and build it again.",
             { ServesTime: true } index => $"The JSON path index '{index.IndexName}' will serve it once built ({index.State}); until then the filter reads every row.",
-            { } index => $"The JSON path index '{index.IndexName}' on {path} casts to {index.Cast}, not text, so the filter reads every row.",
+            { } index => $"The JSON path index '{index.IndexName}' on {path} casts to {index.Cast ?? "no type"}, not text, so the filter reads every row.",
             null when TakesJsonPathIndexes => $"No JSON path index serves it, so the filter reads every row: New-MilvusIndex {info.Name} -TimeKey {timeKey} builds one.",
             null => $"No JSON path index serves it, so the filter reads every row (MilvusOps builds them on Milvus 2.6 and later; this server is {ServerVersion}).",
         };

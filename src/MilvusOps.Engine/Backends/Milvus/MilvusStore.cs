@@ -591,6 +591,8 @@ public sealed partial class MilvusStore : IPatternStore, IIndexCapability, ILoad
             }
         }
         var parameters = Metadata.Parse(json is { Length: > 0 } && json != "{}" ? NumbersFromStrings(json) : flat.Count > 0 ? Metadata.Serialize(flat) : null);
+        if (parameters is not null && json is { Length: > 0 })
+            foreach (var (key, value) in flat) parameters.TryAdd(key, value);   // a client may send some flat and some in params
         // Names only (Enum.TryParse would take "0" for L2); HAMMING, JACCARD and the like have no MetricType.
         MetricType? metric = Enum.GetValues<MetricType>().Cast<MetricType?>()
             .FirstOrDefault(m => string.Equals(m.ToString(), metricName, StringComparison.OrdinalIgnoreCase));
