@@ -57,9 +57,10 @@ public sealed partial class PatternSession
         Action<CollectionIndex>? progress = null)
     {
         collection = CollectionSpec.CheckName(collection);
-        string name = CollectionSpec.CheckIndexName(string.IsNullOrEmpty(indexName) ? "time_" + PatternTime.CheckKey(timeKey) : indexName);
+        string key = PatternTime.CheckKey(timeKey);
+        string name = CollectionSpec.CheckIndexName(string.IsNullOrEmpty(indexName) ? "time_" + key : indexName);
         var indexes = Require<IIndexCapability>();
-        indexes.CreateTimeIndex(collection, PatternTime.CheckKey(timeKey), name, Cancellation);
+        indexes.CreateTimeIndex(collection, key, name, Cancellation);
         return Built(indexes, collection, PatternSchema.TemporalContext, name, wait, progress);
     }
 
