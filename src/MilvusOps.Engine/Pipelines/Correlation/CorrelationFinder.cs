@@ -60,12 +60,12 @@ public static class CorrelationFinder
         foreach (var kinds in candidates)
         {
             if ((++checkedSets & 255) == 0) cancellation.ThrowIfCancellationRequested();
-            var holding = occurrencesOf.Holding(kinds);
-            double confidence = (double)holding.Count / kinds.Min(occurrencesOf.CountOf);
-            if (holding.Count < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
-            double? lift = kinds.Length == 1 ? null : Lift(kinds, holding.Count, occurrencesOf);
+            int support = occurrencesOf.Support(kinds);
+            double confidence = (double)support / kinds.Min(occurrencesOf.CountOf);
+            if (support < thresholds.MinSupport || confidence < thresholds.MinConfidence) continue;
+            double? lift = kinds.Length == 1 ? null : Lift(kinds, support, occurrencesOf);
             if (lift < thresholds.MinLift) continue;
-            var ofGroup = holding.Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
+            var ofGroup = occurrencesOf.Holding(kinds).Select(o => occurrences[o].Where(b => kinds.Contains(kindOf[b])).Select(b => bursts[b]).ToList()).ToList();
             var representatives = kinds.Select(kind => representativeOf[kind]).ToArray();
             groups.Add(Group(events, scope, representatives, ofGroup, [.. ofGroup.SelectMany(o => o.SelectMany(b => b.Members))], confidence, lift));
         }
